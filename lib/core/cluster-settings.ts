@@ -1,0 +1,128 @@
+/**
+ * The shape of a cluster's Keepalived settings: what the user writes (`KeepalivedSettings`),
+ * and the resolved form (`ClusterSpec`) that travels from the construct (as a Terraform output
+ * and the local-exec environment) to the provisioner, which renders each node's files from it.
+ */
+
+/** Timing of the health check: `intervalSeconds` must be larger than `timeoutSeconds`. */
+export interface HealthCheckTiming {
+  /** Seconds between two runs of the check. @default 5 */
+  readonly intervalSeconds?: number;
+  /** Seconds after which a running check counts as failed. @default 3 */
+  readonly timeoutSeconds?: number;
+  /** Consecutive failures before the node goes to FAULT. @default 2 */
+  readonly fall?: number;
+  /** Consecutive successes before a FAULT node is healthy again. @default 2 */
+  readonly rise?: number;
+}
+
+/**
+ * What Keepalived's `track_script` checks on each node.
+ * The default, `maintenance-flag`, fails only while an operator-created flag file exists, so a
+ * fresh cluster that runs no service yet keeps its VIP.
+ */
+export type HealthCheck =
+  | (HealthCheckTiming & {
+      readonly kind: "maintenance-flag";
+      /** @default "/etc/keepalived/maintenance" */
+      readonly flagPath?: string;
+    })
+  | (HealthCheckTiming & { readonly kind: "process"; readonly processName: string })
+  | (HealthCheckTiming & {
+      readonly kind: "tcp-port";
+      readonly port: number;
+      /** @default "127.0.0.1" */
+      readonly host?: string;
+    })
+  | (HealthCheckTiming & { readonly kind: "http"; readonly url: string })
+  | (HealthCheckTiming & {
+      readonly kind: "command";
+      /** Run through `/bin/sh -c`; exit 0 means healthy. */
+      readonly command: string;
+    });
+
+export type HealthCheckKind = HealthCheck["kind"];
+
+/** Keepalived settings of one cluster, as the user writes them. */
+export interface KeepalivedSettings {
+  /** VRRP router id, 1-255, unique per cluster within a VPC. */
+  readonly virtualRouterId: number;
+  /**
+   * Seconds between VRRP adverts. Small values detect a dead master sooner (after
+   * 3 x advert_int + skew) but flap on a jittery network; large values slow failover.
+   * @default 2
+   */
+  readonly advertIntSeconds?: number;
+  /** Equal on both nodes (both are `state BACKUP` with `nopreempt`). @default 100 */
+  readonly priority?: number;
+  /**
+   * VRRP PASS password, at most 8 characters (Keepalived silently truncates longer ones).
+   * @default - generated randomly on the first provisioning and kept on the nodes
+   */
+  readonly authPass?: string;
+  /** Network interface that carries the VIP. @default "eth0" */
+  readonly interfaceName?: string;
+  /** @default - { kind: "maintenance-flag" } */
+  readonly healthCheck?: HealthCheck;
+  /** File the notify script appends state changes to (rotated by logrotate). @default "/var/log/keepalived.log" */
+  readonly notifyLogPath?: string;
+  /** User Keepalived runs scripts as (`enable_script_security`). @default "root" */
+  readonly scriptUser?: string;
+}
+
+/** Health check with every timing default filled in. */
+export type ResolvedHealthCheck = HealthCheck & Required<HealthCheckTiming>;
+
+/** One node of the pair as the provisioner sees it. */
+export interface NodeSpec {
+  /** Stable name, e.g. "primary" / "secondary" (used in logs and file names). */
+  readonly name: string;
+  /** Address inside the subnet: `unicast_src_ip` on this node, `unicast_peer` on the other. */
+  readonly privateIp: string;
+  /** Address the provisioner connects to over SSH (public IP, or the private IP via a jump host). */
+  readonly sshHost: string;
+  /** @default 22 */
+  readonly sshPort?: number;
+  /** Cloud instance id, when the node is a CVM. */
+  readonly instanceId?: string;
+}
+
+/** How the provisioner reaches the nodes. Paths only: key material never enters the spec. */
+export interface SshSettings {
+  /** @default "root" */
+  readonly user?: string;
+  /** @default - the SSH agent from SSH_AUTH_SOCK */
+  readonly privateKeyPath?: string;
+  /** known_hosts file that pins the nodes' host keys. */
+  readonly knownHostsPath?: string;
+  /** Accept and record unknown host keys (never changed ones). @default false */
+  readonly trustOnFirstUse?: boolean;
+  /** Bastion for nodes without a public IP. */
+  readonly jumpHost?: { readonly host: string; readonly port?: number; readonly user?: string };
+}
+
+/**
+ * Everything the provisioner needs for one cluster, with defaults resolved and addresses known.
+ * Serialized as JSON in the stack output `<cluster>-spec` and in the local-exec environment.
+ */
+export interface ClusterSpec {
+  readonly specVersion: 1;
+  readonly clusterName: string;
+  readonly virtualRouterId: number;
+  readonly advertIntSeconds: number;
+  readonly priority: number;
+  readonly interfaceName: string;
+  /** HAVIP addresses served by the pair, 1..5. */
+  readonly vips: readonly string[];
+  /** Prefix length of the subnet, used for `virtual_ipaddress` entries (`VIP/len dev IF`). */
+  readonly subnetPrefixLength: number;
+  readonly nodes: readonly [NodeSpec, NodeSpec];
+  readonly healthCheck: ResolvedHealthCheck;
+  readonly notifyLogPath: string;
+  readonly scriptUser: string;
+  /** Absent: the provisioner generates one and keeps it on the nodes. */
+  readonly authPass?: string;
+  readonly ssh: SshSettings;
+  /** Source tarball for nodes whose distribution ships a Keepalived older than 1.2.24. */
+  readonly keepalivedSource?: { readonly url: string; readonly sha256: string };
+}
