@@ -43,3 +43,58 @@ export const DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS = 5;
 export const DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS = 3;
 export const DEFAULT_HEALTH_CHECK_FALL = 2;
 export const DEFAULT_HEALTH_CHECK_RISE = 2;
+
+// --- HaVipCluster construct (cloud side) ---
+
+/**
+ * Tencent VPC and subnet CIDRs: a private (RFC 1918) IPv4 block with a prefix of /12 to /28
+ * (Tencent VPC docs, "Network planning"). A subnet lies inside its VPC.
+ */
+export const VPC_PREFIX_LENGTH_MIN = 12;
+export const VPC_PREFIX_LENGTH_MAX = 28;
+export const SUBNET_PREFIX_LENGTH_MAX = 28;
+
+/** Default node addresses, as offsets from the subnet's network address (the guide's .5 and .6). */
+export const DEFAULT_PRIMARY_HOST_OFFSET = 5;
+export const DEFAULT_SECONDARY_HOST_OFFSET = 6;
+
+/** Tencent resource names (VPC, subnet, CVM, HAVIP, security group, placement group) are 1-60 characters. */
+export const TENCENT_NAME_MAX_LENGTH = 60;
+/** Cluster names prefix every resource name (`<cluster>-secondary-eip` must stay within 60). */
+export const CLUSTER_NAME_MAX_LENGTH = 40;
+export const CLUSTER_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+/** 2 vCPU / 2 GiB: enough for Keepalived and a small service behind the VIP. */
+export const DEFAULT_INSTANCE_TYPE = "S5.MEDIUM2";
+export const DEFAULT_SYSTEM_DISK_TYPE = "CLOUD_PREMIUM";
+export const DEFAULT_SYSTEM_DISK_SIZE_GB = 50;
+/** Tencent CBS system disks are 20-1024 GB. */
+export const SYSTEM_DISK_SIZE_MIN_GB = 20;
+export const SYSTEM_DISK_SIZE_MAX_GB = 1024;
+
+/**
+ * Public image looked up when no image id is given: TencentOS Server 3 is maintained and ships
+ * Keepalived 2.x (CentOS 7 reached end of life in June 2024).
+ */
+export const DEFAULT_IMAGE_NAME_REGEX = "^TencentOS Server 3\\.";
+
+/** Public bandwidth (Mbit/s) of each node's SSH address and of the EIP. */
+export const DEFAULT_PUBLIC_BANDWIDTH_MBPS = 1;
+export const PUBLIC_BANDWIDTH_MIN_MBPS = 1;
+export const PUBLIC_BANDWIDTH_MAX_MBPS = 200;
+
+// --- Tencent Cloud API checks (status, failover-test) ---
+
+/** DescribeHaVips returns at most 100 HAVIPs per call (Limit: default 20, maximum 100). */
+export const DESCRIBE_HAVIPS_PAGE_SIZE = 100;
+/** DescribeHaVips accepts at most 5 values in one Filter (and 10 Filters per call). */
+export const DESCRIBE_HAVIPS_MAX_FILTER_VALUES = 5;
+/** Pages read before giving up: 20 x 100 HAVIPs is far more than one cluster's query can match. */
+export const DESCRIBE_HAVIPS_MAX_PAGES = 20;
+/** The SDK waits 60 s by default; a status check should fail sooner. */
+export const TENCENT_CLOUD_API_TIMEOUT_SECONDS = 10;
+/** DescribeHaVips allows 20 calls per second; one a second leaves room for other tools. */
+export const DEFAULT_HAVIP_BINDING_POLL_INTERVAL_MS = 1_000;
+export const MIN_HAVIP_BINDING_POLL_INTERVAL_MS = 50;
+export const DEFAULT_HAVIP_BINDING_WAIT_TIMEOUT_MS = 60_000;
+export const MAX_HAVIP_BINDING_WAIT_TIMEOUT_MS = 600_000;

@@ -1,0 +1,4 @@
+export * from "./ipv4-cidr";
+export * from "./tencent-subnet";
+export * from "./network-plan";
+export * from "./neighbour-clusters";

@@ -1,0 +1,195 @@
+import type ipaddr from "ipaddr.js";
+import type { SettingsProblem } from "../settings-error";
+import {
+  DEFAULT_PRIMARY_HOST_OFFSET,
+  DEFAULT_SECONDARY_HOST_OFFSET,
+  MAX_VIPS_PER_ENI,
+  SUBNET_PREFIX_LENGTH_MAX,
+  VPC_PREFIX_LENGTH_MAX,
+  VPC_PREFIX_LENGTH_MIN,
+} from "../limits";
+import {
+  addressAtOffset,
+  alignedCidrText,
+  cidrsOverlap,
+  containsAddress,
+  containsCidr,
+  type Ipv4Cidr,
+  isNetworkAligned,
+  parseIpv4Address,
+  parseIpv4Cidr,
+  sameAddress,
+} from "./ipv4-cidr";
+import { reservedRole, usableRangeText } from "./tencent-subnet";
+
+/** The address-level inputs of one cluster, as the user gave them. */
+export interface NetworkPlanInput {
+  /** Absent: a new VPC is created from `vpcCidr`. */
+  readonly vpcId?: string;
+  /** Required for a new VPC; for an existing one it lets the subnet be checked against it. */
+  readonly vpcCidr?: string;
+  /** Absent: a new subnet is created from `subnetCidr`. */
+  readonly subnetId?: string;
+  readonly subnetCidr: string;
+  readonly primaryIp?: string;
+  readonly secondaryIp?: string;
+  /** One entry per HAVIP: a fixed address, or undefined for one Tencent assigns. */
+  readonly havipAddresses: readonly (string | undefined)[];
+  /** Nodes get public IPs for SSH, so an operator CIDR is required. */
+  readonly publicSsh: boolean;
+  readonly sshAllowedCidr?: string;
+  /** The SSH CIDR is a Terraform expression (a variable): Terraform checks it at plan time. */
+  readonly sshAllowedCidrDeferred?: boolean;
+  /** Extra CIDRs with the field they came from, e.g. `serviceIngress[0].cidrBlock`. */
+  readonly otherCidrs?: readonly { readonly field: string; readonly cidr: string }[];
+}
+
+/** The validated plan: every address known except auto-assigned HAVIPs. */
+export interface NetworkPlan {
+  readonly vpcCidr?: string;
+  readonly subnetCidr: string;
+  readonly subnetPrefixLength: number;
+  readonly primaryIp: string;
+  readonly secondaryIp: string;
+  readonly havipAddresses: readonly (string | undefined)[];
+}
+
+const show = (value: unknown): string => (typeof value === "string" ? value || '""' : String(value));
+
+function checkCidr(field: string, text: string | undefined, problems: SettingsProblem[]): Ipv4Cidr | undefined {
+  if (text === undefined) return undefined;
+  const cidr = parseIpv4Cidr(text);
+  if (!cidr) {
+    problems.push({ field, value: show(text), rule: "is not an IPv4 CIDR block (expected a.b.c.d/n)" });
+    return undefined;
+  }
+  if (!isNetworkAligned(cidr)) {
+    problems.push({ field, value: text, rule: `has host bits set; the block is ${alignedCidrText(cidr)}` });
+    return undefined;
+  }
+  return cidr;
+}
+
+function checkPrivateBlock(field: string, cidr: Ipv4Cidr, problems: SettingsProblem[]): void {
+  if (cidr.network.range() !== "private") {
+    problems.push({ field, value: cidr.text, rule: "is not a private block (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)" });
+  }
+}
+
+/** Problems with the VPC and subnet blocks; returns the parsed blocks when they are usable. */
+function checkBlocks(input: NetworkPlanInput, problems: SettingsProblem[]): { vpc?: Ipv4Cidr; subnet?: Ipv4Cidr } {
+  if (input.subnetId !== undefined && input.vpcId === undefined) {
+    problems.push({ field: "network.subnetId", value: input.subnetId, rule: "needs network.vpcId (an existing subnet lives in an existing VPC)" });
+  }
+  if (input.vpcId === undefined && input.vpcCidr === undefined) {
+    problems.push({ field: "network.vpcCidr", value: "(missing)", rule: "is required when no network.vpcId is given (a new VPC is created)" });
+  }
+  const vpc = checkCidr("network.vpcCidr", input.vpcCidr, problems);
+  if (vpc) {
+    checkPrivateBlock("network.vpcCidr", vpc, problems);
+    if (vpc.prefixLength < VPC_PREFIX_LENGTH_MIN || vpc.prefixLength > VPC_PREFIX_LENGTH_MAX) {
+      problems.push({ field: "network.vpcCidr", value: vpc.text, rule: `has prefix /${vpc.prefixLength}; Tencent VPCs are /${VPC_PREFIX_LENGTH_MIN} to /${VPC_PREFIX_LENGTH_MAX}` });
+    }
+  }
+  const subnet = checkCidr("network.subnetCidr", input.subnetCidr, problems);
+  if (!subnet) return { vpc };
+  checkPrivateBlock("network.subnetCidr", subnet, problems);
+  if (subnet.prefixLength > SUBNET_PREFIX_LENGTH_MAX) {
+    problems.push({ field: "network.subnetCidr", value: subnet.text, rule: `has prefix /${subnet.prefixLength}; Tencent subnets are at most /${SUBNET_PREFIX_LENGTH_MAX}` });
+  }
+  if (vpc && !containsCidr(vpc, subnet)) {
+    const rule = cidrsOverlap(vpc, subnet) ? `is larger than VPC ${vpc.text}` : `is outside VPC ${vpc.text}`;
+    problems.push({ field: "network.subnetCidr", value: subnet.text, rule });
+  }
+  return { vpc, subnet };
+}
+
+interface UsedAddress {
+  readonly field: string;
+  readonly address: ipaddr.IPv4;
+}
+
+/** Checks one host address against the subnet and the addresses taken before it. */
+function checkHostAddress(field: string, text: string, subnet: Ipv4Cidr, used: UsedAddress[], problems: SettingsProblem[]): void {
+  const address = parseIpv4Address(text);
+  if (!address) {
+    problems.push({ field, value: show(text), rule: "is not an IPv4 address (expected a.b.c.d)" });
+    return;
+  }
+  if (!containsAddress(subnet, address)) {
+    problems.push({ field, value: text, rule: `is outside subnet ${subnet.text}` });
+    return;
+  }
+  const role = reservedRole(subnet, address);
+  if (role) {
+    problems.push({ field, value: text, rule: `is the ${role} of subnet ${subnet.text}, which Tencent reserves (usable: ${usableRangeText(subnet)})` });
+    return;
+  }
+  const clash = used.find((other) => sameAddress(other.address, address));
+  if (clash) {
+    problems.push({ field, value: text, rule: `equals ${clash.field}; every node and HAVIP needs its own address` });
+    return;
+  }
+  used.push({ field, address });
+}
+
+function defaultAddress(subnet: Ipv4Cidr, offset: number): string {
+  return addressAtOffset(subnet, offset)?.toString() ?? "";
+}
+
+function checkSsh(input: NetworkPlanInput, problems: SettingsProblem[]): void {
+  if (input.sshAllowedCidrDeferred) return;
+  if (input.sshAllowedCidr === undefined || input.sshAllowedCidr === "") {
+    if (input.publicSsh) {
+      problems.push({
+        field: "sshAllowedCidr",
+        value: "(missing)",
+        rule: "is required while publicSsh is on: give the operator's CIDR, e.g. 203.0.113.7/32 (there is no open default)",
+      });
+    }
+    return;
+  }
+  checkCidr("sshAllowedCidr", input.sshAllowedCidr, problems);
+}
+
+/** Every broken address rule of one cluster; empty when the plan is sound. */
+export function validateNetworkPlan(input: NetworkPlanInput): SettingsProblem[] {
+  const problems: SettingsProblem[] = [];
+  const { subnet } = checkBlocks(input, problems);
+  checkSsh(input, problems);
+  for (const other of input.otherCidrs ?? []) checkCidr(other.field, other.cidr, problems);
+
+  const count = input.havipAddresses.length;
+  if (count < 1 || count > MAX_VIPS_PER_ENI) {
+    problems.push({ field: "havips", value: `(${count} entries)`, rule: `must hold 1 to ${MAX_VIPS_PER_ENI} HAVIPs (Tencent binds at most ${MAX_VIPS_PER_ENI} to one ENI)` });
+  }
+  if (!subnet) return problems;
+
+  const used: UsedAddress[] = [];
+  checkHostAddress("nodes.primaryIp", input.primaryIp ?? defaultAddress(subnet, DEFAULT_PRIMARY_HOST_OFFSET), subnet, used, problems);
+  checkHostAddress("nodes.secondaryIp", input.secondaryIp ?? defaultAddress(subnet, DEFAULT_SECONDARY_HOST_OFFSET), subnet, used, problems);
+  input.havipAddresses.forEach((address, index) => {
+    if (address !== undefined) checkHostAddress(`havips[${index}].address`, address, subnet, used, problems);
+  });
+  return problems;
+}
+
+/** The plan with defaults filled in. Call only after `validateNetworkPlan` returned no problems. */
+export function resolveNetworkPlan(input: NetworkPlanInput): NetworkPlan {
+  const subnet = parseIpv4Cidr(input.subnetCidr);
+  if (!subnet) throw new Error(`resolveNetworkPlan: ${input.subnetCidr} was not validated`);
+  return {
+    vpcCidr: input.vpcCidr,
+    subnetCidr: subnet.text,
+    subnetPrefixLength: subnet.prefixLength,
+    primaryIp: input.primaryIp ?? defaultAddress(subnet, DEFAULT_PRIMARY_HOST_OFFSET),
+    secondaryIp: input.secondaryIp ?? defaultAddress(subnet, DEFAULT_SECONDARY_HOST_OFFSET),
+    havipAddresses: [...input.havipAddresses],
+  };
+}
+
+/** True for a block that admits every IPv4 address (`0.0.0.0/0`). */
+export function isOpenToEveryone(cidrText: string): boolean {
+  const cidr = parseIpv4Cidr(cidrText);
+  return cidr !== undefined && cidr.prefixLength === 0;
+}
