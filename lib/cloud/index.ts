@@ -1,0 +1,6 @@
+export * from "./credentials";
+export * from "./api-error";
+export * from "./vpc-client";
+export * from "./havip-bindings";
+export * from "./keepalived-cloud-comparison";
+export * from "./havip-binding-wait";
