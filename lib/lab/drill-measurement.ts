@@ -1,0 +1,46 @@
+/**
+ * Keepalived's master-down interval (RFC 3768 as Keepalived implements it): a backup declares the
+ * master dead after 3 missed adverts plus a skew that favours higher priorities.
+ */
+export function masterDownIntervalSeconds(advertIntSeconds: number, priority: number): number {
+  return 3 * advertIntSeconds + ((256 - priority) / 256) * advertIntSeconds;
+}
+
+/** The skew part of the master-down interval alone: how long a graceful handover (priority 0 advert) takes at most. */
+export function skewTimeSeconds(advertIntSeconds: number, priority: number): number {
+  return ((256 - priority) / 256) * advertIntSeconds;
+}
+
+/** One drill's outcome: the fault injected and what the operator saw. */
+export interface DrillResult {
+  readonly drill: string;
+  /** Seconds from the fault until the VIP was on the peer, undefined when it never moved. */
+  readonly vipMovedAfterSeconds?: number;
+  readonly longestGapMs: number;
+  readonly lost: number;
+  readonly sent: number;
+  /** Upper bound the measurement is expected to stay under, in seconds. */
+  readonly expectedWithinSeconds?: number;
+}
+
+const seconds = (value: number | undefined) => (value === undefined ? "never" : `${value.toFixed(2)} s`);
+
+/** A Markdown table of drill results, one row per drill. */
+export function formatDrillTable(results: readonly DrillResult[]): string {
+  const header = ["drill", "VIP on peer after", "expected within", "longest gap", "lost / sent", "verdict"];
+  const rows = results.map((result) => {
+    const withinBound =
+      result.vipMovedAfterSeconds !== undefined &&
+      (result.expectedWithinSeconds === undefined || result.vipMovedAfterSeconds <= result.expectedWithinSeconds);
+    return [
+      result.drill,
+      seconds(result.vipMovedAfterSeconds),
+      result.expectedWithinSeconds === undefined ? "-" : seconds(result.expectedWithinSeconds),
+      `${(result.longestGapMs / 1000).toFixed(2)} s`,
+      `${result.lost} / ${result.sent}`,
+      withinBound ? "ok" : "FAILED",
+    ];
+  });
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n") + "\n";
+}

@@ -1,0 +1,14 @@
+export * from "./lab-layout";
+export * from "./lab-handle";
+export * from "./lab-up";
+export * from "./lab-down";
+export * from "./lab-status";
+export * from "./lab-preflight";
+export * from "./lab-cluster-spec";
+export { runInOperatorNamespace, sshFromOperator, operatorSshArgv } from "./lab-operator";
+export { assertOperatorNamespaceIsolated } from "./lab-network";
+export * from "./server-inspection";
+export * from "./lab-partition";
+export * from "./outage-probe";
+export * from "./drill-measurement";
+export type { CommandResult, CommandOptions } from "./host-command";

@@ -1,0 +1,81 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runCommand } from "./host-command";
+import { DEFAULT_LAB_PREFIX, LAB_SERVER_NAMES, type LabLayout, defaultLabStateDir, labLayout, labNamespaces } from "./lab-layout";
+import { deleteLabNetwork } from "./lab-network";
+import { networkNamespacePids, signalProcess } from "./lab-processes";
+import { serverInitPid } from "./lab-server";
+
+export interface LabDownOptions {
+  readonly prefix?: string;
+  /** @default `/run/${prefix}` */
+  readonly stateDir?: string;
+  readonly onStep?: (step: string) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Everything under the state dir that `lab up` creates; `lab down` removes only these, never a whole user-given dir. */
+function stateDirEntries(layout: LabLayout): string[] {
+  return [
+    ...LAB_SERVER_NAMES.map((name) => layout.servers[name].dir),
+    path.dirname(layout.operatorPrivateKeyPath),
+    layout.specPath,
+    layout.handlePath,
+  ];
+}
+
+function mountPointsUnder(dir: string): string[] {
+  const prefix = `${dir.replace(/\/+$/, "")}/`;
+  return fs
+    .readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .map((line) => line.split(" ")[1]?.replace(/\\040/g, " "))
+    .filter((mountPoint): mountPoint is string => mountPoint !== undefined && (mountPoint + "/").startsWith(prefix));
+}
+
+async function killNamespaceProcesses(layout: LabLayout): Promise<void> {
+  // Killing a server's PID 1 makes the kernel kill everything else in its pid namespace.
+  for (const name of LAB_SERVER_NAMES) {
+    const pid = await serverInitPid(layout.servers[name]);
+    if (pid !== undefined) signalProcess(pid, "SIGKILL");
+  }
+  // Then whatever else runs in any lab network namespace (unshare parents, probes, clients).
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const pids: number[] = [];
+    for (const namespace of labNamespaces(layout)) pids.push(...(await networkNamespacePids(namespace)));
+    const others = pids.filter((pid) => pid !== process.pid);
+    if (others.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`processes still running in the lab's namespaces after SIGKILL: ${others.join(", ")}`);
+    for (const pid of others) signalProcess(pid, "SIGKILL");
+    await sleep(20);
+  }
+}
+
+/**
+ * Stops the lab: kills every process in its namespaces, deletes the namespaces, unmounts anything
+ * left under the state dir and removes what `lab up` wrote there. Idempotent, and works after a
+ * failed `lab up` or with no lab at all.
+ */
+export async function labDown(options: LabDownOptions = {}): Promise<void> {
+  const prefix = options.prefix ?? DEFAULT_LAB_PREFIX;
+  const layout = labLayout(prefix, options.stateDir ?? defaultLabStateDir(prefix));
+  const step = options.onStep ?? (() => undefined);
+  step("stopping the servers and every process in the lab's namespaces");
+  await killNamespaceProcesses(layout);
+  step("deleting the network namespaces");
+  await deleteLabNetwork(layout);
+  // The servers' overlays live in their own mount namespaces and vanish with them; this only
+  // catches mounts someone made by hand in the host's namespace.
+  for (const mountPoint of mountPointsUnder(layout.stateDir).reverse()) {
+    await runCommand(["umount", "--lazy", mountPoint]);
+  }
+  step(`removing ${layout.stateDir}`);
+  for (const entry of stateDirEntries(layout)) fs.rmSync(entry, { recursive: true, force: true });
+  try {
+    fs.rmdirSync(layout.stateDir);
+  } catch {
+    // absent, or holds files the lab did not create: leave them
+  }
+}

@@ -1,0 +1,31 @@
+import * as fs from "node:fs";
+import { DEFAULT_LAB_PREFIX, type LabLayout, defaultLabStateDir, labLayout } from "./lab-layout";
+
+/** A running lab as `lab up` left it; JSON-serializable, persisted in the state dir for other processes. */
+export interface Lab extends LabLayout {
+  readonly handleVersion: 1;
+  readonly createdAt: string;
+  /** How long `lab up` took, in milliseconds. */
+  readonly upDurationMs: number;
+}
+
+export function saveLabHandle(lab: Lab): void {
+  fs.writeFileSync(lab.handlePath, `${JSON.stringify(lab, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** The lab `lab up` started with this prefix (and state dir), or undefined when there is none. */
+export function loadLab(prefix: string = DEFAULT_LAB_PREFIX, stateDir: string = defaultLabStateDir(prefix)): Lab | undefined {
+  const layout = labLayout(prefix, stateDir);
+  let text: string;
+  try {
+    text = fs.readFileSync(layout.handlePath, "utf8");
+  } catch {
+    return undefined;
+  }
+  const saved = JSON.parse(text) as Partial<Lab>;
+  if (saved.handleVersion !== 1 || saved.prefix !== prefix) {
+    throw new Error(`${layout.handlePath} is not a lab handle for prefix ${prefix}; run \`havip-cluster lab down\``);
+  }
+  // Paths are recomputed so a hand-edited handle cannot point the lab's commands elsewhere.
+  return { ...saved, ...layout } as Lab;
+}

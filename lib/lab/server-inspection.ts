@@ -1,0 +1,103 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { type CommandOptions, type CommandResult, runCommand, runCommandOrThrow } from "./host-command";
+import { LAB_SERVER_NAMES, type LabLayout, type LabServerName } from "./lab-layout";
+import { type ProcessFacts, networkNamespacePids, pidNamespaceOf, readProcessFacts, signalProcess } from "./lab-processes";
+import { serverInitPid } from "./lab-server";
+
+async function requireInitPid(lab: LabLayout, server: LabServerName): Promise<number> {
+  const pid = await serverInitPid(lab.servers[server]);
+  if (pid === undefined) throw new Error(`lab server ${server} is not running (no PID 1 in namespace ${lab.servers[server].namespace})`);
+  return pid;
+}
+
+/**
+ * Runs argv inside a server, from the host, without SSH: `nsenter` into the server's mount, uts,
+ * network and pid namespaces, so it sees the server's own /etc, /var, /run and processes.
+ */
+export async function execInServer(
+  lab: LabLayout,
+  server: LabServerName,
+  argv: readonly string[],
+  options: CommandOptions = {},
+): Promise<CommandResult> {
+  const pid = await requireInitPid(lab, server);
+  return runCommand(["nsenter", "-t", String(pid), "-m", "-u", "-n", "-p", "--wd=/", "--", ...argv], {
+    ...options,
+    env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", ...options.env },
+  });
+}
+
+/** Reads a file as the server sees it (through its PID 1's root), or undefined when it does not exist. */
+export async function readServerFile(lab: LabLayout, server: LabServerName, file: string): Promise<string | undefined> {
+  const pid = await requireInitPid(lab, server);
+  try {
+    return fs.readFileSync(path.join(`/proc/${pid}/root`, file), "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Servers whose eth0 currently carries the VIP (two during a split brain, none during a failover). */
+export async function vipHolders(lab: LabLayout): Promise<LabServerName[]> {
+  const holders: LabServerName[] = [];
+  for (const name of LAB_SERVER_NAMES) {
+    const result = await runCommand(["ip", "-n", lab.servers[name].namespace, "-o", "-4", "addr", "show", "dev", lab.interfaceName]);
+    if (result.code === 0 && result.stdout.includes(` inet ${lab.vip}/`)) holders.push(name);
+  }
+  return holders;
+}
+
+/** Brings the server's eth0 down or up: for Keepalived, the server's network is gone (a dead server, as far as the peer can tell). */
+export async function setLink(lab: LabLayout, server: LabServerName, state: "up" | "down"): Promise<void> {
+  await runCommandOrThrow(["ip", "-n", lab.servers[server].namespace, "link", "set", lab.interfaceName, state]);
+}
+
+export interface KeepalivedProcesses {
+  /** The parent (checker/supervisor) process; signalling it is how the init system stops Keepalived. */
+  readonly parent: ProcessFacts;
+  /** The VRRP (and checker) children the parent respawns when they die. */
+  readonly children: readonly ProcessFacts[];
+}
+
+/**
+ * Keepalived processes of one server, with host PIDs. Only processes in the server's own pid
+ * namespace count: the host's or the other server's keepalived never match.
+ */
+export async function keepalivedProcesses(lab: LabLayout, server: LabServerName): Promise<KeepalivedProcesses | undefined> {
+  const initPid = await serverInitPid(lab.servers[server]);
+  if (initPid === undefined) return undefined;
+  const serverPidNamespace = pidNamespaceOf(initPid);
+  const all = (await networkNamespacePids(lab.servers[server].namespace))
+    .filter((pid) => pidNamespaceOf(pid) === serverPidNamespace)
+    .map(readProcessFacts)
+    .filter((facts): facts is ProcessFacts => facts !== undefined && facts.name === "keepalived");
+  const pids = new Set(all.map((facts) => facts.pid));
+  const parent = all.find((facts) => !pids.has(facts.ppid));
+  if (!parent) return undefined;
+  return { parent, children: all.filter((facts) => facts.pid !== parent.pid) };
+}
+
+/** Host PID of the server's Keepalived parent process, or undefined when Keepalived is not running there. */
+export async function keepalivedPid(lab: LabLayout, server: LabServerName): Promise<number | undefined> {
+  return (await keepalivedProcesses(lab, server))?.parent.pid;
+}
+
+/**
+ * Signals the server's Keepalived: the parent only (SIGTERM there is a graceful stop), its
+ * children only (the parent respawns them), or all. Returns the host PIDs signalled.
+ */
+export async function signalKeepalived(
+  lab: LabLayout,
+  server: LabServerName,
+  signal: NodeJS.Signals,
+  which: "parent" | "children" | "all",
+): Promise<number[]> {
+  const processes = await keepalivedProcesses(lab, server);
+  if (!processes) throw new Error(`keepalived is not running on lab server ${server}`);
+  const targets = [
+    ...(which !== "children" ? [processes.parent.pid] : []),
+    ...(which !== "parent" ? processes.children.map((child) => child.pid) : []),
+  ];
+  return targets.filter((pid) => signalProcess(pid, signal));
+}
