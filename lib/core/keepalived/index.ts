@@ -1,0 +1,32 @@
+export { type ManagedFile } from "./managed-file";
+export { type NodeFacts } from "./node-facts";
+export {
+  DEFAULT_KEEPALIVED_FILE_PATHS,
+  type KeepalivedFilePaths,
+  type ResolvedKeepalivedFilePaths,
+  resolveKeepalivedFilePaths,
+} from "./keepalived-file-paths";
+export {
+  KEEPALIVED_KEYWORD_SINCE,
+  type KeepalivedKeyword,
+  compareKeepalivedVersions,
+  isKeepalivedVersion,
+  isSupportedKeepalivedVersion,
+  keepalivedSupports,
+  parseKeepalivedVersion,
+} from "./keepalived-version";
+export { AUTH_PASS_PATTERN, generateAuthPass } from "./auth-pass";
+export * from "./keepalived-limits";
+export { VRRP_SCRIPT_NAME, keepalivedRouterId, vrrpInstanceName } from "./keepalived-names";
+export { renderKeepalivedConf } from "./render-keepalived-conf";
+export { type NotifyScriptInput, renderNotifyScript } from "./render-notify-script";
+export { type HealthCheckScriptInput, renderHealthCheckScript } from "./render-health-check-script";
+export { renderLogrotateRule } from "./render-logrotate-rule";
+export { renderNodeFiles } from "./render-node-files";
+export { validateAuthPass, validateClusterSpec, validateHealthCheck, validateKeepalivedSettings } from "../validate-keepalived-settings";
+export {
+  DEFAULT_HEALTH_CHECK,
+  type ResolvedKeepalivedSettings,
+  resolveHealthCheck,
+  resolveKeepalivedSettings,
+} from "../resolve-keepalived-settings";

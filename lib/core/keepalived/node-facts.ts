@@ -1,0 +1,11 @@
+/** What the provisioner knows about the node it renders for. */
+export interface NodeFacts {
+  /** This node's private IP: `unicast_src_ip`. */
+  readonly ownIp: string;
+  /** The other node's private IP: `unicast_peer`. */
+  readonly peerIp: string;
+  /** Keepalived version installed on the node, e.g. "2.2.7" (see parseKeepalivedVersion). */
+  readonly keepalivedVersion: string;
+  /** @default - the name of the spec node whose privateIp is ownIp */
+  readonly name?: string;
+}

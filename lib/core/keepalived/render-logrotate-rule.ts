@@ -1,0 +1,28 @@
+import { SettingsError } from "../settings-error";
+import { NOTIFY_LOG_ROTATE_COUNT, NOTIFY_LOG_ROTATE_SIZE } from "./keepalived-limits";
+import { SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath, showValue } from "./setting-rules";
+
+/**
+ * logrotate rule for the notify log. The notify script reopens the log for every line; copytruncate
+ * also serves any other writer that keeps the file open (e.g. an rsyslog rule for Keepalived).
+ * logrotate has no escape for a newline or quote in a path, so an unsafe path is refused.
+ */
+export function renderLogrotateRule(notifyLogPath: string): string {
+  if (!isSafeAbsolutePath(notifyLogPath)) {
+    throw new SettingsError("Cannot write a logrotate rule", [
+      { field: "notifyLogPath", value: showValue(notifyLogPath), rule: SAFE_ABSOLUTE_PATH_RULE },
+    ]);
+  }
+  return `# Managed by tencentcloud-havip-cluster: local edits are overwritten on the next provisioning.
+# Rotates the log that the Keepalived notify script appends to.
+"${notifyLogPath}" {
+    size ${NOTIFY_LOG_ROTATE_SIZE}
+    rotate ${NOTIFY_LOG_ROTATE_COUNT}
+    missingok
+    notifempty
+    compress
+    delaycompress
+    copytruncate
+}
+`;
+}

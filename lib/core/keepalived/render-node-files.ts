@@ -1,0 +1,119 @@
+import ipaddr from "ipaddr.js";
+import type { ClusterSpec } from "../cluster-settings";
+import { MIN_KEEPALIVED_VERSION } from "../limits";
+import { SettingsError, type SettingsProblem, throwIfProblems } from "../settings-error";
+import { validateAuthPass, validateClusterSpec } from "../validate-keepalived-settings";
+import {
+  type KeepalivedFilePaths,
+  type ResolvedKeepalivedFilePaths,
+  resolveKeepalivedFilePaths,
+} from "./keepalived-file-paths";
+import { vrrpInstanceName } from "./keepalived-names";
+import { isKeepalivedVersion, isSupportedKeepalivedVersion } from "./keepalived-version";
+import type { ManagedFile } from "./managed-file";
+import type { NodeFacts } from "./node-facts";
+import { renderHealthCheckScript } from "./render-health-check-script";
+import { renderKeepalivedConf } from "./render-keepalived-conf";
+import { renderLogrotateRule } from "./render-logrotate-rule";
+import { renderNotifyScript } from "./render-notify-script";
+import { SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath, showValue } from "./setting-rules";
+
+/** Keepalived refuses scripts a non-root user could modify (enable_script_security): root-owned, 0755. */
+const SCRIPT_MODE = 0o755;
+const CONFIG_MODE = 0o600;
+const LOGROTATE_MODE = 0o644;
+
+/**
+ * Every file one node needs: keepalived.conf (secret), the notify script, the health-check script
+ * and the logrotate rule. Validates the spec, the node facts and the password first and throws a
+ * SettingsError naming each broken rule.
+ */
+export function renderNodeFiles(
+  spec: ClusterSpec,
+  node: NodeFacts,
+  authPass: string,
+  paths: Partial<KeepalivedFilePaths> = {},
+): ManagedFile[] {
+  const resolvedPaths = resolveKeepalivedFilePaths(spec.notifyLogPath, paths);
+  const nodeName = checkInputs(spec, node, authPass, resolvedPaths);
+  const owner = "root";
+  const group = "root";
+  return [
+    {
+      path: resolvedPaths.configPath,
+      mode: CONFIG_MODE,
+      owner,
+      group,
+      secret: true,
+      content: renderKeepalivedConf(spec, { ...node, name: nodeName }, authPass, resolvedPaths),
+    },
+    {
+      path: resolvedPaths.notifyScriptPath,
+      mode: SCRIPT_MODE,
+      owner,
+      group,
+      content: renderNotifyScript({
+        instanceName: vrrpInstanceName(spec.clusterName),
+        stateFilePath: resolvedPaths.stateFilePath,
+        failureCountPath: resolvedPaths.failureCountPath,
+        notifyLogPath: resolvedPaths.notifyLogPath,
+      }),
+    },
+    {
+      path: resolvedPaths.healthCheckScriptPath,
+      mode: SCRIPT_MODE,
+      owner,
+      group,
+      content: renderHealthCheckScript({ healthCheck: spec.healthCheck, failureCountPath: resolvedPaths.failureCountPath }),
+    },
+    {
+      path: resolvedPaths.logrotatePath,
+      mode: LOGROTATE_MODE,
+      owner,
+      group,
+      content: renderLogrotateRule(resolvedPaths.notifyLogPath),
+    },
+  ];
+}
+
+/** @returns the node's name in the spec */
+function checkInputs(spec: ClusterSpec, node: NodeFacts, authPass: string, paths: ResolvedKeepalivedFilePaths): string {
+  throwIfProblems(`Invalid cluster spec for ${showValue(spec.clusterName)}`, validateClusterSpec(spec));
+  const problems: SettingsProblem[] = [...validateAuthPass(authPass, "authPass")];
+  if (!isKeepalivedVersion(node.keepalivedVersion)) {
+    problems.push({ field: "node.keepalivedVersion", value: showValue(node.keepalivedVersion), rule: "must look like 2.2.7" });
+  } else if (!isSupportedKeepalivedVersion(node.keepalivedVersion)) {
+    problems.push({
+      field: "node.keepalivedVersion",
+      value: node.keepalivedVersion,
+      rule: `is older than ${MIN_KEEPALIVED_VERSION}, the oldest Keepalived this project supports (set keepalivedSource to build a newer one)`,
+    });
+  }
+  for (const [key, value] of Object.entries(paths)) {
+    if (!isSafeAbsolutePath(value)) problems.push({ field: `paths.${key}`, value: showValue(value), rule: SAFE_ABSOLUTE_PATH_RULE });
+  }
+  const self = spec.nodes.find((candidate) =>
+    node.name !== undefined ? candidate.name === node.name : sameIpv4(candidate.privateIp, node.ownIp),
+  );
+  const peer = spec.nodes.find((candidate) => candidate !== self);
+  if (!self || !peer) {
+    problems.push({
+      field: node.name !== undefined ? "node.name" : "node.ownIp",
+      value: showValue(node.name ?? node.ownIp),
+      rule: `is not one of the spec's nodes (${spec.nodes.map((n) => `${n.name} ${n.privateIp}`).join(", ")})`,
+    });
+  } else {
+    if (!sameIpv4(self.privateIp, node.ownIp)) {
+      problems.push({ field: "node.ownIp", value: showValue(node.ownIp), rule: `differs from ${self.name}'s privateIp ${self.privateIp}` });
+    }
+    if (!sameIpv4(peer.privateIp, node.peerIp)) {
+      problems.push({ field: "node.peerIp", value: showValue(node.peerIp), rule: `differs from the peer ${peer.name}'s privateIp ${peer.privateIp}` });
+    }
+  }
+  if (problems.length > 0 || !self) throw new SettingsError(`Cannot render Keepalived files for ${showValue(spec.clusterName)}`, problems);
+  return self.name;
+}
+
+function sameIpv4(a: string, b: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(a) && ipaddr.IPv4.isValidFourPartDecimal(b) && ipaddr.IPv4.parse(a).toString() === ipaddr.IPv4.parse(b).toString();
+}
