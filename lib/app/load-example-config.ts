@@ -1,0 +1,37 @@
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { resolve } from "node:path";
+import { SettingsError } from "../core/settings-error";
+import { type ExampleAppConfig, parseExampleConfig } from "./example-config";
+
+export const DEFAULT_CONFIG_FILE = "havip-cluster.config.json";
+
+/** `~/x` -> `$HOME/x`; other paths are resolved against `baseDir`. */
+export function expandPath(path: string, baseDir: string): string {
+  return path === "~" || path.startsWith("~/") ? resolve(homedir(), path.slice(2)) : resolve(baseDir, path);
+}
+
+/**
+ * Reads the config file when it exists (an explicitly named one must exist) and inlines the
+ * public key from `sshPublicKeyFile`. No file: the empty config, i.e. the guide's defaults.
+ */
+export function loadExampleConfig(options: { readonly path?: string; readonly baseDir: string }): ExampleAppConfig {
+  const path = expandPath(options.path ?? DEFAULT_CONFIG_FILE, options.baseDir);
+  if (!existsSync(path)) {
+    if (options.path === undefined) return {};
+    throw new SettingsError("example app", [{ field: "config file", value: path, rule: "does not exist" }]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new SettingsError(path, [{ field: "(config file)", value: path, rule: `is not valid JSON: ${(error as Error).message}` }]);
+  }
+  const config = parseExampleConfig(raw, path);
+  if (config.sshPublicKeyFile === undefined) return config;
+  const keyPath = expandPath(config.sshPublicKeyFile, options.baseDir);
+  if (!existsSync(keyPath)) {
+    throw new SettingsError(path, [{ field: "sshPublicKeyFile", value: config.sshPublicKeyFile, rule: "does not exist" }]);
+  }
+  return { ...config, sshPublicKey: readFileSync(keyPath, "utf8").trim() };
+}

@@ -1,0 +1,153 @@
+import type { KeepalivedSettings, SshSettings } from "../core/cluster-settings";
+
+/**
+ * Where the pair lives. Three shapes:
+ * - new VPC and subnet: `vpcCidr`, `subnetCidr`, `availabilityZone`;
+ * - new subnet in an existing VPC: `vpcId`, `subnetCidr`, `availabilityZone` (and `vpcCidr` to check it);
+ * - existing subnet: `vpcId`, `subnetId`, `subnetCidr` (its CIDR, needed for validation), `availabilityZone`.
+ */
+export interface HaVipNetworkProps {
+  /**
+   * Id of an existing VPC. To put a second cluster into the VPC of a first one, pass `first.vpcId`.
+   * @default - a new VPC is created from `vpcCidr`
+   */
+  readonly vpcId?: string;
+  /**
+   * CIDR of the VPC: a private block, /12 to /28. Required when a new VPC is created.
+   * @default - none; with an existing VPC the subnet is then not checked against it
+   */
+  readonly vpcCidr?: string;
+  /**
+   * Id of an existing subnet in `vpcId`.
+   * @default - a new subnet is created from `subnetCidr`
+   */
+  readonly subnetId?: string;
+  /** CIDR of the subnet (new or existing), at most /28, inside the VPC. Node and HAVIP addresses are checked against it. */
+  readonly subnetCidr: string;
+  /** Availability zone of the subnet and both CVMs, e.g. `ap-guangzhou-3`. */
+  readonly availabilityZone: string;
+  /** @default "<clusterName>-vpc" */
+  readonly vpcName?: string;
+  /** @default "<clusterName>-subnet" */
+  readonly subnetName?: string;
+}
+
+/** The two CVMs. */
+export interface HaVipNodesProps {
+  /** @default - the subnet's 5th address after the network address (172.16.16.5 in 172.16.16.0/24) */
+  readonly primaryIp?: string;
+  /** @default - the subnet's 6th address after the network address (172.16.16.6 in 172.16.16.0/24) */
+  readonly secondaryIp?: string;
+  /** CVM instance type. @default "S5.MEDIUM2" */
+  readonly instanceType?: string;
+  /** @default "CLOUD_PREMIUM" */
+  readonly systemDiskType?: string;
+  /** 20-1024 GB. @default 50 */
+  readonly systemDiskSizeGb?: number;
+  /**
+   * Image id for both nodes (any distribution with Keepalived >= 1.2.24, or set `keepalivedSource`).
+   * @default - the public image found by `imageNameRegex`
+   */
+  readonly imageId?: string;
+  /**
+   * Regex for the public image looked up with the `tencentcloud_images` data source (ignored when `imageId` is set).
+   * @default "^TencentOS Server 3\\."
+   */
+  readonly imageNameRegex?: string;
+}
+
+/** One HAVIP of the cluster. */
+export interface HaVipAddressProps {
+  /**
+   * Fixed address inside the subnet: not reserved (network, gateway .1, broadcast), not a node's IP, not another HAVIP's.
+   * @default - Tencent assigns a free address
+   */
+  readonly address?: string;
+  /** @default "<clusterName>-havip-<n>" (n from 1) */
+  readonly name?: string;
+}
+
+/** An EIP bound to the first HAVIP. */
+export interface HaVipEipProps {
+  /** @default "<clusterName>-eip" */
+  readonly name?: string;
+  /** Mbit/s. @default 1 */
+  readonly bandwidthMbps?: number;
+  /** @default - the provider's default (traffic-based, postpaid) */
+  readonly internetChargeType?: string;
+}
+
+export type IngressProtocol = "TCP" | "UDP" | "ICMP" | "ALL";
+
+/** A rule letting clients reach the service behind the VIP. */
+export interface ServiceIngressRule {
+  readonly protocol: IngressProtocol;
+  /** `80`, `80,443`, `8000-8080`, or `ALL`. @default "ALL" */
+  readonly port?: string;
+  /** Who may connect. */
+  readonly cidrBlock: string;
+  /** @default - none */
+  readonly description?: string;
+}
+
+/** Properties of {@link HaVipCluster}. */
+export interface HaVipClusterProps {
+  /**
+   * Prefix of every resource name and the cluster's name in the spec: a letter, then letters,
+   * digits, `-` or `_`, at most 40 characters.
+   * @default - the construct id
+   */
+  readonly clusterName?: string;
+  readonly network: HaVipNetworkProps;
+  /** @default - guide-like nodes: .5 and .6 of the subnet, S5.MEDIUM2, 50 GB premium disk, TencentOS Server 3 */
+  readonly nodes?: HaVipNodesProps;
+  /**
+   * 1 to 5 HAVIPs served by the pair (Tencent binds at most 5 to one ENI).
+   * @default - one auto-assigned HAVIP
+   */
+  readonly havips?: readonly HaVipAddressProps[];
+  /** Keepalived settings, checked with the Keepalived rules (virtual_router_id 1-255, advert_int, password length...). */
+  readonly keepalived: KeepalivedSettings;
+  /**
+   * OpenSSH public key (`ssh-ed25519 AAAA...`) installed on both nodes through a `tencentcloud_key_pair`.
+   * May be a Terraform expression (e.g. a variable).
+   */
+  readonly sshPublicKey: string;
+  /**
+   * Give each node a public IP so the operator can SSH to it.
+   * @default true
+   */
+  readonly publicSsh?: boolean;
+  /** Public bandwidth of each node's SSH address, Mbit/s. @default 1 */
+  readonly publicBandwidthMbps?: number;
+  /**
+   * CIDR allowed to reach port 22. Required while `publicSsh` is on; there is no open default, and
+   * `0.0.0.0/0` draws a warning. May be a Terraform expression, then Terraform checks it.
+   * @default - required with publicSsh; otherwise the VPC CIDR (or the subnet CIDR when the VPC CIDR is unknown)
+   */
+  readonly sshAllowedCidr?: string;
+  /** How the provisioner reaches the nodes (goes into the spec). @default {} */
+  readonly ssh?: SshSettings;
+  /** Extra ingress rules for the service behind the VIP. @default [] */
+  readonly serviceIngress?: readonly ServiceIngressRule[];
+  /**
+   * Drift lock: `check_associate` on each HAVIP plus one `tencentcloud_ha_vip_instance_attachment` per
+   * node, so only these two CVMs can take the HAVIP.
+   * @default true
+   */
+  readonly driftLock?: boolean;
+  /**
+   * EIP bound to the first HAVIP; `false` for none.
+   * @default - an EIP with 1 Mbit/s
+   */
+  readonly eip?: HaVipEipProps | false;
+  /**
+   * Put the nodes into a placement group that spreads them over physical hosts.
+   * @default true
+   */
+  readonly spreadAcrossHosts?: boolean;
+  /** Keepalived source tarball for images whose Keepalived is older than 1.2.24. @default - the distribution's package */
+  readonly keepalivedSource?: { readonly url: string; readonly sha256: string };
+  /** Tags on every taggable resource. @default {} */
+  readonly tags?: { readonly [key: string]: string };
+}

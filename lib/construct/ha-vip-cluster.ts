@@ -1,0 +1,302 @@
+import { Annotations, Fn, TerraformOutput, Token } from "cdktf";
+import { Construct } from "constructs";
+import { DataTencentcloudImages } from "../../.gen/providers/tencentcloud/data-tencentcloud-images";
+import { Eip } from "../../.gen/providers/tencentcloud/eip";
+import { HaVip } from "../../.gen/providers/tencentcloud/ha-vip";
+import { HaVipEipAttachment } from "../../.gen/providers/tencentcloud/ha-vip-eip-attachment";
+import { HaVipInstanceAttachment } from "../../.gen/providers/tencentcloud/ha-vip-instance-attachment";
+import { Instance } from "../../.gen/providers/tencentcloud/instance";
+import { KeyPair } from "../../.gen/providers/tencentcloud/key-pair";
+import { PlacementGroup } from "../../.gen/providers/tencentcloud/placement-group";
+import { SecurityGroup } from "../../.gen/providers/tencentcloud/security-group";
+import { SecurityGroupRuleSet } from "../../.gen/providers/tencentcloud/security-group-rule-set";
+import { Subnet } from "../../.gen/providers/tencentcloud/subnet";
+import { Vpc } from "../../.gen/providers/tencentcloud/vpc";
+import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
+import { resolveKeepalivedSettings } from "../core/keepalived";
+import {
+  DEFAULT_IMAGE_NAME_REGEX,
+  DEFAULT_INSTANCE_TYPE,
+  DEFAULT_PUBLIC_BANDWIDTH_MBPS,
+  DEFAULT_SYSTEM_DISK_SIZE_GB,
+  DEFAULT_SYSTEM_DISK_TYPE,
+} from "../core/limits";
+import { type ClusterFootprint, findNeighbourConflicts, isOpenToEveryone, type NetworkPlan, resolveNetworkPlan } from "../core/network";
+import { throwIfProblems } from "../core/settings-error";
+import type { HaVipClusterProps } from "./ha-vip-cluster-props";
+import { clustersInTree, registerCluster } from "./private/cluster-registry";
+import { egressRules, ingressRules } from "./private/security-rules";
+import { networkPlanInput, validateHaVipClusterProps } from "./private/validate-props";
+
+const NODE_NAMES = ["primary", "secondary"] as const;
+
+/** Tencent key pair names: letters, digits and underscores, at most 25 characters. */
+function keyPairName(clusterName: string): string {
+  return `${clusterName.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 21)}_key`;
+}
+
+/**
+ * A Tencent Cloud HAVIP served by a Keepalived primary/secondary pair of CVMs: network, security
+ * group, placement group, the two nodes, 1-5 HAVIPs with a drift lock, an optional EIP, and the
+ * outputs the provisioner reads (`<id>-spec`).
+ *
+ * Every prop is validated in the constructor; an invalid one throws a SettingsError before any
+ * resource exists.
+ */
+export class HaVipCluster extends Construct {
+  public readonly clusterName: string;
+  /** VPC id (the new VPC's id expression, or the given id): pass it to a second cluster in this VPC. */
+  public readonly vpcId: string;
+  public readonly subnetId: string;
+  public readonly securityGroupId: string;
+  /** The two CVMs, primary first; post-apply steps can depend on them. */
+  public readonly instances: readonly [Instance, Instance];
+  public readonly instanceIds: readonly [string, string];
+  /** Fixed private IPs of the nodes, known at synth time. */
+  public readonly nodePrivateIps: readonly [string, string];
+  /** Public IPs of the nodes (expressions), when `publicSsh` is on. */
+  public readonly nodePublicIps?: readonly [string, string];
+  public readonly havips: readonly HaVip[];
+  /** HAVIP addresses as Terraform expressions (known after apply for auto-assigned ones). */
+  public readonly havipAddresses: readonly string[];
+  /** Public address of the EIP on the first HAVIP, when there is one. */
+  public readonly eipAddress?: string;
+  /** The ClusterSpec, with Terraform expressions for addresses and ids known only after apply. */
+  public readonly clusterSpec: ClusterSpec;
+  /** `clusterSpec` as a JSON string expression (the value of the `<id>-spec` output). */
+  public readonly specJson: string;
+
+  protected readonly props: HaVipClusterProps;
+  protected readonly plan: NetworkPlan;
+
+  constructor(scope: Construct, id: string, props: HaVipClusterProps) {
+    super(scope, id);
+    this.props = props;
+    this.clusterName = props.clusterName ?? id;
+    const context = `HaVipCluster '${this.node.path}'`;
+    throwIfProblems(context, validateHaVipClusterProps(this.clusterName, props));
+    this.plan = resolveNetworkPlan(networkPlanInput(props));
+
+    const { vpcId, subnetId } = this.createNetwork();
+    this.vpcId = vpcId;
+    this.subnetId = subnetId;
+    const footprint = this.footprint();
+    throwIfProblems(context, findNeighbourConflicts(footprint, clustersInTree(this)));
+    registerCluster(this, footprint);
+
+    this.securityGroupId = this.createSecurityGroup();
+    this.nodePrivateIps = [this.plan.primaryIp, this.plan.secondaryIp];
+    this.instances = this.createNodes();
+    this.instanceIds = [this.instances[0].id, this.instances[1].id];
+    if (this.publicSsh) this.nodePublicIps = [this.instances[0].publicIp, this.instances[1].publicIp];
+    this.havips = this.createHavips();
+    this.havipAddresses = this.havips.map((havip) => havip.vip);
+    this.eipAddress = this.createEip();
+
+    this.clusterSpec = this.buildClusterSpec();
+    this.specJson = Fn.jsonencode(this.clusterSpec);
+    this.createOutputs(id);
+  }
+
+  private get publicSsh(): boolean {
+    return this.props.publicSsh ?? true;
+  }
+
+  private get tags(): { [key: string]: string } | undefined {
+    return this.props.tags ? { ...this.props.tags } : undefined;
+  }
+
+  private createNetwork(): { vpcId: string; subnetId: string } {
+    const network = this.props.network;
+    const vpcId =
+      network.vpcId ??
+      new Vpc(this, "vpc", { name: network.vpcName ?? `${this.clusterName}-vpc`, cidrBlock: this.plan.vpcCidr ?? "", tags: this.tags }).id;
+    const subnetId =
+      network.subnetId ??
+      new Subnet(this, "subnet", {
+        name: network.subnetName ?? `${this.clusterName}-subnet`,
+        vpcId,
+        cidrBlock: this.plan.subnetCidr,
+        availabilityZone: network.availabilityZone,
+        tags: this.tags,
+      }).id;
+    return { vpcId, subnetId };
+  }
+
+  private footprint(): ClusterFootprint {
+    return {
+      clusterName: this.node.path,
+      vpcKey: this.vpcId,
+      subnetKey: this.subnetId,
+      subnetCidr: this.plan.subnetCidr,
+      virtualRouterId: this.props.keepalived.virtualRouterId,
+      addresses: [
+        { field: "nodes.primaryIp", address: this.plan.primaryIp },
+        { field: "nodes.secondaryIp", address: this.plan.secondaryIp },
+        ...this.plan.havipAddresses.flatMap((address, index) => (address ? [{ field: `havips[${index}].address`, address }] : [])),
+      ],
+    };
+  }
+
+  private sshAllowedCidr(): string {
+    const cidr = this.props.sshAllowedCidr ?? this.plan.vpcCidr ?? this.plan.subnetCidr;
+    if (!Token.isUnresolved(cidr) && isOpenToEveryone(cidr)) {
+      Annotations.of(this).addWarning(
+        `HaVipCluster '${this.node.path}': sshAllowedCidr ${cidr} opens SSH to the whole internet; give the operator's address, e.g. 203.0.113.7/32`,
+      );
+    }
+    return cidr;
+  }
+
+  private createSecurityGroup(): string {
+    const group = new SecurityGroup(this, "security-group", {
+      name: `${this.clusterName}-sg`,
+      description: `HAVIP cluster ${this.clusterName}: SSH, VRRP between the nodes, service`,
+      tags: this.tags,
+    });
+    new SecurityGroupRuleSet(this, "security-rules", {
+      securityGroupId: group.id,
+      ingress: ingressRules({
+        sshAllowedCidr: this.sshAllowedCidr(),
+        nodeIps: [this.plan.primaryIp, this.plan.secondaryIp],
+        serviceIngress: this.props.serviceIngress ?? [],
+      }),
+      egress: egressRules(),
+    });
+    return group.id;
+  }
+
+  private imageId(): string {
+    const nodes = this.props.nodes ?? {};
+    if (nodes.imageId) return nodes.imageId;
+    const images = new DataTencentcloudImages(this, "image", {
+      imageType: ["PUBLIC_IMAGE"],
+      imageNameRegex: nodes.imageNameRegex ?? DEFAULT_IMAGE_NAME_REGEX,
+    });
+    return images.images.get(0).imageId;
+  }
+
+  private createNodes(): [Instance, Instance] {
+    const nodes = this.props.nodes ?? {};
+    const keyPair = new KeyPair(this, "key-pair", { keyName: keyPairName(this.clusterName), publicKey: this.props.sshPublicKey, tags: this.tags });
+    const placementGroup =
+      (this.props.spreadAcrossHosts ?? true)
+        ? new PlacementGroup(this, "placement-group", {
+            name: `${this.clusterName}-spread`,
+            // Spread over physical hosts, at most one node per host (affinity 1).
+            type: "HOST",
+            affinity: 1,
+            tags: this.tags,
+          })
+        : undefined;
+    const imageId = this.imageId();
+    const [primary, secondary] = [this.plan.primaryIp, this.plan.secondaryIp].map(
+      (privateIp, index) =>
+        new Instance(this, NODE_NAMES[index], {
+          instanceName: `${this.clusterName}-${NODE_NAMES[index]}`,
+          availabilityZone: this.props.network.availabilityZone,
+          imageId,
+          instanceType: nodes.instanceType ?? DEFAULT_INSTANCE_TYPE,
+          systemDiskType: nodes.systemDiskType ?? DEFAULT_SYSTEM_DISK_TYPE,
+          systemDiskSize: nodes.systemDiskSizeGb ?? DEFAULT_SYSTEM_DISK_SIZE_GB,
+          vpcId: this.vpcId,
+          subnetId: this.subnetId,
+          privateIp,
+          orderlySecurityGroups: [this.securityGroupId],
+          keyIds: [keyPair.id],
+          placementGroupId: placementGroup?.id,
+          allocatePublicIp: this.publicSsh,
+          ...(this.publicSsh
+            ? { internetChargeType: "TRAFFIC_POSTPAID_BY_HOUR", internetMaxBandwidthOut: this.props.publicBandwidthMbps ?? DEFAULT_PUBLIC_BANDWIDTH_MBPS }
+            : {}),
+          tags: this.tags,
+        }),
+    );
+    return [primary, secondary];
+  }
+
+  private createHavips(): HaVip[] {
+    const driftLock = this.props.driftLock ?? true;
+    return (this.props.havips ?? [{}]).map((settings, index) => {
+      const number = index + 1;
+      const havip = new HaVip(this, `havip-${number}`, {
+        name: settings.name ?? `${this.clusterName}-havip-${number}`,
+        vpcId: this.vpcId,
+        subnetId: this.subnetId,
+        vip: settings.address,
+        // With check_associate on, only the attached CVMs below may take the HAVIP over.
+        checkAssociate: driftLock,
+      });
+      if (driftLock) {
+        this.instances.forEach((instance, nodeIndex) => {
+          new HaVipInstanceAttachment(this, `havip-${number}-${NODE_NAMES[nodeIndex]}-lock`, {
+            haVipId: havip.id,
+            instanceId: instance.id,
+            instanceType: "CVM",
+          });
+        });
+      }
+      return havip;
+    });
+  }
+
+  private createEip(): string | undefined {
+    if (this.props.eip === false) return undefined;
+    const settings = this.props.eip ?? {};
+    const eip = new Eip(this, "eip", {
+      name: settings.name ?? `${this.clusterName}-eip`,
+      internetMaxBandwidthOut: settings.bandwidthMbps ?? DEFAULT_PUBLIC_BANDWIDTH_MBPS,
+      internetChargeType: settings.internetChargeType,
+      tags: this.tags,
+    });
+    new HaVipEipAttachment(this, "eip-attachment", { havipId: this.havips[0].id, addressIp: eip.publicIp });
+    return eip.publicIp;
+  }
+
+  /**
+   * The ClusterSpec of this cluster: resolved Keepalived settings, HAVIP addresses and node
+   * addresses as Terraform expressions. Post-apply provisioning (e.g. a `terraform_data` with
+   * local-exec in a subclass) should reuse this rather than assemble its own.
+   */
+  protected buildClusterSpec(): ClusterSpec {
+    const keepalived = this.props.keepalived;
+    const resolved = resolveKeepalivedSettings(keepalived);
+    const node = (index: 0 | 1): NodeSpec => ({
+      name: NODE_NAMES[index],
+      privateIp: this.nodePrivateIps[index],
+      sshHost: this.nodePublicIps?.[index] ?? this.nodePrivateIps[index],
+      instanceId: this.instanceIds[index],
+    });
+    return {
+      specVersion: 1,
+      clusterName: this.clusterName,
+      virtualRouterId: keepalived.virtualRouterId,
+      advertIntSeconds: resolved.advertIntSeconds,
+      priority: resolved.priority,
+      interfaceName: resolved.interfaceName,
+      vips: [...this.havipAddresses],
+      subnetPrefixLength: this.plan.subnetPrefixLength,
+      nodes: [node(0), node(1)],
+      healthCheck: resolved.healthCheck,
+      notifyLogPath: resolved.notifyLogPath,
+      scriptUser: resolved.scriptUser,
+      ...(keepalived.authPass !== undefined ? { authPass: keepalived.authPass } : {}),
+      ssh: this.props.ssh ?? {},
+      ...(this.props.keepalivedSource ? { keepalivedSource: this.props.keepalivedSource } : {}),
+    };
+  }
+
+  private output(id: string, name: string, value: unknown, description: string, sensitive = false): void {
+    const output = new TerraformOutput(this, `output-${name}`, { value, description, sensitive });
+    output.overrideLogicalId(`${id}-${name}`);
+  }
+
+  private createOutputs(id: string): void {
+    this.output(id, "havip-addresses", this.havipAddresses, "HAVIP addresses served by the pair");
+    if (this.eipAddress) this.output(id, "eip", this.eipAddress, "EIP bound to the first HAVIP");
+    this.output(id, "instance-ids", this.instanceIds, "CVM ids, primary first");
+    this.output(id, "private-ips", this.nodePrivateIps, "Private IPs of the nodes, primary first");
+    if (this.nodePublicIps) this.output(id, "public-ips", this.nodePublicIps, "Public IPs of the nodes (SSH), primary first");
+    this.output(id, "spec", this.specJson, "ClusterSpec JSON for the provisioner", this.clusterSpec.authPass !== undefined);
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./ha-vip-cluster";
+export * from "./ha-vip-cluster-props";
