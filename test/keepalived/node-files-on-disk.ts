@@ -1,0 +1,42 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ClusterSpec } from "../../lib/core/cluster-settings";
+import { type ManagedFile, renderNodeFiles } from "../../lib/core/keepalived";
+
+/** A node's rendered files written under one temporary directory, with their modes. */
+export interface NodeFilesOnDisk {
+  readonly dir: string;
+  readonly files: readonly ManagedFile[];
+  readonly configPath: string;
+  readonly notifyScriptPath: string;
+  readonly healthCheckScriptPath: string;
+  readonly logrotatePath: string;
+  readonly stateFilePath: string;
+  readonly failureCountPath: string;
+  readonly notifyLogPath: string;
+  remove(): void;
+}
+
+export function writeNodeFiles(
+  spec: ClusterSpec,
+  node: { ownIp: string; peerIp: string; keepalivedVersion: string },
+  authPass: string,
+): NodeFilesOnDisk {
+  const dir = mkdtempSync(join(tmpdir(), "havip-keepalived-"));
+  const paths = {
+    configPath: join(dir, "keepalived.conf"),
+    notifyScriptPath: join(dir, "havip-notify.sh"),
+    healthCheckScriptPath: join(dir, "havip-check.sh"),
+    logrotatePath: join(dir, "havip-keepalived.logrotate"),
+    stateFilePath: join(dir, "var", "state"),
+    failureCountPath: join(dir, "var", "check_failed_count"),
+    notifyLogPath: join(dir, "log", "keepalived.log"),
+  };
+  const files = renderNodeFiles(spec, node, authPass, paths);
+  for (const file of files) {
+    writeFileSync(file.path, file.content);
+    chmodSync(file.path, file.mode);
+  }
+  return { dir, files, ...paths, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
