@@ -1,6 +1,7 @@
 import { type CommandOptions, type CommandResult, runCommand } from "./host-command";
 import type { LabLayout, LabServerLayout } from "./lab-layout";
 import { assertOperatorNamespaceIsolated } from "./lab-network";
+import { shellQuote } from "./lab-server-init";
 
 /**
  * Runs argv in the lab's operator namespace (`ip netns exec <prefix>-op ...`, no shell), after
@@ -16,7 +17,7 @@ export async function runInOperatorNamespace(
   return runCommand(["ip", "netns", "exec", lab.operatorNamespace, ...argv], options);
 }
 
-/** OpenSSH client argv that reaches a lab server only with the operator key and the pinned host key. */
+/** OpenSSH client argv (remote argv quoted, never re-split) that reaches a lab server only with the operator key and the pinned host key. */
 export function operatorSshArgv(lab: LabLayout, server: LabServerLayout, remoteArgv: readonly string[]): string[] {
   return [
     "ssh",
@@ -31,7 +32,8 @@ export function operatorSshArgv(lab: LabLayout, server: LabServerLayout, remoteA
     "-o", "LogLevel=ERROR",
     `root@${server.ip}`,
     "--",
-    ...remoteArgv,
+    // sshd hands the command line to the remote shell: quote each word so argv stays argv.
+    remoteArgv.map(shellQuote).join(" "),
   ];
 }
 

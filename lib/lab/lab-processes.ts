@@ -15,6 +15,8 @@ export interface ProcessFacts {
   readonly pid: number;
   readonly ppid: number;
   readonly name: string;
+  /** One letter: R running, S sleeping, Z zombie (exited, not yet reaped)... */
+  readonly state: string;
   /** PIDs from the host's pid namespace inward (`NSpid:`); the last is the PID the process sees for itself. */
   readonly nsPids: readonly number[];
 }
@@ -26,6 +28,7 @@ export function parseProcessStatus(pid: number, statusText: string): ProcessFact
     pid,
     ppid: Number(field("PPid")),
     name: field("Name"),
+    state: field("State").charAt(0),
     nsPids: field("NSpid").split(/\s+/).filter((word) => word.length > 0).map(Number),
   };
 }

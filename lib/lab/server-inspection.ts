@@ -71,7 +71,7 @@ export async function keepalivedProcesses(lab: LabLayout, server: LabServerName)
   const all = (await networkNamespacePids(lab.servers[server].namespace))
     .filter((pid) => pidNamespaceOf(pid) === serverPidNamespace)
     .map(readProcessFacts)
-    .filter((facts): facts is ProcessFacts => facts !== undefined && facts.name === "keepalived");
+    .filter((facts): facts is ProcessFacts => facts !== undefined && facts.name === "keepalived" && facts.state !== "Z");
   const pids = new Set(all.map((facts) => facts.pid));
   const parent = all.find((facts) => !pids.has(facts.ppid));
   if (!parent) return undefined;

@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildLabClusterSpec,
+  formatDrillTable,
+  labLayout,
+  labPrefixProblems,
+  masterDownIntervalSeconds,
+  operatorSshArgv,
+  parseProbeOutput,
+  summarizeOutage,
+} from "../../lib/lab";
+import { renderKnownHosts } from "../../lib/lab/lab-keys";
+import { operatorIsolationProblems } from "../../lib/lab/lab-network";
+import { parseProcessStatus } from "../../lib/lab/lab-processes";
+import { renderServerInitScript, shellQuote } from "../../lib/lab/lab-server-init";
+
+const layout = labLayout("havip-u", "/run/havip-u");
+
+describe("lab layout", () => {
+  it("derives namespace names from the prefix and keeps state under the state dir", () => {
+    expect([layout.switchNamespace, layout.servers.a.namespace, layout.servers.b.namespace, layout.operatorNamespace]).toEqual([
+      "havip-u-sw", "havip-u-a", "havip-u-b", "havip-u-op",
+    ]);
+    expect(layout.servers.a.etcUpperDir.startsWith("/run/havip-u/a/")).toBe(true);
+    expect(layout.servers.a.hostKeyPathOnHost).toBe("/run/havip-u/a/etc-upper/ssh/ssh_host_ed25519_key");
+  });
+
+  it("rejects a prefix with characters a namespace or hostname cannot carry", () => {
+    expect(labPrefixProblems("Havip lab")).toHaveLength(1);
+    expect(() => labLayout("../etc")).toThrow(/lab prefix/);
+  });
+
+  it("rejects a state dir the servers' overlays would cover", () => {
+    expect(() => labLayout("havip-u", "/var/lib/havip")).toThrow(/must not be under \/var/);
+    expect(() => labLayout("havip-u", "relative/dir")).toThrow(/absolute/);
+  });
+});
+
+describe("lab cluster spec", () => {
+  it("describes servers a and b reached as root with the operator key and pinned host keys", () => {
+    const spec = buildLabClusterSpec(layout);
+    expect(spec).toMatchObject({
+      clusterName: "lab",
+      virtualRouterId: 51,
+      advertIntSeconds: 1,
+      priority: 100,
+      interfaceName: "eth0",
+      vips: ["172.16.16.12"],
+      subnetPrefixLength: 24,
+      nodes: [
+        { name: "a", privateIp: "172.16.16.5", sshHost: "172.16.16.5" },
+        { name: "b", privateIp: "172.16.16.6", sshHost: "172.16.16.6" },
+      ],
+      notifyLogPath: "/var/log/keepalived.log",
+      scriptUser: "root",
+      ssh: { user: "root", privateKeyPath: "/run/havip-u/operator/id_ed25519", knownHostsPath: "/run/havip-u/operator/known_hosts" },
+    });
+    expect(spec.healthCheck.intervalSeconds).toBeGreaterThan(spec.healthCheck.timeoutSeconds);
+  });
+
+  it("applies overrides but never moves the nodes, VIP or SSH settings", () => {
+    const spec = buildLabClusterSpec(layout, { advertIntSeconds: 2, clusterName: "drill" });
+    expect(spec.advertIntSeconds).toBe(2);
+    expect(spec.clusterName).toBe("drill");
+    expect(spec.vips).toEqual(["172.16.16.12"]);
+  });
+});
+
+describe("server init script", () => {
+  it("mounts the overlays and /root before covering /run and /tmp, then becomes sshd on the server's address", () => {
+    const script = renderServerInitScript(layout.servers.b);
+    const order = ["lowerdir=/etc", "lowerdir=/var", "/root", "tmpfs /run", "tmpfs /tmp", "exec '/usr/sbin/sshd'"].map((s) => script.indexOf(s));
+    expect(order.every((position) => position >= 0)).toBe(true);
+    expect([...order].sort((x, y) => x - y)).toEqual(order);
+    expect(script).toContain("'ListenAddress=172.16.16.6'");
+    expect(script).toContain("'PasswordAuthentication=no'");
+  });
+
+  it("quotes words for the shell so a quote cannot end them", () => {
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+  });
+
+  it("hands the remote command to SSH as one quoted line", () => {
+    const argv = operatorSshArgv(layout, layout.servers.a, ["sh", "-c", "echo a > /tmp/x"]);
+    expect(argv.at(-1)).toBe(`'sh' '-c' 'echo a > /tmp/x'`);
+    expect(argv).toContain("StrictHostKeyChecking=yes");
+    expect(argv).toContain("BatchMode=yes");
+  });
+});
+
+describe("known_hosts", () => {
+  it("pins each address to its key type and key, without the comment", () => {
+    expect(renderKnownHosts([{ host: "172.16.16.5", publicKeyLine: "ssh-ed25519 AAAAC3Nz host-a" }])).toBe("172.16.16.5 ssh-ed25519 AAAAC3Nz\n");
+  });
+});
+
+describe("operator isolation", () => {
+  const facts = {
+    namespaces: ["havip-u-sw", "havip-u-a", "havip-u-b", "havip-u-op"],
+    links: "1: lo: <LOOPBACK,UP>\n3: eth0@if4: <BROADCAST,UP>\n",
+    ipv4Routes: "172.16.16.0/24 dev eth0 proto kernel scope link src 172.16.16.100\nlocal 172.16.16.100 dev eth0 table local proto kernel scope host src 172.16.16.100\n",
+    ipv6Routes: "",
+    sameAsHost: false,
+  };
+
+  it("accepts a namespace that reaches only the lab subnet", () => {
+    expect(operatorIsolationProblems(layout, facts)).toEqual([]);
+  });
+
+  it("refuses a default route", () => {
+    expect(operatorIsolationProblems(layout, { ...facts, ipv4Routes: `${facts.ipv4Routes}default via 172.16.16.1 dev eth0\n` })[0]).toMatch(
+      /routes other than 172\.16\.16\.0\/24 on eth0: default via/,
+    );
+  });
+
+  it("refuses an extra interface and the host's own namespace", () => {
+    const problems = operatorIsolationProblems(layout, { ...facts, links: `${facts.links}5: wlan0: <UP>\n`, sameAsHost: true });
+    expect(problems.join("\n")).toMatch(/host's own network namespace/);
+    expect(problems.join("\n")).toMatch(/unexpected interfaces: wlan0/);
+  });
+
+  it("refuses when a lab namespace is missing", () => {
+    expect(operatorIsolationProblems(layout, { ...facts, namespaces: ["havip-u-op"] })).toContain("network namespace havip-u-sw does not exist");
+  });
+});
+
+describe("process status", () => {
+  it("reads the PID a process has inside its own pid namespace", () => {
+    const facts = parseProcessStatus(812, "Name:\tkeepalived\nState:\tS (sleeping)\nPPid:\t800\nNSpid:\t812\t18\n");
+    expect(facts).toEqual({ pid: 812, ppid: 800, name: "keepalived", state: "S", nsPids: [812, 18] });
+  });
+});
+
+describe("outage summary", () => {
+  const samples = (answers: string) => answers.split("").map((c, seq) => ({ seq, sentAtMs: seq * 100, answered: c === "1" }));
+
+  it("reports one interval and no loss when every probe was answered", () => {
+    expect(summarizeOutage(samples("11111"), 100)).toEqual({ longestGapMs: 100, sent: 5, lost: 0 });
+  });
+
+  it("measures the longest gap between two answered probes", () => {
+    expect(summarizeOutage(samples("1100011001"), 100)).toEqual({ longestGapMs: 400, sent: 10, lost: 5 });
+  });
+
+  it("counts losses at the end until one interval after the last probe", () => {
+    expect(summarizeOutage(samples("11000"), 100).longestGapMs).toBe(400);
+    expect(summarizeOutage(samples("000"), 100).longestGapMs).toBe(300);
+  });
+
+  it("parses the probe's output lines and ignores anything else", () => {
+    expect(parseProbeOutput("0 0.5 1\nnoise\n1 100.2 0\n")).toEqual([
+      { seq: 0, sentAtMs: 0.5, answered: true },
+      { seq: 1, sentAtMs: 100.2, answered: false },
+    ]);
+  });
+});
+
+describe("drill measurement", () => {
+  it("computes Keepalived's master-down interval: 3 adverts plus the priority skew", () => {
+    expect(masterDownIntervalSeconds(1, 100)).toBeCloseTo(3.609, 3);
+    expect(masterDownIntervalSeconds(2, 100)).toBeCloseTo(7.219, 3);
+  });
+
+  it("formats drills as a Markdown table with a verdict against the bound", () => {
+    const table = formatDrillTable([
+      { drill: "link down", vipMovedAfterSeconds: 3.16, expectedWithinSeconds: 4.1, longestGapMs: 3680, lost: 36, sent: 100 },
+      { drill: "SIGTERM", vipMovedAfterSeconds: undefined, longestGapMs: 0, lost: 0, sent: 10 },
+    ]);
+    expect(table.split("\n")[2]).toBe("| link down | 3.16 s | 4.10 s | 3.68 s | 36 / 100 | ok |");
+    expect(table.split("\n")[3]).toBe("| SIGTERM | never | - | 0.00 s | 0 / 10 | FAILED |");
+  });
+});
