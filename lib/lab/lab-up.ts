@@ -42,6 +42,8 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
     );
   }
 
+  // Files a crashed `lab up` may have left (no namespaces, no handle): start from a clean state dir.
+  await labDown({ prefix, stateDir });
   try {
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     step("generating the operator key pair and the servers' host keys");

@@ -9,6 +9,7 @@ import {
   parseProbeOutput,
   summarizeOutage,
 } from "../../lib/lab";
+import { validateClusterSpec } from "../../lib/core/validate-keepalived-settings";
 import { renderKnownHosts } from "../../lib/lab/lab-keys";
 import { operatorIsolationProblems } from "../../lib/lab/lab-network";
 import { parseProcessStatus } from "../../lib/lab/lab-processes";
@@ -56,6 +57,10 @@ describe("lab cluster spec", () => {
       ssh: { user: "root", privateKeyPath: "/run/havip-u/operator/id_ed25519", knownHostsPath: "/run/havip-u/operator/known_hosts" },
     });
     expect(spec.healthCheck.intervalSeconds).toBeGreaterThan(spec.healthCheck.timeoutSeconds);
+  });
+
+  it("passes the shared ClusterSpec validation", () => {
+    expect(validateClusterSpec(buildLabClusterSpec(layout))).toEqual([]);
   });
 
   it("applies overrides but never moves the nodes, VIP or SSH settings", () => {
