@@ -224,3 +224,21 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
     await expect(labStatus(lab)).resolves.toMatchObject({ vipHolders: [] });
   });
 });
+
+describe.skipIf(skip)("a lab up that fails partway", () => {
+  it("tears down the namespaces and state it had built", async () => {
+    const prefix = "havip-f";
+    const stateDir = `/run/${prefix}`;
+    await labDown({ prefix, stateDir });
+    const failing = labUp({
+      prefix,
+      stateDir,
+      onStep: (step) => {
+        if (step.startsWith("starting sshd")) throw new Error("injected failure");
+      },
+    });
+    await expect(failing).rejects.toThrow("injected failure");
+    expect(await runCommandOrThrow(["ip", "netns", "list"])).not.toContain(prefix);
+    expect(fs.existsSync(stateDir)).toBe(false);
+  });
+});
