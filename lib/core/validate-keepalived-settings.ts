@@ -196,9 +196,11 @@ export function validateClusterSpec(spec: ClusterSpec, field = "spec"): Settings
 
   const vips = Array.isArray(s.vips) ? (s.vips as unknown[]) : undefined;
   if (!vips || vips.length < 1 || vips.length > MAX_VIPS_PER_ENI) {
-    problems.push(
-      problem(`${field}.vips`, vips ? `(${vips.length} addresses)` : s.vips, `must hold 1 to ${MAX_VIPS_PER_ENI} addresses (Tencent Cloud binds at most ${MAX_VIPS_PER_ENI} HAVIPs to one ENI)`),
-    );
+    problems.push({
+      field: `${field}.vips`,
+      value: vips ? `(${vips.length} addresses)` : showValue(s.vips),
+      rule: `must hold 1 to ${MAX_VIPS_PER_ENI} addresses (Tencent Cloud binds at most ${MAX_VIPS_PER_ENI} HAVIPs to one ENI)`,
+    });
   }
   const parsedVips: { index: number; text: string; address: ipaddr.IPv4 }[] = [];
   (vips ?? []).forEach((vip, index) => {
@@ -214,9 +216,9 @@ export function validateClusterSpec(spec: ClusterSpec, field = "spec"): Settings
 
   const nodes = Array.isArray(s.nodes) ? (s.nodes as unknown[]) : undefined;
   if (!nodes || nodes.length !== 2) {
-    problems.push(problem(`${field}.nodes`, nodes ? `(${nodes.length} nodes)` : s.nodes, "must hold exactly two nodes"));
+    problems.push({ field: `${field}.nodes`, value: nodes ? `(${nodes.length} nodes)` : showValue(s.nodes), rule: "must hold exactly two nodes" });
   }
-  const nodeAddresses: ipaddr.IPv4[] = [];
+  const nodeAddresses: { index: number; address: ipaddr.IPv4 }[] = [];
   const nodeNames: string[] = [];
   (nodes ?? []).forEach((node, index) => {
     const n = (typeof node === "object" && node !== null ? node : {}) as Record<string, unknown>;
@@ -233,21 +235,21 @@ export function validateClusterSpec(spec: ClusterSpec, field = "spec"): Settings
       problems.push(problem(`${nodeField}.privateIp`, n.privateIp, "must be an IPv4 address in dotted decimal"));
       return;
     }
-    if (nodeAddresses.some((other) => other.toString() === address.toString())) {
+    if (nodeAddresses.some((other) => other.address.toString() === address.toString())) {
       problems.push(problem(`${nodeField}.privateIp`, n.privateIp, "is the other node's address too: the two nodes need distinct private IPs"));
     }
     if (parsedVips.some((vip) => vip.text === address.toString())) {
       problems.push(problem(`${nodeField}.privateIp`, n.privateIp, "is also a VIP: a node's own address cannot float"));
     }
-    nodeAddresses.push(address);
+    nodeAddresses.push({ index, address });
   });
 
   if (prefixOk && nodeAddresses.length > 0) {
-    const anchor = nodeAddresses[0];
+    const anchor = nodeAddresses[0].address;
     const subnet = `${ipaddr.IPv4.networkAddressFromCIDR(`${anchor.toString()}/${prefixLength}`).toString()}/${prefixLength}`;
-    nodeAddresses.slice(1).forEach((address, i) => {
+    nodeAddresses.slice(1).forEach(({ index, address }) => {
       if (!address.match(anchor, prefixLength)) {
-        problems.push(problem(`${field}.nodes[${i + 1}].privateIp`, address.toString(), `is outside subnet ${subnet} of nodes[0]`));
+        problems.push(problem(`${field}.nodes[${index}].privateIp`, address.toString(), `is outside subnet ${subnet} of nodes[${nodeAddresses[0].index}]`));
       }
     });
     parsedVips.forEach((vip) => {

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { describeProblem } from "../../lib/core/settings-error";
+import { validateClusterSpec, validateKeepalivedSettings } from "../../lib/core/validate-keepalived-settings";
+import type { ClusterSpec, KeepalivedSettings } from "../../lib/core/cluster-settings";
+import { clusterSpec } from "./fixtures";
+
+function messages(settings: KeepalivedSettings): string[] {
+  return validateKeepalivedSettings(settings).map(describeProblem);
+}
+
+function specMessages(overrides: Partial<ClusterSpec>): string[] {
+  return validateClusterSpec(clusterSpec(overrides)).map(describeProblem);
+}
+
+describe("validateKeepalivedSettings", () => {
+  it("accepts the minimal settings", () => {
+    expect(messages({ virtualRouterId: 51 })).toEqual([]);
+  });
+
+  it("rejects a router id outside 1-255 or not whole", () => {
+    expect(messages({ virtualRouterId: 0 })[0]).toMatch(/^keepalived\.virtualRouterId 0 must be a whole number from 1 to 255/);
+    expect(messages({ virtualRouterId: 256 })).toHaveLength(1);
+    expect(messages({ virtualRouterId: 1.5 })).toHaveLength(1);
+  });
+
+  it("rejects advert_int and priority out of range", () => {
+    expect(messages({ virtualRouterId: 1, advertIntSeconds: 0 })[0]).toMatch(/advertIntSeconds 0/);
+    expect(messages({ virtualRouterId: 1, priority: 255 })[0]).toMatch(/priority 255 .*address owner/);
+  });
+
+  it("rejects a password longer than 8 characters without printing it", () => {
+    const [message] = messages({ virtualRouterId: 1, authPass: "supersecret1" });
+    expect(message).toBe("keepalived.authPass (12 characters) is too long: Keepalived uses at most 8 characters and silently drops the rest");
+    expect(message).not.toContain("supersecret1");
+  });
+
+  it("rejects an empty password and one with characters keepalived.conf would misread, saying why", () => {
+    expect(messages({ virtualRouterId: 1, authPass: "" })[0]).toMatch(/must not be empty/);
+    for (const bad of ["a b", 'a"b', "a'b", "#abc", "a!b", "a$b", "a{b", "a\\b"]) {
+      expect(messages({ virtualRouterId: 1, authPass: bad })[0], bad).toMatch(/comment, parameter or block syntax/);
+    }
+  });
+
+  it("rejects a health check whose interval is not larger than its timeout", () => {
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "maintenance-flag", intervalSeconds: 3, timeoutSeconds: 3 } })[0]).toMatch(
+      /^keepalived\.healthCheck\.intervalSeconds 3 must be larger than timeoutSeconds \(3\)/,
+    );
+  });
+
+  it("rejects fall and rise below 1", () => {
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "maintenance-flag", fall: 0, rise: 0 } })).toHaveLength(2);
+  });
+
+  it("checks each health-check kind's own fields", () => {
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "tcp-port", port: 70000 } })[0]).toMatch(/healthCheck\.port 70000/);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "http", url: "ftp://x/" } })[0]).toMatch(/healthCheck\.url ftp:\/\/x\/ must be an http/);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "process", processName: "" } })[0]).toMatch(/processName/);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "process", processName: "a-very-long-daemon" } })[0]).toMatch(/first 15/);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "command", command: " " } })[0]).toMatch(/non-empty one-line/);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "command", command: "a\nb" } })[0]).toMatch(/one-line/);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "maintenance-flag", flagPath: "relative" } })[0]).toMatch(/absolute path/);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "bogus" } as never })[0]).toMatch(/kind bogus must be one of/);
+  });
+
+  it("accepts every well-formed health-check kind", () => {
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "tcp-port", port: 6379, host: "localhost" } })).toEqual([]);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "http", url: "https://127.0.0.1:8443/health?x=1" } })).toEqual([]);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "process", processName: "php-fpm8.2" } })).toEqual([]);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "command", command: "pgrep -f 'java .*app.jar'" } })).toEqual([]);
+  });
+
+  it("rejects unsafe paths, interface names and script users", () => {
+    expect(messages({ virtualRouterId: 1, notifyLogPath: "/var/log/../etc/passwd" })[0]).toMatch(/notifyLogPath/);
+    expect(messages({ virtualRouterId: 1, notifyLogPath: "/var/log/keepalived log" })[0]).toMatch(/no spaces/);
+    expect(messages({ virtualRouterId: 1, interfaceName: "eth0; reboot" })[0]).toMatch(/interfaceName "eth0; reboot" must be a Linux interface name/);
+    expect(messages({ virtualRouterId: 1, interfaceName: "averyveryverylongname" })).toHaveLength(1);
+    expect(messages({ virtualRouterId: 1, scriptUser: "Root" })[0]).toMatch(/scriptUser Root must be a user name/);
+  });
+});
+
+describe("validateClusterSpec", () => {
+  it("accepts a well-formed spec", () => {
+    expect(specMessages({})).toEqual([]);
+  });
+
+  it("rejects no VIPs and more than 5", () => {
+    expect(specMessages({ vips: [] })[0]).toMatch(/^spec\.vips \(0 addresses\) must hold 1 to 5 addresses/);
+    const six = ["172.16.16.100", "172.16.16.101", "172.16.16.102", "172.16.16.103", "172.16.16.104", "172.16.16.105"];
+    expect(specMessages({ vips: six })[0]).toMatch(/at most 5 HAVIPs to one ENI/);
+  });
+
+  it("rejects malformed and repeated VIPs", () => {
+    expect(specMessages({ vips: ["172.16.16.300"] })[0]).toBe("spec.vips[0] 172.16.16.300 must be an IPv4 address in dotted decimal");
+    expect(specMessages({ vips: ["172.16.16.100", "172.16.16.100"] })[0]).toBe("spec.vips[1] 172.16.16.100 repeats vips[0]");
+  });
+
+  it("rejects a node address that is also a VIP or the other node's", () => {
+    const base = clusterSpec();
+    expect(specMessages({ vips: ["172.16.16.5"] })[0]).toMatch(/nodes\[0\]\.privateIp 172\.16\.16\.5 is also a VIP/);
+    const sameIps = specMessages({ nodes: [base.nodes[0], { ...base.nodes[1], privateIp: base.nodes[0].privateIp }] });
+    expect(sameIps[0]).toMatch(/nodes\[1\]\.privateIp 172\.16\.16\.5 is the other node's address too/);
+  });
+
+  it("rejects a VIP outside the nodes' subnet", () => {
+    expect(specMessages({ vips: ["172.16.17.3"] })[0]).toBe("spec.vips[0] 172.16.17.3 is outside subnet 172.16.16.0/24 of the nodes");
+  });
+
+  it("requires the resolved timings and fields a spec read from a file might lack", () => {
+    const spec = { ...clusterSpec(), healthCheck: { kind: "maintenance-flag" } } as unknown as ClusterSpec;
+    expect(validateClusterSpec(spec).map((p) => p.field)).toEqual([
+      "spec.healthCheck.intervalSeconds",
+      "spec.healthCheck.timeoutSeconds",
+      "spec.healthCheck.fall",
+      "spec.healthCheck.rise",
+    ]);
+  });
+});
