@@ -76,13 +76,17 @@ export class HaVipCluster extends Construct {
     const context = `HaVipCluster '${this.node.path}'`;
     throwIfProblems(context, validateHaVipClusterProps(this.clusterName, props));
     this.plan = resolveNetworkPlan(networkPlanInput(props));
+    // A VPC or subnet this cluster creates is new, so no earlier cluster can be in it: a placeholder key will do.
+    const prospective = this.footprint(
+      props.network.vpcId ?? `(new VPC of ${this.node.path})`,
+      props.network.subnetId ?? `(new subnet of ${this.node.path})`,
+    );
+    throwIfProblems(context, findNeighbourConflicts(prospective, clustersInTree(this)));
 
     const { vpcId, subnetId } = this.createNetwork();
     this.vpcId = vpcId;
     this.subnetId = subnetId;
-    const footprint = this.footprint();
-    throwIfProblems(context, findNeighbourConflicts(footprint, clustersInTree(this)));
-    registerCluster(this, footprint);
+    registerCluster(this, this.footprint(vpcId, subnetId));
 
     this.securityGroupId = this.createSecurityGroup();
     this.nodePrivateIps = [this.plan.primaryIp, this.plan.secondaryIp];
@@ -123,11 +127,11 @@ export class HaVipCluster extends Construct {
     return { vpcId, subnetId };
   }
 
-  private footprint(): ClusterFootprint {
+  private footprint(vpcKey: string, subnetKey: string): ClusterFootprint {
     return {
       clusterName: this.node.path,
-      vpcKey: this.vpcId,
-      subnetKey: this.subnetId,
+      vpcKey,
+      subnetKey,
       subnetCidr: this.plan.subnetCidr,
       virtualRouterId: this.props.keepalived.virtualRouterId,
       addresses: [

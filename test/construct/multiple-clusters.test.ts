@@ -41,6 +41,8 @@ describe("several clusters in one app", () => {
           havips: [{}],
         }),
     ).toThrow("HaVipCluster 'test/db': keepalived.virtualRouterId 51 is already used by cluster 'test/web' in the same VPC; give each cluster its own id");
+    // Checked before the second cluster created anything.
+    expect(stack.node.tryFindChild("db")?.node.children).toEqual([]);
   });
 
   it("rejects the same virtual_router_id in an existing VPC named by id, across stacks of one app", () => {
