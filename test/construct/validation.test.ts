@@ -52,7 +52,7 @@ describe("HaVipCluster validation", () => {
     ["a VRRP password longer than 8 characters", { keepalived: { virtualRouterId: 51, authPass: "123456789" } }, "keepalived.authPass (9 characters) is too long"],
     ["an empty cluster name", { clusterName: "" }, 'clusterName "" must not be empty'],
     ["a cluster name with spaces", { clusterName: "my cluster" }, "clusterName my cluster must start with a letter"],
-    ["an empty HAVIP name", { havips: [{ name: " " }] }, 'havips[0].name "" must not be empty'],
+    ["a blank HAVIP name", { havips: [{ name: " " }] }, 'havips[0].name " " must not be empty'],
     ["an empty VPC name", { network: { ...network, vpcName: "" } }, 'network.vpcName "" must not be empty'],
     ["an empty availability zone", { network: { ...network, availabilityZone: "" } }, 'network.availabilityZone "" must not be empty'],
     ["a missing SSH CIDR while public SSH is on", { sshAllowedCidr: undefined }, "sshAllowedCidr (missing) is required while publicSsh is on"],

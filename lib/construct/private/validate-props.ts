@@ -22,7 +22,7 @@ const isExpression = (value: string | undefined): boolean => value !== undefined
 
 function checkName(field: string, value: string | undefined, problems: SettingsProblem[]): void {
   if (value === undefined || isExpression(value)) return;
-  if (value.trim() === "") problems.push({ field, value: '""', rule: "must not be empty" });
+  if (value.trim() === "") problems.push({ field, value: JSON.stringify(value), rule: "must not be empty" });
   else if (value.length > TENCENT_NAME_MAX_LENGTH) {
     problems.push({ field, value, rule: `is ${value.length} characters; Tencent names are at most ${TENCENT_NAME_MAX_LENGTH}` });
   }
@@ -30,7 +30,7 @@ function checkName(field: string, value: string | undefined, problems: SettingsP
 
 function checkRequiredText(field: string, value: string | undefined, problems: SettingsProblem[]): void {
   if (value === undefined || (!isExpression(value) && value.trim() === "")) {
-    problems.push({ field, value: value === undefined ? "(missing)" : '""', rule: "must not be empty" });
+    problems.push({ field, value: value === undefined ? "(missing)" : JSON.stringify(value), rule: "must not be empty" });
   }
 }
 
