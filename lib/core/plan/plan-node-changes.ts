@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+
+/** A file the provisioner keeps on a node, as the renderer describes it. */
+export interface ManagedFileLike {
+  readonly path: string;
+  readonly mode: number;
+  readonly owner: string;
+  readonly group: string;
+  readonly content: string;
+  /** Content must never be shown (it holds the VRRP password). */
+  readonly secret?: boolean;
+}
+
+/** What a node has at a path, as read over SSH. */
+export interface RemoteFileState {
+  readonly path: string;
+  readonly exists: boolean;
+  readonly sha256?: string;
+  readonly mode?: number;
+  readonly owner?: string;
+  readonly group?: string;
+}
+
+export type FileChangeKind = "create" | "update" | "metadata" | "unchanged";
+
+export interface FileChange {
+  readonly file: ManagedFileLike;
+  readonly kind: FileChangeKind;
+  readonly before: RemoteFileState;
+}
+
+export interface NodeChangePlan {
+  readonly nodeName: string;
+  readonly changes: readonly FileChange[];
+  /** Changes other than `unchanged`. */
+  readonly pending: readonly FileChange[];
+}
+
+export function sha256Hex(content: string): string {
+  return createHash("sha256").update(content, "utf8").digest("hex");
+}
+
+function classify(file: ManagedFileLike, before: RemoteFileState): FileChangeKind {
+  if (!before.exists) return "create";
+  if (before.sha256 !== sha256Hex(file.content)) return "update";
+  if (before.mode !== file.mode || before.owner !== file.owner || before.group !== file.group) return "metadata";
+  return "unchanged";
+}
+
+/** Compares the files a node should have with what it has, by content hash, mode and owner. */
+export function planNodeChanges(
+  nodeName: string,
+  desired: readonly ManagedFileLike[],
+  current: readonly RemoteFileState[],
+): NodeChangePlan {
+  const currentByPath = new Map(current.map((state) => [state.path, state]));
+  const changes = desired.map((file) => {
+    const before = currentByPath.get(file.path) ?? { path: file.path, exists: false };
+    return { file, kind: classify(file, before), before };
+  });
+  return { nodeName, changes, pending: changes.filter((change) => change.kind !== "unchanged") };
+}

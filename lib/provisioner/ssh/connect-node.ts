@@ -1,0 +1,104 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Socket } from "node:net";
+import { NodeSSH, type Config } from "node-ssh";
+import type { NodeSpec, SshSettings } from "../../core/cluster-settings";
+import { decideHostKey, parseKnownHosts } from "./known-hosts";
+import { RemoteShell } from "./remote-shell";
+
+const CONNECT_TIMEOUT_MS = 15_000;
+
+export class HostKeyRejectedError extends Error {
+  constructor(nodeName: string, reason: string) {
+    super(`${nodeName}: ${reason}`);
+    this.name = "HostKeyRejectedError";
+  }
+}
+
+interface Endpoint {
+  readonly label: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+}
+
+function readKnownHosts(path: string | undefined) {
+  return path && existsSync(path) ? parseKnownHosts(readFileSync(path, "utf8")) : [];
+}
+
+function hostVerifierFor(endpoint: Endpoint, ssh: SshSettings, rejection: { reason?: string }) {
+  return (offeredKey: Buffer): boolean => {
+    const verdict = decideHostKey({
+      host: endpoint.host,
+      port: endpoint.port,
+      offeredKey,
+      knownHosts: readKnownHosts(ssh.knownHostsPath),
+      pinnedFingerprint: ssh.hostKeyFingerprints?.[endpoint.host],
+      trustOnFirstUse: ssh.trustOnFirstUse === true && ssh.knownHostsPath !== undefined,
+    });
+    if (verdict.verdict === "reject") {
+      rejection.reason = verdict.reason;
+      return false;
+    }
+    if (verdict.verdict === "record" && ssh.knownHostsPath) {
+      mkdirSync(dirname(ssh.knownHostsPath), { recursive: true });
+      appendFileSync(ssh.knownHostsPath, `${verdict.knownHostsLine}\n`, { mode: 0o600 });
+    }
+    return true;
+  };
+}
+
+async function openConnection(endpoint: Endpoint, ssh: SshSettings, sock?: Socket): Promise<NodeSSH> {
+  const rejection: { reason?: string } = {};
+  const config: Config = {
+    host: endpoint.host,
+    port: endpoint.port,
+    username: endpoint.user,
+    readyTimeout: CONNECT_TIMEOUT_MS,
+    hostVerifier: hostVerifierFor(endpoint, ssh, rejection),
+    ...(ssh.privateKeyPath ? { privateKeyPath: ssh.privateKeyPath } : { agent: process.env.SSH_AUTH_SOCK }),
+    ...(sock ? { sock } : {}),
+  };
+  if (!ssh.privateKeyPath && !process.env.SSH_AUTH_SOCK) {
+    throw new Error(`${endpoint.label}: no SSH key: set ssh.privateKeyPath (or --private-key) or start an SSH agent (SSH_AUTH_SOCK)`);
+  }
+  const connection = new NodeSSH();
+  try {
+    await connection.connect(config);
+  } catch (error) {
+    if (rejection.reason) throw new HostKeyRejectedError(endpoint.label, rejection.reason);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${endpoint.label}: cannot connect to ${endpoint.user}@${endpoint.host}:${endpoint.port}: ${message}`);
+  }
+  // Nagle's algorithm adds ~40 ms to every small exec round trip.
+  (connection.connection as unknown as { _sock?: Socket })._sock?.setNoDelay?.(true);
+  return connection;
+}
+
+/** Opens an SSH session to a node (through the jump host when one is set), verifying host keys. */
+export async function connectToNode(
+  node: NodeSpec,
+  ssh: SshSettings,
+  trace?: (line: string) => void,
+): Promise<RemoteShell> {
+  const user = ssh.user ?? "root";
+  const target: Endpoint = { label: node.name, host: node.sshHost, port: node.sshPort ?? 22, user };
+  if (!ssh.jumpHost) {
+    return new RemoteShell(node.name, await openConnection(target, ssh), undefined, trace);
+  }
+  const jump: Endpoint = {
+    label: `${node.name} (jump host)`,
+    host: ssh.jumpHost.host,
+    port: ssh.jumpHost.port ?? 22,
+    user: ssh.jumpHost.user ?? user,
+  };
+  const jumpConnection = await openConnection(jump, ssh);
+  try {
+    const channel = await jumpConnection.forwardOut("127.0.0.1", 0, target.host, target.port);
+    const connection = await openConnection(target, ssh, channel as unknown as Socket);
+    return new RemoteShell(node.name, connection, () => jumpConnection.dispose(), trace);
+  } catch (error) {
+    jumpConnection.dispose();
+    throw error;
+  }
+}
