@@ -95,7 +95,9 @@ export interface SshSettings {
   readonly privateKeyPath?: string;
   /** known_hosts file that pins the nodes' host keys. */
   readonly knownHostsPath?: string;
-  /** Accept and record unknown host keys (never changed ones). @default false */
+  /** Host key fingerprints (`SHA256:...`, as `ssh-keygen -lf` prints them) by SSH host; a pinned one alone decides. */
+  readonly hostKeyFingerprints?: Readonly<Record<string, string>>;
+  /** Accept and record unknown host keys in knownHostsPath (never changed ones). @default false */
   readonly trustOnFirstUse?: boolean;
   /** Bastion for nodes without a public IP. */
   readonly jumpHost?: { readonly host: string; readonly port?: number; readonly user?: string };
@@ -123,6 +125,15 @@ export interface ClusterSpec {
   /** Absent: the provisioner generates one and keeps it on the nodes. */
   readonly authPass?: string;
   readonly ssh: SshSettings;
+  /** Cloud-side facts for `status` and `failover-test` to compare with (absent in the lab). */
+  readonly cloud?: {
+    readonly region?: string;
+    readonly vpcId?: string;
+    /** HAVIP ids, in the order of `vips`. */
+    readonly havipIds?: readonly string[];
+    /** The EIP that should be attached to the first HAVIP. */
+    readonly eip?: string;
+  };
   /** Source tarball for nodes whose distribution ships a Keepalived older than 1.2.24. */
   readonly keepalivedSource?: { readonly url: string; readonly sha256: string };
 }

@@ -1,0 +1,82 @@
+import type { ClusterSpec } from "../core/cluster-settings";
+import { MIN_KEEPALIVED_VERSION } from "../core/limits";
+import { isSupportedKeepalivedVersion, parseKeepalivedVersion } from "../core/keepalived";
+import { quoteShellWord } from "../core/shell-word";
+import type { NodeFacts, PackageManager } from "./node-facts";
+import { readNodeFacts } from "./node-facts";
+import type { RemoteShell } from "./ssh/remote-shell";
+
+const INSTALL_COMMANDS: Record<PackageManager, string> = {
+  "apt-get":
+    "export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq keepalived </dev/null",
+  dnf: "dnf install -y -q keepalived </dev/null",
+  yum: "yum install -y -q keepalived </dev/null",
+};
+
+const SOURCE_BUILD_DEPENDENCIES: Record<PackageManager, string> = {
+  "apt-get":
+    "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq build-essential curl libssl-dev libnl-3-dev libnl-genl-3-dev </dev/null",
+  dnf: "dnf install -y -q gcc make curl openssl-devel libnl3-devel </dev/null",
+  yum: "yum install -y -q gcc make curl openssl-devel libnl3-devel </dev/null",
+};
+
+/** What `ensureKeepalived` did, for the report. */
+export interface KeepalivedInstallOutcome {
+  readonly version: string;
+  readonly action: "present" | "installed-package" | "built-from-source";
+}
+
+export function installedKeepalivedVersion(facts: NodeFacts): string | undefined {
+  return facts.keepalivedVersionLine ? parseKeepalivedVersion(facts.keepalivedVersionLine) : undefined;
+}
+
+/** Shell script that downloads, checks and builds a Keepalived source tarball (the guide's fallback). */
+export function sourceBuildScript(source: { readonly url: string; readonly sha256: string }): string {
+  return [
+    "set -eu",
+    "workdir=$(mktemp -d)",
+    'trap \'rm -rf "$workdir"\' EXIT',
+    'cd "$workdir"',
+    `curl -fsSL --retry 2 -o keepalived.tar.gz ${quoteShellWord(source.url)}`,
+    `echo ${quoteShellWord(`${source.sha256}  keepalived.tar.gz`)} | sha256sum -c -`,
+    "tar xzf keepalived.tar.gz --strip-components=1",
+    "./configure --prefix=/usr --sysconfdir=/etc >/dev/null",
+    'make -j"$(nproc)" >/dev/null',
+    "make install >/dev/null",
+  ].join("\n");
+}
+
+/** Makes sure a Keepalived >= 1.2.24 is installed: package first, source tarball as the fallback. */
+export async function ensureKeepalived(
+  shell: RemoteShell,
+  facts: NodeFacts,
+  spec: ClusterSpec,
+  progress: (message: string) => void,
+): Promise<KeepalivedInstallOutcome> {
+  const present = installedKeepalivedVersion(facts);
+  if (present && isSupportedKeepalivedVersion(present)) return { version: present, action: "present" };
+  if (!facts.packageManager) {
+    throw new Error(`${shell.nodeName}: Keepalived ${present ?? "is not installed"} and no apt-get, dnf or yum was found to install it`);
+  }
+  let version = present;
+  if (!present) {
+    progress(`installing keepalived with ${facts.packageManager}`);
+    await shell.check(`installing keepalived with ${facts.packageManager}`, INSTALL_COMMANDS[facts.packageManager]);
+    version = installedKeepalivedVersion(await readNodeFacts(shell));
+    if (version && isSupportedKeepalivedVersion(version)) return { version, action: "installed-package" };
+  }
+  if (!spec.keepalivedSource) {
+    throw new Error(
+      `${shell.nodeName}: the distribution's Keepalived is ${version ?? "unknown"}, older than ${MIN_KEEPALIVED_VERSION}; ` +
+        `name a source tarball (keepalivedSource: { url, sha256 }) to build a newer one`,
+    );
+  }
+  progress(`building keepalived from ${spec.keepalivedSource.url}`);
+  await shell.check("installing build dependencies", SOURCE_BUILD_DEPENDENCIES[facts.packageManager]);
+  await shell.check("building keepalived from source", sourceBuildScript(spec.keepalivedSource));
+  const built = installedKeepalivedVersion(await readNodeFacts(shell));
+  if (!built || !isSupportedKeepalivedVersion(built)) {
+    throw new Error(`${shell.nodeName}: after building from source, keepalived reports ${built ?? "no version"}`);
+  }
+  return { version: built, action: "built-from-source" };
+}

@@ -1,0 +1,84 @@
+import { quoteShellWord } from "../core/shell-word";
+import type { InitSystem } from "./node-facts";
+import type { RemoteShell } from "./ssh/remote-shell";
+
+/** Where Keepalived writes its parent's pid when not run by systemd (its compiled-in default). */
+export const KEEPALIVED_PID_FILE = "/run/keepalived.pid";
+/** Keepalived's own console log when run without systemd (the notify log is separate). */
+export const KEEPALIVED_DAEMON_LOG = "/var/log/keepalived-daemon.log";
+
+export interface KeepalivedStatus {
+  readonly running: boolean;
+  /** IPv4 addresses on the VRRP interface, without prefix length. */
+  readonly addresses: readonly string[];
+  /** First line of the state file the notify script writes (MASTER, BACKUP, FAULT, STOP). */
+  readonly notifiedState?: string;
+}
+
+function runningCheck(init: InitSystem): string {
+  return init === "systemd"
+    ? "if systemctl is-active --quiet keepalived; then echo running=yes; else echo running=no; fi"
+    : [
+        `if [ -f ${KEEPALIVED_PID_FILE} ] && kill -0 "$(cat ${KEEPALIVED_PID_FILE})" 2>/dev/null; then echo running=yes`,
+        "elif pgrep -x keepalived >/dev/null 2>&1; then echo running=yes",
+        "else echo running=no; fi",
+      ].join("\n");
+}
+
+export function parseKeepalivedStatus(output: string): KeepalivedStatus {
+  const lines = output.split("\n");
+  const value = (key: string) => lines.filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1).trim());
+  return {
+    running: value("running")[0] === "yes",
+    addresses: value("address").map((cidr) => cidr.split("/")[0]),
+    notifiedState: value("state")[0] || undefined,
+  };
+}
+
+export async function readKeepalivedStatus(
+  shell: RemoteShell,
+  init: InitSystem,
+  interfaceName: string,
+  stateFilePath: string,
+): Promise<KeepalivedStatus> {
+  const script = [
+    runningCheck(init),
+    `ip -o -4 addr show dev ${quoteShellWord(interfaceName)} 2>/dev/null | awk '{print "address=" $4}'`,
+    `if [ -r ${quoteShellWord(stateFilePath)} ]; then sed -n '1s/^/state=/p' ${quoteShellWord(stateFilePath)}; fi`,
+  ].join("\n");
+  return parseKeepalivedStatus(await shell.check("reading Keepalived's state", script));
+}
+
+/** Asks the node's Keepalived to check a configuration file without touching the running one. */
+export async function testKeepalivedConfig(shell: RemoteShell, configPath: string) {
+  return shell.run(`keepalived -t -e -l -f ${quoteShellWord(configPath)} </dev/null 2>&1`);
+}
+
+export async function startKeepalived(shell: RemoteShell, init: InitSystem, configPath: string): Promise<void> {
+  if (init === "systemd") {
+    await shell.check("starting keepalived", "systemctl enable keepalived >/dev/null 2>&1 || true; systemctl restart keepalived");
+    return;
+  }
+  // Without systemd: run it detached with all three standard streams redirected, or the SSH session hangs.
+  await shell.check(
+    "starting keepalived",
+    `setsid keepalived --dont-fork --log-console -f ${quoteShellWord(configPath)} </dev/null >>${KEEPALIVED_DAEMON_LOG} 2>&1 &`,
+  );
+}
+
+export async function reloadKeepalived(shell: RemoteShell, init: InitSystem): Promise<void> {
+  await shell.check(
+    "reloading keepalived",
+    init === "systemd" ? "systemctl reload keepalived" : `kill -HUP "$(cat ${KEEPALIVED_PID_FILE})"`,
+  );
+}
+
+export async function stopKeepalived(shell: RemoteShell, init: InitSystem): Promise<void> {
+  await shell.check(
+    "stopping keepalived",
+    init === "systemd"
+      ? "systemctl stop keepalived"
+      : `if [ -f ${KEEPALIVED_PID_FILE} ]; then pid=$(cat ${KEEPALIVED_PID_FILE}); kill -TERM "$pid" 2>/dev/null || true; ` +
+          `i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; fi`,
+  );
+}

@@ -1,0 +1,56 @@
+import type { RemoteShell } from "./ssh/remote-shell";
+
+export type PackageManager = "apt-get" | "dnf" | "yum";
+export type InitSystem = "systemd" | "other";
+
+/** What the provisioner learns about a node before changing it. */
+export interface NodeFacts {
+  readonly osId: string;
+  readonly osPrettyName: string;
+  readonly packageManager?: PackageManager;
+  readonly initSystem: InitSystem;
+  /** Raw first line of `keepalived --version`, when Keepalived is installed. */
+  readonly keepalivedVersionLine?: string;
+  readonly interfaces: readonly string[];
+}
+
+/** Prints `key=value` lines; kept free of pipefail-sensitive pipes. */
+export const NODE_FACTS_SCRIPT = `
+if [ -r /etc/os-release ]; then . /etc/os-release; fi
+echo "os_id=\${ID:-unknown}"
+echo "os_pretty=\${PRETTY_NAME:-unknown}"
+for pm in apt-get dnf yum; do
+  if command -v "$pm" >/dev/null 2>&1; then echo "package_manager=$pm"; break; fi
+done
+if [ -d /run/systemd/system ]; then echo "init=systemd"; else echo "init=other"; fi
+if command -v keepalived >/dev/null 2>&1; then
+  keepalived --version 2>&1 | sed -n '1s/^/keepalived_version=/p'
+fi
+for dev in /sys/class/net/*; do echo "interface=\${dev##*/}"; done
+`;
+
+const PACKAGE_MANAGERS: readonly PackageManager[] = ["apt-get", "dnf", "yum"];
+
+export function parseNodeFacts(output: string): NodeFacts {
+  const values = new Map<string, string[]>();
+  for (const line of output.split("\n")) {
+    const separator = line.indexOf("=");
+    if (separator <= 0) continue;
+    const key = line.slice(0, separator);
+    values.set(key, [...(values.get(key) ?? []), line.slice(separator + 1).trim()]);
+  }
+  const first = (key: string) => values.get(key)?.[0];
+  const packageManager = first("package_manager");
+  return {
+    osId: first("os_id") ?? "unknown",
+    osPrettyName: first("os_pretty") ?? "unknown",
+    packageManager: PACKAGE_MANAGERS.find((pm) => pm === packageManager),
+    initSystem: first("init") === "systemd" ? "systemd" : "other",
+    keepalivedVersionLine: first("keepalived_version"),
+    interfaces: values.get("interface") ?? [],
+  };
+}
+
+export async function readNodeFacts(shell: RemoteShell): Promise<NodeFacts> {
+  return parseNodeFacts(await shell.check("detecting the OS", NODE_FACTS_SCRIPT));
+}

@@ -1,0 +1,52 @@
+import type { ClusterSpec } from "../core/cluster-settings";
+import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
+import { quoteShellWord } from "../core/shell-word";
+import { installedKeepalivedVersion } from "./install-keepalived";
+import { readKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
+import { readNodeFacts } from "./node-facts";
+import { connectToNode } from "./ssh/connect-node";
+
+export interface NodeStatusReport {
+  readonly node: string;
+  readonly sshHost: string;
+  readonly instanceId?: string;
+  readonly reachable: boolean;
+  readonly error?: string;
+  readonly keepalivedVersion?: string;
+  readonly keepalivedRunning?: boolean;
+  /** Last state the notify script recorded: MASTER, BACKUP, FAULT or STOP. */
+  readonly notifiedState?: string;
+  readonly holdsVips: readonly string[];
+  readonly recentNotifyLog: readonly string[];
+}
+
+/** Reads each node's Keepalived state over SSH; an unreachable node is reported, not thrown. */
+export async function readClusterStatus(spec: ClusterSpec, logLines = 5): Promise<NodeStatusReport[]> {
+  return Promise.all(
+    spec.nodes.map(async (node): Promise<NodeStatusReport> => {
+      const base = { node: node.name, sshHost: node.sshHost, instanceId: node.instanceId };
+      let shell;
+      try {
+        shell = await connectToNode(node, spec.ssh);
+      } catch (error) {
+        return { ...base, reachable: false, error: (error as Error).message, holdsVips: [], recentNotifyLog: [] };
+      }
+      try {
+        const facts = await readNodeFacts(shell);
+        const status: KeepalivedStatus = await readKeepalivedStatus(shell, facts.initSystem, spec.interfaceName, DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath);
+        const log = await shell.run(`tail -n ${logLines} ${quoteShellWord(spec.notifyLogPath)} 2>/dev/null`);
+        return {
+          ...base,
+          reachable: true,
+          keepalivedVersion: installedKeepalivedVersion(facts),
+          keepalivedRunning: status.running,
+          notifiedState: status.notifiedState,
+          holdsVips: spec.vips.filter((vip) => status.addresses.includes(vip)),
+          recentNotifyLog: log.stdout.split("\n").filter((line) => line.trim() !== ""),
+        };
+      } finally {
+        shell.close();
+      }
+    }),
+  );
+}
