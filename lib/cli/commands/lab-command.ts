@@ -1,0 +1,108 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import {
+  DEFAULT_LAB_PREFIX,
+  assertOperatorNamespaceIsolated,
+  installLabInterruptCleanup,
+  labDown,
+  labStatus,
+  labUp,
+  loadLab,
+  type Lab,
+  type LabLayout,
+  type LabStatus,
+} from "../../lab";
+import { CLUSTER_SPEC_ENV } from "../load-cluster-spec";
+import { provisionArgv } from "../provision-invocation";
+import { runDrills, DRILL_NAMES, formatDrillReport } from "../../lab/drills";
+
+function requireLab(prefix: string): Lab {
+  const lab = loadLab(prefix);
+  if (!lab) throw new Error(`lab ${prefix} is not up; run \`npm run lab -- up\` first`);
+  return lab;
+}
+
+/**
+ * Runs the provisioner in the operator namespace exactly as cdktf's local-exec would: the same
+ * argv, the spec in $HAVIP_CLUSTER_SPEC, progress streamed to this terminal.
+ */
+export async function provisionLab(lab: LabLayout, extraArgs: readonly string[] = []): Promise<number> {
+  await assertOperatorNamespaceIsolated(lab);
+  const [file, ...args] = ["ip", "netns", "exec", lab.operatorNamespace, ...provisionArgv(), ...extraArgs];
+  const env = { ...process.env, [CLUSTER_SPEC_ENV]: readFileSync(lab.specPath, "utf8") };
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ["ignore", "inherit", "inherit"], env });
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code ?? 1));
+  });
+}
+
+export function formatLabStatus(status: LabStatus): string {
+  const rows = status.servers.map(
+    (s) =>
+      `${s.name}  ${s.ip.padEnd(13)} sshd ${s.sshdRunning ? "up  " : "down"}  keepalived ${s.keepalivedPid ? `pid ${s.keepalivedPid}`.padEnd(9) : "stopped  "}  state ${(s.vrrpState ?? "-").padEnd(7)} ${s.holdsVip ? `holds ${status.vip}` : ""}`,
+  );
+  const holders = status.vipHolders.length === 0 ? "nobody" : status.vipHolders.join(" and ");
+  return [`lab ${status.prefix}: VIP ${status.vip} held by ${holders}`, ...rows].join("\n");
+}
+
+export function registerLabCommands(program: Command): void {
+  const lab = program
+    .command("lab")
+    .description("a local lab: two servers in network namespaces with real sshd and Keepalived (Linux, root)")
+    .option("--name <prefix>", "namespace prefix of the lab", DEFAULT_LAB_PREFIX);
+  const prefixOf = () => lab.opts<{ name: string }>().name;
+
+  lab
+    .command("up")
+    .description("build the lab, then provision it with the same command cdktf deploy runs")
+    .option("--no-provision", "only build the servers")
+    .action(async (options: { provision: boolean }) => {
+      const prefix = prefixOf();
+      const removeCleanup = installLabInterruptCleanup({ prefix });
+      try {
+        const built = await labUp({ prefix, onStep: (step) => process.stdout.write(`lab: ${step}\n`) });
+        process.stdout.write(`lab: servers up in ${(built.upDurationMs / 1000).toFixed(1)} s; spec in ${built.specPath}\n`);
+        if (options.provision) {
+          process.stdout.write(`lab: provisioning: ip netns exec ${built.operatorNamespace} ${provisionArgv().join(" ")}\n`);
+          const code = await provisionLab(built);
+          if (code !== 0) throw new Error(`provisioning the lab failed (exit ${code}); the lab is still up: inspect it, then \`npm run lab -- down\``);
+          process.stdout.write(`${formatLabStatus(await labStatus(built))}\n`);
+        }
+      } finally {
+        removeCleanup();
+      }
+    });
+
+  lab
+    .command("status")
+    .description("each server's Keepalived state and the VIP holder")
+    .option("--json", "machine-readable output")
+    .action(async (options: { json?: boolean }) => {
+      const status = await labStatus(requireLab(prefixOf()));
+      process.stdout.write(options.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatLabStatus(status)}\n`);
+    });
+
+  lab
+    .command("drill")
+    .description(`run failover drills and print a table (${DRILL_NAMES.join(", ")})`)
+    .option("--only <names>", "comma-separated drills to run")
+    .option("--json", "machine-readable output")
+    .action(async (options: { only?: string; json?: boolean }) => {
+      const selected = options.only ? options.only.split(",").map((name) => name.trim()) : [...DRILL_NAMES];
+      const results = await runDrills(requireLab(prefixOf()), selected, (line) => {
+        if (!options.json) process.stdout.write(`drill: ${line}\n`);
+      });
+      process.stdout.write(options.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatDrillReport(results)}\n`);
+      if (results.some((result) => result.finalHolders.length !== 1)) process.exitCode = 1;
+    });
+
+  lab
+    .command("down")
+    .description("remove everything the lab created (safe to run twice, and after a failed up)")
+    .action(async () => {
+      await labDown({ prefix: prefixOf() });
+      process.stdout.write(`lab ${prefixOf()}: down\n`);
+    });
+}

@@ -1,0 +1,58 @@
+import { Command, Option } from "commander";
+import { SettingsError } from "../core/settings-error";
+import { formatProvisionReport, provisionCluster } from "./commands/provision-command";
+import { CLUSTER_SPEC_ENV } from "./load-cluster-spec";
+import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "./cluster-options";
+import { registerLabCommands } from "./commands/lab-command";
+import { registerStatusCommand } from "./commands/status-command";
+import { registerFailoverTestCommand } from "./commands/failover-test-command";
+
+/** Exit codes: 0 success, 1 a step failed on a node, 2 bad input (nothing was changed). */
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+
+function buildProgram(): Command {
+  const program = new Command()
+    .name("havip-cluster")
+    .description("Provision, inspect and drill a Tencent Cloud HAVIP + Keepalived pair (or the local lab)")
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  addClusterOptions(
+    program
+      .command("provision")
+      .description(
+        `install Keepalived on both nodes, push the rendered files, validate them with keepalived -t, start or reload, and wait for one VIP holder (reads the spec from --spec-file, --outputs-file or $${CLUSTER_SPEC_ENV})`,
+      ),
+  )
+    .option("--dry-run", "show what would change on each node (files with diffs, packages, commands) and change nothing")
+    .option("-v, --verbose", "print every remote command (never file contents or secrets)")
+    .option("--json", "print the report as JSON (no progress output)")
+    .addOption(new Option("--vip-timeout <seconds>", "how long to wait for exactly one VIP holder").argParser(Number))
+    .action(async (options: ClusterOptions & { dryRun?: boolean; verbose?: boolean; json?: boolean; vipTimeout?: number }) => {
+      const spec = clusterSpecFrom(options);
+      const report = await provisionCluster(spec, {
+        dryRun: options.dryRun === true,
+        verbose: options.verbose === true,
+        json: options.json === true,
+        vipTimeoutSeconds: options.vipTimeout,
+      });
+      process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatProvisionReport(report)}\n`);
+    });
+
+  registerStatusCommand(program);
+  registerFailoverTestCommand(program);
+  registerLabCommands(program);
+  return program;
+}
+
+/** Entry point of the `havip-cluster` binary. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    const bad = error instanceof SettingsError;
+    process.stderr.write(`havip-cluster: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = bad ? EXIT_BAD_INPUT : EXIT_FAILURE;
+  }
+}

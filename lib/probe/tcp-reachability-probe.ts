@@ -1,0 +1,74 @@
+import { Socket } from "node:net";
+
+/** One probe: when it was sent (ms since the probe started) and whether the address answered in time. */
+export interface ProbeSample {
+  readonly seq: number;
+  readonly sentAtMs: number;
+  readonly answered: boolean;
+}
+
+export interface TcpProbeOptions {
+  readonly host: string;
+  /** A refused connection counts as an answer too: the host is there. */
+  readonly port: number;
+  /** @default 100 */
+  readonly intervalMs?: number;
+  /** @default 200 */
+  readonly timeoutMs?: number;
+  /** Hard cap on the number of probes. @default 600 */
+  readonly maxProbes?: number;
+}
+
+export interface RunningProbe {
+  /** Stops probing and resolves with every sample so far. */
+  stop(): Promise<ProbeSample[]>;
+}
+
+const MAX_PROBES_LIMIT = 36_000;
+
+function probeOnce(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const finish = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once("connect", () => finish(true));
+    socket.once("error", (error: NodeJS.ErrnoException) => finish(error.code === "ECONNREFUSED"));
+    socket.connect(port, host);
+  });
+}
+
+/**
+ * Probes host:port with a TCP connect every intervalMs from this process, bounded in count;
+ * the caller decides which address is safe to probe (the VIP of its own cluster or lab).
+ */
+export function startTcpProbe(options: TcpProbeOptions): RunningProbe {
+  const intervalMs = options.intervalMs ?? 100;
+  const timeoutMs = options.timeoutMs ?? 200;
+  const maxProbes = Math.min(options.maxProbes ?? 600, MAX_PROBES_LIMIT);
+  const started = Date.now();
+  const samples: ProbeSample[] = [];
+  const pending = new Set<Promise<void>>();
+  let seq = 0;
+  const timer = setInterval(() => {
+    if (seq >= maxProbes) {
+      clearInterval(timer);
+      return;
+    }
+    const sample = { seq: seq++, sentAtMs: Date.now() - started };
+    const probe = probeOnce(options.host, options.port, timeoutMs).then((answered) => {
+      samples.push({ ...sample, answered });
+      pending.delete(probe);
+    });
+    pending.add(probe);
+  }, intervalMs);
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await Promise.all(pending);
+      return [...samples].sort((a, b) => a.seq - b.seq);
+    },
+  };
+}
