@@ -21,6 +21,10 @@ export interface DrillResult {
   readonly sent: number;
   /** Upper bound the measurement is expected to stay under, in seconds. */
   readonly expectedWithinSeconds?: number;
+  /** False for a drill where the VIP must stay where it is (nopreempt). @default true */
+  readonly expectsMove?: boolean;
+  /** Whether exactly one server held the VIP once the drill was over. @default - not checked */
+  readonly endedWithOneHolder?: boolean;
 }
 
 const seconds = (value: number | undefined) => (value === undefined ? "never" : `${value.toFixed(2)} s`);
@@ -29,12 +33,15 @@ const seconds = (value: number | undefined) => (value === undefined ? "never" : 
 export function formatDrillTable(results: readonly DrillResult[]): string {
   const header = ["drill", "VIP on peer after", "expected within", "longest gap", "lost / sent", "verdict"];
   const rows = results.map((result) => {
-    const withinBound =
-      result.vipMovedAfterSeconds !== undefined &&
-      (result.expectedWithinSeconds === undefined || result.vipMovedAfterSeconds <= result.expectedWithinSeconds);
+    const asExpected =
+      result.expectsMove === false
+        ? result.vipMovedAfterSeconds === undefined
+        : result.vipMovedAfterSeconds !== undefined &&
+          (result.expectedWithinSeconds === undefined || result.vipMovedAfterSeconds <= result.expectedWithinSeconds);
+    const withinBound = asExpected && result.endedWithOneHolder !== false;
     return [
       result.drill,
-      seconds(result.vipMovedAfterSeconds),
+      result.expectsMove === false && result.vipMovedAfterSeconds === undefined ? "stayed (as expected)" : seconds(result.vipMovedAfterSeconds),
       result.expectedWithinSeconds === undefined ? "-" : seconds(result.expectedWithinSeconds),
       `${(result.longestGapMs / 1000).toFixed(2)} s`,
       `${result.lost} / ${result.sent}`,

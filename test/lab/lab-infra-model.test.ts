@@ -174,4 +174,15 @@ describe("drill measurement", () => {
     expect(table.split("\n")[2]).toBe("| link down | 3.16 s | 4.10 s | 3.68 s | 36 / 100 | ok |");
     expect(table.split("\n")[3]).toBe("| SIGTERM | never | - | 0.00 s | 0 / 10 | FAILED |");
   });
+
+  it("passes a drill whose VIP must stay only when it stayed, and fails one that did not end with one holder", () => {
+    const table = formatDrillTable([
+      { drill: "returns", expectsMove: false, longestGapMs: 100, lost: 0, sent: 50, endedWithOneHolder: true },
+      { drill: "returns-moved", expectsMove: false, vipMovedAfterSeconds: 1, longestGapMs: 100, lost: 0, sent: 50 },
+      { drill: "split", vipMovedAfterSeconds: 0.4, expectedWithinSeconds: 3.6, longestGapMs: 100, lost: 0, sent: 50, endedWithOneHolder: false },
+    ]).split("\n");
+    expect(table[2]).toBe("| returns | stayed (as expected) | - | 0.10 s | 0 / 50 | ok |");
+    expect(table[3]).toBe("| returns-moved | 1.00 s | - | 0.10 s | 0 / 50 | FAILED |");
+    expect(table[4]).toBe("| split | 0.40 s | 3.60 s | 0.10 s | 0 / 50 | FAILED |");
+  });
 });
