@@ -150,4 +150,12 @@ export interface HaVipClusterProps {
   readonly keepalivedSource?: { readonly url: string; readonly sha256: string };
   /** Tags on every taggable resource. @default {} */
   readonly tags?: { readonly [key: string]: string };
+  /**
+   * Provision Keepalived over SSH when `cdktf deploy` applies: a `terraform_data` resource whose
+   * local-exec runs `havip-cluster provision` with this cluster's spec. It runs again whenever the
+   * spec, the package version or an instance changes, and does nothing on destroy.
+   * `false` leaves provisioning to `npx havip-cluster provision --outputs-file ...`.
+   * @default true
+   */
+  readonly provisionOnDeploy?: boolean;
 }

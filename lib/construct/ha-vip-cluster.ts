@@ -1,4 +1,4 @@
-import { Annotations, Fn, TerraformOutput, Token } from "cdktf";
+import { Annotations, type DataResource, Fn, TerraformOutput, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DataTencentcloudImages } from "../../.gen/providers/tencentcloud/data-tencentcloud-images";
 import { Eip } from "../../.gen/providers/tencentcloud/eip";
@@ -26,6 +26,7 @@ import { throwIfProblems } from "../core/settings-error";
 import type { HaVipClusterProps } from "./ha-vip-cluster-props";
 import { clustersInTree, registerCluster } from "./private/cluster-registry";
 import { egressRules, ingressRules } from "./private/security-rules";
+import { addPostApplyProvisioning } from "./private/post-apply-provisioning";
 import { networkPlanInput, validateHaVipClusterProps } from "./private/validate-props";
 
 const NODE_NAMES = ["primary", "secondary"] as const;
@@ -65,6 +66,8 @@ export class HaVipCluster extends Construct {
   public readonly clusterSpec: ClusterSpec;
   /** `clusterSpec` as a JSON string expression (the value of the `<id>-spec` output). */
   public readonly specJson: string;
+  /** The `terraform_data` whose local-exec provisions Keepalived on deploy (absent with `provisionOnDeploy: false`). */
+  public readonly provisioning?: DataResource;
 
   protected readonly props: HaVipClusterProps;
   protected readonly plan: NetworkPlan;
@@ -100,6 +103,9 @@ export class HaVipCluster extends Construct {
     this.clusterSpec = this.buildClusterSpec();
     this.specJson = Fn.jsonencode(this.clusterSpec);
     this.createOutputs(id);
+    if (props.provisionOnDeploy ?? true) {
+      this.provisioning = addPostApplyProvisioning(this, this.specJson, this.instanceIds, [...this.instances, ...this.havips]);
+    }
   }
 
   private get publicSsh(): boolean {
@@ -286,6 +292,11 @@ export class HaVipCluster extends Construct {
       scriptUser: resolved.scriptUser,
       ...(keepalived.authPass !== undefined ? { authPass: keepalived.authPass } : {}),
       ssh: this.props.ssh ?? {},
+      cloud: {
+        vpcId: this.vpcId,
+        havipIds: this.havips.map((havip) => havip.id),
+        ...(this.eipAddress ? { eip: this.eipAddress } : {}),
+      },
       ...(this.props.keepalivedSource ? { keepalivedSource: this.props.keepalivedSource } : {}),
     };
   }

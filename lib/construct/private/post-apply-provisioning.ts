@@ -1,0 +1,41 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DataResource, Fn, type ITerraformDependable } from "cdktf";
+import type { Construct } from "constructs";
+import { CLUSTER_SPEC_ENV } from "../../cli/load-cluster-spec";
+import { packageRoot, provisionArgv } from "../../cli/provision-invocation";
+
+function packageVersion(root: string): string {
+  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/**
+ * A `terraform_data` (Terraform's built-in, no provider download) that runs the provisioner
+ * after the nodes exist. The spec travels in the environment, never through a shell string;
+ * `triggers_replace` re-runs it when the spec, the package (renderers) or an instance changes.
+ */
+export function addPostApplyProvisioning(
+  scope: Construct,
+  specJson: string,
+  instanceIds: readonly string[],
+  dependsOn: ITerraformDependable[],
+): DataResource {
+  const root = packageRoot();
+  const [interpreter, script, command] = provisionArgv(root);
+  return new DataResource(scope, "provision", {
+    triggersReplace: {
+      spec_sha256: Fn.sha256(specJson),
+      package_version: packageVersion(root),
+      instance_ids: Fn.join(",", [...instanceIds]),
+    },
+    dependsOn,
+    provisioners: [
+      {
+        type: "local-exec",
+        interpreter: [interpreter, script],
+        command,
+        environment: { [CLUSTER_SPEC_ENV]: specJson },
+      },
+    ],
+  });
+}

@@ -1,0 +1,73 @@
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { synthCluster } from "./synth-cluster";
+
+interface LocalExec {
+  type: string;
+  interpreter: string[];
+  command: string;
+  environment: Record<string, string>;
+  when?: string;
+}
+
+function provisioningOf(props: Parameters<typeof synthCluster>[0] = {}) {
+  const result = synthCluster(props);
+  return { result, all: Object.values(result.resources("terraform_data")) };
+}
+
+describe("post-apply provisioning", () => {
+  it("adds one terraform_data whose local-exec runs `havip-cluster provision` without a shell", () => {
+    const { all } = provisioningOf();
+    expect(all).toHaveLength(1);
+    const [exec] = all[0].provisioner as { "local-exec": LocalExec }[];
+    const localExec = exec["local-exec"];
+    expect(localExec.interpreter[0]).toBe("node");
+    expect(localExec.interpreter[1]).toMatch(/bin\/havip-cluster\.cjs$/);
+    expect(existsSync(localExec.interpreter[1])).toBe(true);
+    expect(localExec.command).toBe("provision");
+    expect(localExec.when).toBeUndefined();
+  });
+
+  it("passes the cluster spec as JSON in HAVIP_CLUSTER_SPEC, with the instances' addresses as expressions", () => {
+    const { all } = provisioningOf();
+    const localExec = (all[0].provisioner as { "local-exec": LocalExec }[])[0]["local-exec"];
+    const spec = localExec.environment.HAVIP_CLUSTER_SPEC;
+    expect(spec).toMatch(/^\$\{jsonencode\(/);
+    expect(spec).toContain("tencentcloud_instance.");
+    expect(spec).toContain(".public_ip");
+    expect(spec).toContain('"virtualRouterId" = 51');
+  });
+
+  it("re-runs when the spec, the package version or an instance changes", () => {
+    const { all } = provisioningOf();
+    const triggers = all[0].triggers_replace as Record<string, string>;
+    expect(Object.keys(triggers).sort()).toEqual(["instance_ids", "package_version", "spec_sha256"]);
+    expect(triggers.spec_sha256).toMatch(/^\$\{sha256\(jsonencode\(/);
+    expect(triggers.instance_ids).toContain("tencentcloud_instance.");
+    expect(triggers.package_version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("waits for the instances and the HAVIPs", () => {
+    const { all } = provisioningOf();
+    const dependsOn = all[0].depends_on as string[];
+    expect(dependsOn.filter((d) => d.startsWith("tencentcloud_instance."))).toHaveLength(2);
+    expect(dependsOn.some((d) => d.startsWith("tencentcloud_ha_vip."))).toBe(true);
+  });
+
+  it("runs nothing on destroy", () => {
+    const { all } = provisioningOf();
+    const provisioners = all[0].provisioner as { "local-exec": LocalExec }[];
+    expect(provisioners.every((p) => p["local-exec"].when !== "destroy")).toBe(true);
+  });
+
+  it("is left out with provisionOnDeploy: false", () => {
+    expect(provisioningOf({ provisionOnDeploy: false }).all).toHaveLength(0);
+  });
+
+  it("marks the spec output sensitive when it carries a user's VRRP password; the trigger holds only its hash", () => {
+    const { result, all } = provisioningOf({ keepalived: { virtualRouterId: 51, authPass: "s3cretpw" } });
+    expect((all[0].triggers_replace as Record<string, string>).spec_sha256).toMatch(/^\$\{sha256\(/);
+    const spec = Object.entries(result.outputs()).find(([name]) => name.endsWith("-spec"));
+    expect(spec?.[1].sensitive).toBe(true);
+  });
+});
