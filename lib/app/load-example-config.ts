@@ -5,6 +5,8 @@ import { SettingsError } from "../core/settings-error";
 import { type ExampleAppConfig, parseExampleConfig } from "./example-config";
 
 export const DEFAULT_CONFIG_FILE = "havip-cluster.config.json";
+/** Where the provisioner pins the nodes' host keys unless the config names another file. */
+export const DEFAULT_KNOWN_HOSTS_FILE = ".havip/known_hosts";
 
 /** `~/x` -> `$HOME/x`; other paths are resolved against `baseDir`. */
 export function expandPath(path: string, baseDir: string): string {
@@ -16,6 +18,26 @@ export function expandPath(path: string, baseDir: string): string {
  * public key from `sshPublicKeyFile`. No file: the empty config, i.e. the guide's defaults.
  */
 export function loadExampleConfig(options: { readonly path?: string; readonly baseDir: string }): ExampleAppConfig {
+  return withAbsoluteSshPaths(readExampleConfig(options), options.baseDir);
+}
+
+/**
+ * cdktf's local-exec runs the provisioner inside cdktf.out/stacks/<stack>, so key and
+ * known_hosts paths in the spec must be absolute.
+ */
+function withAbsoluteSshPaths(config: ExampleAppConfig, baseDir: string): ExampleAppConfig {
+  const ssh = config.ssh ?? {};
+  return {
+    ...config,
+    ssh: {
+      ...ssh,
+      ...(ssh.privateKeyPath !== undefined ? { privateKeyPath: expandPath(ssh.privateKeyPath, baseDir) } : {}),
+      knownHostsPath: expandPath(ssh.knownHostsPath ?? DEFAULT_KNOWN_HOSTS_FILE, baseDir),
+    },
+  };
+}
+
+function readExampleConfig(options: { readonly path?: string; readonly baseDir: string }): ExampleAppConfig {
   const path = expandPath(options.path ?? DEFAULT_CONFIG_FILE, options.baseDir);
   if (!existsSync(path)) {
     if (options.path === undefined) return {};

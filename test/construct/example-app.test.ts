@@ -39,8 +39,16 @@ describe("example app config", () => {
     expect(parseExampleConfig({ eip: { bandwidthMbps: 5 } }, "cfg")).toEqual({ eip: { bandwidthMbps: 5 } });
   });
 
+  it("makes SSH key and known_hosts paths absolute, since local-exec runs in cdktf.out", () => {
+    writeFileSync(join(scratch, "ssh.json"), JSON.stringify({ ssh: { privateKeyPath: "keys/id", knownHostsPath: "kh" } }));
+    expect(loadExampleConfig({ path: "ssh.json", baseDir: scratch }).ssh).toEqual({
+      privateKeyPath: join(scratch, "keys", "id"),
+      knownHostsPath: join(scratch, "kh"),
+    });
+  });
+
   it("reads nothing when the default file is absent, but insists on a named one", () => {
-    expect(loadExampleConfig({ baseDir: scratch })).toEqual({});
+    expect(loadExampleConfig({ baseDir: scratch })).toEqual({ ssh: { knownHostsPath: join(scratch, ".havip", "known_hosts") } });
     expect(() => loadExampleConfig({ path: "missing.json", baseDir: scratch })).toThrow("does not exist");
   });
 
