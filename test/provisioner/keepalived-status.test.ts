@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { parseKeepalivedStatus, type KeepalivedStatus } from "../../lib/provisioner/keepalived-service";
+import { anyVipCarriers, vipHolders } from "../../lib/provisioner/vip-holders";
+
+describe("parseKeepalivedStatus", () => {
+  it("reads running, addresses without prefix length and the notified state", () => {
+    const status = parseKeepalivedStatus("running=yes\naddress=172.16.16.5/24\naddress=172.16.16.12/24\nstate=MASTER\n");
+    expect(status).toEqual({ running: true, addresses: ["172.16.16.5", "172.16.16.12"], notifiedState: "MASTER" });
+  });
+
+  it("reads a stopped node without a state file", () => {
+    expect(parseKeepalivedStatus("running=no\naddress=172.16.16.6/24\n")).toEqual({
+      running: false,
+      addresses: ["172.16.16.6"],
+      notifiedState: undefined,
+    });
+  });
+
+  it("treats missing or unexpected output as not running", () => {
+    expect(parseKeepalivedStatus("").running).toBe(false);
+    expect(parseKeepalivedStatus("running=maybe\n").running).toBe(false);
+  });
+
+  it("treats an empty state line as no state", () => {
+    expect(parseKeepalivedStatus("running=yes\nstate=\n").notifiedState).toBeUndefined();
+  });
+});
+
+describe("vipHolders and anyVipCarriers", () => {
+  const status = (...addresses: string[]): KeepalivedStatus => ({ running: true, addresses });
+  const vips = ["172.16.16.12", "172.16.16.13"];
+
+  it("names only nodes that carry every VIP as holders", () => {
+    const statuses = [
+      { nodeName: "primary", status: status("172.16.16.5", "172.16.16.12", "172.16.16.13") },
+      { nodeName: "secondary", status: status("172.16.16.6") },
+    ];
+    expect(vipHolders(vips, statuses)).toEqual(["primary"]);
+    expect(anyVipCarriers(vips, statuses)).toEqual(["primary"]);
+  });
+
+  it("counts a node with only some VIPs as a carrier but not a holder", () => {
+    const statuses = [
+      { nodeName: "primary", status: status("172.16.16.12", "172.16.16.13") },
+      { nodeName: "secondary", status: status("172.16.16.13") },
+    ];
+    expect(vipHolders(vips, statuses)).toEqual(["primary"]);
+    expect(anyVipCarriers(vips, statuses)).toEqual(["primary", "secondary"]);
+  });
+
+  it("reports both nodes in a split brain, in input order", () => {
+    const statuses = [
+      { nodeName: "primary", status: status("172.16.16.12", "172.16.16.13") },
+      { nodeName: "secondary", status: status("172.16.16.13", "172.16.16.12") },
+    ];
+    expect(vipHolders(vips, statuses)).toEqual(["primary", "secondary"]);
+  });
+
+  it("does not mistake an address that merely starts like the VIP for it", () => {
+    expect(vipHolders(["172.16.16.1"], [{ nodeName: "primary", status: status("172.16.16.12") }])).toEqual([]);
+  });
+
+  it("finds nobody when no node carries a VIP", () => {
+    const statuses = [{ nodeName: "primary", status: status("172.16.16.5") }];
+    expect(vipHolders(vips, statuses)).toEqual([]);
+    expect(anyVipCarriers(vips, statuses)).toEqual([]);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_KEEPALIVED_FILE_PATHS, renderNodeFiles, type ManagedFile } from "../../lib/core/keepalived";
+import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
+import { labLayout } from "../../lib/lab/lab-layout";
+import { describeFileChange, stagingPaths } from "../../lib/provisioner/provision-cluster";
+
+const STAGING_DIR = "/etc/keepalived/.havip-staging";
+const AUTH_PASS = "Zq9sEcrT";
+const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/x"));
+const node = { ownIp: spec.nodes[0].privateIp, peerIp: spec.nodes[1].privateIp, keepalivedVersion: "2.2.7" };
+
+describe("stagingPaths", () => {
+  it("puts every rendered file inside the staging directory, under its own file name", () => {
+    const paths = stagingPaths();
+    const values = Object.values(paths);
+    expect(values).toHaveLength(4);
+    for (const path of values) expect(path).toMatch(new RegExp(`^${STAGING_DIR.replace(/\./g, "\\.")}/[^/]+$`));
+    expect(paths.configPath).toBe(`${STAGING_DIR}/keepalived.conf`);
+    expect(new Set(values).size).toBe(values.length);
+  });
+
+  it("renders a staged set whose files and references all stay inside staging or the runtime paths", () => {
+    const staged = renderNodeFiles(spec, node, AUTH_PASS, stagingPaths());
+    expect(staged.every((file) => file.path.startsWith(`${STAGING_DIR}/`))).toBe(true);
+    const conf = staged.find((file) => file.secret);
+    expect(conf?.content).toContain(`${STAGING_DIR}/havip-check.sh`);
+    expect(conf?.content).not.toContain(DEFAULT_KEEPALIVED_FILE_PATHS.healthCheckScriptPath);
+  });
+});
+
+describe("describeFileChange", () => {
+  const files = renderNodeFiles(spec, node, AUTH_PASS);
+  const conf = files.find((file) => file.secret) as ManagedFile;
+  const notify = files.find((file) => file.path === DEFAULT_KEEPALIVED_FILE_PATHS.notifyScriptPath) as ManagedFile;
+
+  it("shows no content of a secret file, neither new nor old", () => {
+    const created = describeFileChange(conf, undefined);
+    const changed = describeFileChange(conf, conf.content.replace(AUTH_PASS, "OldPass1"));
+    expect(created).toContain("created");
+    expect(changed).toContain("changed");
+    for (const text of [created, changed]) {
+      expect(text).toContain(conf.path);
+      expect(text).toContain("secret");
+      expect(text).not.toContain(AUTH_PASS);
+      expect(text).not.toContain("OldPass1");
+      expect(text).not.toContain("vrrp_instance");
+    }
+  });
+
+  it("shows a unified diff of a non-secret file", () => {
+    const before = notify.content.replace(/\n/, "\n# an old line\n");
+    const diff = describeFileChange(notify, before);
+    expect(diff).toContain(`--- ${notify.path}`);
+    expect(diff).toContain(`+++ ${notify.path}`);
+    expect(diff).toMatch(/^@@ /m);
+    expect(diff).toMatch(/^-# an old line$/m);
+  });
+
+  it("diffs a new non-secret file against /dev/null with every line added", () => {
+    const diff = describeFileChange(notify, undefined);
+    expect(diff).toContain("--- /dev/null");
+    const added = diff.split("\n").filter((line) => line.startsWith("+") && !line.startsWith("+++"));
+    expect(added.length).toBe(notify.content.trimEnd().split("\n").length);
+  });
+});
