@@ -1,0 +1,45 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { generateApiReference, renderSourceReference } from "../../scripts/generate-api-reference";
+import { REPO_ROOT } from "./package-build";
+
+describe("docs/api-reference.md", () => {
+  it("matches what scripts/generate-api-reference.ts makes of the current JSDoc (run `npm run docs:api` after changing props)", () => {
+    const committed = readFileSync(join(REPO_ROOT, "docs", "api-reference.md"), "utf8");
+    expect(committed).toBe(generateApiReference(REPO_ROOT));
+  });
+
+  it("documents every HaVipClusterProps field with its default", () => {
+    const reference = generateApiReference(REPO_ROOT);
+    expect(reference).toContain("| `keepalived` | `KeepalivedSettings` | required |");
+    expect(reference).toContain("| `driftLock` | `boolean` | `true` |");
+    expect(reference).toContain("| `advertIntSeconds` | `number` | `2` |");
+  });
+});
+
+describe("the API reference generator", () => {
+  const sample = [
+    "/** A thing. */",
+    "export interface Thing {",
+    "  /** Its size. @default 3 */",
+    "  readonly size?: number;",
+    "  /** Left or right: `a | b`. */",
+    "  readonly side: \"left\" | \"right\";",
+    "  /** @default - whatever the cloud picks */",
+    "  readonly zone?: string;",
+    "}",
+    "interface Hidden { readonly secret: string }",
+  ].join("\n");
+
+  it("renders one row per field with type, default and description, escaping pipes", () => {
+    const reference = renderSourceReference("thing.ts", sample);
+    expect(reference).toContain("| `size` | `number` | `3` | Its size. |");
+    expect(reference).toContain('| `side` | `"left" \\| "right"` | required | Left or right: `a \\| b`. |');
+    expect(reference).toContain("| `zone` | `string` | whatever the cloud picks |  |");
+  });
+
+  it("leaves out what the file does not export", () => {
+    expect(renderSourceReference("thing.ts", sample)).not.toContain("Hidden");
+  });
+});
