@@ -143,6 +143,26 @@ describe("against real ssh-keygen output", () => {
     expect(publicKey.type).toBe("ssh-ed25519");
   });
 
+  it("computes ssh-keygen's fingerprint and key type for an ECDSA key too", () => {
+    const keygen = spawnSync("ssh-keygen", ["-q", "-t", "ecdsa", "-b", "256", "-N", "", "-f", join(dir, "ecdsa")], { encoding: "utf8" });
+    expect(keygen.status, keygen.stderr).toBe(0);
+    const blob = Buffer.from(readFileSync(join(dir, "ecdsa.pub"), "utf8").split(/\s+/)[1], "base64");
+    const printed = spawnSync("ssh-keygen", ["-lf", join(dir, "ecdsa.pub")], { encoding: "utf8" }).stdout.split(/\s+/)[1];
+    expect(sha256Fingerprint(blob)).toBe(printed);
+    expect(keyTypeOfBlob(blob)).toBe("ecdsa-sha2-nistp256");
+  });
+
+  it("records a trust-on-first-use line that ssh-keygen -F finds under the same name", () => {
+    const verdict = decideHostKey({ host: "10.0.0.5", port: 2222, offeredKey: publicKey.blob, knownHosts: [], trustOnFirstUse: true });
+    if (verdict.verdict !== "record") throw new Error(`expected record, got ${verdict.verdict}`);
+    const file = join(dir, "recorded_known_hosts");
+    writeFileSync(file, `${verdict.knownHostsLine}\n`);
+    const found = spawnSync("ssh-keygen", ["-F", "[10.0.0.5]:2222", "-f", file], { encoding: "utf8" });
+    expect(found.status, found.stderr).toBe(0);
+    expect(found.stdout).toContain(publicKey.base64);
+    expect(spawnSync("ssh-keygen", ["-F", "10.0.0.5", "-f", file]).status).not.toBe(0);
+  });
+
   it("finds hosts in a file hashed by ssh-keygen -H, on port 22 and on another port", () => {
     const file = join(dir, "known_hosts");
     writeFileSync(file, `10.0.0.5 ${publicKey.type} ${publicKey.base64}\n[10.0.0.6]:2222 ${publicKey.type} ${publicKey.base64}\n`);
