@@ -28,11 +28,14 @@ class ShopStack extends TerraformStack {
     }).stringValue;
     // Fresh CVMs have host keys nobody knows yet: record them on first contact, refuse any change later.
     const ssh = { knownHostsPath: join(__dirname, ".havip", "known_hosts"), trustOnFirstUse: true };
+    // Both pairs keep the default health check (a maintenance flag file): fresh nodes run no web
+    // server or database yet, and a check that fails on both nodes leaves the VIP nowhere. Once the
+    // service runs, switch to e.g. `healthCheck: { kind: "tcp-port", port: 80 }` and deploy again.
 
     const web = new HaVipCluster(this, "web", {
       network: { vpcCidr: VPC_CIDR, subnetCidr: CLUSTER_SUBNET_CIDR, availabilityZone: AVAILABILITY_ZONE },
       havips: [{ address: "10.20.1.10" }],
-      keepalived: { virtualRouterId: 51, healthCheck: { kind: "tcp-port", port: 80 } },
+      keepalived: { virtualRouterId: 51 },
       sshPublicKey,
       sshAllowedCidr: operatorCidr,
       ssh,
@@ -50,7 +53,7 @@ class ShopStack extends TerraformStack {
       },
       nodes: { primaryIp: "10.20.1.7", secondaryIp: "10.20.1.8" },
       havips: [{ address: "10.20.1.20" }],
-      keepalived: { virtualRouterId: 52, healthCheck: { kind: "process", processName: "postgres" } },
+      keepalived: { virtualRouterId: 52 },
       sshPublicKey,
       sshAllowedCidr: operatorCidr,
       ssh,
