@@ -21,6 +21,14 @@ export interface SshOverrides {
   readonly trustOnFirstUse?: boolean;
 }
 
+/** The spec could not be found or read: bad input, nothing was changed. */
+export class SpecSourceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SpecSourceError";
+  }
+}
+
 function isClusterSpecLike(value: unknown): value is ClusterSpec {
   return typeof value === "object" && value !== null && (value as { specVersion?: unknown }).specVersion === 1;
 }
@@ -44,12 +52,12 @@ export function selectClusterSpec(specs: readonly ClusterSpec[], cluster: string
   const names = specs.map((spec) => spec.clusterName);
   if (cluster !== undefined) {
     const chosen = specs.find((spec) => spec.clusterName === cluster);
-    if (!chosen) throw new Error(`--cluster ${cluster}: no such cluster in ${origin} (found: ${names.join(", ") || "none"})`);
+    if (!chosen) throw new SpecSourceError(`--cluster ${cluster}: no such cluster in ${origin} (found: ${names.join(", ") || "none"})`);
     return chosen;
   }
   if (specs.length === 1) return specs[0];
-  if (specs.length === 0) throw new Error(`${origin} holds no cluster spec (an output whose JSON has "specVersion": 1)`);
-  throw new Error(`${origin} holds ${specs.length} clusters (${names.join(", ")}); choose one with --cluster`);
+  if (specs.length === 0) throw new SpecSourceError(`${origin} holds no cluster spec (an output whose JSON has "specVersion": 1)`);
+  throw new SpecSourceError(`${origin} holds ${specs.length} clusters (${names.join(", ")}); choose one with --cluster`);
 }
 
 export function applySshOverrides(spec: ClusterSpec, overrides: SshOverrides): ClusterSpec {
@@ -68,12 +76,12 @@ function readJsonFile(path: string, what: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new Error(`${what} ${path} cannot be read: ${(error as Error).message}`);
+    throw new SpecSourceError(`${what} ${path} cannot be read: ${(error as Error).message}`);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new SpecSourceError(`${what} ${path} is not valid JSON: ${(error as Error).message}`);
   }
 }
 
@@ -87,7 +95,7 @@ export function loadClusterSpec(source: ClusterSpecSource, overrides: SshOverrid
   } else if (env[CLUSTER_SPEC_ENV]) {
     spec = selectClusterSpec(findClusterSpecs(env[CLUSTER_SPEC_ENV]), source.cluster, `$${CLUSTER_SPEC_ENV}`);
   } else {
-    throw new Error(
+    throw new SpecSourceError(
       `no cluster given: pass --spec-file FILE, or --outputs-file FILE (from \`npx cdktf output --outputs-file FILE\`), or set ${CLUSTER_SPEC_ENV}`,
     );
   }

@@ -1,7 +1,7 @@
-import { Command, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { SettingsError } from "../core/settings-error";
 import { formatProvisionReport, provisionCluster } from "./commands/provision-command";
-import { CLUSTER_SPEC_ENV } from "./load-cluster-spec";
+import { CLUSTER_SPEC_ENV, SpecSourceError } from "./load-cluster-spec";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "./cluster-options";
 import { registerLabCommands } from "./commands/lab-command";
 import { registerStatusCommand } from "./commands/status-command";
@@ -11,8 +11,16 @@ import { registerFailoverTestCommand } from "./commands/failover-test-command";
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
 
+/** Commander parser for a number of seconds greater than zero. */
+export function positiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError(`${value} is not a number of seconds greater than 0`);
+  return seconds;
+}
+
 function buildProgram(): Command {
   const program = new Command()
+    .exitOverride()
     .name("havip-cluster")
     .description("Provision, inspect and drill a Tencent Cloud HAVIP + Keepalived pair (or the local lab)")
     .showHelpAfterError()
@@ -28,7 +36,7 @@ function buildProgram(): Command {
     .option("--dry-run", "show what would change on each node (files with diffs, packages, commands) and change nothing")
     .option("-v, --verbose", "print every remote command (never file contents or secrets)")
     .option("--json", "print the report as JSON (no progress output)")
-    .addOption(new Option("--vip-timeout <seconds>", "how long to wait for exactly one VIP holder").argParser(Number))
+    .addOption(new Option("--vip-timeout <seconds>", "how long to wait for exactly one VIP holder").argParser(positiveSeconds))
     .action(async (options: ClusterOptions & { dryRun?: boolean; verbose?: boolean; json?: boolean; vipTimeout?: number }) => {
       const spec = clusterSpecFrom(options);
       const report = await provisionCluster(spec, {
@@ -51,7 +59,12 @@ export async function runCli(argv: readonly string[]): Promise<void> {
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (error) {
-    const bad = error instanceof SettingsError;
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (or the help).
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+      return;
+    }
+    const bad = error instanceof SettingsError || error instanceof SpecSourceError;
     process.stderr.write(`havip-cluster: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = bad ? EXIT_BAD_INPUT : EXIT_FAILURE;
   }

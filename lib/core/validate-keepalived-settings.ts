@@ -230,6 +230,10 @@ export function validateClusterSpec(spec: ClusterSpec, field = "spec"): Settings
     } else {
       nodeNames.push(n.name);
     }
+    if (typeof n.sshHost !== "string" || !/^[A-Za-z0-9.:_-]+$/.test(n.sshHost)) {
+      problems.push(problem(`${nodeField}.sshHost`, n.sshHost, "must be a host name or IP address the provisioner can reach over SSH"));
+    }
+    if (n.sshPort !== undefined) checkInteger(problems, `${nodeField}.sshPort`, n.sshPort, 1, 65535);
     const address = parseIpv4(n.privateIp);
     if (!address) {
       problems.push(problem(`${nodeField}.privateIp`, n.privateIp, "must be an IPv4 address in dotted decimal"));
@@ -244,6 +248,8 @@ export function validateClusterSpec(spec: ClusterSpec, field = "spec"): Settings
     nodeAddresses.push({ index, address });
   });
 
+  problems.push(...validateSshSettings(s.ssh, `${field}.ssh`), ...validateKeepalivedSource(s.keepalivedSource, `${field}.keepalivedSource`));
+
   if (prefixOk && nodeAddresses.length > 0) {
     const anchor = nodeAddresses[0].address;
     const subnet = `${ipaddr.IPv4.networkAddressFromCIDR(`${anchor.toString()}/${prefixLength}`).toString()}/${prefixLength}`;
@@ -257,6 +263,36 @@ export function validateClusterSpec(spec: ClusterSpec, field = "spec"): Settings
         problems.push(problem(`${field}.vips[${vip.index}]`, vip.text, `is outside subnet ${subnet} of the nodes`));
       }
     });
+  }
+  return problems;
+}
+
+function validateSshSettings(ssh: unknown, field: string): SettingsProblem[] {
+  if (typeof ssh !== "object" || ssh === null) return [problem(field, ssh, "must be an object (use {} for the defaults)")];
+  const settings = ssh as Record<string, unknown>;
+  const problems: Problems = [];
+  if (settings.user !== undefined && (typeof settings.user !== "string" || !/^[a-z_][a-z0-9_-]*$/i.test(settings.user))) {
+    problems.push(problem(`${field}.user`, settings.user, "must be a user name"));
+  }
+  for (const key of ["privateKeyPath", "knownHostsPath"]) {
+    if (settings[key] !== undefined && (typeof settings[key] !== "string" || (settings[key] as string).length === 0)) {
+      problems.push(problem(`${field}.${key}`, settings[key], "must be a file path"));
+    }
+  }
+  if (settings.trustOnFirstUse !== undefined && typeof settings.trustOnFirstUse !== "boolean") {
+    problems.push(problem(`${field}.trustOnFirstUse`, settings.trustOnFirstUse, "must be true or false"));
+  }
+  return problems;
+}
+
+/** The source tarball fallback: an https URL and a hex SHA-256, so `sha256sum -c` checks what it claims to. */
+function validateKeepalivedSource(source: unknown, field: string): SettingsProblem[] {
+  if (source === undefined) return [];
+  const s = (typeof source === "object" && source !== null ? source : {}) as Record<string, unknown>;
+  const problems: Problems = [];
+  if (typeof s.url !== "string" || !/^https:\/\/[^\s]+$/.test(s.url)) problems.push(problem(`${field}.url`, s.url, "must be an https:// URL"));
+  if (typeof s.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(s.sha256)) {
+    problems.push(problem(`${field}.sha256`, s.sha256, "must be 64 lowercase hex digits (the tarball's SHA-256)"));
   }
   return problems;
 }

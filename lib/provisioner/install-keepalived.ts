@@ -38,7 +38,7 @@ export function sourceBuildScript(source: { readonly url: string; readonly sha25
     'trap \'rm -rf "$workdir"\' EXIT',
     'cd "$workdir"',
     `curl -fsSL --retry 2 -o keepalived.tar.gz ${quoteShellWord(source.url)}`,
-    `echo ${quoteShellWord(`${source.sha256}  keepalived.tar.gz`)} | sha256sum -c -`,
+    `echo ${quoteShellWord(`${source.sha256}  keepalived.tar.gz`)} | sha256sum --strict -c -`,
     "tar xzf keepalived.tar.gz --strip-components=1",
     "./configure --prefix=/usr --sysconfdir=/etc >/dev/null",
     'make -j"$(nproc)" >/dev/null',

@@ -115,3 +115,25 @@ describe("validateClusterSpec", () => {
     ]);
   });
 });
+
+describe("validateClusterSpec: how the provisioner reaches the nodes", () => {
+  it("rejects a node without an SSH host or with a port outside 1-65535", () => {
+    const base = clusterSpec();
+    const nodes = [{ ...base.nodes[0], sshHost: "" }, { ...base.nodes[1], sshPort: 70000 }] as unknown as ClusterSpec["nodes"];
+    const found = specMessages({ nodes });
+    expect(found.some((m) => m.startsWith("spec.nodes[0].sshHost"))).toBe(true);
+    expect(found.some((m) => m.startsWith("spec.nodes[1].sshPort 70000"))).toBe(true);
+  });
+
+  it("rejects a source tarball that is not https or whose sha256 is not 64 hex digits", () => {
+    const found = specMessages({ keepalivedSource: { url: "ftp://example.org/k.tar.gz", sha256: "abc  /bin/true" } });
+    expect(found).toContain("spec.keepalivedSource.url ftp://example.org/k.tar.gz must be an https:// URL");
+    expect(found.some((m) => m.startsWith("spec.keepalivedSource.sha256") && m.endsWith("must be 64 lowercase hex digits (the tarball's SHA-256)"))).toBe(true);
+  });
+
+  it("rejects SSH settings of the wrong kind", () => {
+    const found = specMessages({ ssh: { user: 5, trustOnFirstUse: "yes" } as unknown as ClusterSpec["ssh"] });
+    expect(found.some((m) => m.startsWith("spec.ssh.user 5"))).toBe(true);
+    expect(found.some((m) => m.startsWith("spec.ssh.trustOnFirstUse"))).toBe(true);
+  });
+});

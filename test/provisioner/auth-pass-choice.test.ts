@@ -43,6 +43,11 @@ describe("chooseAuthPass", () => {
     expect(renderedConf(choice.authPass)).toBe(renderedConf("shared1"));
   });
 
+  it("replaces a hand-edited password that breaks the rules instead of carrying it over", () => {
+    const handEdited = "vrrp_instance x {\n  authentication {\n    auth_pass waytoolong99\n  }\n}\n";
+    expect(chooseAuthPass(undefined, [handEdited, undefined], () => "fresh123")).toEqual({ authPass: "fresh123", source: "generated" });
+  });
+
   it("takes the primary's password when the nodes disagree", () => {
     expect(chooseAuthPass(undefined, [renderedConf("primary"), renderedConf("second")], never).authPass).toBe("primary");
   });

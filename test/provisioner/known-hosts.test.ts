@@ -252,3 +252,19 @@ describe("decideHostKey", () => {
     expect(verdict.reason).toContain(sha256Fingerprint(keyB));
   });
 });
+
+describe("host patterns with wildcards", () => {
+  it("matches * and ? wildcards and compares host names case-insensitively, like OpenSSH", () => {
+    const [star] = parseKnownHosts(line("10.0.0.*", keyA));
+    expect(entryMatchesHost(star, "10.0.0.17")).toBe(true);
+    expect(entryMatchesHost(star, "10.0.1.17")).toBe(false);
+    const [question] = parseKnownHosts(line("node?.example", keyA));
+    expect(entryMatchesHost(question, "Node1.Example")).toBe(true);
+    expect(entryMatchesHost(question, "node12.example")).toBe(false);
+  });
+
+  it("refuses a key revoked for every host even with trust-on-first-use", () => {
+    const verdict = ask({ knownHosts: parseKnownHosts(line("*", keyA, "@revoked ")), offeredKey: keyA, trustOnFirstUse: true });
+    expect(verdict.verdict).toBe("reject");
+  });
+});

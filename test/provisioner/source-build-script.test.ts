@@ -31,11 +31,11 @@ describe("sourceBuildScript (text)", () => {
     const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
     expect(lines[0]).toBe("set -eu");
     expect(at(/^curl /)).toBeGreaterThan(0);
-    expect(at(/sha256sum -c/)).toBeGreaterThan(at(/^curl /));
-    expect(at(/^tar /)).toBeGreaterThan(at(/sha256sum -c/));
+    expect(at(/sha256sum --strict -c/)).toBeGreaterThan(at(/^curl /));
+    expect(at(/^tar /)).toBeGreaterThan(at(/sha256sum --strict -c/));
     expect(at(/configure/)).toBeGreaterThan(at(/^tar /));
     expect(at(/^make install/)).toBeGreaterThan(at(/configure/));
-    expect(lines[at(/sha256sum -c/)]).toContain(SHA);
+    expect(lines[at(/sha256sum --strict -c/)]).toContain(SHA);
   });
 });
 

@@ -1,10 +1,16 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import type { ClusterSpec } from "../../core/cluster-settings";
 import { createVpcClient, readTencentCloudCredentials, waitForHaVipBinding } from "../../cloud";
 import { summarizeOutage } from "../../lab/outage-probe";
 import { startTcpProbe } from "../../probe/tcp-reachability-probe";
 import { runFailoverTest, type FailoverObservation, type FailoverTestResult } from "../../provisioner/failover-test";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "../cluster-options";
+
+function tcpPort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`${value} is not a TCP port (1-65535)`);
+  return port;
+}
 
 export interface FailoverTestReport extends FailoverTestResult {
   readonly probe: { readonly target: string; readonly longestGapMs: number; readonly lost: number; readonly sent: number };
@@ -60,7 +66,7 @@ export function registerFailoverTestCommand(program: Command): void {
   )
     .option("--reboot", "reboot the master instead of stopping Keepalived")
     .option("--probe-host <address>", "address to probe during the test (default: the EIP if known, else the first VIP)")
-    .option("--probe-port <port>", "TCP port probed (a refused connection counts as an answer)", Number, 22)
+    .option("--probe-port <port>", "TCP port probed (a refused connection counts as an answer)", tcpPort, 22)
     .option("--cloud-endpoint <host>", "VPC API host (private endpoint)")
     .option("--json", "machine-readable output")
     .action(async (options: FailoverTestOptions) => {

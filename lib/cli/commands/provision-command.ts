@@ -34,12 +34,16 @@ export interface ProvisionReport {
   readonly dryRun: boolean;
   readonly changed: number;
   readonly nodes: readonly NodeReport[];
+  /** Nodes in the order they were (or would be) changed: the VIP holder last. */
+  readonly rolloutOrder: readonly string[];
   readonly vipHolder?: string;
   readonly dryRunDetails?: string;
 }
 
 interface ProvisionContext {
   sessions: NodeSession[];
+  /** Every connection attempt, so a failure on one node still lets the other's connection be closed. */
+  opening: Promise<NodeSession>[];
   plan?: ClusterPlan;
   authPass?: string;
   vipHolder?: string;
@@ -81,7 +85,7 @@ async function renderDryRunDetails(plan: ClusterPlan): Promise<string> {
 
 /** Installs, pushes, validates and starts Keepalived on both nodes; the same path for the CLI and cdktf's local-exec. */
 export async function provisionCluster(spec: ClusterSpec, options: ProvisionOptions): Promise<ProvisionReport> {
-  const context: ProvisionContext = { sessions: [] };
+  const context: ProvisionContext = { sessions: [], opening: [] };
   const trace = options.verbose ? (line: string) => process.stderr.write(`  ${line}\n`) : undefined;
   const timeoutSeconds = options.vipTimeoutSeconds ?? defaultVipTimeoutSeconds(spec);
   try {
@@ -94,11 +98,13 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
               ([0, 1] as const).map((index) => ({
                 title: spec.nodes[index].name,
                 task: async (_: ProvisionContext, sub: Task) => {
-                  ctx.sessions[index] = await openNodeSession(spec, index, {
+                  const opening = openNodeSession(spec, index, {
                     dryRun: options.dryRun,
                     progress: (message) => (sub.output = message),
                     trace,
                   });
+                  ctx.opening.push(opening);
+                  ctx.sessions[index] = await opening;
                   const session = ctx.sessions[index];
                   sub.title = `${session.node.name}: ${session.facts.osPrettyName}, keepalived ${session.keepalivedVersion}${session.install?.action === "present" || !session.install ? "" : ` (${session.install.action})`}`;
                 },
@@ -168,11 +174,13 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
       dryRun: options.dryRun,
       changed: nodes.reduce((sum, node) => sum + node.changedFiles.length, 0),
       nodes,
+      rolloutOrder: plan.rollout.map((step) => step.nodeName),
       vipHolder: context.vipHolder,
       dryRunDetails: options.dryRun ? await renderDryRunDetails(plan) : undefined,
     };
   } finally {
-    for (const session of context.sessions) session?.shell.close();
+    const opened = await Promise.allSettled(context.opening);
+    for (const attempt of opened) if (attempt.status === "fulfilled") attempt.value.shell.close();
   }
 }
 

@@ -40,8 +40,18 @@ function matchesHashedPattern(pattern: string, name: string): boolean {
   return digest === hash;
 }
 
+/** OpenSSH host patterns: `*` and `?` wildcards, compared case-insensitively. */
+function matchesGlob(pattern: string, name: string): boolean {
+  const regex = pattern
+    .toLowerCase()
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${regex}$`).test(name.toLowerCase());
+}
+
 function matchesPattern(pattern: string, name: string): boolean {
-  return pattern.startsWith("|") ? matchesHashedPattern(pattern, name) : pattern === name;
+  return pattern.startsWith("|") ? matchesHashedPattern(pattern, name.toLowerCase()) : matchesGlob(pattern, name);
 }
 
 export function entryMatchesHost(entry: KnownHostEntry, name: string): boolean {

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Lab, labDown, labUp } from "../../lib/lab";
+import { DRILL_NAMES, runDrills } from "../../lib/lab/drills";
+import { provision, skipLab } from "./lab-fixture";
+
+const PREFIX = "havip-drill";
+
+describe.skipIf(skipLab)("failover drills on the lab", () => {
+  let lab: Lab;
+
+  beforeAll(async () => {
+    await labDown({ prefix: PREFIX });
+    lab = await labUp({ prefix: PREFIX });
+    const provisioned = await provision(lab);
+    expect(provisioned.code).toBe(0);
+  }, 90_000);
+
+  afterAll(async () => {
+    await labDown({ prefix: PREFIX });
+  }, 30_000);
+
+  for (const drill of DRILL_NAMES) {
+    it(`${drill}: ends with exactly one VIP holder, within its VRRP bound`, async () => {
+      const [result] = await runDrills(lab, [drill], () => undefined);
+      expect(result.finalHolders).toHaveLength(1);
+      if (result.expectsMove === false) {
+        expect(result.vipMovedAfterSeconds).toBeUndefined();
+        expect(result.finalHolders).not.toContain(result.faultOn);
+      } else {
+        expect(result.vipMovedAfterSeconds).toBeDefined();
+      }
+      expect(result.sent).toBeGreaterThan(0);
+    }, 120_000);
+  }
+});

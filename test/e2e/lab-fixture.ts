@@ -1,0 +1,41 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import type { ClusterSpec } from "../../lib/core/cluster-settings";
+import { CLUSTER_SPEC_ENV } from "../../lib/cli/load-cluster-spec";
+import { provisionArgv } from "../../lib/cli/provision-invocation";
+import { labPreflight, runInOperatorNamespace, type CommandResult, type Lab } from "../../lib/lab";
+
+export const missingForLab = labPreflight();
+const onCi = process.env.CI === "true";
+/** Off CI, a machine without root/Linux/sshd/keepalived skips; under CI=true the lab must run. */
+export const skipLab = missingForLab.length > 0 && !onCi;
+if (skipLab) console.log(`lab tests skipped: ${missingForLab.join("; ")}`);
+
+export function labSpec(lab: Lab): ClusterSpec {
+  return JSON.parse(readFileSync(lab.specPath, "utf8")) as ClusterSpec;
+}
+
+/** Runs `havip-cluster <args>` in the operator namespace, as a user (or cdktf's local-exec) would. */
+export function cli(lab: Lab, args: readonly string[], spec?: ClusterSpec, timeoutMs = 90_000): Promise<CommandResult> {
+  const [node, bin] = provisionArgv();
+  const env = { ...process.env, [CLUSTER_SPEC_ENV]: JSON.stringify(spec ?? labSpec(lab)) };
+  return runInOperatorNamespace(lab, [node, bin, ...args], { env, timeoutMs });
+}
+
+/** The exact command cdktf's local-exec runs, with --json for a machine-readable report. */
+export async function provision(lab: Lab, spec?: ClusterSpec, extra: readonly string[] = []) {
+  const result = await cli(lab, ["provision", "--json", ...extra], spec);
+  const report = result.code === 0 ? (JSON.parse(result.stdout) as ProvisionReportJson) : undefined;
+  return { ...result, report };
+}
+
+export interface ProvisionReportJson {
+  readonly changed: number;
+  readonly vipHolder?: string;
+  readonly rolloutOrder: string[];
+  readonly nodes: { node: string; changedFiles: string[]; action: string; install: string; keepalivedVersion: string }[];
+}
+
+export function writeSpecFile(path: string, spec: ClusterSpec): string {
+  writeFileSync(path, JSON.stringify(spec));
+  return path;
+}

@@ -1,0 +1,158 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommandOrThrow } from "../../lib/lab/host-command";
+import { type Lab, keepalivedPid, labDown, labStatus, labUp, readServerFile, vipHolders } from "../../lib/lab";
+import { cli, labSpec, missingForLab, provision, skipLab } from "./lab-fixture";
+
+const PREFIX = "havip-e2e";
+const CONF = "/etc/keepalived/keepalived.conf";
+const sha256 = (text: string | undefined) => createHash("sha256").update(text ?? "").digest("hex");
+const authPassOf = (conf: string | undefined) => /auth_pass\s+(\S+)/.exec(conf ?? "")?.[1];
+
+it.runIf(process.env.CI === "true" || missingForLab.length === 0)("has what the lab needs on this machine", () => {
+  expect(missingForLab).toEqual([]);
+});
+
+describe.skipIf(skipLab)("provisioning the lab over SSH with the real provisioner", () => {
+  let lab: Lab;
+  let scratch: string;
+
+  beforeAll(async () => {
+    await labDown({ prefix: PREFIX });
+    lab = await labUp({ prefix: PREFIX });
+    scratch = mkdtempSync(join(tmpdir(), "havip-e2e-"));
+  }, 60_000);
+
+  afterAll(async () => {
+    await labDown({ prefix: PREFIX });
+    rmSync(scratch, { recursive: true, force: true });
+  }, 30_000);
+
+  it("installs nothing new, pushes every file, starts Keepalived on both and reports one VIP holder", async () => {
+    const first = await provision(lab);
+    expect(first.stderr).not.toMatch(/failed/i);
+    expect(first.code).toBe(0);
+    expect(first.report?.changed).toBe(8);
+    expect(first.report?.nodes.map((n) => n.action)).toEqual(["start", "start"]);
+    expect(["a", "b"]).toContain(first.report?.vipHolder);
+    const status = await labStatus(lab);
+    expect(status.vipHolders).toEqual([first.report?.vipHolder]);
+    expect(status.servers.every((server) => server.keepalivedPid !== undefined)).toBe(true);
+  }, 60_000);
+
+  it("gives both servers the same generated 8-character VRRP password and never prints it", async () => {
+    const [confA, confB] = [await readServerFile(lab, "a", CONF), await readServerFile(lab, "b", CONF)];
+    const pass = authPassOf(confA);
+    expect(pass).toMatch(/^[A-Za-z0-9]{8}$/);
+    expect(authPassOf(confB)).toBe(pass);
+    const dryRun = await cli(lab, ["provision", "--dry-run", "--verbose"]);
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout + dryRun.stderr).not.toContain(pass as string);
+  }, 60_000);
+
+  it("changes nothing on a second run and reports 0 changed", async () => {
+    const pidsBefore = [await keepalivedPid(lab, "a"), await keepalivedPid(lab, "b")];
+    const confBefore = sha256(await readServerFile(lab, "a", CONF));
+    const second = await provision(lab);
+    expect(second.code).toBe(0);
+    expect(second.report?.changed).toBe(0);
+    expect(second.report?.nodes.map((n) => n.action)).toEqual(["none", "none"]);
+    expect([await keepalivedPid(lab, "a"), await keepalivedPid(lab, "b")]).toEqual(pidsBefore);
+    expect(sha256(await readServerFile(lab, "a", CONF))).toBe(confBefore);
+  }, 60_000);
+
+  it("shows a changed setting as a diff in --dry-run and changes nothing", async () => {
+    const before = sha256(await readServerFile(lab, "b", "/etc/keepalived/havip-check.sh"));
+    const spec = { ...labSpec(lab), healthCheck: { ...labSpec(lab).healthCheck, fall: 3 } };
+    const dryRun = await cli(lab, ["provision", "--dry-run"], spec);
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toContain("dry run: 4 changed");
+    expect(dryRun.stdout).toContain("/etc/keepalived/keepalived.conf: content changed (holds a secret; diff not shown)");
+    expect(dryRun.stdout).toMatch(/^then: reload keepalived/m);
+    expect(sha256(await readServerFile(lab, "b", "/etc/keepalived/havip-check.sh"))).toBe(before);
+  }, 60_000);
+
+  it("rolls a change out to the backup first, then the VIP holder, and the VIP stays put", async () => {
+    const holder = (await vipHolders(lab))[0];
+    const spec = { ...labSpec(lab), healthCheck: { ...labSpec(lab).healthCheck, fall: 3 } };
+    const result = await provision(lab, spec);
+    expect(result.code).toBe(0);
+    expect(result.report?.rolloutOrder).toEqual([holder === "a" ? "b" : "a", holder]);
+    expect(result.report?.nodes.map((n) => n.action)).toEqual(["reload", "reload"]);
+    expect(await vipHolders(lab)).toEqual([holder]);
+    expect(await readServerFile(lab, holder, CONF)).toMatch(/fall 3/);
+    const restored = await provision(lab);
+    expect(restored.report?.changed).toBe(2);
+  }, 90_000);
+
+  it("refuses a configuration the node's keepalived -t rejects and keeps the old one serving the VIP", async () => {
+    const holder = (await vipHolders(lab))[0];
+    const confBefore = sha256(await readServerFile(lab, "a", CONF));
+    const pidBefore = await keepalivedPid(lab, "a");
+    const result = await provision(lab, { ...labSpec(lab), interfaceName: "eth9" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("keepalived -t rejected the new configuration; the running configuration was left untouched");
+    expect(result.stderr).toMatch(/eth9/);
+    expect(sha256(await readServerFile(lab, "a", CONF))).toBe(confBefore);
+    expect(await keepalivedPid(lab, "a")).toBe(pidBefore);
+    expect(await vipHolders(lab)).toEqual([holder]);
+    expect(await readServerFile(lab, "a", "/etc/keepalived/.havip-staging/keepalived.conf")).toBeUndefined();
+  }, 60_000);
+
+  it("refuses to connect when a server's host key does not match known_hosts", async () => {
+    const keyPath = join(scratch, "other");
+    await runCommandOrThrow(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keyPath]);
+    const otherKey = readFileSync(`${keyPath}.pub`, "utf8").split(" ").slice(0, 2).join(" ");
+    const knownHosts = join(scratch, "known_hosts_wrong");
+    const pinned = readFileSync(lab.knownHostsPath, "utf8").split("\n").filter((l) => !l.startsWith("172.16.16.5 "));
+    writeFileSync(knownHosts, [...pinned, `172.16.16.5 ${otherKey}`].join("\n") + "\n");
+    const result = await provision(lab, undefined, ["--known-hosts", knownHosts]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/host key of 172\.16\.16\.5 changed: it offers SHA256:\S+, known_hosts pins SHA256:\S+; refusing to connect/);
+  }, 60_000);
+
+  it("refuses an unknown host key unless trust-on-first-use is allowed, and then records it", async () => {
+    const knownHosts = join(scratch, "known_hosts_empty");
+    writeFileSync(knownHosts, "");
+    const refused = await provision(lab, undefined, ["--known-hosts", knownHosts]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/is not in known_hosts; .*trust-on-first-use/);
+    const trusted = await provision(lab, undefined, ["--known-hosts", knownHosts, "--trust-on-first-use"]);
+    expect(trusted.code).toBe(0);
+    expect(trusted.report?.changed).toBe(0);
+    const recorded = readFileSync(knownHosts, "utf8");
+    expect(recorded).toMatch(/^172\.16\.16\.5 ssh-ed25519 /m);
+    expect(recorded).toMatch(/^172\.16\.16\.6 ssh-ed25519 /m);
+    expect(readFileSync(lab.knownHostsPath, "utf8")).toContain(recorded.split("\n")[0].split(" ")[2]);
+  }, 60_000);
+
+  it("reports each node's Keepalived and the VIP holder with `status --json`", async () => {
+    const result = await cli(lab, ["status", "--json"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { healthy: boolean; vipHolders: string[]; nodes: { keepalivedRunning: boolean; notifiedState: string; keepalivedVersion: string; recentNotifyLog: string[] }[]; cloud?: unknown };
+    expect(report.healthy).toBe(true);
+    expect(report.vipHolders).toEqual(await vipHolders(lab));
+    expect(report.nodes.map((n) => n.notifiedState).sort()).toEqual(["BACKUP", "MASTER"]);
+    expect(report.nodes.every((n) => n.keepalivedRunning && /^\d+\.\d+\.\d+$/.test(n.keepalivedVersion))).toBe(true);
+    expect(report.nodes.every((n) => n.recentNotifyLog.length > 0)).toBe(true);
+    expect(report.cloud).toBeUndefined();
+  }, 60_000);
+
+  it("runs failover-test: the VIP moves to the peer, the old master returns and nopreempt keeps the VIP", async () => {
+    const holder = (await vipHolders(lab))[0];
+    const result = await cli(lab, ["failover-test", "--json", "--probe-port", "9"]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { passed: boolean; from: string; to: string; vipMovedAfterSeconds: number; nopreemptHeld: boolean; probe: { sent: number; longestGapMs: number } };
+    expect(report.from).toBe(holder);
+    expect(report.to).toBe(holder === "a" ? "b" : "a");
+    expect(report.vipMovedAfterSeconds).toBeGreaterThan(0);
+    expect(report.nopreemptHeld).toBe(true);
+    expect(report.passed).toBe(true);
+    expect(report.probe.sent).toBeGreaterThan(10);
+    expect(await vipHolders(lab)).toEqual([report.to]);
+  }, 90_000);
+});
