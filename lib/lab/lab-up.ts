@@ -90,17 +90,21 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
  * exits (with 130 / 143). Returns a function that removes the handlers.
  */
 export function installLabInterruptCleanup(options: { readonly prefix?: string; readonly stateDir?: string } = {}): () => void {
+  let tearingDown = false;
+  // npm and tsx forward Ctrl-C more than once: later signals must not kill the process mid-teardown.
   const handler = (signal: NodeJS.Signals) => {
+    if (tearingDown) return;
+    tearingDown = true;
     process.stderr.write(`\n${signal}: tearing the lab down\n`);
     labDown(options)
       .catch((error: Error) => process.stderr.write(`lab down failed: ${error.message}\n`))
       .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
-  process.once("SIGINT", handler);
-  process.once("SIGTERM", handler);
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
   return () => {
+    if (tearingDown) return;
     process.removeListener("SIGINT", handler);
     process.removeListener("SIGTERM", handler);
   };
 }
-
