@@ -1,12 +1,29 @@
 import { defineConfig } from "vitest/config";
+import type { Reporter, TestModule } from "vitest/node";
+
+/** Ends the run with one plain `N passed, N failed, N skipped` line that any CI log reader understands. */
+const summaryLine: Reporter = {
+  onTestRunEnd(testModules: readonly TestModule[]) {
+    const counts = { passed: 0, failed: 0, skipped: 0 };
+    for (const module of testModules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === "passed") counts.passed++;
+        else if (state === "failed") counts.failed++;
+        else counts.skipped++;
+      }
+    }
+    process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+  },
+};
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // The lab tests share one set of network namespaces: run test files one at a time.
+    // Lab tests start network namespaces and time failovers on a 2-core machine: one file at a time.
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    reporters: ["default"],
+    reporters: ["default", summaryLine],
   },
 });
