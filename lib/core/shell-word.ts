@@ -1,13 +1,13 @@
 /**
- * Quotes one word for a POSIX shell: the result is always a single literal argument,
- * whatever the input holds (quotes, `$()`, backticks, newlines).
+ * A POSIX shell single-quoted literal: the shell reads it back as exactly `value`, whatever it
+ * holds (quotes, `$()`, backticks, newlines). NUL cannot live in a shell word and is refused.
  */
-export function quoteShellWord(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
+export function shellLiteral(value: string): string {
+  if (value.includes("\0")) throw new Error("a shell literal cannot hold a NUL character");
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Joins an argv into a command line for `sh -c` with every word quoted. */
-export function shellCommandLine(argv: readonly string[]): string {
-  return argv.map(quoteShellWord).join(" ");
+/** Like shellLiteral, but leaves words made only of safe characters bare, for readable commands. */
+export function quoteShellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : shellLiteral(word);
 }

@@ -1,7 +1,7 @@
 import { type CommandOptions, type CommandResult, runCommand } from "./host-command";
 import type { LabLayout, LabServerLayout } from "./lab-layout";
 import { assertOperatorNamespaceIsolated } from "./lab-network";
-import { shellQuote } from "./lab-server-init";
+import { shellLiteral } from "../core/shell-word";
 
 /**
  * Runs argv in the lab's operator namespace (`ip netns exec <prefix>-op ...`, no shell), after
@@ -33,7 +33,7 @@ export function operatorSshArgv(lab: LabLayout, server: LabServerLayout, remoteA
     `root@${server.ip}`,
     "--",
     // sshd hands the command line to the remote shell: quote each word so argv stays argv.
-    remoteArgv.map(shellQuote).join(" "),
+    remoteArgv.map(shellLiteral).join(" "),
   ];
 }
 

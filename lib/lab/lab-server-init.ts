@@ -1,9 +1,5 @@
+import { shellLiteral } from "../core/shell-word";
 import type { LabServerLayout } from "./lab-layout";
-
-/** sh single-quoting: the result is one word whatever the input holds. */
-export function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /** sshd options that make a lab server behave like a CVM with key-only root login. */
 export function labSshdArgv(server: LabServerLayout): string[] {
@@ -27,7 +23,7 @@ export function labSshdArgv(server: LabServerLayout): string[] {
  * Passed with `sh -c`, so covering the state dir with the /run tmpfs cannot cut the script short.
  */
 export function renderServerInitScript(server: LabServerLayout): string {
-  const q = shellQuote;
+  const q = shellLiteral;
   return [
     "set -eu",
     `mount -t overlay overlay -o lowerdir=/etc,upperdir=${q(server.etcUpperDir)},workdir=${q(server.etcWorkDir)} /etc`,

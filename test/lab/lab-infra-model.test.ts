@@ -13,7 +13,8 @@ import { validateClusterSpec } from "../../lib/core/validate-keepalived-settings
 import { renderKnownHosts } from "../../lib/lab/lab-keys";
 import { operatorIsolationProblems } from "../../lib/lab/lab-network";
 import { parseProcessStatus } from "../../lib/lab/lab-processes";
-import { renderServerInitScript, shellQuote } from "../../lib/lab/lab-server-init";
+import { shellLiteral } from "../../lib/core/shell-word";
+import { renderServerInitScript } from "../../lib/lab/lab-server-init";
 
 const layout = labLayout("havip-u", "/run/havip-u");
 
@@ -82,7 +83,7 @@ describe("server init script", () => {
   });
 
   it("quotes words for the shell so a quote cannot end them", () => {
-    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    expect(shellLiteral("it's")).toBe(`'it'\\''s'`);
   });
 
   it("hands the remote command to SSH as one quoted line", () => {

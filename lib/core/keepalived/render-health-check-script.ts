@@ -1,6 +1,7 @@
 import type { ResolvedHealthCheck } from "../cluster-settings";
 import { DEFAULT_MAINTENANCE_FLAG_PATH } from "../limits";
-import { bashLiteral, escapeExtendedRegex } from "./bash-literal";
+import { shellLiteral } from "../shell-word";
+import { escapeExtendedRegex } from "./extended-regex";
 import { DEFAULT_TCP_CHECK_HOST } from "./keepalived-limits";
 
 export interface HealthCheckScriptInput {
@@ -21,7 +22,7 @@ export function renderHealthCheckScript(input: HealthCheckScriptInput): string {
 # Keepalived's track_script (kind: ${check.kind}). Exit 0 = healthy.
 set -eu
 
-readonly FAILURE_COUNT_FILE=${bashLiteral(input.failureCountPath)}
+readonly FAILURE_COUNT_FILE=${shellLiteral(input.failureCountPath)}
 
 healthy() {
   { printf '0\\n' >"$FAILURE_COUNT_FILE"; } 2>/dev/null || true
@@ -45,16 +46,16 @@ function renderCheckBody(check: ResolvedHealthCheck): string {
   switch (check.kind) {
     case "maintenance-flag":
       return `# Fails only while an operator-created flag file exists, so a fresh cluster keeps its VIP.
-readonly FLAG_PATH=${bashLiteral(check.flagPath ?? DEFAULT_MAINTENANCE_FLAG_PATH)}
+readonly FLAG_PATH=${shellLiteral(check.flagPath ?? DEFAULT_MAINTENANCE_FLAG_PATH)}
 if [ -e "$FLAG_PATH" ]; then
   unhealthy "maintenance flag $FLAG_PATH exists"
 fi
 healthy
 `;
     case "process":
-      return `readonly PROCESS_NAME=${bashLiteral(check.processName)}
+      return `readonly PROCESS_NAME=${shellLiteral(check.processName)}
 # pgrep reads an extended regex: this is PROCESS_NAME with every metacharacter escaped.
-readonly PROCESS_PATTERN=${bashLiteral(escapeExtendedRegex(check.processName))}
+readonly PROCESS_PATTERN=${shellLiteral(escapeExtendedRegex(check.processName))}
 if pgrep -x -- "$PROCESS_PATTERN" >/dev/null; then
   healthy
 fi
@@ -62,8 +63,8 @@ unhealthy "no process named $PROCESS_NAME is running"
 `;
     case "tcp-port":
       return `readonly TIMEOUT_SECONDS=${check.timeoutSeconds}
-readonly HOST=${bashLiteral(check.host ?? DEFAULT_TCP_CHECK_HOST)}
-readonly PORT=${bashLiteral(String(check.port))}
+readonly HOST=${shellLiteral(check.host ?? DEFAULT_TCP_CHECK_HOST)}
+readonly PORT=${shellLiteral(String(check.port))}
 # bash's /dev/tcp connects; host and port reach the inner shell as arguments, never as code.
 # shellcheck disable=SC2016
 if timeout "$TIMEOUT_SECONDS" bash -c 'exec 3<>"/dev/tcp/$1/$2"' havip-check "$HOST" "$PORT" 2>/dev/null; then
@@ -73,7 +74,7 @@ unhealthy "nothing accepts TCP connections on $HOST:$PORT"
 `;
     case "http":
       return `readonly TIMEOUT_SECONDS=${check.timeoutSeconds}
-readonly URL=${bashLiteral(check.url)}
+readonly URL=${shellLiteral(check.url)}
 if ! command -v curl >/dev/null 2>&1; then
   unhealthy "curl is not installed: the http health check needs it (apt-get install curl, or yum install curl)"
 fi
@@ -85,7 +86,7 @@ unhealthy "$URL did not answer with 2xx or 3xx"
 `;
     case "command":
       return `readonly TIMEOUT_SECONDS=${check.timeoutSeconds}
-readonly CHECK_COMMAND=${bashLiteral(check.command)}
+readonly CHECK_COMMAND=${shellLiteral(check.command)}
 if timeout "$TIMEOUT_SECONDS" /bin/sh -c "$CHECK_COMMAND"; then
   healthy
 fi

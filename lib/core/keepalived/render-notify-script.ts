@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { bashLiteral } from "./bash-literal";
+import { shellLiteral } from "../shell-word";
 
 export interface NotifyScriptInput {
   /** Written to every log line so one log can serve several clusters. */
@@ -23,13 +23,13 @@ export function renderNotifyScript(input: NotifyScriptInput): string {
 # Keepalived runs this on every VRRP state change: havip-notify.sh MASTER|BACKUP|FAULT|STOP
 set -eu
 
-readonly INSTANCE=${bashLiteral(input.instanceName)}
-readonly STATE_FILE=${bashLiteral(input.stateFilePath)}
-readonly STATE_DIR=${bashLiteral(stateDir)}
-readonly FAILURE_COUNT_FILE=${bashLiteral(input.failureCountPath)}
-readonly FAILURE_COUNT_DIR=${bashLiteral(counterDir)}
-readonly LOG_FILE=${bashLiteral(input.notifyLogPath)}
-readonly LOG_DIR=${bashLiteral(logDir)}
+readonly INSTANCE=${shellLiteral(input.instanceName)}
+readonly STATE_FILE=${shellLiteral(input.stateFilePath)}
+readonly STATE_DIR=${shellLiteral(stateDir)}
+readonly FAILURE_COUNT_FILE=${shellLiteral(input.failureCountPath)}
+readonly FAILURE_COUNT_DIR=${shellLiteral(counterDir)}
+readonly LOG_FILE=${shellLiteral(input.notifyLogPath)}
+readonly LOG_DIR=${shellLiteral(logDir)}
 
 state="\${1:-}"
 case "$state" in
