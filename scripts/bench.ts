@@ -8,7 +8,7 @@ import { spreadOf, type Spread } from "../lib/bench/statistics";
 import { measureSynth, type SynthSample } from "../lib/bench/synth-timing";
 import { DEFAULT_PRIORITY } from "../lib/core/limits";
 import { LAB_ADVERT_INT_SECONDS } from "../lib/lab/lab-cluster-spec";
-import { masterDownIntervalSeconds } from "../lib/lab/drill-measurement";
+import { masterDownIntervalSeconds } from "../lib/core/vrrp-timing";
 import { labPreflight } from "../lib/lab/lab-preflight";
 
 interface BenchArgs {

@@ -6,6 +6,7 @@ import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "./clust
 import { registerLabCommands } from "./commands/lab-command";
 import { registerStatusCommand } from "./commands/status-command";
 import { registerFailoverTestCommand } from "./commands/failover-test-command";
+import { registerProbeCommand } from "./commands/probe-command";
 
 /** Exit codes: 0 success, 1 a step failed on a node, 2 bad input (nothing was changed). */
 export const EXIT_FAILURE = 1;
@@ -51,6 +52,7 @@ function buildProgram(): Command {
   registerStatusCommand(program);
   registerFailoverTestCommand(program);
   registerLabCommands(program);
+  registerProbeCommand(program);
   return program;
 }
 

@@ -17,5 +17,10 @@ export function packageRoot(from: string = __dirname): string {
  * runs exactly this (as interpreter + command, so no shell parses it), and so does `lab up`.
  */
 export function provisionArgv(root: string = packageRoot()): string[] {
-  return ["node", join(root, "bin", "havip-cluster.cjs"), "provision"];
+  return cliArgv("provision", root);
+}
+
+/** The argv of one `havip-cluster` command, run by the node on PATH. */
+export function cliArgv(command: string, root: string = packageRoot()): string[] {
+  return ["node", join(root, "bin", "havip-cluster.cjs"), command];
 }

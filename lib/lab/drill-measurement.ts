@@ -1,15 +1,4 @@
-/**
- * Keepalived's master-down interval (RFC 3768 as Keepalived implements it): a backup declares the
- * master dead after 3 missed adverts plus a skew that favours higher priorities.
- */
-export function masterDownIntervalSeconds(advertIntSeconds: number, priority: number): number {
-  return 3 * advertIntSeconds + ((256 - priority) / 256) * advertIntSeconds;
-}
-
-/** The skew part of the master-down interval alone: how long a graceful handover (priority 0 advert) takes at most. */
-export function skewTimeSeconds(advertIntSeconds: number, priority: number): number {
-  return ((256 - priority) / 256) * advertIntSeconds;
-}
+export { masterDownIntervalSeconds, skewTimeSeconds } from "../core/vrrp-timing";
 
 /** One drill's outcome: the fault injected and what the operator saw. */
 export interface DrillResult {

@@ -1,11 +1,5 @@
 import { Socket } from "node:net";
-
-/** One probe: when it was sent (ms since the probe started) and whether the address answered in time. */
-export interface ProbeSample {
-  readonly seq: number;
-  readonly sentAtMs: number;
-  readonly answered: boolean;
-}
+import type { ProbeSample } from "./outage-summary";
 
 export interface TcpProbeOptions {
   readonly host: string;
@@ -17,6 +11,10 @@ export interface TcpProbeOptions {
   readonly timeoutMs?: number;
   /** Hard cap on the number of probes. @default 600 */
   readonly maxProbes?: number;
+  /** Called with each sample as soon as its probe is answered or times out. */
+  readonly onSample?: (sample: ProbeSample) => void;
+  /** Called once the last of maxProbes probes has finished. */
+  readonly onDone?: () => void;
 }
 
 export interface RunningProbe {
@@ -59,8 +57,11 @@ export function startTcpProbe(options: TcpProbeOptions): RunningProbe {
     }
     const sample = { seq: seq++, sentAtMs: Date.now() - started };
     const probe = probeOnce(options.host, options.port, timeoutMs).then((answered) => {
-      samples.push({ ...sample, answered });
+      const done = { ...sample, answered };
+      samples.push(done);
       pending.delete(probe);
+      options.onSample?.(done);
+      if (samples.length === maxProbes) options.onDone?.();
     });
     pending.add(probe);
   }, intervalMs);

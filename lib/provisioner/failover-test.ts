@@ -1,6 +1,6 @@
 import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
 import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
-import { masterDownIntervalSeconds } from "../lab/drill-measurement";
+import { masterDownIntervalSeconds } from "../core/vrrp-timing";
 import { readKeepalivedStatus, startKeepalived, stopKeepalived, type KeepalivedStatus } from "./keepalived-service";
 import { readNodeFacts, type NodeFacts } from "./node-facts";
 import { connectToNode } from "./ssh/connect-node";

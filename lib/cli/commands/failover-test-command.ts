@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { ClusterSpec } from "../../core/cluster-settings";
 import { createVpcClient, readTencentCloudCredentials, waitForHaVipBinding } from "../../cloud";
-import { summarizeOutage } from "../../lab/outage-probe";
+import { summarizeOutage } from "../../probe/outage-summary";
 import { startTcpProbe } from "../../probe/tcp-reachability-probe";
 import { runFailoverTest, type FailoverObservation, type FailoverTestResult } from "../../provisioner/failover-test";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "../cluster-options";

@@ -1,6 +1,6 @@
 import type { ListrTaskWrapper } from "listr2";
 import type { ClusterSpec } from "../../core/cluster-settings";
-import { masterDownIntervalSeconds } from "../../lab/drill-measurement";
+import { masterDownIntervalSeconds } from "../../core/vrrp-timing";
 import {
   applyNodePlan,
   describeFileChange,

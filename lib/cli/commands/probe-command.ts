@@ -1,0 +1,39 @@
+import { InvalidArgumentError, type Command } from "commander";
+import { formatProbeSample } from "../../probe/outage-summary";
+import { startTcpProbe } from "../../probe/tcp-reachability-probe";
+
+function wholeNumber(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${value} is not a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/**
+ * `havip-cluster probe`: the bounded TCP reachability probe as a process, one `SEQ SENT_AT_MS 0|1`
+ * line per probe. The lab runs it inside its operator namespace to measure client-visible outages.
+ */
+export function registerProbeCommand(program: Command): void {
+  program
+    .command("probe")
+    .description("probe HOST:PORT with a TCP connect every --interval ms, --count times (a refused connection is an answer); prints `seq sent_at_ms 0|1` lines")
+    .requiredOption("--host <address>", "address to probe (only one you own: the VIP of your cluster or lab)")
+    .option("--port <port>", "TCP port", wholeNumber(1, 65535), 9)
+    .option("--count <n>", "number of probes", wholeNumber(1, 36_000), 600)
+    .option("--interval <ms>", "milliseconds between probes", wholeNumber(10, 60_000), 100)
+    .option("--timeout <ms>", "milliseconds before a probe counts as lost", wholeNumber(10, 60_000), 200)
+    .action(async (options: { host: string; port: number; count: number; interval: number; timeout: number }) => {
+      await new Promise<void>((resolve) => {
+        startTcpProbe({
+          host: options.host,
+          port: options.port,
+          maxProbes: options.count,
+          intervalMs: options.interval,
+          timeoutMs: options.timeout,
+          onSample: (sample) => process.stdout.write(`${formatProbeSample(sample)}\n`),
+          onDone: resolve,
+        });
+      });
+    });
+}
