@@ -3,7 +3,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { DEFAULT_BENCH_RUNS, parseRuns, parseSections, BENCH_SECTIONS, type BenchSection } from "../lib/bench/bench-options";
 import { formatBenchReport, type BenchMachine, type BenchReport, type DrillSection, type ProvisionSection, type SynthSection } from "../lib/bench/bench-report";
 import { summarizeDrills } from "../lib/bench/drill-summary";
-import { BENCH_LAB_PREFIX, installBenchInterruptTeardown, measureLabRuns } from "../lib/bench/lab-timing";
+import { BENCH_LAB_PREFIX, measureLabRuns } from "../lib/bench/lab-timing";
+import { installLabInterruptCleanup } from "../lib/lab";
 import { spreadOf, type Spread } from "../lib/bench/statistics";
 import { measureSynth, type SynthSample } from "../lib/bench/synth-timing";
 import { DEFAULT_PRIORITY } from "../lib/core/limits";
@@ -82,7 +83,7 @@ function synthSection(runs: number, log: (line: string) => void): SynthSection {
 async function labSections(args: BenchArgs, log: (line: string) => void): Promise<{ drills?: DrillSection; provision?: ProvisionSection }> {
   const wantDrills = args.only.includes("drills");
   const wantProvision = args.only.includes("provision");
-  const removeInterruptCleanup = installBenchInterruptTeardown(BENCH_LAB_PREFIX, log);
+  const removeInterruptCleanup = installLabInterruptCleanup({ prefix: BENCH_LAB_PREFIX, log });
   try {
     const measured = await measureLabRuns({ runs: args.runs, drills: wantDrills, provision: wantProvision, log });
     const drills: DrillSection | undefined = wantDrills

@@ -46,34 +46,6 @@ async function timedProvision(lab: Lab): Promise<{ seconds: number; outcome: Pro
 }
 
 /**
- * Makes SIGINT/SIGTERM tear the bench lab down, then exit 130/143. The handlers stay installed
- * until removed: Ctrl-C under `npm run` delivers SIGINT more than once (the terminal signals the
- * whole process group and npm and tsx forward it again), and a second signal that found no
- * handler would end the process before the teardown finished. Returns a function that removes them.
- */
-export function installBenchInterruptTeardown(prefix: string, log: (line: string) => void): () => void {
-  let tearingDown = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (tearingDown) return;
-    tearingDown = true;
-    log(`${signal}: tearing the bench lab ${prefix} down`);
-    // The interrupted run's own `finally` may be tearing down at the same time: retry once if the two collide.
-    labDown({ prefix })
-      .catch(() => labDown({ prefix }))
-      .catch((error: Error) => log(`lab down failed: ${error.message}; run \`havip-cluster lab --name ${prefix} down\``))
-      .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-  return () => {
-    // Once a teardown has started, the handlers stay until it exits the process.
-    if (tearingDown) return;
-    process.removeListener("SIGINT", handler);
-    process.removeListener("SIGTERM", handler);
-  };
-}
-
-/**
  * Runs `runs` rounds, each on a fresh lab: up, first provisioning (timed), the no-change re-run
  * (timed, must report 0 changed), every drill, down. The lab is always torn down, also on errors.
  */

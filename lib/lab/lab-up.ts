@@ -89,20 +89,27 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
  * Makes Ctrl-C (SIGINT) or SIGTERM during `lab up` tear the half-built lab down before the process
  * exits (with 130 / 143). Returns a function that removes the handlers.
  */
-export function installLabInterruptCleanup(options: { readonly prefix?: string; readonly stateDir?: string } = {}): () => void {
+export function installLabInterruptCleanup(
+  options: { readonly prefix?: string; readonly stateDir?: string; readonly log?: (line: string) => void } = {},
+): () => void {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const down = { prefix: options.prefix, stateDir: options.stateDir };
   let tearingDown = false;
   // npm and tsx forward Ctrl-C more than once: later signals must not kill the process mid-teardown.
   const handler = (signal: NodeJS.Signals) => {
     if (tearingDown) return;
     tearingDown = true;
-    process.stderr.write(`\n${signal}: tearing the lab down\n`);
-    labDown(options)
-      .catch((error: Error) => process.stderr.write(`lab down failed: ${error.message}\n`))
+    log(`${signal}: tearing the lab ${options.prefix ?? DEFAULT_LAB_PREFIX} down`);
+    // The interrupted code's own cleanup may be tearing down at the same time: retry once if the two collide.
+    labDown(down)
+      .catch(() => labDown(down))
+      .catch((error: Error) => log(`lab down failed: ${error.message}`))
       .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
   process.on("SIGINT", handler);
   process.on("SIGTERM", handler);
   return () => {
+    // Once a teardown has started, the handlers stay until it exits the process.
     if (tearingDown) return;
     process.removeListener("SIGINT", handler);
     process.removeListener("SIGTERM", handler);

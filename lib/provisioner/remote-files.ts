@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
-import type { FileChange, ManagedFileLike, RemoteFileState } from "../core/plan/plan-node-changes";
+import type { ManagedFile } from "../core/keepalived";
+import type { FileChange, RemoteFileState } from "../core/plan/plan-node-changes";
 import { quoteShellWord } from "../core/shell-word";
 import type { RemoteShell } from "./ssh/remote-shell";
 
@@ -41,7 +42,7 @@ export async function readRemoteFile(shell: RemoteShell, path: string): Promise<
 }
 
 /** Writes a file through stdin into `target`, creating parent directories, then sets mode and owner. */
-async function uploadFile(shell: RemoteShell, file: ManagedFileLike, target: string): Promise<void> {
+async function uploadFile(shell: RemoteShell, file: ManagedFile, target: string): Promise<void> {
   const script = [
     "set -eu",
     "umask 077",
@@ -54,7 +55,7 @@ async function uploadFile(shell: RemoteShell, file: ManagedFileLike, target: str
 }
 
 /** Writes files into a private staging directory, for `keepalived -t` before anything goes live. */
-export async function writeStagedFiles(shell: RemoteShell, stagingDir: string, files: readonly ManagedFileLike[]) {
+export async function writeStagedFiles(shell: RemoteShell, stagingDir: string, files: readonly ManagedFile[]) {
   await shell.check("preparing the staging directory", `rm -rf ${quoteShellWord(stagingDir)} && install -d -m 0700 ${quoteShellWord(stagingDir)}`);
   for (const file of files) await uploadFile(shell, file, file.path);
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { planNodeChanges, sha256Hex, type ManagedFileLike, type RemoteFileState } from "../../lib/core/plan/plan-node-changes";
+import type { ManagedFile } from "../../lib/core/keepalived";
+import { planNodeChanges, sha256Hex, type RemoteFileState } from "../../lib/core/plan/plan-node-changes";
 import { planRollout, type NodeRolloutInput } from "../../lib/core/plan/plan-rollout";
 
-const conf: ManagedFileLike = { path: "/etc/keepalived/keepalived.conf", mode: 0o600, owner: "root", group: "root", content: "vrrp\n", secret: true };
-const script: ManagedFileLike = { path: "/etc/keepalived/havip-notify.sh", mode: 0o755, owner: "root", group: "root", content: "#!/bin/sh\n" };
+const conf: ManagedFile = { path: "/etc/keepalived/keepalived.conf", mode: 0o600, owner: "root", group: "root", content: "vrrp\n", secret: true };
+const script: ManagedFile = { path: "/etc/keepalived/havip-notify.sh", mode: 0o755, owner: "root", group: "root", content: "#!/bin/sh\n" };
 
-const sameAs = (file: ManagedFileLike, changes: Partial<RemoteFileState> = {}): RemoteFileState => ({
+const sameAs = (file: ManagedFile, changes: Partial<RemoteFileState> = {}): RemoteFileState => ({
   path: file.path,
   exists: true,
   sha256: sha256Hex(file.content),

@@ -1,15 +1,5 @@
 import { createHash } from "node:crypto";
-
-/** A file the provisioner keeps on a node, as the renderer describes it. */
-export interface ManagedFileLike {
-  readonly path: string;
-  readonly mode: number;
-  readonly owner: string;
-  readonly group: string;
-  readonly content: string;
-  /** Content must never be shown (it holds the VRRP password). */
-  readonly secret?: boolean;
-}
+import type { ManagedFile } from "../keepalived/managed-file";
 
 /** What a node has at a path, as read over SSH. */
 export interface RemoteFileState {
@@ -24,7 +14,7 @@ export interface RemoteFileState {
 export type FileChangeKind = "create" | "update" | "metadata" | "unchanged";
 
 export interface FileChange {
-  readonly file: ManagedFileLike;
+  readonly file: ManagedFile;
   readonly kind: FileChangeKind;
   readonly before: RemoteFileState;
 }
@@ -40,7 +30,7 @@ export function sha256Hex(content: string): string {
   return createHash("sha256").update(content, "utf8").digest("hex");
 }
 
-function classify(file: ManagedFileLike, before: RemoteFileState): FileChangeKind {
+function classify(file: ManagedFile, before: RemoteFileState): FileChangeKind {
   if (!before.exists) return "create";
   if (before.sha256 !== sha256Hex(file.content)) return "update";
   if (before.mode !== file.mode || before.owner !== file.owner || before.group !== file.group) return "metadata";
@@ -50,7 +40,7 @@ function classify(file: ManagedFileLike, before: RemoteFileState): FileChangeKin
 /** Compares the files a node should have with what it has, by content hash, mode and owner. */
 export function planNodeChanges(
   nodeName: string,
-  desired: readonly ManagedFileLike[],
+  desired: readonly ManagedFile[],
   current: readonly RemoteFileState[],
 ): NodeChangePlan {
   const currentByPath = new Map(current.map((state) => [state.path, state]));
