@@ -1,3 +1,4 @@
+import type { Agent } from "node:http";
 import type { Command } from "commander";
 import type { ClusterSpec } from "../../core/cluster-settings";
 import {
@@ -24,13 +25,22 @@ export interface ClusterStatusReport {
 export interface CloudOptions {
   /** VPC API host for private endpoints. @default - the public endpoint */
   readonly cloudEndpoint?: string;
+  /** @default "https" */
+  readonly cloudProtocol?: "https" | "http";
+  /** HTTP agent for the API calls (a proxy, or a test's loopback-only agent). */
+  readonly cloudAgent?: Agent;
 }
 
 /** Asks the VPC API where the HAVIPs are bound, when credentials are in the environment. */
-export async function readCloudView(spec: ClusterSpec, nodes: readonly NodeStatusReport[], options: CloudOptions) {
-  const credentials = readTencentCloudCredentials(process.env);
+export async function readCloudView(
+  spec: ClusterSpec,
+  nodes: readonly NodeStatusReport[],
+  options: CloudOptions,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const credentials = readTencentCloudCredentials(env);
   if (!credentials) return undefined;
-  const client = createVpcClient(credentials, { endpoint: options.cloudEndpoint });
+  const client = createVpcClient(credentials, { endpoint: options.cloudEndpoint, protocol: options.cloudProtocol, agent: options.cloudAgent });
   const bindings = await describeHaVipBindings(client, {
     vips: spec.cloud?.havipIds ? undefined : spec.vips,
     havipIds: spec.cloud?.havipIds,
