@@ -74,7 +74,8 @@ export function applySshOverrides(spec: ClusterSpec, overrides: SshOverrides): C
 function readJsonFile(path: string, what: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    // "-" reads stdin, e.g. `terraform -chdir=cdktf.out/stacks/NAME output -json | havip-cluster status --outputs-file -`.
+    text = readFileSync(path === "-" ? 0 : path, "utf8");
   } catch (error) {
     throw new SpecSourceError(`${what} ${path} cannot be read: ${(error as Error).message}`);
   }

@@ -120,4 +120,18 @@ describe.concurrent("havip-cluster provision with bad input", () => {
     expect(code).toBe(2);
     expect(stderr).toContain("abc is not a number of seconds greater than 0");
   });
+
+  it("reads `terraform output -json` from stdin with --outputs-file - and validates the spec in it", async () => {
+    const outputs = JSON.stringify({ "web-spec": { sensitive: false, type: "string", value: JSON.stringify({ specVersion: 1, clusterName: "web", virtualRouterId: 0 }) } });
+    const { code, stderr } = await new Promise<CliRun>((done) => {
+      const child = execFile(process.execPath, [BIN, "status", "--outputs-file", "-"], { encoding: "utf8", env: cleanEnv(), timeout: 15_000 }, (_e, stdout, stderr) =>
+        done({ code: child.exitCode, stdout, stderr }),
+      );
+      child.stdin?.end(outputs);
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain("cluster web");
+    expect(stderr).toContain("virtualRouterId 0");
+  });
 });
+
