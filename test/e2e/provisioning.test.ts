@@ -142,6 +142,19 @@ describe.skipIf(skipLab)("provisioning the lab over SSH with the real provisione
     expect(report.cloud).toBeUndefined();
   }, 60_000);
 
+  it("reaches both nodes through a jump host (server a as the bastion) and verifies every host key on the way", async () => {
+    const spec = labSpec(lab);
+    const viaJump = { ...spec, ssh: { ...spec.ssh, jumpHost: { host: "172.16.16.5" } } };
+    const result = await cli(lab, ["status", "--json"], viaJump);
+    const report = JSON.parse(result.stdout) as { nodes: { node: string; reachable: boolean; keepalivedVersion?: string }[] };
+    expect(report.nodes.map((n) => n.reachable)).toEqual([true, true]);
+    expect(report.nodes.every((n) => n.keepalivedVersion === "2.2.7")).toBe(true);
+    const knownHosts = join(scratch, "known_hosts_only_b");
+    writeFileSync(knownHosts, readFileSync(lab.knownHostsPath, "utf8").split("\n").filter((l) => l.startsWith("172.16.16.6 ")).join("\n") + "\n");
+    const refused = await cli(lab, ["status", "--json", "--known-hosts", knownHosts], viaJump);
+    expect(JSON.parse(refused.stdout).nodes[1].error).toMatch(/jump host.*172\.16\.16\.5 is not in known_hosts/);
+  }, 60_000);
+
   it("runs failover-test: the VIP moves to the peer, the old master returns and nopreempt keeps the VIP", async () => {
     const holder = (await vipHolders(lab))[0];
     const result = await cli(lab, ["failover-test", "--json", "--probe-port", "9"]);
