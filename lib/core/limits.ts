@@ -35,6 +35,8 @@ export const MIN_KEEPALIVED_VERSION = "1.2.24";
 
 export const DEFAULT_INTERFACE_NAME = "eth0";
 export const DEFAULT_NOTIFY_LOG_PATH = "/var/log/keepalived.log";
+/** Keepalived's own console log where the provisioner starts it without systemd (rotated with the notify log). */
+export const KEEPALIVED_CONSOLE_LOG_PATH = "/var/log/keepalived-daemon.log";
 export const DEFAULT_STATE_FILE_PATH = "/var/keepalived/state";
 export const DEFAULT_SCRIPT_USER = "root";
 export const DEFAULT_MAINTENANCE_FLAG_PATH = "/etc/keepalived/maintenance";

@@ -1,11 +1,10 @@
+import { KEEPALIVED_CONSOLE_LOG_PATH } from "../core/limits";
 import { quoteShellWord } from "../core/shell-word";
 import type { InitSystem } from "./node-facts";
 import type { RemoteShell } from "./ssh/remote-shell";
 
 /** Where Keepalived writes its parent's pid when not run by systemd (its compiled-in default). */
 export const KEEPALIVED_PID_FILE = "/run/keepalived.pid";
-/** Keepalived's own console log when run without systemd (the notify log is separate). */
-export const KEEPALIVED_DAEMON_LOG = "/var/log/keepalived-daemon.log";
 
 export interface KeepalivedStatus {
   readonly running: boolean;
@@ -62,7 +61,7 @@ export async function startKeepalived(shell: RemoteShell, init: InitSystem, conf
   // Without systemd: run it detached with all three standard streams redirected, or the SSH session hangs.
   await shell.check(
     "starting keepalived",
-    `setsid keepalived --dont-fork --log-console -f ${quoteShellWord(configPath)} </dev/null >>${KEEPALIVED_DAEMON_LOG} 2>&1 &`,
+    `setsid keepalived --dont-fork --log-console -f ${quoteShellWord(configPath)} </dev/null >>${KEEPALIVED_CONSOLE_LOG_PATH} 2>&1 &`,
   );
 }
 

@@ -1,11 +1,13 @@
+import { KEEPALIVED_CONSOLE_LOG_PATH } from "../limits";
 import { SettingsError } from "../settings-error";
 import { NOTIFY_LOG_ROTATE_COUNT, NOTIFY_LOG_ROTATE_SIZE } from "./keepalived-limits";
 import { SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath, showValue } from "./setting-rules";
 
 /**
- * logrotate rule for the notify log. The notify script reopens the log for every line; copytruncate
- * also serves any other writer that keeps the file open (e.g. an rsyslog rule for Keepalived).
- * logrotate has no escape for a newline or quote in a path, so an unsafe path is refused.
+ * logrotate rule for the notify log and for Keepalived's own console log (written where the node
+ * has no systemd). The notify script reopens the log for every line; copytruncate serves Keepalived,
+ * which keeps its log open. logrotate has no escape for a newline or quote in a path, so an unsafe
+ * path is refused.
  */
 export function renderLogrotateRule(notifyLogPath: string): string {
   if (!isSafeAbsolutePath(notifyLogPath)) {
@@ -14,8 +16,8 @@ export function renderLogrotateRule(notifyLogPath: string): string {
     ]);
   }
   return `# Managed by tencentcloud-havip-cluster: local edits are overwritten on the next provisioning.
-# Rotates the log that the Keepalived notify script appends to.
-"${notifyLogPath}" {
+# Rotates the log that the Keepalived notify script appends to, and Keepalived's console log.
+"${notifyLogPath}" "${KEEPALIVED_CONSOLE_LOG_PATH}" {
     size ${NOTIFY_LOG_ROTATE_SIZE}
     rotate ${NOTIFY_LOG_ROTATE_COUNT}
     missingok
