@@ -1,4 +1,4 @@
-import { Annotations, type DataResource, Fn, TerraformOutput, Token } from "cdktf";
+import { Annotations, type DataResource, Fn, TerraformOutput, TerraformResource, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DataTencentcloudImages } from "../../.gen/providers/tencentcloud/data-tencentcloud-images";
 import { Eip } from "../../.gen/providers/tencentcloud/eip";
@@ -104,7 +104,9 @@ export class HaVipCluster extends Construct {
     this.specJson = Fn.jsonencode(this.clusterSpec);
     this.createOutputs(id);
     if (props.provisionOnDeploy ?? true) {
-      this.provisioning = addPostApplyProvisioning(this, this.specJson, this.instanceIds, [...this.instances, ...this.havips]);
+      // After every resource of the cluster: the drift lock must allow both nodes before either announces the VIP.
+      const clusterResources = this.node.findAll().filter((child): child is TerraformResource => child instanceof TerraformResource);
+      this.provisioning = addPostApplyProvisioning(this, this.specJson, this.instanceIds, clusterResources);
     }
   }
 

@@ -47,11 +47,15 @@ describe("post-apply provisioning", () => {
     expect(triggers.package_version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it("waits for the instances and the HAVIPs", () => {
+  it("waits for every resource of the cluster, the drift lock and the EIP attachment included", () => {
     const { all } = provisioningOf();
     const dependsOn = all[0].depends_on as string[];
     expect(dependsOn.filter((d) => d.startsWith("tencentcloud_instance."))).toHaveLength(2);
+    expect(dependsOn.filter((d) => d.startsWith("tencentcloud_ha_vip_instance_attachment."))).toHaveLength(2);
     expect(dependsOn.some((d) => d.startsWith("tencentcloud_ha_vip."))).toBe(true);
+    expect(dependsOn.some((d) => d.startsWith("tencentcloud_ha_vip_eip_attachment."))).toBe(true);
+    expect(dependsOn.some((d) => d.startsWith("tencentcloud_security_group_rule_set."))).toBe(true);
+    expect(dependsOn.some((d) => d.startsWith("terraform_data."))).toBe(false);
   });
 
   it("runs nothing on destroy", () => {
