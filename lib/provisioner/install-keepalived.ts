@@ -3,15 +3,9 @@ import { MIN_KEEPALIVED_VERSION } from "../core/limits";
 import { isSupportedKeepalivedVersion, parseKeepalivedVersion } from "../core/keepalived";
 import { quoteShellWord } from "../core/shell-word";
 import type { NodeFacts, PackageManager } from "./node-facts";
+import { installPackagesCommand } from "./node-prerequisites";
 import { readNodeFacts } from "./node-facts";
 import type { RemoteShell } from "./ssh/remote-shell";
-
-const INSTALL_COMMANDS: Record<PackageManager, string> = {
-  "apt-get":
-    "export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq keepalived </dev/null",
-  dnf: "dnf install -y -q keepalived </dev/null",
-  yum: "yum install -y -q keepalived </dev/null",
-};
 
 const SOURCE_BUILD_DEPENDENCIES: Record<PackageManager, string> = {
   "apt-get":
@@ -61,7 +55,7 @@ export async function ensureKeepalived(
   let version = present;
   if (!present) {
     progress(`installing keepalived with ${facts.packageManager}`);
-    await shell.check(`installing keepalived with ${facts.packageManager}`, INSTALL_COMMANDS[facts.packageManager]);
+    await shell.check(`installing keepalived with ${facts.packageManager}`, installPackagesCommand(facts.packageManager, ["keepalived"]));
     version = installedKeepalivedVersion(await readNodeFacts(shell));
     if (version && isSupportedKeepalivedVersion(version)) return { version, action: "installed-package" };
   }

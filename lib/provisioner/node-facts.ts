@@ -12,7 +12,13 @@ export interface NodeFacts {
   /** Raw first line of `keepalived --version`, when Keepalived is installed. */
   readonly keepalivedVersionLine?: string;
   readonly interfaces: readonly string[];
+  /** Commands found on PATH among those the rendered scripts or rules rely on. */
+  readonly commands: readonly string[];
 }
+
+
+/** Commands the rendered files may need, probed on every node. */
+export const PROBED_COMMANDS = ["curl", "logrotate"] as const;
 
 /** Prints `key=value` lines; kept free of pipefail-sensitive pipes. */
 export const NODE_FACTS_SCRIPT = `
@@ -27,6 +33,9 @@ if command -v keepalived >/dev/null 2>&1; then
   keepalived --version 2>&1 | sed -n '1s/^/keepalived_version=/p'
 fi
 for dev in /sys/class/net/*; do echo "interface=\${dev##*/}"; done
+for cmd in ${PROBED_COMMANDS.join(" ")}; do
+  if command -v "$cmd" >/dev/null 2>&1; then echo "command=$cmd"; fi
+done
 `;
 
 const PACKAGE_MANAGERS: readonly PackageManager[] = ["apt-get", "dnf", "yum"];
@@ -48,6 +57,7 @@ export function parseNodeFacts(output: string): NodeFacts {
     initSystem: first("init") === "systemd" ? "systemd" : "other",
     keepalivedVersionLine: first("keepalived_version"),
     interfaces: values.get("interface") ?? [],
+    commands: values.get("command") ?? [],
   };
 }
 

@@ -20,6 +20,7 @@ import {
   type KeepalivedStatus,
 } from "./keepalived-service";
 import { readNodeFacts, type NodeFacts } from "./node-facts";
+import { installMissingPackages, missingPackages, prepareRuntimePaths } from "./node-prerequisites";
 import { installFiles, readRemoteFile, readRemoteFileStates, removeStagingDirectory, writeStagedFiles } from "./remote-files";
 import { connectToNode } from "./ssh/connect-node";
 import type { RemoteShell } from "./ssh/remote-shell";
@@ -74,6 +75,16 @@ export function stagingPaths(): Partial<KeepalivedFilePaths> {
   };
 }
 
+/**
+ * The spec the staged copy is rendered from for `keepalived -t`. Keepalived 2.2.7's config test
+ * kills itself (SIGTERM, exit 143) when it drops to a non-root `script_user` to check the scripts,
+ * whatever the scripts are; so the test runs with root as script user, and the real user is made
+ * to exist and own what the scripts write (prepareRuntimePaths) before the files go live.
+ */
+export function specForConfigTest(spec: ClusterSpec): ClusterSpec {
+  return spec.scriptUser === "root" ? spec : { ...spec, scriptUser: "root" };
+}
+
 /** Connects to a node, reads its facts and (unless dry-running) installs Keepalived when needed. */
 export async function openNodeSession(
   spec: ClusterSpec,
@@ -92,6 +103,9 @@ export async function openNodeSession(
       return { node, peer, shell, facts, keepalivedVersion: present ?? DRY_RUN_ASSUMED_VERSION };
     }
     const install = await ensureKeepalived(shell, facts, spec, options.progress);
+    const packages = missingPackages(spec, facts);
+    if (packages.length > 0) options.progress(`installing ${packages.join(", ")}`);
+    await installMissingPackages(shell, facts, packages);
     return { node, peer, shell, facts, install, keepalivedVersion: install.version };
   } catch (error) {
     shell.close();
@@ -149,8 +163,10 @@ export async function applyNodePlan(
 ): Promise<void> {
   const { session, changes } = nodePlan;
   if (changes.pending.length > 0) {
+    // keepalived -t resolves script_user, so the user (and what its scripts write) must exist first.
+    await prepareRuntimePaths(session.shell, spec);
     progress("validating the new configuration with keepalived -t");
-    const staged = renderFilesFor(session, spec, authPass, stagingPaths());
+    const staged = renderFilesFor(session, specForConfigTest(spec), authPass, stagingPaths());
     try {
       await writeStagedFiles(session.shell, STAGING_DIR, staged.filter((file) => file.path.startsWith(STAGING_DIR)));
       const verdict = await testKeepalivedConfig(session.shell, stagingPaths().configPath as string);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommandOrThrow } from "../../lib/lab/host-command";
-import { type Lab, keepalivedPid, labDown, labStatus, labUp, readServerFile, vipHolders } from "../../lib/lab";
+import { type Lab, execInServer, keepalivedPid, labDown, labStatus, labUp, readServerFile, signalKeepalived, vipHolders } from "../../lib/lab";
 import { cli, labSpec, missingForLab, provision, skipLab } from "./lab-fixture";
 
 const PREFIX = "havip-e2e";
@@ -141,6 +141,26 @@ describe.skipIf(skipLab)("provisioning the lab over SSH with the real provisione
     expect(report.nodes.every((n) => n.recentNotifyLog.length > 0)).toBe(true);
     expect(report.cloud).toBeUndefined();
   }, 60_000);
+
+  it("runs the scripts as a non-root script user it creates, which can record state changes", async () => {
+    const spec = { ...labSpec(lab), scriptUser: "keepalived_script" };
+    const result = await provision(lab, spec);
+    expect(result.code).toBe(0);
+    const backup = (await vipHolders(lab))[0] === "a" ? "b" : "a";
+    expect(await readServerFile(lab, backup, "/etc/passwd")).toMatch(/^keepalived_script:/m);
+    expect(await readServerFile(lab, backup, CONF)).toMatch(/script_user keepalived_script/);
+    const owner = await execInServer(lab, backup, ["stat", "-c", "%U", "/var/keepalived", "/var/log/keepalived.log"]);
+    expect(owner.stdout.trim().split("\n")).toEqual(["keepalived_script", "keepalived_script"]);
+    await signalKeepalived(lab, backup, "SIGTERM", "parent");
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await readServerFile(lab, backup, "/var/keepalived/state"))?.trim() !== "STOP") await new Promise((r) => setTimeout(r, 100));
+    expect((await readServerFile(lab, backup, "/var/keepalived/state"))?.trim()).toBe("STOP");
+    expect(await readServerFile(lab, backup, "/var/log/keepalived.log")).toMatch(/ STOP\n$/);
+    while (Date.now() < deadline && (await keepalivedPid(lab, backup)) !== undefined) await new Promise((r) => setTimeout(r, 100));
+    const restored = await provision(lab);
+    expect(restored.code).toBe(0);
+    expect(restored.report?.nodes.find((n) => n.node === backup)?.action).toBe("start");
+  }, 90_000);
 
   it("reaches both nodes through a jump host (server a as the bastion) and verifies every host key on the way", async () => {
     const spec = labSpec(lab);

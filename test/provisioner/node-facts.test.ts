@@ -13,6 +13,7 @@ describe("parseNodeFacts", () => {
         "keepalived_version=Keepalived v2.2.7 (01/16,2022)",
         "interface=eth0",
         "interface=lo",
+        "command=logrotate",
         "",
       ].join("\n"),
     );
@@ -23,6 +24,7 @@ describe("parseNodeFacts", () => {
       initSystem: "systemd",
       keepalivedVersionLine: "Keepalived v2.2.7 (01/16,2022)",
       interfaces: ["eth0", "lo"],
+      commands: ["logrotate"],
     });
   });
 
@@ -50,6 +52,7 @@ describe("parseNodeFacts", () => {
       initSystem: "other",
       keepalivedVersionLine: undefined,
       interfaces: [],
+      commands: [],
     });
   });
 
@@ -69,5 +72,7 @@ describe("parseNodeFacts", () => {
     const keepalived = spawnSync("sh", ["-c", "command -v keepalived"], { encoding: "utf8" });
     if (keepalived.status === 0) expect(facts.keepalivedVersionLine).toMatch(/^Keepalived v\d/);
     else expect(facts.keepalivedVersionLine).toBeUndefined();
+    const logrotate = spawnSync("sh", ["-c", "command -v logrotate"], { encoding: "utf8" });
+    expect(facts.commands.includes("logrotate")).toBe(logrotate.status === 0);
   });
 });

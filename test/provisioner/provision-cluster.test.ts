@@ -63,3 +63,17 @@ describe("describeFileChange", () => {
     expect(added.length).toBe(notify.content.trimEnd().split("\n").length);
   });
 });
+
+describe("specForConfigTest", () => {
+  it("checks a non-root script user's configuration as root (Keepalived 2.2.7's -t kills itself otherwise) and leaves root as it is", async () => {
+    const { specForConfigTest } = await import("../../lib/provisioner/provision-cluster");
+    const { buildLabClusterSpec } = await import("../../lib/lab/lab-cluster-spec");
+    const { labLayout } = await import("../../lib/lab/lab-layout");
+    const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u"));
+    expect(specForConfigTest(spec)).toBe(spec);
+    const nonRoot = { ...spec, scriptUser: "keepalived_script" };
+    expect(specForConfigTest(nonRoot)).toEqual({ ...nonRoot, scriptUser: "root" });
+    expect(nonRoot.scriptUser).toBe("keepalived_script");
+  });
+});
+

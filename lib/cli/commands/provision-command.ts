@@ -10,6 +10,7 @@ import {
   type ClusterPlan,
   type NodeSession,
 } from "../../provisioner/provision-cluster";
+import { missingPackages } from "../../provisioner/node-prerequisites";
 import { readRemoteFile } from "../../provisioner/remote-files";
 import { runTaskList } from "../task-list";
 
@@ -56,7 +57,7 @@ function defaultVipTimeoutSeconds(spec: ClusterSpec): number {
   return Math.ceil(3 * masterDownIntervalSeconds(spec.advertIntSeconds, spec.priority) + 10);
 }
 
-async function renderDryRunDetails(plan: ClusterPlan): Promise<string> {
+async function renderDryRunDetails(spec: ClusterSpec, plan: ClusterPlan): Promise<string> {
   const sections: string[] = [];
   for (const nodePlan of plan.nodes) {
     const { session, changes } = nodePlan;
@@ -67,6 +68,8 @@ async function renderDryRunDetails(plan: ClusterPlan): Promise<string> {
         ? `keepalived: ${session.keepalivedVersion} installed`
         : `keepalived: not installed; would install it with ${session.facts.packageManager ?? "(no package manager found)"}`,
     );
+    const packages = missingPackages(spec, session.facts);
+    if (packages.length > 0) lines.push(`packages: would install ${packages.join(", ")}`);
     for (const change of changes.changes) {
       if (change.kind === "unchanged") continue;
       if (change.kind === "metadata") {
@@ -176,7 +179,7 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
       nodes,
       rolloutOrder: plan.rollout.map((step) => step.nodeName),
       vipHolder: context.vipHolder,
-      dryRunDetails: options.dryRun ? await renderDryRunDetails(plan) : undefined,
+      dryRunDetails: options.dryRun ? await renderDryRunDetails(spec, plan) : undefined,
     };
   } finally {
     const opened = await Promise.allSettled(context.opening);
