@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_KEEPALIVED_FILE_PATHS, renderNodeFiles, type ManagedFile } from "../../lib/core/keepalived";
 import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
 import { labLayout } from "../../lib/lab/lab-layout";
-import { describeFileChange, stagingPaths } from "../../lib/provisioner/provision-cluster";
+import { describeFileChange, specForConfigTest, stagingPaths } from "../../lib/provisioner/provision-cluster";
 
 const STAGING_DIR = "/etc/keepalived/.havip-staging";
 const AUTH_PASS = "Zq9sEcrT";
@@ -65,10 +65,7 @@ describe("describeFileChange", () => {
 });
 
 describe("specForConfigTest", () => {
-  it("checks a non-root script user's configuration as root (Keepalived 2.2.7's -t kills itself otherwise) and leaves root as it is", async () => {
-    const { specForConfigTest } = await import("../../lib/provisioner/provision-cluster");
-    const { buildLabClusterSpec } = await import("../../lib/lab/lab-cluster-spec");
-    const { labLayout } = await import("../../lib/lab/lab-layout");
+  it("checks a non-root script user's configuration as root (Keepalived 2.2.7's -t kills itself otherwise) and leaves root as it is", () => {
     const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u"));
     expect(specForConfigTest(spec)).toBe(spec);
     const nonRoot = { ...spec, scriptUser: "keepalived_script" };
