@@ -65,6 +65,11 @@ export class ConfigRejectedError extends Error {
   }
 }
 
+/** Keepalived may quote the config line it trips over: never let the VRRP password through. */
+export function redact(text: string, secret: string): string {
+  return secret === "" ? text : text.split(secret).join("********");
+}
+
 export function stagingPaths(): Partial<KeepalivedFilePaths> {
   const name = (path: string) => `${STAGING_DIR}/${path.split("/").pop()}`;
   return {
@@ -170,7 +175,7 @@ export async function applyNodePlan(
     try {
       await writeStagedFiles(session.shell, STAGING_DIR, staged.filter((file) => file.path.startsWith(STAGING_DIR)));
       const verdict = await testKeepalivedConfig(session.shell, stagingPaths().configPath as string);
-      if (verdict.code !== 0) throw new ConfigRejectedError(session.node.name, verdict.stdout + verdict.stderr);
+      if (verdict.code !== 0) throw new ConfigRejectedError(session.node.name, redact(verdict.stdout + verdict.stderr, authPass));
     } finally {
       await removeStagingDirectory(session.shell, STAGING_DIR);
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_KEEPALIVED_FILE_PATHS, renderNodeFiles, type ManagedFile } from "../../lib/core/keepalived";
 import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
 import { labLayout } from "../../lib/lab/lab-layout";
-import { describeFileChange, specForConfigTest, stagingPaths } from "../../lib/provisioner/provision-cluster";
+import { describeFileChange, redact, specForConfigTest, stagingPaths } from "../../lib/provisioner/provision-cluster";
 
 const STAGING_DIR = "/etc/keepalived/.havip-staging";
 const AUTH_PASS = "Zq9sEcrT";
@@ -71,6 +71,13 @@ describe("specForConfigTest", () => {
     const nonRoot = { ...spec, scriptUser: "keepalived_script" };
     expect(specForConfigTest(nonRoot)).toEqual({ ...nonRoot, scriptUser: "root" });
     expect(nonRoot.scriptUser).toBe("keepalived_script");
+  });
+});
+
+describe("redact", () => {
+  it("hides every occurrence of the VRRP password in what a node printed", () => {
+    expect(redact("(Line 23) auth_pass s3cr3tpw too long; s3cr3tpw", "s3cr3tpw")).toBe("(Line 23) auth_pass ******** too long; ********");
+    expect(redact("nothing secret here", "s3cr3tpw")).toBe("nothing secret here");
   });
 });
 
