@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { DEFAULT_MAINTENANCE_FLAG_PATH } from "../core/limits";
 import { CLUSTER_SPEC_ENV } from "../cli/load-cluster-spec";
 import { cliArgv, provisionArgv } from "../cli/provision-invocation";
@@ -30,7 +31,6 @@ export interface LabDrillResult extends DrillResult {
   readonly note?: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const peerOf = (server: LabServerName): LabServerName => (server === "a" ? "b" : "a");
 
 const MASTER_DOWN_S = masterDownIntervalSeconds(LAB_ADVERT_INT_SECONDS, DEFAULT_PRIORITY);

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { runCommand } from "./host-command";
 import { DEFAULT_LAB_PREFIX, LAB_SERVER_NAMES, type LabLayout, defaultLabStateDir, labLayout, labNamespaces } from "./lab-layout";
 import { deleteLabNetwork } from "./lab-network";
@@ -13,7 +14,6 @@ export interface LabDownOptions {
   readonly onStep?: (step: string) => void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Everything under the state dir that `lab up` creates; `lab down` removes only these, never a whole user-given dir. */
 function stateDirEntries(layout: LabLayout): string[] {

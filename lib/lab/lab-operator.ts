@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { type CommandOptions, type CommandResult, runCommand } from "./host-command";
 import type { LabLayout, LabServerLayout } from "./lab-layout";
 import { assertOperatorNamespaceIsolated } from "./lab-network";
@@ -47,7 +48,6 @@ export function sshFromOperator(
   return runInOperatorNamespace(lab, operatorSshArgv(lab, server, remoteArgv), options);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Waits until `ssh root@SERVER true` succeeds from the operator namespace (a real login, not a

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { cliArgv } from "../cli/provision-invocation";
 import { parseProbeOutput, summarizeOutage, type OutageSummary } from "../probe/outage-summary";
+import { MAX_PROBES_LIMIT } from "../probe/tcp-reachability-probe";
 import type { LabLayout } from "./lab-layout";
 import { assertOperatorNamespaceIsolated } from "./lab-network";
 
@@ -30,7 +31,6 @@ export interface RunningOutageProbe {
   readonly finished: Promise<OutageSummary>;
 }
 
-const MAX_PROBES_LIMIT = 36_000;
 const PROBE_START_TIMEOUT_MS = 10_000;
 
 /** Starts probing the lab's VIP from the operator namespace every `intervalMs`; bounded in count and time. */

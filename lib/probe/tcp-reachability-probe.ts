@@ -22,7 +22,8 @@ export interface RunningProbe {
   stop(): Promise<ProbeSample[]>;
 }
 
-const MAX_PROBES_LIMIT = 36_000;
+/** Most probes one run may send (an hour at the default 100 ms): a probe never runs unbounded. */
+export const MAX_PROBES_LIMIT = 36_000;
 
 function probeOnce(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { formatProbeSample } from "../../probe/outage-summary";
-import { startTcpProbe } from "../../probe/tcp-reachability-probe";
+import { MAX_PROBES_LIMIT, startTcpProbe } from "../../probe/tcp-reachability-probe";
 
 function wholeNumber(min: number, max: number) {
   return (value: string): number => {
@@ -20,7 +20,7 @@ export function registerProbeCommand(program: Command): void {
     .description("probe HOST:PORT with a TCP connect every --interval ms, --count times (a refused connection is an answer); prints `seq sent_at_ms 0|1` lines")
     .requiredOption("--host <address>", "address to probe (only one you own: the VIP of your cluster or lab)")
     .option("--port <port>", "TCP port", wholeNumber(1, 65535), 9)
-    .option("--count <n>", "number of probes", wholeNumber(1, 36_000), 600)
+    .option("--count <n>", "number of probes", wholeNumber(1, MAX_PROBES_LIMIT), 600)
     .option("--interval <ms>", "milliseconds between probes", wholeNumber(10, 60_000), 100)
     .option("--timeout <ms>", "milliseconds before a probe counts as lost", wholeNumber(10, 60_000), 200)
     .action(async (options: { host: string; port: number; count: number; interval: number; timeout: number }) => {
