@@ -1,5 +1,5 @@
 import ipaddr from "ipaddr.js";
-import type { ClusterSpec, HealthCheck, KeepalivedSettings } from "./cluster-settings";
+import type { ClusterSpec, HealthCheck, HealthCheckTiming, KeepalivedSettings } from "./cluster-settings";
 import {
   ADVERT_INT_MAX_SECONDS,
   ADVERT_INT_MIN_SECONDS,
@@ -10,6 +10,7 @@ import {
   VIRTUAL_ROUTER_ID_MAX,
   VIRTUAL_ROUTER_ID_MIN,
 } from "./limits";
+import { DEFAULT_HEALTH_CHECK, resolveHealthCheck } from "./resolve-keepalived-settings";
 import type { SettingsProblem } from "./settings-error";
 import { AUTH_PASS_PATTERN, AUTH_PASS_RULE_TEXT } from "./keepalived/auth-pass";
 import { MAX_PROCESS_NAME_LENGTH } from "./keepalived/keepalived-limits";
@@ -31,10 +32,14 @@ function problem(field: string, value: unknown, rule: string): SettingsProblem {
   return { field, value: showValue(value), rule };
 }
 
+/** A whole number from `min` to `max`; `why` is appended to the rule. */
+export function validateWholeNumber(value: unknown, field: string, min: number, max: number, why = ""): SettingsProblem[] {
+  const ok = typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+  return ok ? [] : [problem(field, value, `must be a whole number from ${min} to ${max}${why}`)];
+}
+
 function checkInteger(problems: Problems, field: string, value: unknown, min: number, max: number, why = ""): void {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    problems.push(problem(field, value, `must be a whole number from ${min} to ${max}${why}`));
-  }
+  problems.push(...validateWholeNumber(value, field, min, max, why));
 }
 
 function checkOptionalInteger(problems: Problems, field: string, value: unknown, min: number, max: number, why = ""): void {
@@ -62,20 +67,60 @@ export function validateAuthPass(authPass: unknown, field: string): SettingsProb
 }
 
 const HEALTH_CHECK_KINDS: readonly HealthCheck["kind"][] = ["maintenance-flag", "process", "tcp-port", "http", "command"];
+const HEALTH_CHECK_TIMINGS = ["intervalSeconds", "timeoutSeconds", "fall", "rise"] as const satisfies readonly (keyof HealthCheckTiming)[];
+type TimingName = (typeof HEALTH_CHECK_TIMINGS)[number];
+
+const SLOW_CHECK_OVERLAPS = "otherwise a slow check is still running when the next one starts";
+
+/**
+ * intervalSeconds > timeoutSeconds, reported on the field the user wrote and naming the other
+ * value as the default when it was filled in.
+ */
+function checkTimingOrder(problems: Problems, field: string, interval: number, timeout: number, defaulted: ReadonlySet<TimingName>): void {
+  if (interval > timeout) return;
+  const shown = (name: TimingName, value: number) => (defaulted.has(name) ? `${value} (the default)` : `${value}`);
+  if (defaulted.has("intervalSeconds") && !defaulted.has("timeoutSeconds")) {
+    problems.push({
+      field: `${field}.timeoutSeconds`,
+      value: shown("timeoutSeconds", timeout),
+      rule: `must be smaller than intervalSeconds ${shown("intervalSeconds", interval)}: ${SLOW_CHECK_OVERLAPS}`,
+    });
+    return;
+  }
+  problems.push({
+    field: `${field}.intervalSeconds`,
+    value: shown("intervalSeconds", interval),
+    rule: `must be larger than timeoutSeconds ${shown("timeoutSeconds", timeout)}: ${SLOW_CHECK_OVERLAPS}`,
+  });
+}
 
 /**
  * A health check as written by a user (timings optional) or resolved (timings present).
  * `requireTimings` makes missing timings a problem, for a resolved spec.
  */
 export function validateHealthCheck(check: unknown, field: string, requireTimings = false): SettingsProblem[] {
+  return healthCheckProblems(check, field, requireTimings, new Set());
+}
+
+/**
+ * The health check Keepalived will run: the user's check with the timing defaults filled in, so
+ * a timeout that only clashes with the default interval (or the reverse) is caught here too.
+ */
+function validateWrittenHealthCheck(check: HealthCheck | undefined, field: string): SettingsProblem[] {
+  const written: unknown = check ?? DEFAULT_HEALTH_CHECK;
+  if (typeof written !== "object" || written === null) return validateHealthCheck(written, field);
+  const defaulted = new Set(HEALTH_CHECK_TIMINGS.filter((name) => (written as Record<string, unknown>)[name] === undefined));
+  return healthCheckProblems(resolveHealthCheck(written as HealthCheck), field, true, defaulted);
+}
+
+function healthCheckProblems(check: unknown, field: string, requireTimings: boolean, defaulted: ReadonlySet<TimingName>): SettingsProblem[] {
   const problems: Problems = [];
   if (typeof check !== "object" || check === null) return [problem(field, check, "must be an object with a kind")];
   const c = check as Record<string, unknown>;
   if (!HEALTH_CHECK_KINDS.includes(c.kind as HealthCheck["kind"])) {
     return [problem(`${field}.kind`, c.kind, `must be one of ${HEALTH_CHECK_KINDS.join(", ")}`)];
   }
-  const timings = ["intervalSeconds", "timeoutSeconds", "fall", "rise"] as const;
-  for (const name of timings) {
+  for (const name of HEALTH_CHECK_TIMINGS) {
     const value = c[name];
     if (value === undefined) {
       if (requireTimings) problems.push(problem(`${field}.${name}`, value, "is required in a resolved spec"));
@@ -85,15 +130,7 @@ export function validateHealthCheck(check: unknown, field: string, requireTiming
   }
   const interval = c.intervalSeconds;
   const timeout = c.timeoutSeconds;
-  if (typeof interval === "number" && typeof timeout === "number" && !(interval > timeout)) {
-    problems.push(
-      problem(
-        `${field}.intervalSeconds`,
-        interval,
-        `must be larger than timeoutSeconds (${timeout}): otherwise a slow check is still running when the next one starts`,
-      ),
-    );
-  }
+  if (typeof interval === "number" && typeof timeout === "number") checkTimingOrder(problems, field, interval, timeout, defaulted);
   switch (c.kind) {
     case "maintenance-flag":
       checkOptionalPath(problems, `${field}.flagPath`, c.flagPath);
@@ -153,7 +190,7 @@ export function validateKeepalivedSettings(settings: KeepalivedSettings, field =
   if (settings.interfaceName !== undefined && (typeof settings.interfaceName !== "string" || !isInterfaceName(settings.interfaceName))) {
     problems.push(problem(`${field}.interfaceName`, settings.interfaceName, INTERFACE_NAME_RULE));
   }
-  if (settings.healthCheck !== undefined) problems.push(...validateHealthCheck(settings.healthCheck, `${field}.healthCheck`));
+  problems.push(...validateWrittenHealthCheck(settings.healthCheck, `${field}.healthCheck`));
   checkOptionalPath(problems, `${field}.notifyLogPath`, settings.notifyLogPath);
   if (settings.scriptUser !== undefined && (typeof settings.scriptUser !== "string" || !isScriptUser(settings.scriptUser))) {
     problems.push(problem(`${field}.scriptUser`, settings.scriptUser, SCRIPT_USER_RULE));
@@ -267,7 +304,8 @@ export function validateClusterSpec(spec: ClusterSpec, field = "spec"): Settings
   return problems;
 }
 
-function validateSshSettings(ssh: unknown, field: string): SettingsProblem[] {
+/** How the provisioner reaches the nodes: a user name, non-empty paths, and trust-on-first-use only with a known_hosts file. */
+export function validateSshSettings(ssh: unknown, field: string): SettingsProblem[] {
   if (typeof ssh !== "object" || ssh === null) return [problem(field, ssh, "must be an object (use {} for the defaults)")];
   const settings = ssh as Record<string, unknown>;
   const problems: Problems = [];
@@ -282,17 +320,24 @@ function validateSshSettings(ssh: unknown, field: string): SettingsProblem[] {
   if (settings.trustOnFirstUse !== undefined && typeof settings.trustOnFirstUse !== "boolean") {
     problems.push(problem(`${field}.trustOnFirstUse`, settings.trustOnFirstUse, "must be true or false"));
   }
+  // The provisioner only trusts a first-seen key it can record; without a file it would silently refuse.
+  if (settings.trustOnFirstUse === true && settings.knownHostsPath === undefined) {
+    problems.push(problem(`${field}.trustOnFirstUse`, true, `needs ${field}.knownHostsPath: the first-seen host keys are recorded there`));
+  }
   return problems;
 }
 
-/** The source tarball fallback: an https URL and a hex SHA-256, so `sha256sum -c` checks what it claims to. */
-function validateKeepalivedSource(source: unknown, field: string): SettingsProblem[] {
+/**
+ * The source tarball fallback: an https URL and its SHA-256 for `sha256sum -c`. One spelling,
+ * lowercase as `sha256sum` prints it, for the construct and a spec read back alike.
+ */
+export function validateKeepalivedSource(source: unknown, field: string): SettingsProblem[] {
   if (source === undefined) return [];
   const s = (typeof source === "object" && source !== null ? source : {}) as Record<string, unknown>;
   const problems: Problems = [];
   if (typeof s.url !== "string" || !/^https:\/\/[^\s]+$/.test(s.url)) problems.push(problem(`${field}.url`, s.url, "must be an https:// URL"));
   if (typeof s.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(s.sha256)) {
-    problems.push(problem(`${field}.sha256`, s.sha256, "must be 64 lowercase hex digits (the tarball's SHA-256)"));
+    problems.push(problem(`${field}.sha256`, s.sha256, "must be 64 lowercase hex digits (the tarball's SHA-256 as sha256sum prints it)"));
   }
   return problems;
 }

@@ -66,9 +66,22 @@ describe("HaVipCluster validation", () => {
     ["a malformed ingress CIDR", { serviceIngress: [{ protocol: "TCP", port: "80", cidrBlock: "10.0.0.0" }] }, "serviceIngress[0].cidrBlock 10.0.0.0 is not an IPv4 CIDR block"],
     ["an existing subnet without its VPC", { network: { ...network, subnetId: "subnet-1" } }, "network.subnetId subnet-1 needs network.vpcId"],
     ["a Keepalived source over plain http", { keepalivedSource: { url: "http://example.com/k.tgz", sha256: "a".repeat(64) } }, "keepalivedSource.url http://example.com/k.tgz must be an https:// URL"],
-    ["a Keepalived source without a valid SHA-256", { keepalivedSource: { url: "https://example.com/k.tgz", sha256: "abc" } }, "keepalivedSource.sha256 abc must be 64 hexadecimal characters"],
+    ["a Keepalived source without a valid SHA-256", { keepalivedSource: { url: "https://example.com/k.tgz", sha256: "abc" } }, "keepalivedSource.sha256 abc must be 64 lowercase hex digits"],
+    ["an upper-case SHA-256 (the provisioner compares lowercase)", { keepalivedSource: { url: "https://example.com/k.tgz", sha256: "A".repeat(64) } }, `keepalivedSource.sha256 ${"A".repeat(64)} must be 64 lowercase hex digits`],
+    ["a health-check timeout not smaller than the default interval", { keepalived: { virtualRouterId: 51, healthCheck: { kind: "tcp-port", port: 80, timeoutSeconds: 6 } } }, "keepalived.healthCheck.timeoutSeconds 6 must be smaller than intervalSeconds 5 (the default)"],
+    ["a health-check interval not larger than the default timeout", { keepalived: { virtualRouterId: 51, healthCheck: { kind: "tcp-port", port: 80, intervalSeconds: 3 } } }, "keepalived.healthCheck.intervalSeconds 3 must be larger than timeoutSeconds 3 (the default)"],
+    ["an SSH user name with spaces", { ssh: { user: "bad user!" } }, 'ssh.user "bad user!" must be a user name'],
+    ["trust-on-first-use without a known_hosts file", { ssh: { trustOnFirstUse: true } }, "ssh.trustOnFirstUse true needs ssh.knownHostsPath: the first-seen host keys are recorded there"],
   ])("rejects %s", (_name, overrides, message) => {
     expect(errorOf(overrides).message).toContain(message);
+  });
+
+  it("accepts a Keepalived source with a lowercase SHA-256 and SSH settings that record first-seen host keys", () => {
+    const ok = build({
+      keepalivedSource: { url: "https://example.com/k.tgz", sha256: "0123456789abcdef".repeat(4) },
+      ssh: { user: "ops", knownHostsPath: "/home/ops/.havip/known_hosts", trustOnFirstUse: true },
+    });
+    expect(ok().clusterSpec.ssh.trustOnFirstUse).toBe(true);
   });
 
   it("rejects an address given as a Terraform expression", () => {

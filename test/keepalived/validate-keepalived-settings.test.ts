@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { describeProblem } from "../../lib/core/settings-error";
-import { validateClusterSpec, validateKeepalivedSettings } from "../../lib/core/validate-keepalived-settings";
+import {
+  validateClusterSpec,
+  validateKeepalivedSettings,
+  validateKeepalivedSource,
+  validateSshSettings,
+  validateWholeNumber,
+} from "../../lib/core/validate-keepalived-settings";
 import type { ClusterSpec, KeepalivedSettings } from "../../lib/core/cluster-settings";
 import { clusterSpec } from "./fixtures";
 
@@ -42,9 +48,26 @@ describe("validateKeepalivedSettings", () => {
   });
 
   it("rejects a health check whose interval is not larger than its timeout", () => {
-    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "maintenance-flag", intervalSeconds: 3, timeoutSeconds: 3 } })[0]).toMatch(
-      /^keepalived\.healthCheck\.intervalSeconds 3 must be larger than timeoutSeconds \(3\)/,
-    );
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "maintenance-flag", intervalSeconds: 3, timeoutSeconds: 3 } })).toEqual([
+      "keepalived.healthCheck.intervalSeconds 3 must be larger than timeoutSeconds 3: otherwise a slow check is still running when the next one starts",
+    ]);
+  });
+
+  it("rejects a timeout that is not smaller than the default interval, saying the interval is the default", () => {
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "tcp-port", port: 80, timeoutSeconds: 6 } })).toEqual([
+      "keepalived.healthCheck.timeoutSeconds 6 must be smaller than intervalSeconds 5 (the default): otherwise a slow check is still running when the next one starts",
+    ]);
+  });
+
+  it("rejects an interval that is not larger than the default timeout, saying the timeout is the default", () => {
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "maintenance-flag", intervalSeconds: 3 } })).toEqual([
+      "keepalived.healthCheck.intervalSeconds 3 must be larger than timeoutSeconds 3 (the default): otherwise a slow check is still running when the next one starts",
+    ]);
+  });
+
+  it("accepts one timing given when it fits the other's default", () => {
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "maintenance-flag", intervalSeconds: 4 } })).toEqual([]);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "tcp-port", port: 80, timeoutSeconds: 4 } })).toEqual([]);
   });
 
   it("rejects fall and rise below 1", () => {
@@ -128,12 +151,66 @@ describe("validateClusterSpec: how the provisioner reaches the nodes", () => {
   it("rejects a source tarball that is not https or whose sha256 is not 64 hex digits", () => {
     const found = specMessages({ keepalivedSource: { url: "ftp://example.org/k.tar.gz", sha256: "abc  /bin/true" } });
     expect(found).toContain("spec.keepalivedSource.url ftp://example.org/k.tar.gz must be an https:// URL");
-    expect(found.some((m) => m.startsWith("spec.keepalivedSource.sha256") && m.endsWith("must be 64 lowercase hex digits (the tarball's SHA-256)"))).toBe(true);
+    expect(found.some((m) => m.startsWith("spec.keepalivedSource.sha256") && m.endsWith("must be 64 lowercase hex digits (the tarball's SHA-256 as sha256sum prints it)"))).toBe(true);
   });
 
   it("rejects SSH settings of the wrong kind", () => {
     const found = specMessages({ ssh: { user: 5, trustOnFirstUse: "yes" } as unknown as ClusterSpec["ssh"] });
     expect(found.some((m) => m.startsWith("spec.ssh.user 5"))).toBe(true);
     expect(found.some((m) => m.startsWith("spec.ssh.trustOnFirstUse"))).toBe(true);
+  });
+});
+
+describe("validateSshSettings", () => {
+  it("accepts the defaults and trust-on-first-use with a known_hosts file", () => {
+    expect(validateSshSettings({}, "ssh")).toEqual([]);
+    expect(validateSshSettings({ knownHostsPath: "/home/ops/.havip/known_hosts", trustOnFirstUse: true }, "ssh")).toEqual([]);
+  });
+
+  it("rejects trust-on-first-use without a known_hosts file to record the keys in", () => {
+    expect(validateSshSettings({ trustOnFirstUse: true }, "ssh").map(describeProblem)).toEqual([
+      "ssh.trustOnFirstUse true needs ssh.knownHostsPath: the first-seen host keys are recorded there",
+    ]);
+  });
+
+  it("rejects a user name with spaces or punctuation", () => {
+    expect(validateSshSettings({ user: "bad user!" }, "ssh").map(describeProblem)).toEqual(['ssh.user "bad user!" must be a user name']);
+  });
+
+  it("applies to a spec's ssh settings too", () => {
+    expect(specMessages({ ssh: { trustOnFirstUse: true } })).toEqual([
+      "spec.ssh.trustOnFirstUse true needs spec.ssh.knownHostsPath: the first-seen host keys are recorded there",
+    ]);
+  });
+});
+
+describe("validateKeepalivedSource", () => {
+  const url = "https://example.org/keepalived-2.2.8.tar.gz";
+
+  it("accepts an https URL with a lowercase SHA-256, and no source at all", () => {
+    expect(validateKeepalivedSource({ url, sha256: "0123456789abcdef".repeat(4) }, "keepalivedSource")).toEqual([]);
+    expect(validateKeepalivedSource(undefined, "keepalivedSource")).toEqual([]);
+  });
+
+  it("rejects an upper-case SHA-256, saying lowercase is required", () => {
+    const sha256 = "0123456789ABCDEF".repeat(4);
+    expect(validateKeepalivedSource({ url, sha256 }, "keepalivedSource").map(describeProblem)).toEqual([
+      `keepalivedSource.sha256 ${sha256} must be 64 lowercase hex digits (the tarball's SHA-256 as sha256sum prints it)`,
+    ]);
+  });
+
+  it("rejects a SHA-256 of the wrong length", () => {
+    expect(validateKeepalivedSource({ url, sha256: "a".repeat(63) }, "keepalivedSource")).toHaveLength(1);
+    expect(validateKeepalivedSource({ url, sha256: "a".repeat(65) }, "keepalivedSource")).toHaveLength(1);
+  });
+});
+
+describe("validateWholeNumber", () => {
+  it("accepts whole numbers in range and rejects the rest with the range in the rule", () => {
+    expect(validateWholeNumber(20, "nodes.systemDiskSizeGb", 20, 1024)).toEqual([]);
+    expect(validateWholeNumber(19.5, "nodes.systemDiskSizeGb", 20, 1024).map(describeProblem)).toEqual([
+      "nodes.systemDiskSizeGb 19.5 must be a whole number from 20 to 1024",
+    ]);
+    expect(validateWholeNumber("20", "x", 1, 2).map(describeProblem)).toEqual(["x 20 must be a whole number from 1 to 2"]);
   });
 });

@@ -1,5 +1,5 @@
 import { Token } from "cdktf";
-import { validateKeepalivedSettings } from "../../core/keepalived";
+import { validateKeepalivedSettings, validateKeepalivedSource, validateSshSettings, validateWholeNumber } from "../../core/keepalived";
 import {
   CLUSTER_NAME_MAX_LENGTH,
   CLUSTER_NAME_PATTERN,
@@ -16,7 +16,6 @@ import type { HaVipClusterProps, IngressProtocol } from "../ha-vip-cluster-props
 const INGRESS_PROTOCOLS: readonly IngressProtocol[] = ["TCP", "UDP", "ICMP", "ALL"];
 const PORT_PATTERN = /^(ALL|\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*)$/;
 const SSH_PUBLIC_KEY_PATTERN = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]+( .*)?$/;
-const SHA256_PATTERN = /^[0-9a-f]{64}$/i;
 
 const isExpression = (value: string | undefined): boolean => value !== undefined && Token.isUnresolved(value);
 
@@ -35,10 +34,7 @@ function checkRequiredText(field: string, value: string | undefined, problems: S
 }
 
 function checkWholeNumber(field: string, value: number | undefined, min: number, max: number, problems: SettingsProblem[]): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    problems.push({ field, value: String(value), rule: `must be a whole number from ${min} to ${max}` });
-  }
+  if (value !== undefined) problems.push(...validateWholeNumber(value, field, min, max));
 }
 
 /** Address fields must be literal: validation needs their values at synth time. */
@@ -70,17 +66,6 @@ function checkServiceIngress(props: HaVipClusterProps, problems: SettingsProblem
       problems.push({ field: `${field}.port`, value: port, rule: `must be ALL for protocol ${rule.protocol}` });
     }
   });
-}
-
-function checkKeepalivedSource(props: HaVipClusterProps, problems: SettingsProblem[]): void {
-  const source = props.keepalivedSource;
-  if (!source) return;
-  if (!/^https:\/\/\S+$/.test(source.url)) {
-    problems.push({ field: "keepalivedSource.url", value: source.url || '""', rule: "must be an https:// URL" });
-  }
-  if (!SHA256_PATTERN.test(source.sha256)) {
-    problems.push({ field: "keepalivedSource.sha256", value: source.sha256 || '""', rule: "must be 64 hexadecimal characters (the tarball's SHA-256)" });
-  }
 }
 
 function checkSshPublicKey(key: string | undefined, problems: SettingsProblem[]): void {
@@ -146,7 +131,8 @@ export function validateHaVipClusterProps(clusterName: string, props: HaVipClust
 
   checkSshPublicKey(props.sshPublicKey, problems);
   checkServiceIngress(props, problems);
-  checkKeepalivedSource(props, problems);
+  problems.push(...validateKeepalivedSource(props.keepalivedSource, "keepalivedSource"));
+  if (props.ssh !== undefined) problems.push(...validateSshSettings(props.ssh, "ssh"));
   if (props.keepalived === undefined) {
     problems.push({ field: "keepalived", value: "(missing)", rule: "is required (at least virtualRouterId)" });
   } else {

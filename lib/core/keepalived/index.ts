@@ -23,7 +23,15 @@ export { type NotifyScriptInput, renderNotifyScript } from "./render-notify-scri
 export { type HealthCheckScriptInput, renderHealthCheckScript } from "./render-health-check-script";
 export { renderLogrotateRule } from "./render-logrotate-rule";
 export { renderNodeFiles } from "./render-node-files";
-export { validateAuthPass, validateClusterSpec, validateHealthCheck, validateKeepalivedSettings } from "../validate-keepalived-settings";
+export {
+  validateAuthPass,
+  validateClusterSpec,
+  validateHealthCheck,
+  validateKeepalivedSettings,
+  validateKeepalivedSource,
+  validateSshSettings,
+  validateWholeNumber,
+} from "../validate-keepalived-settings";
 export {
   DEFAULT_HEALTH_CHECK,
   type ResolvedKeepalivedSettings,
