@@ -107,7 +107,7 @@ export function validateHealthCheck(check: unknown, field: string, requireTiming
  * a timeout that only clashes with the default interval (or the reverse) is caught here too.
  */
 function validateWrittenHealthCheck(check: HealthCheck | undefined, field: string): SettingsProblem[] {
-  const written: unknown = check ?? DEFAULT_HEALTH_CHECK;
+  const written: unknown = check === undefined ? DEFAULT_HEALTH_CHECK : check;
   if (typeof written !== "object" || written === null) return validateHealthCheck(written, field);
   const defaulted = new Set(HEALTH_CHECK_TIMINGS.filter((name) => (written as Record<string, unknown>)[name] === undefined));
   return healthCheckProblems(resolveHealthCheck(written as HealthCheck), field, true, defaulted);
