@@ -1,17 +1,17 @@
+import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DEFAULT_MAINTENANCE_FLAG_PATH } from "../core/limits";
+import { DEFAULT_MAINTENANCE_FLAG_PATH, DEFAULT_PRIORITY } from "../core/limits";
 import { CLUSTER_SPEC_ENV } from "../cli/load-cluster-spec";
 import { cliArgv, provisionArgv } from "../cli/provision-invocation";
-import { readFileSync } from "node:fs";
+import type { FailoverTestResult } from "../provisioner/failover-test";
 import { formatDrillTable, masterDownIntervalSeconds, skewTimeSeconds, type DrillResult } from "./drill-measurement";
 import { LAB_ADVERT_INT_SECONDS } from "./lab-cluster-spec";
 import type { LabLayout, LabServerName } from "./lab-layout";
 import { runInOperatorNamespace } from "./lab-operator";
 import { healPartition, partitionServers } from "./lab-partition";
-import { startOutageProbe } from "./outage-probe";
-import { labStatus } from "./lab-status";
+import { labStatus, type LabStatus } from "./lab-status";
+import { startOutageProbe, type OutageSummary } from "./outage-probe";
 import { execInServer, setLink, signalKeepalived, vipHolders } from "./server-inspection";
-import { DEFAULT_PRIORITY } from "../core/limits";
 
 export const DRILL_NAMES = [
   "machine-crash",
@@ -24,14 +24,15 @@ export const DRILL_NAMES = [
 export type DrillName = (typeof DRILL_NAMES)[number];
 
 export interface LabDrillResult extends DrillResult {
-  /** Server that held the VIP when the fault was injected. */
-  readonly faultOn: LabServerName;
+  /** Server that held the VIP when the fault was injected. @default - the drill was not run */
+  readonly faultOn?: LabServerName;
   /** Who holds the VIP once the drill has restored the lab. Exactly one is a pass. */
   readonly finalHolders: readonly LabServerName[];
   readonly note?: string;
 }
 
 const peerOf = (server: LabServerName): LabServerName => (server === "a" ? "b" : "a");
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const MASTER_DOWN_S = masterDownIntervalSeconds(LAB_ADVERT_INT_SECONDS, DEFAULT_PRIORITY);
 const SKEW_S = skewTimeSeconds(LAB_ADVERT_INT_SECONDS, DEFAULT_PRIORITY);
@@ -39,6 +40,8 @@ const SKEW_S = skewTimeSeconds(LAB_ADVERT_INT_SECONDS, DEFAULT_PRIORITY);
 const POLL_SLACK_S = 0.25;
 /** How long a drill waits for an expected VIP move before calling it failed. */
 const MOVE_TIMEOUT_MS = Math.ceil((3 * MASTER_DOWN_S + 5) * 1000);
+/** How long the lab may take to be steady again (before a drill, and after its restore). */
+const SETTLE_TIMEOUT_MS = MOVE_TIMEOUT_MS + 10_000;
 
 /** Polls until `accept(holders)` holds; returns the elapsed seconds, or undefined on timeout. */
 async function waitForHolders(lab: LabLayout, accept: (holders: LabServerName[]) => boolean, timeoutMs: number): Promise<number | undefined> {
@@ -51,28 +54,28 @@ async function waitForHolders(lab: LabLayout, accept: (holders: LabServerName[])
 }
 
 /**
- * Waits until the lab is ready for the next drill: one VIP holder, and Keepalived running on both
- * servers in MASTER or BACKUP (a server still in FAULT, e.g. waiting for `rise` good checks, could
- * not take over, and the next drill would measure that instead of its own fault).
+ * What keeps the lab from being ready for a drill, or undefined when it is: one VIP holder, and
+ * Keepalived running on both servers in MASTER or BACKUP (a server still in FAULT, e.g. waiting for
+ * `rise` good checks, could not take over, and the next drill would measure that instead of its own fault).
  */
-async function waitForSteadyLab(lab: LabLayout, timeoutMs: number): Promise<boolean> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    const status = await labStatus(lab);
-    const steady = status.servers.every((s) => s.keepalivedPid !== undefined && (s.vrrpState === "MASTER" || s.vrrpState === "BACKUP"));
-    if (steady && status.vipHolders.length === 1) return true;
-    await sleep(200);
-  }
-  return false;
+export function labUnsteadiness(status: LabStatus): string | undefined {
+  const problems = status.servers.flatMap((server) => {
+    if (server.keepalivedPid === undefined) return [`Keepalived is not running on ${server.name}`];
+    if (server.vrrpState !== "MASTER" && server.vrrpState !== "BACKUP") return [`${server.name} is in state ${server.vrrpState ?? "unknown"}, not MASTER or BACKUP`];
+    return [];
+  });
+  if (status.vipHolders.length !== 1) problems.push(`the VIP is held by ${status.vipHolders.join(" and ") || "nobody"}, not by exactly one server`);
+  return problems.length === 0 ? undefined : problems.join("; ");
 }
 
-async function singleHolder(lab: LabLayout): Promise<LabServerName> {
-  const steady = await waitForSteadyLab(lab, MOVE_TIMEOUT_MS + 10_000);
-  const holders = await vipHolders(lab);
-  if (!steady || holders.length !== 1) {
-    throw new Error(`a drill starts from a steady lab (Keepalived MASTER/BACKUP on both, one VIP holder); VIP holders now: ${holders.join(", ") || "none"}`);
+/** Waits until the lab is steady (see labUnsteadiness); resolves with what is still wrong after timeoutMs, or undefined. */
+async function waitForSteadyLab(lab: LabLayout, timeoutMs: number): Promise<string | undefined> {
+  const started = Date.now();
+  for (;;) {
+    const unsteadiness = labUnsteadiness(await labStatus(lab));
+    if (unsteadiness === undefined || Date.now() - started >= timeoutMs) return unsteadiness;
+    await sleep(200);
   }
-  return holders[0];
 }
 
 /** Runs the provisioner (the same command as `lab up` and cdktf's local-exec), quietly. */
@@ -82,14 +85,22 @@ async function reprovision(lab: LabLayout): Promise<void> {
   if (result.code !== 0) throw new Error(`re-provisioning the lab failed (exit ${result.code}): ${result.stderr.trim()}`);
 }
 
-/** Runs `havip-cluster failover-test` in the operator namespace, as a user would against a cluster. */
-async function runFailoverTestInLab(lab: LabLayout): Promise<void> {
+type FailoverTestFacts = Pick<FailoverTestResult, "from" | "to" | "vipMovedAfterSeconds" | "nopreemptHeld" | "passed" | "problems">;
+
+/** Runs `havip-cluster failover-test --json` in the operator namespace, as a user would against a cluster, and returns its report. */
+async function runFailoverTestInLab(lab: LabLayout): Promise<FailoverTestFacts> {
   const env = { ...process.env, [CLUSTER_SPEC_ENV]: readFileSync(lab.specPath, "utf8") };
   const result = await runInOperatorNamespace(lab, [...cliArgv("failover-test"), "--json", "--probe-port", "9"], { env, timeoutMs: 120_000 });
-  const report = result.stdout.trim() ? (JSON.parse(result.stdout) as { passed: boolean; problems: string[] }) : undefined;
-  if (!report?.passed) {
-    throw new Error(`failover-test failed (exit ${result.code}): ${report?.problems.join("; ") ?? result.stderr.trim()}`);
+  let report: FailoverTestFacts | undefined;
+  try {
+    report = JSON.parse(result.stdout) as FailoverTestFacts;
+  } catch {
+    report = undefined;
   }
+  if (typeof report?.passed !== "boolean" || !Array.isArray(report.problems)) {
+    throw new Error(`failover-test gave no report (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim() || "no output"}`);
+  }
+  return report;
 }
 
 async function inServer(lab: LabLayout, server: LabServerName, argv: string[]): Promise<void> {
@@ -97,15 +108,51 @@ async function inServer(lab: LabLayout, server: LabServerName, argv: string[]): 
   if (result.code !== 0) throw new Error(`${argv.join(" ")} on ${server} failed: ${result.stderr.trim()}`);
 }
 
+/** What a drill saw between its fault and the VIP settling. */
+interface Observation {
+  readonly vipMovedAfterSeconds?: number;
+  readonly nopreemptHeld?: boolean;
+  readonly note?: string;
+}
+
+type Fault = (lab: LabLayout, master: LabServerName) => Promise<unknown>;
+
 interface DrillPlan {
   readonly expectedWithinSeconds: number;
-  /** Injects the fault on the VIP holder. */
-  readonly inject: (lab: LabLayout, master: LabServerName) => Promise<void>;
-  /** What the VIP should do after the fault: move to the peer, or stay. */
-  readonly expect: "moves" | "stays" | "single-after-heal";
-  /** Puts the lab back into a state with Keepalived running on both servers. */
-  readonly restore: (lab: LabLayout, master: LabServerName) => Promise<void>;
+  /** Injects the fault on the VIP holder and watches the VIP until it settled as the drill expects. */
+  readonly injectAndObserve: (lab: LabLayout, master: LabServerName) => Promise<Observation>;
+  /** Puts the lab back into a state with Keepalived running on both servers; runs even when the fault failed. */
+  readonly restore: (lab: LabLayout, master: LabServerName) => Promise<unknown>;
   readonly note?: string;
+}
+
+/** The fault, then the time until the peer holds the VIP, from just before the fault. */
+const peerTakesOver = (fault: Fault) => async (lab: LabLayout, master: LabServerName): Promise<Observation> => {
+  const faultAt = Date.now();
+  await fault(lab, master);
+  // A crashed server may keep the VIP on its dead interface: what counts is that the peer has it.
+  const waited = await waitForHolders(lab, (holders) => holders.includes(peerOf(master)), MOVE_TIMEOUT_MS);
+  return { vipMovedAfterSeconds: waited === undefined ? undefined : (Date.now() - faultAt) / 1000 };
+};
+
+/** A partition's outcome is timed from the heal, which is where the fault ends. */
+const oneHolderAfterHeal = (fault: Fault) => async (lab: LabLayout, master: LabServerName): Promise<Observation> => {
+  await fault(lab, master);
+  const healedAt = Date.now();
+  const waited = await waitForHolders(lab, (holders) => holders.length === 1, MOVE_TIMEOUT_MS);
+  return { vipMovedAfterSeconds: waited === undefined ? undefined : (Date.now() - healedAt) / 1000 };
+};
+
+/** The guide's own test, as `havip-cluster failover-test` runs it: graceful stop, VIP moves, old master restarted, VIP must stay. */
+async function failoverTestObservation(lab: LabLayout): Promise<Observation> {
+  const report = await runFailoverTestInLab(lab);
+  const returned = report.nopreemptHeld === undefined ? "" : `; ${report.from} restarted, the VIP ${report.nopreemptHeld ? "stayed" : "did NOT stay"} on ${report.to ?? "the peer"}`;
+  const problems = report.problems.length === 0 ? "" : `; failover-test: ${report.problems.join("; ")}`;
+  return {
+    vipMovedAfterSeconds: report.vipMovedAfterSeconds,
+    nopreemptHeld: report.nopreemptHeld === true,
+    note: `failover-test stopped Keepalived on ${report.from}${returned}${problems}`,
+  };
 }
 
 const DRILLS: Record<DrillName, DrillPlan> = {
@@ -113,11 +160,10 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   // machine, not even the priority-0 advert a child would send if it saw its parent die), then kill -9.
   "machine-crash": {
     expectedWithinSeconds: MASTER_DOWN_S + POLL_SLACK_S,
-    expect: "moves",
-    inject: async (lab, master) => {
+    injectAndObserve: peerTakesOver(async (lab, master) => {
       await setLink(lab, master, "down");
       await signalKeepalived(lab, master, "SIGKILL", "all");
-    },
+    }),
     restore: async (lab, master) => {
       // A rebooted machine comes back without the VIP on its interface.
       await inServer(lab, master, ["ip", "-4", "addr", "flush", "dev", lab.interfaceName, "to", `${lab.vip}/32`]);
@@ -127,107 +173,133 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   },
   "graceful-stop": {
     expectedWithinSeconds: SKEW_S + 0.5,
-    expect: "moves",
-    inject: async (lab, master) => void (await signalKeepalived(lab, master, "SIGTERM", "parent")),
-    restore: async (lab) => reprovision(lab),
+    injectAndObserve: peerTakesOver((lab, master) => signalKeepalived(lab, master, "SIGTERM", "parent")),
+    restore: (lab) => reprovision(lab),
   },
   "link-down": {
     expectedWithinSeconds: MASTER_DOWN_S + POLL_SLACK_S,
-    expect: "moves",
-    inject: async (lab, master) => setLink(lab, master, "down"),
-    restore: async (lab, master) => setLink(lab, master, "up"),
+    injectAndObserve: peerTakesOver((lab, master) => setLink(lab, master, "down")),
+    restore: (lab, master) => setLink(lab, master, "up"),
   },
   "health-check-fails": {
     // fall 2 failed checks at the lab's 2 s interval, then the priority-0 handover.
     expectedWithinSeconds: 2 * 2 + 1 + SKEW_S,
-    expect: "moves",
-    inject: async (lab, master) => inServer(lab, master, ["touch", DEFAULT_MAINTENANCE_FLAG_PATH]),
-    restore: async (lab, master) => inServer(lab, master, ["rm", "-f", DEFAULT_MAINTENANCE_FLAG_PATH]),
+    injectAndObserve: peerTakesOver((lab, master) => inServer(lab, master, ["touch", DEFAULT_MAINTENANCE_FLAG_PATH])),
+    restore: (lab, master) => inServer(lab, master, ["rm", "-f", DEFAULT_MAINTENANCE_FLAG_PATH]),
   },
-  // The guide's own test, as `havip-cluster failover-test` runs it against a cluster: stop Keepalived
-  // on the master, watch the VIP move, start it again; the drill then checks the VIP stays put.
+  // The move is failover-test's graceful stop, so it has the graceful bound; failover-test itself
+  // starts Keepalived again, but a failed run may leave it stopped: re-provisioning is idempotent.
   "old-master-returns": {
-    expectedWithinSeconds: 0,
-    expect: "stays",
-    note: "failover-test: graceful stop, VIP moves, old master restarted; nopreempt must keep the VIP where it is",
-    inject: async (lab) => runFailoverTestInLab(lab),
-    restore: async () => undefined,
+    expectedWithinSeconds: SKEW_S + 0.5,
+    injectAndObserve: (lab) => failoverTestObservation(lab),
+    restore: async (lab) => {
+      if ((await waitForSteadyLab(lab, 5_000)) !== undefined) await reprovision(lab);
+    },
   },
   "partition-heals": {
     expectedWithinSeconds: MASTER_DOWN_S,
-    expect: "single-after-heal",
     note: "A and B cut from each other for 2 master-down intervals (both become MASTER), then healed",
-    inject: async (lab) => {
+    injectAndObserve: oneHolderAfterHeal(async (lab) => {
       await partitionServers(lab);
       await sleep(Math.ceil(2 * MASTER_DOWN_S * 1000));
       await healPartition(lab);
-    },
-    restore: async (lab) => healPartition(lab),
+    }),
+    restore: (lab) => healPartition(lab),
   },
 };
 
-/** Injects the fault and returns seconds until the VIP settled as the drill expects (undefined: never). */
-async function injectAndObserve(lab: LabLayout, drill: DrillPlan, master: LabServerName, faultAt: number): Promise<number | undefined> {
-  await drill.inject(lab, master);
-  // A partition's outcome is timed from the heal, which is where inject ends.
-  const from = drill.expect === "single-after-heal" ? Date.now() : faultAt;
-  if (drill.expect === "stays") {
-    await sleep(Math.ceil(2 * MASTER_DOWN_S * 1000));
-    return undefined;
-  }
-  // A crashed server may keep the VIP on its dead interface: what counts is that the peer has it.
-  const wanted = drill.expect === "moves" ? (h: LabServerName[]) => h.includes(peerOf(master)) : (h: LabServerName[]) => h.length === 1;
-  const waited = await waitForHolders(lab, wanted, MOVE_TIMEOUT_MS);
-  return waited === undefined ? undefined : (Date.now() - from) / 1000;
+/** A drill that did not run, or failed before it had anything to show. */
+function failedDrill(drill: DrillName, error: string, finalHolders: readonly LabServerName[], faultOn?: LabServerName): LabDrillResult {
+  return { drill, faultOn, error, longestGapMs: 0, lost: 0, sent: 0, endedWithOneHolder: finalHolders.length === 1, finalHolders };
 }
 
-async function runDrill(lab: LabLayout, name: DrillName, log: (line: string) => void): Promise<LabDrillResult> {
+interface DrillRun {
+  readonly result: LabDrillResult;
+  /** What kept the lab from being steady again after the drill; undefined when it is. */
+  readonly unsteadiness?: string;
+}
+
+async function runDrill(lab: LabLayout, name: DrillName, master: LabServerName, log: (line: string) => void): Promise<DrillRun> {
   const drill = DRILLS[name];
-  const master = await singleHolder(lab);
   log(`${name}: VIP on ${master}; injecting the fault there`);
+  const errors: string[] = [];
+  let observation: Observation = {};
+  let outage: OutageSummary = { longestGapMs: 0, lost: 0, sent: 0 };
   const probe = await startOutageProbe(lab, { maxProbes: 1200 });
-  await sleep(300);
-  const faultAt = Date.now();
-  let vipMovedAfterSeconds: number | undefined;
   try {
-    vipMovedAfterSeconds = await injectAndObserve(lab, drill, master, faultAt);
+    await sleep(300);
+    observation = await drill.injectAndObserve(lab, master);
     await sleep(300);
   } catch (error) {
-    await probe.stop();
-    throw error;
+    errors.push(`the fault or its observation failed: ${messageOf(error)}`);
+  } finally {
+    outage = await probe.stop();
+    log(`${name}: restoring ${master}`);
+    await drill.restore(lab, master).catch((error: unknown) => errors.push(`restoring ${master} failed: ${messageOf(error)}`));
   }
-  const outage = await probe.stop();
-  log(`${name}: restoring ${master}`);
-  await drill.restore(lab, master);
-  const settled = await waitForSteadyLab(lab, MOVE_TIMEOUT_MS + 10_000);
+  const unsteadiness = await waitForSteadyLab(lab, SETTLE_TIMEOUT_MS);
+  if (unsteadiness !== undefined) errors.push(`the lab was not steady ${SETTLE_TIMEOUT_MS / 1000} s after the restore: ${unsteadiness}`);
   const finalHolders = await vipHolders(lab);
-  log(`${name}: done; VIP on ${finalHolders.join(" and ") || "nobody"}${settled ? "" : " (did not settle)"}`);
-  return {
+  log(`${name}: done; VIP on ${finalHolders.join(" and ") || "nobody"}${errors.length === 0 ? "" : ` (FAILED: ${errors.join("; ")})`}`);
+  const result: LabDrillResult = {
     drill: name,
     faultOn: master,
-    vipMovedAfterSeconds,
+    vipMovedAfterSeconds: observation.vipMovedAfterSeconds,
+    nopreemptHeld: observation.nopreemptHeld,
     longestGapMs: outage.longestGapMs,
     lost: outage.lost,
     sent: outage.sent,
-    expectedWithinSeconds: drill.expect === "stays" ? undefined : drill.expectedWithinSeconds,
-    expectsMove: drill.expect !== "stays",
+    expectedWithinSeconds: drill.expectedWithinSeconds,
+    expectsMove: true,
     endedWithOneHolder: finalHolders.length === 1,
     finalHolders,
-    note: drill.expect === "stays" ? `VIP stayed on ${finalHolders.join(",")} after ${master} returned` : drill.note,
+    note: observation.note ?? drill.note,
+    error: errors.length === 0 ? undefined : errors.join("; "),
   };
+  return { result, unsteadiness };
 }
 
-/** Runs the named drills one after another on a provisioned lab. */
+/**
+ * Runs the named drills one after another on a provisioned lab. A drill that fails is recorded with
+ * its error and the next one runs; once the lab cannot be brought back to a steady state, the
+ * remaining drills are recorded as not run, since each would only measure the previous failure.
+ */
 export async function runDrills(lab: LabLayout, names: readonly string[], log: (line: string) => void): Promise<LabDrillResult[]> {
   const unknown = names.filter((name) => !(DRILL_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`unknown drill(s) ${unknown.join(", ")}; choose from ${DRILL_NAMES.join(", ")}`);
+  const drills = names as readonly DrillName[];
   const results: LabDrillResult[] = [];
-  for (const name of names as DrillName[]) results.push(await runDrill(lab, name, log));
+  let unsteadiness = await waitForSteadyLab(lab, SETTLE_TIMEOUT_MS);
+  let unsteadyAfter = "before the first drill";
+  for (const [index, name] of drills.entries()) {
+    if (unsteadiness !== undefined) {
+      const reason = `not run: the lab is not steady ${unsteadyAfter} (${unsteadiness})`;
+      log(`stopping the drills: ${reason}`);
+      const holders = await vipHolders(lab).catch(() => []);
+      results.push(...drills.slice(index).map((skipped) => failedDrill(skipped, reason, holders)));
+      break;
+    }
+    const master = (await vipHolders(lab))[0];
+    try {
+      const run = await runDrill(lab, name, master, log);
+      results.push(run.result);
+      unsteadiness = run.unsteadiness;
+    } catch (error) {
+      results.push(failedDrill(name, messageOf(error), await vipHolders(lab).catch(() => []), master));
+      unsteadiness = await waitForSteadyLab(lab, SETTLE_TIMEOUT_MS);
+    }
+    unsteadyAfter = `after ${name}`;
+  }
   return results;
 }
 
 export function formatDrillReport(results: readonly LabDrillResult[]): string {
   const bound = `VRRP bound: master-down interval = 3 x ${LAB_ADVERT_INT_SECONDS} s + (256 - ${DEFAULT_PRIORITY})/256 x ${LAB_ADVERT_INT_SECONDS} s = ${MASTER_DOWN_S.toFixed(3)} s`;
-  const endings = results.map((r) => `${r.drill}: fault on ${r.faultOn}, ends with VIP on ${r.finalHolders.join(" and ") || "nobody"}${r.finalHolders.length === 1 ? "" : "  <-- FAIL"}${r.note ? ` (${r.note})` : ""}`);
+  const endings = results.map((r) => {
+    const failed = r.error === undefined ? "" : `; FAILED: ${r.error}`;
+    if (r.faultOn === undefined) return `${r.drill}: FAILED: ${r.error ?? "not run"}`;
+    const holders = r.finalHolders.join(" and ") || "nobody";
+    return `${r.drill}: fault on ${r.faultOn}, ends with VIP on ${holders}${r.finalHolders.length === 1 ? "" : "  <-- FAIL"}${r.note ? ` (${r.note})` : ""}${failed}`;
+  });
   return [formatDrillTable(results), "", bound, ...endings].join("\n");
 }

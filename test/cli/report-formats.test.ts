@@ -176,7 +176,7 @@ describe("formatFailoverReport", () => {
 describe("formatDrillReport", () => {
   const results: LabDrillResult[] = [
     { drill: "machine-crash", faultOn: "a", finalHolders: ["b"], vipMovedAfterSeconds: 3.5, longestGapMs: 3600, lost: 30, sent: 200, expectedWithinSeconds: 4.2, endedWithOneHolder: true },
-    { drill: "old-master-returns", faultOn: "b", finalHolders: ["b"], expectsMove: false, longestGapMs: 0, lost: 0, sent: 100, endedWithOneHolder: true },
+    { drill: "old-master-returns", faultOn: "b", finalHolders: ["a"], vipMovedAfterSeconds: 0.7, nopreemptHeld: true, longestGapMs: 800, lost: 7, sent: 100, expectedWithinSeconds: 1.11, endedWithOneHolder: true },
     { drill: "partition-heals", faultOn: "a", finalHolders: ["a", "b"], vipMovedAfterSeconds: 9, longestGapMs: 100, lost: 1, sent: 100, expectedWithinSeconds: 4.2, endedWithOneHolder: false, note: "split brain after heal" },
   ];
 
@@ -185,8 +185,7 @@ describe("formatDrillReport", () => {
     const rows = text.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| drill") && !l.startsWith("| ---"));
     expect(rows).toHaveLength(3);
     expect(rows[0]).toBe("| machine-crash | 3.50 s | 4.20 s | 3.60 s | 30 / 200 | ok |");
-    expect(rows[1]).toContain("stayed (as expected)");
-    expect(rows[1].endsWith("| ok |")).toBe(true);
+    expect(rows[1]).toBe("| old-master-returns | 0.70 s, then stayed | 1.11 s | 0.80 s | 7 / 100 | ok |");
     expect(rows[2].endsWith("| FAILED |")).toBe(true);
     expect(text).toMatch(/^VRRP bound: master-down interval = 3 x 1 s \+ \(256 - 100\)\/256 x 1 s = 3\.609 s$/m);
     expect(text).toContain("machine-crash: fault on a, ends with VIP on b");
@@ -196,5 +195,15 @@ describe("formatDrillReport", () => {
     const ending = formatDrillReport(results).split("\n").find((l) => l.startsWith("partition-heals:"));
     expect(ending).toBe("partition-heals: fault on a, ends with VIP on a and b  <-- FAIL (split brain after heal)");
     expect(formatDrillReport(results).split("\n").find((l) => l.startsWith("machine-crash:"))).not.toContain("FAIL");
+  });
+
+  it("gives a failed drill's reason in its ending, and a drill that was not run only its reason", () => {
+    const lines = formatDrillReport([
+      { ...results[0], error: "restoring a failed: exit 1" },
+      { drill: "link-down", finalHolders: [], longestGapMs: 0, lost: 0, sent: 0, error: "not run: the lab is not steady after machine-crash" },
+    ]).split("\n");
+    expect(lines.filter((l) => l.endsWith("| FAILED |"))).toHaveLength(2);
+    expect(lines).toContain("machine-crash: fault on a, ends with VIP on b; FAILED: restoring a failed: exit 1");
+    expect(lines).toContain("link-down: FAILED: not run: the lab is not steady after machine-crash");
   });
 });

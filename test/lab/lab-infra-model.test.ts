@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   buildLabClusterSpec,
+  drillPassed,
   formatDrillTable,
   labLayout,
   labPrefixProblems,
@@ -15,6 +16,8 @@ import { operatorIsolationProblems } from "../../lib/lab/lab-network";
 import { parseProcessStatus } from "../../lib/lab/lab-processes";
 import { shellLiteral } from "../../lib/core/shell-word";
 import { renderServerInitScript } from "../../lib/lab/lab-server-init";
+import { labUnsteadiness } from "../../lib/lab/drills";
+import type { LabStatus } from "../../lib/lab/lab-status";
 
 const layout = labLayout("havip-u", "/run/havip-u");
 
@@ -185,5 +188,50 @@ describe("drill measurement", () => {
     expect(table[2]).toBe("| returns | stayed (as expected) | - | 0.10 s | 0 / 50 | ok |");
     expect(table[3]).toBe("| returns-moved | 1.00 s | - | 0.10 s | 0 / 50 | FAILED |");
     expect(table[4]).toBe("| split | 0.40 s | 3.60 s | 0.10 s | 0 / 50 | FAILED |");
+  });
+
+  const returns = { drill: "old-master-returns", vipMovedAfterSeconds: 0.8, expectedWithinSeconds: 1.11, longestGapMs: 900, lost: 8, sent: 200, endedWithOneHolder: true };
+
+  it("passes a drill that moves once and must then stay only when nopreempt held", () => {
+    const table = formatDrillTable([
+      { ...returns, nopreemptHeld: true },
+      { ...returns, nopreemptHeld: false },
+    ]).split("\n");
+    expect(table[2]).toBe("| old-master-returns | 0.80 s, then stayed | 1.11 s | 0.90 s | 8 / 200 | ok |");
+    expect(table[3]).toBe("| old-master-returns | 0.80 s, then did NOT stay | 1.11 s | 0.90 s | 8 / 200 | FAILED |");
+  });
+
+  it("fails a drill whose VIP stayed afterwards but moved later than the graceful bound", () => {
+    expect(drillPassed({ ...returns, nopreemptHeld: true, vipMovedAfterSeconds: 1.5 })).toBe(false);
+    expect(drillPassed({ ...returns, nopreemptHeld: true })).toBe(true);
+  });
+
+  it("fails a drill that recorded an error, whatever its measurements, and shows no move it did not measure", () => {
+    const table = formatDrillTable([
+      { ...returns, nopreemptHeld: true, error: "restoring a failed: exit 1" },
+      { drill: "link-down", longestGapMs: 0, lost: 0, sent: 0, error: "not run: the lab is not steady" },
+    ]).split("\n");
+    expect(table[2]).toBe("| old-master-returns | 0.80 s, then stayed | 1.11 s | 0.90 s | 8 / 200 | FAILED |");
+    expect(table[3]).toBe("| link-down | - | - | 0.00 s | 0 / 0 | FAILED |");
+  });
+});
+
+describe("lab steadiness between drills", () => {
+  const server = (name: "a" | "b", keepalivedPid: number | undefined, vrrpState: string | undefined) => ({
+    name, ip: "", namespace: "", namespaceExists: true, sshdRunning: true, keepalivedPid, vrrpState, holdsVip: false,
+  });
+  const status = (servers: LabStatus["servers"], vipHolders: LabStatus["vipHolders"]): LabStatus => ({ prefix: "havip-u", vip: "172.16.16.12", servers, vipHolders });
+
+  it("calls the lab steady with Keepalived MASTER and BACKUP and one VIP holder", () => {
+    expect(labUnsteadiness(status([server("a", 10, "MASTER"), server("b", 20, "BACKUP")], ["a"]))).toBeUndefined();
+  });
+
+  it("names every reason the lab is not ready for the next drill", () => {
+    const reason = labUnsteadiness(status([server("a", undefined, undefined), server("b", 20, "FAULT")], []));
+    expect(reason).toBe("Keepalived is not running on a; b is in state FAULT, not MASTER or BACKUP; the VIP is held by nobody, not by exactly one server");
+  });
+
+  it("does not call a lab with two VIP holders steady", () => {
+    expect(labUnsteadiness(status([server("a", 10, "MASTER"), server("b", 20, "MASTER")], ["a", "b"]))).toMatch(/held by a and b/);
   });
 });
