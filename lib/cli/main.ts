@@ -19,6 +19,14 @@ export function positiveSeconds(value: string): number {
   return seconds;
 }
 
+interface ProvisionCliOptions extends ClusterOptions {
+  readonly dryRun?: boolean;
+  readonly verbose?: boolean;
+  readonly json?: boolean;
+  readonly vipTimeout?: number;
+  readonly allowUncheckedConfig?: boolean;
+}
+
 function buildProgram(): Command {
   const program = new Command()
     .exitOverride()
@@ -38,13 +46,15 @@ function buildProgram(): Command {
     .option("-v, --verbose", "print every remote command (never file contents or secrets)")
     .option("--json", "print the report as JSON (no progress output)")
     .addOption(new Option("--vip-timeout <seconds>", "how long to wait for exactly one VIP holder").argParser(positiveSeconds))
-    .action(async (options: ClusterOptions & { dryRun?: boolean; verbose?: boolean; json?: boolean; vipTimeout?: number }) => {
+    .option("--allow-unchecked-config", "activate on nodes whose Keepalived (< 2.0.5) has no config test, without checking")
+    .action(async (options: ProvisionCliOptions) => {
       const spec = clusterSpecFrom(options);
       const report = await provisionCluster(spec, {
         dryRun: options.dryRun === true,
         verbose: options.verbose === true,
         json: options.json === true,
         vipTimeoutSeconds: options.vipTimeout,
+        allowUncheckedConfig: options.allowUncheckedConfig === true,
       });
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatProvisionReport(report)}\n`);
     });

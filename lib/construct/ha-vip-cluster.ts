@@ -106,7 +106,13 @@ export class HaVipCluster extends Construct {
     if (props.provisionOnDeploy ?? true) {
       // After every resource of the cluster: the drift lock must allow both nodes before either announces the VIP.
       const clusterResources = this.node.findAll().filter((child): child is TerraformResource => child instanceof TerraformResource);
-      this.provisioning = addPostApplyProvisioning(this, this.specJson, this.instanceIds, clusterResources);
+      this.provisioning = addPostApplyProvisioning(
+        this,
+        this.specJson,
+        this.instanceIds,
+        clusterResources,
+        props.keepalived.authPass !== undefined,
+      );
     }
   }
 

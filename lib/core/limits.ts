@@ -15,7 +15,8 @@ export const MAX_AUTH_PASS_LENGTH = 8;
 
 /**
  * advert_int in whole seconds. 1 s detects a dead master in ~3.6 s but flaps on a jittery
- * network; Tencent's guide uses 5 s, which takes ~16 s to fail over. 2 s is our middle ground.
+ * network; Tencent's guide uses 5 s, which takes ~18 s to fail over (3 × 5 + (256 − 100)/256 × 5
+ * = 18.05 s at priority 100). 2 s (~7.2 s) is our middle ground.
  */
 export const ADVERT_INT_MIN_SECONDS = 1;
 export const ADVERT_INT_MAX_SECONDS = 255;
@@ -32,6 +33,12 @@ export const GARP_MASTER_REFRESH_SECONDS = 5;
 
 /** The oldest Keepalived that has everything the guide relies on (unicast, nopreempt with BACKUP, notify_stop). */
 export const MIN_KEEPALIVED_VERSION = "1.2.24";
+
+/** `keepalived -t` (config test) exists from 2.0.4 and reports errors in its exit code from 2.0.5. */
+export const KEEPALIVED_CONFIG_TEST_SINCE = "2.0.5";
+
+/** Where a node records which files its running Keepalived was started or reloaded with. */
+export const APPLIED_FINGERPRINT_PATH = "/var/keepalived/.havip-applied";
 
 export const DEFAULT_INTERFACE_NAME = "eth0";
 export const DEFAULT_NOTIFY_LOG_PATH = "/var/log/keepalived.log";

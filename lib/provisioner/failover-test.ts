@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
 import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
 import { masterDownIntervalSeconds } from "../core/vrrp-timing";
@@ -5,7 +6,7 @@ import { readKeepalivedStatus, startKeepalived, stopKeepalived, type KeepalivedS
 import { readNodeFacts, type NodeFacts } from "./node-facts";
 import { connectToNode } from "./ssh/connect-node";
 import type { RemoteShell } from "./ssh/remote-shell";
-import { vipHolders } from "./vip-holders";
+import { nodesHoldingVips } from "./vip-holders";
 
 export type FailoverFault = "stop-keepalived" | "reboot";
 
@@ -36,7 +37,6 @@ interface Node {
   readonly facts: NodeFacts;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function statusOf(spec: ClusterSpec, node: Node): Promise<KeepalivedStatus> {
   return readKeepalivedStatus(node.shell, node.facts.initSystem, spec.interfaceName, DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath);
@@ -44,7 +44,7 @@ async function statusOf(spec: ClusterSpec, node: Node): Promise<KeepalivedStatus
 
 async function holders(spec: ClusterSpec, nodes: readonly Node[]): Promise<string[]> {
   const statuses = await Promise.all(nodes.map(async (node) => ({ nodeName: node.spec.name, status: await statusOf(spec, node).catch(() => ({ running: false, addresses: [] })) })));
-  return vipHolders(spec.vips, statuses);
+  return nodesHoldingVips(spec.vips, statuses);
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, pollMs = 100): Promise<number | undefined> {
@@ -56,23 +56,36 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, pollM
   return undefined;
 }
 
-async function reconnectAfterReboot(spec: ClusterSpec, node: Node, timeoutMs: number): Promise<Node> {
+/** Connects and reads the node's facts; the connection is closed again if that fails. */
+async function openNode(spec: ClusterSpec, nodeSpec: NodeSpec): Promise<Node> {
+  const shell = await connectToNode(nodeSpec, spec.ssh);
+  try {
+    return { spec: nodeSpec, shell, facts: await readNodeFacts(shell) };
+  } catch (error) {
+    shell.close();
+    throw error;
+  }
+}
+
+async function reconnectAfterReboot(spec: ClusterSpec, nodeSpec: NodeSpec, timeoutMs: number): Promise<Node> {
   const deadline = Date.now() + timeoutMs;
   await sleep(5000);
   for (;;) {
     try {
-      const shell = await connectToNode(node.spec, spec.ssh);
-      return { ...node, shell, facts: await readNodeFacts(shell) };
+      return await openNode(spec, nodeSpec);
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${node.spec.name} did not come back after the reboot: ${(error as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`${nodeSpec.name} did not come back after the reboot: ${(error as Error).message}`);
       await sleep(2000);
     }
   }
 }
 
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /**
  * The guide's final step: stop Keepalived on the master (or reboot it), watch the VIP move,
- * bring the old master back and check that nopreempt keeps the VIP where it is.
+ * bring the old master back and check that nopreempt keeps the VIP where it is. Whatever fails
+ * after the fault, the old master's Keepalived is started again before this returns.
  */
 export async function runFailoverTest(
   spec: ClusterSpec,
@@ -82,51 +95,62 @@ export async function runFailoverTest(
   const moveTimeoutMs = Math.ceil((3 * boundSeconds + 10) * 1000);
   const nodes: Node[] = [];
   try {
-    for (const nodeSpec of spec.nodes) {
-      const shell = await connectToNode(nodeSpec, spec.ssh);
-      nodes.push({ spec: nodeSpec, shell, facts: await readNodeFacts(shell) });
-    }
+    for (const nodeSpec of spec.nodes) nodes.push(await openNode(spec, nodeSpec));
     const before = await holders(spec, nodes);
     if (before.length !== 1) throw new Error(`failover-test needs exactly one VIP holder to start from; now: ${before.join(", ") || "none"}`);
-    const master = nodes.find((node) => node.spec.name === before[0]) as Node;
-    const peer = nodes.find((node) => node !== master) as Node;
+    const masterIndex = nodes.findIndex((node) => node.spec.name === before[0]);
+    const master = nodes[masterIndex];
+    const peer = nodes[1 - masterIndex];
     const problems: string[] = [];
+    let vipMovedAfterSeconds: number | undefined;
 
     options.progress(`${options.fault === "reboot" ? "rebooting" : "stopping Keepalived on"} ${master.spec.name} (the master)`);
     const faultAt = Date.now();
-    if (options.fault === "reboot") {
-      await master.shell.run("(sleep 1; systemctl reboot || reboot) >/dev/null 2>&1 </dev/null &");
-    } else {
-      await stopKeepalived(master.shell, master.facts.initSystem);
+    try {
+      if (options.fault === "reboot") {
+        await master.shell.run("(sleep 1; systemctl reboot || reboot) >/dev/null 2>&1 </dev/null &");
+      } else {
+        await stopKeepalived(master.shell, master.facts.initSystem);
+      }
+      const moved = await waitUntil(async () => {
+        const statuses = [{ nodeName: peer.spec.name, status: await statusOf(spec, peer) }];
+        return nodesHoldingVips(spec.vips, statuses).length === 1;
+      }, moveTimeoutMs);
+      vipMovedAfterSeconds = moved === undefined ? undefined : (Date.now() - faultAt) / 1000;
+      if (vipMovedAfterSeconds === undefined) problems.push(`the VIP did not reach ${peer.spec.name} within ${moveTimeoutMs / 1000} s`);
+      else await options.observation?.onMoved?.(master.spec, peer.spec);
+    } catch (error) {
+      problems.push(`during the failover: ${message(error)}`);
+    } finally {
+      // Bring the old master back in every case: the test must not leave the pair with one node.
+      try {
+        if (options.fault === "reboot") {
+          options.progress(`waiting for ${master.spec.name} to come back`);
+          master.shell.close();
+          nodes[masterIndex] = await reconnectAfterReboot(spec, master.spec, 300_000);
+        }
+        const returned = nodes[masterIndex];
+        if (!(await statusOf(spec, returned)).running) {
+          options.progress(`starting Keepalived on ${master.spec.name} again`);
+          await startKeepalived(returned.shell, returned.facts.initSystem, DEFAULT_KEEPALIVED_FILE_PATHS.configPath);
+        }
+      } catch (error) {
+        problems.push(`bringing ${master.spec.name} back failed: ${message(error)}; start Keepalived there by hand (or run provision)`);
+      }
     }
-    const moved = await waitUntil(async () => {
-      const statuses = [{ nodeName: peer.spec.name, status: await statusOf(spec, peer) }];
-      return vipHolders(spec.vips, statuses).length === 1;
-    }, moveTimeoutMs);
-    const vipMovedAfterSeconds = moved === undefined ? undefined : (Date.now() - faultAt) / 1000;
-    if (vipMovedAfterSeconds === undefined) problems.push(`the VIP did not reach ${peer.spec.name} within ${moveTimeoutMs / 1000} s`);
-    else await options.observation?.onMoved?.(master.spec, peer.spec);
 
-    let returned = master;
-    if (options.fault === "reboot") {
-      options.progress(`waiting for ${master.spec.name} to come back`);
-      master.shell.close();
-      returned = await reconnectAfterReboot(spec, master, 300_000);
-      nodes[nodes.indexOf(master)] = returned;
+    let nopreemptHeld: boolean | undefined;
+    if (vipMovedAfterSeconds !== undefined) {
+      options.progress(`watching for ${Math.ceil(2 * boundSeconds)} s that the VIP stays on ${peer.spec.name} (nopreempt)`);
+      nopreemptHeld = true;
+      const watchUntil = Date.now() + Math.ceil(2 * boundSeconds * 1000);
+      while (Date.now() < watchUntil) {
+        const now = await holders(spec, nodes);
+        if (!(now.length === 1 && now[0] === peer.spec.name)) nopreemptHeld = false;
+        await sleep(200);
+      }
+      if (!nopreemptHeld) problems.push(`the VIP did not stay on ${peer.spec.name} after ${master.spec.name} returned (nopreempt broken)`);
     }
-    if (!(await statusOf(spec, returned)).running) {
-      options.progress(`starting Keepalived on ${master.spec.name} again`);
-      await startKeepalived(returned.shell, returned.facts.initSystem, DEFAULT_KEEPALIVED_FILE_PATHS.configPath);
-    }
-    options.progress(`watching for ${Math.ceil(2 * boundSeconds)} s that the VIP stays on ${peer.spec.name} (nopreempt)`);
-    let nopreemptHeld = true;
-    const watchUntil = Date.now() + Math.ceil(2 * boundSeconds * 1000);
-    while (Date.now() < watchUntil) {
-      const now = await holders(spec, nodes);
-      if (!(now.length === 1 && now[0] === peer.spec.name)) nopreemptHeld = false;
-      await sleep(200);
-    }
-    if (vipMovedAfterSeconds !== undefined && !nopreemptHeld) problems.push(`the VIP did not stay on ${peer.spec.name} after ${master.spec.name} returned (nopreempt broken)`);
     const holdersAtEnd = await holders(spec, nodes);
     if (holdersAtEnd.length !== 1) problems.push(`at the end the VIP is held by ${holdersAtEnd.join(" and ") || "nobody"}`);
     return {
@@ -136,7 +160,7 @@ export async function runFailoverTest(
       to: vipMovedAfterSeconds === undefined ? undefined : peer.spec.name,
       vipMovedAfterSeconds,
       vrrpBoundSeconds: boundSeconds,
-      nopreemptHeld: vipMovedAfterSeconds === undefined ? undefined : nopreemptHeld,
+      nopreemptHeld,
       holdersAtEnd,
       passed: problems.length === 0,
       problems,

@@ -5,7 +5,7 @@ import { quoteShellWord } from "../core/shell-word";
 import type { NodeFacts, PackageManager } from "./node-facts";
 import { installPackagesCommand } from "./node-prerequisites";
 import { readNodeFacts } from "./node-facts";
-import type { RemoteShell } from "./ssh/remote-shell";
+import { INSTALL_COMMAND_TIMEOUT_MS, type RemoteShell } from "./ssh/remote-shell";
 
 const SOURCE_BUILD_DEPENDENCIES: Record<PackageManager, string> = {
   "apt-get":
@@ -55,7 +55,9 @@ export async function ensureKeepalived(
   let version = present;
   if (!present) {
     progress(`installing keepalived with ${facts.packageManager}`);
-    await shell.check(`installing keepalived with ${facts.packageManager}`, installPackagesCommand(facts.packageManager, ["keepalived"]));
+    await shell.check(`installing keepalived with ${facts.packageManager}`, installPackagesCommand(facts.packageManager, ["keepalived"]), {
+      timeoutMs: INSTALL_COMMAND_TIMEOUT_MS,
+    });
     version = installedKeepalivedVersion(await readNodeFacts(shell));
     if (version && isSupportedKeepalivedVersion(version)) return { version, action: "installed-package" };
   }
@@ -66,8 +68,8 @@ export async function ensureKeepalived(
     );
   }
   progress(`building keepalived from ${spec.keepalivedSource.url}`);
-  await shell.check("installing build dependencies", SOURCE_BUILD_DEPENDENCIES[facts.packageManager]);
-  await shell.check("building keepalived from source", sourceBuildScript(spec.keepalivedSource));
+  await shell.check("installing build dependencies", SOURCE_BUILD_DEPENDENCIES[facts.packageManager], { timeoutMs: INSTALL_COMMAND_TIMEOUT_MS });
+  await shell.check("building keepalived from source", sourceBuildScript(spec.keepalivedSource), { timeoutMs: INSTALL_COMMAND_TIMEOUT_MS });
   const built = installedKeepalivedVersion(await readNodeFacts(shell));
   if (!built || !isSupportedKeepalivedVersion(built)) {
     throw new Error(`${shell.nodeName}: after building from source, keepalived reports ${built ?? "no version"}`);

@@ -48,36 +48,45 @@ export async function readKeepalivedStatus(
   return parseKeepalivedStatus(await shell.check("reading Keepalived's state", script));
 }
 
+/** `keepalived -t` on a file: `-e` makes a missing file an error (without it, exit 0). */
+export function configTestCommand(configPath: string): string {
+  return `keepalived -t -e -l -f ${quoteShellWord(configPath)} </dev/null 2>&1`;
+}
+
 /** Asks the node's Keepalived to check a configuration file without touching the running one. */
 export async function testKeepalivedConfig(shell: RemoteShell, configPath: string) {
-  return shell.run(`keepalived -t -e -l -f ${quoteShellWord(configPath)} </dev/null 2>&1`);
+  return shell.run(configTestCommand(configPath));
+}
+
+/**
+ * How Keepalived is started: by systemd where it runs, else detached with all three standard
+ * streams redirected (or the SSH session hangs) and its console log in a file that logrotate rotates.
+ */
+export function startCommand(init: InitSystem, configPath: string): string {
+  return init === "systemd"
+    ? "systemctl enable keepalived >/dev/null 2>&1 || true; systemctl restart keepalived"
+    : `setsid keepalived --dont-fork --log-console -f ${quoteShellWord(configPath)} </dev/null >>${KEEPALIVED_CONSOLE_LOG_PATH} 2>&1 &`;
+}
+
+export function reloadCommand(init: InitSystem): string {
+  return init === "systemd" ? "systemctl reload keepalived" : `kill -HUP "$(cat ${KEEPALIVED_PID_FILE})"`;
+}
+
+export function stopCommand(init: InitSystem): string {
+  return init === "systemd"
+    ? "systemctl stop keepalived"
+    : `if [ -f ${KEEPALIVED_PID_FILE} ]; then pid=$(cat ${KEEPALIVED_PID_FILE}); kill -TERM "$pid" 2>/dev/null || true; ` +
+        `i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; fi`;
 }
 
 export async function startKeepalived(shell: RemoteShell, init: InitSystem, configPath: string): Promise<void> {
-  if (init === "systemd") {
-    await shell.check("starting keepalived", "systemctl enable keepalived >/dev/null 2>&1 || true; systemctl restart keepalived");
-    return;
-  }
-  // Without systemd: run it detached with all three standard streams redirected, or the SSH session hangs.
-  await shell.check(
-    "starting keepalived",
-    `setsid keepalived --dont-fork --log-console -f ${quoteShellWord(configPath)} </dev/null >>${KEEPALIVED_CONSOLE_LOG_PATH} 2>&1 &`,
-  );
+  await shell.check("starting keepalived", startCommand(init, configPath));
 }
 
 export async function reloadKeepalived(shell: RemoteShell, init: InitSystem): Promise<void> {
-  await shell.check(
-    "reloading keepalived",
-    init === "systemd" ? "systemctl reload keepalived" : `kill -HUP "$(cat ${KEEPALIVED_PID_FILE})"`,
-  );
+  await shell.check("reloading keepalived", reloadCommand(init));
 }
 
 export async function stopKeepalived(shell: RemoteShell, init: InitSystem): Promise<void> {
-  await shell.check(
-    "stopping keepalived",
-    init === "systemd"
-      ? "systemctl stop keepalived"
-      : `if [ -f ${KEEPALIVED_PID_FILE} ]; then pid=$(cat ${KEEPALIVED_PID_FILE}); kill -TERM "$pid" 2>/dev/null || true; ` +
-          `i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; fi`,
-  );
+  await shell.check("stopping keepalived", stopCommand(init));
 }

@@ -3,7 +3,7 @@ import type { ClusterSpec } from "../core/cluster-settings";
 import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
 import { quoteShellWord } from "../core/shell-word";
 import type { NodeFacts, PackageManager } from "./node-facts";
-import type { RemoteShell } from "./ssh/remote-shell";
+import { INSTALL_COMMAND_TIMEOUT_MS, type RemoteShell } from "./ssh/remote-shell";
 
 /**
  * Distribution packages the rendered files need beyond Keepalived: curl for an `http` health
@@ -30,7 +30,9 @@ export async function installMissingPackages(shell: RemoteShell, facts: NodeFact
   if (!facts.packageManager) {
     throw new Error(`${shell.nodeName}: ${packages.join(", ")} missing and no apt-get, dnf or yum to install them`);
   }
-  await shell.check(`installing ${packages.join(", ")}`, installPackagesCommand(facts.packageManager, packages));
+  await shell.check(`installing ${packages.join(", ")}`, installPackagesCommand(facts.packageManager, packages), {
+    timeoutMs: INSTALL_COMMAND_TIMEOUT_MS,
+  });
 }
 
 /**

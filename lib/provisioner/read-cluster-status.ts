@@ -1,10 +1,11 @@
-import type { ClusterSpec } from "../core/cluster-settings";
+import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
 import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
 import { quoteShellWord } from "../core/shell-word";
 import { installedKeepalivedVersion } from "./install-keepalived";
 import { readKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
 import { readNodeFacts } from "./node-facts";
 import { connectToNode } from "./ssh/connect-node";
+import type { RemoteShell } from "./ssh/remote-shell";
 
 export interface NodeStatusReport {
   readonly node: string;
@@ -20,7 +21,7 @@ export interface NodeStatusReport {
   readonly recentNotifyLog: readonly string[];
 }
 
-/** Reads each node's Keepalived state over SSH; an unreachable node is reported, not thrown. */
+/** Reads each node's Keepalived state over SSH; a node that cannot be reached or read is reported, not thrown. */
 export async function readClusterStatus(spec: ClusterSpec, logLines = 5): Promise<NodeStatusReport[]> {
   return Promise.all(
     spec.nodes.map(async (node): Promise<NodeStatusReport> => {
@@ -32,21 +33,28 @@ export async function readClusterStatus(spec: ClusterSpec, logLines = 5): Promis
         return { ...base, reachable: false, error: (error as Error).message, holdsVips: [], recentNotifyLog: [] };
       }
       try {
-        const facts = await readNodeFacts(shell);
-        const status: KeepalivedStatus = await readKeepalivedStatus(shell, facts.initSystem, spec.interfaceName, DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath);
-        const log = await shell.run(`tail -n ${logLines} ${quoteShellWord(spec.notifyLogPath)} 2>/dev/null`);
-        return {
-          ...base,
-          reachable: true,
-          keepalivedVersion: installedKeepalivedVersion(facts),
-          keepalivedRunning: status.running,
-          notifiedState: status.notifiedState,
-          holdsVips: spec.vips.filter((vip) => status.addresses.includes(vip)),
-          recentNotifyLog: log.stdout.split("\n").filter((line) => line.trim() !== ""),
-        };
+        return await readNodeStatus(spec, node, shell, logLines);
+      } catch (error) {
+        return { ...base, reachable: true, error: (error as Error).message, holdsVips: [], recentNotifyLog: [] };
       } finally {
         shell.close();
       }
     }),
   );
+}
+
+async function readNodeStatus(spec: ClusterSpec, node: NodeSpec, shell: RemoteShell, logLines: number): Promise<NodeStatusReport> {
+  const base = { node: node.name, sshHost: node.sshHost, instanceId: node.instanceId };
+  const facts = await readNodeFacts(shell);
+  const status: KeepalivedStatus = await readKeepalivedStatus(shell, facts.initSystem, spec.interfaceName, DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath);
+  const log = await shell.run(`tail -n ${logLines} ${quoteShellWord(spec.notifyLogPath)} 2>/dev/null`);
+  return {
+    ...base,
+    reachable: true,
+    keepalivedVersion: installedKeepalivedVersion(facts),
+    keepalivedRunning: status.running,
+    notifiedState: status.notifiedState,
+    holdsVips: spec.vips.filter((vip) => status.addresses.includes(vip)),
+    recentNotifyLog: log.stdout.split("\n").filter((line) => line.trim() !== ""),
+  };
 }

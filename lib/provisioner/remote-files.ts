@@ -82,3 +82,20 @@ export async function installFiles(shell: RemoteShell, changes: readonly FileCha
   const script = ["set -eu", ...swap, ...metadata].join("\n");
   if (swap.length + metadata.length > 0) await shell.check("installing the new files", script);
 }
+
+/** Puts back what installFiles replaced (from the one backup it kept) and removes what it created. */
+export async function rollBackFiles(shell: RemoteShell, changes: readonly FileChange[]): Promise<void> {
+  const steps = changes
+    .filter((change) => change.kind === "create" || change.kind === "update")
+    .map(({ file, kind }) =>
+      kind === "update"
+        ? `mv -f ${quoteShellWord(file.path + BACKUP_SUFFIX)} ${quoteShellWord(file.path)}`
+        : `rm -f ${quoteShellWord(file.path)}`,
+    );
+  if (steps.length > 0) await shell.check("putting the previous files back", ["set -eu", ...steps].join("\n"));
+}
+
+/** Writes a small root-only file (the applied-files fingerprint). */
+export async function writeRemoteFile(shell: RemoteShell, path: string, content: string): Promise<void> {
+  await shell.check(`writing ${path}`, `set -eu; umask 077; mkdir -p ${quoteShellWord(dirname(path))}; cat > ${quoteShellWord(path)}`, { stdin: content });
+}

@@ -1,7 +1,7 @@
 import type { KeepalivedStatus } from "./keepalived-service";
 
 /** Names of the nodes whose interface carries every VIP of the cluster. */
-export function vipHolders(
+export function nodesHoldingVips(
   vips: readonly string[],
   statuses: readonly { readonly nodeName: string; readonly status: KeepalivedStatus }[],
 ): string[] {
@@ -11,7 +11,7 @@ export function vipHolders(
 }
 
 /** Whether any node carries any VIP: partial holders count, as they answer ARP for it. */
-export function anyVipCarriers(
+export function nodesCarryingAnyVip(
   vips: readonly string[],
   statuses: readonly { readonly nodeName: string; readonly status: KeepalivedStatus }[],
 ): string[] {

@@ -67,3 +67,21 @@ describe("status: the cloud's view of the HAVIP", () => {
     expect(api.requests).toHaveLength(0);
   });
 });
+
+describe("status without the cloud's answer", () => {
+  it("still shows the nodes, says why the cloud was not asked, and is not healthy", () => {
+    const nodes = [node("primary", "ins-1", "MASTER", ["172.16.16.12"]), node("secondary", "ins-2", "BACKUP", [])];
+    const text = formatStatusReport({
+      cluster: "lab",
+      vips: spec.vips,
+      nodes,
+      vipHolders: ["primary"],
+      cloud: { bindings: [], disagreements: [], error: "DescribeHaVips: AuthFailure.SignatureFailure" },
+      healthy: false,
+    });
+    expect(text).toMatch(/^primary .*MASTER/m);
+    expect(text).toContain("cloud: could not ask DescribeHaVips: DescribeHaVips: AuthFailure.SignatureFailure");
+    expect(text).toContain("NOT healthy");
+  });
+});
+

@@ -68,9 +68,9 @@ describe("post-apply provisioning", () => {
     expect(provisioningOf({ provisionOnDeploy: false }).all).toHaveLength(0);
   });
 
-  it("marks the spec output sensitive when it carries a user's VRRP password; the trigger holds only its hash", () => {
+  it("marks the spec output sensitive when it carries a user's VRRP password, and its hash in the trigger too", () => {
     const { result, all } = provisioningOf({ keepalived: { virtualRouterId: 51, authPass: "s3cretpw" } });
-    expect((all[0].triggers_replace as Record<string, string>).spec_sha256).toMatch(/^\$\{sha256\(/);
+    expect((all[0].triggers_replace as Record<string, string>).spec_sha256).toMatch(/^\$\{sensitive\(sha256\(/);
     const spec = Object.entries(result.outputs()).find(([name]) => name.endsWith("-spec"));
     expect(spec?.[1].sensitive).toBe(true);
   });

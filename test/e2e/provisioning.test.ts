@@ -64,6 +64,18 @@ describe.skipIf(skipLab)("provisioning the lab over SSH with the real provisione
     expect(sha256(await readServerFile(lab, "a", CONF))).toBe(confBefore);
   }, 60_000);
 
+  it("reloads a node whose files were installed but never loaded (a run interrupted before the reload)", async () => {
+    const backup = (await vipHolders(lab))[0] === "a" ? "b" : "a";
+    expect(await readServerFile(lab, backup, "/var/keepalived/.havip-applied")).toMatch(/^[0-9a-f]{64}\n$/);
+    await execInServer(lab, backup, ["rm", "-f", "/var/keepalived/.havip-applied"]);
+    const result = await provision(lab);
+    expect(result.code).toBe(0);
+    expect(result.report?.changed).toBe(0);
+    expect(result.report?.nodes.find((n) => n.node === backup)?.action).toBe("reload");
+    expect(result.report?.nodes.find((n) => n.node !== backup)?.action).toBe("none");
+    expect((await provision(lab)).report?.nodes.map((n) => n.action)).toEqual(["none", "none"]);
+  }, 60_000);
+
   it("shows a changed setting as a diff in --dry-run and changes nothing", async () => {
     const before = sha256(await readServerFile(lab, "b", "/etc/keepalived/havip-notify.sh"));
     const spec = { ...labSpec(lab), notifyLogPath: "/var/log/havip-notify.log" };
@@ -73,6 +85,8 @@ describe.skipIf(skipLab)("provisioning the lab over SSH with the real provisione
     expect(dryRun.stdout).toMatch(/^\+.*\/var\/log\/havip-notify\.log/m);
     expect(dryRun.stdout).toMatch(/^-.*\/var\/log\/keepalived\.log/m);
     expect(dryRun.stdout).toMatch(/^then: reload keepalived/m);
+    expect(dryRun.stdout).toMatch(/^ {2}\$ keepalived -t -e -l -f \/etc\/keepalived\/\.havip-staging\/keepalived\.conf/m);
+    expect(dryRun.stdout).toMatch(/^ {2}\$ kill -HUP "\$\(cat \/run\/keepalived\.pid\)"$/m);
     expect(sha256(await readServerFile(lab, "b", "/etc/keepalived/havip-notify.sh"))).toBe(before);
   }, 60_000);
 

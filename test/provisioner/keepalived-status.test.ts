@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseKeepalivedStatus, type KeepalivedStatus } from "../../lib/provisioner/keepalived-service";
-import { anyVipCarriers, vipHolders } from "../../lib/provisioner/vip-holders";
+import { nodesCarryingAnyVip, nodesHoldingVips } from "../../lib/provisioner/vip-holders";
 
 describe("parseKeepalivedStatus", () => {
   it("reads running, addresses without prefix length and the notified state", () => {
@@ -26,7 +26,7 @@ describe("parseKeepalivedStatus", () => {
   });
 });
 
-describe("vipHolders and anyVipCarriers", () => {
+describe("nodesHoldingVips and nodesCarryingAnyVip", () => {
   const status = (...addresses: string[]): KeepalivedStatus => ({ running: true, addresses });
   const vips = ["172.16.16.12", "172.16.16.13"];
 
@@ -35,8 +35,8 @@ describe("vipHolders and anyVipCarriers", () => {
       { nodeName: "primary", status: status("172.16.16.5", "172.16.16.12", "172.16.16.13") },
       { nodeName: "secondary", status: status("172.16.16.6") },
     ];
-    expect(vipHolders(vips, statuses)).toEqual(["primary"]);
-    expect(anyVipCarriers(vips, statuses)).toEqual(["primary"]);
+    expect(nodesHoldingVips(vips, statuses)).toEqual(["primary"]);
+    expect(nodesCarryingAnyVip(vips, statuses)).toEqual(["primary"]);
   });
 
   it("counts a node with only some VIPs as a carrier but not a holder", () => {
@@ -44,8 +44,8 @@ describe("vipHolders and anyVipCarriers", () => {
       { nodeName: "primary", status: status("172.16.16.12", "172.16.16.13") },
       { nodeName: "secondary", status: status("172.16.16.13") },
     ];
-    expect(vipHolders(vips, statuses)).toEqual(["primary"]);
-    expect(anyVipCarriers(vips, statuses)).toEqual(["primary", "secondary"]);
+    expect(nodesHoldingVips(vips, statuses)).toEqual(["primary"]);
+    expect(nodesCarryingAnyVip(vips, statuses)).toEqual(["primary", "secondary"]);
   });
 
   it("reports both nodes in a split brain, in input order", () => {
@@ -53,16 +53,16 @@ describe("vipHolders and anyVipCarriers", () => {
       { nodeName: "primary", status: status("172.16.16.12", "172.16.16.13") },
       { nodeName: "secondary", status: status("172.16.16.13", "172.16.16.12") },
     ];
-    expect(vipHolders(vips, statuses)).toEqual(["primary", "secondary"]);
+    expect(nodesHoldingVips(vips, statuses)).toEqual(["primary", "secondary"]);
   });
 
   it("does not mistake an address that merely starts like the VIP for it", () => {
-    expect(vipHolders(["172.16.16.1"], [{ nodeName: "primary", status: status("172.16.16.12") }])).toEqual([]);
+    expect(nodesHoldingVips(["172.16.16.1"], [{ nodeName: "primary", status: status("172.16.16.12") }])).toEqual([]);
   });
 
   it("finds nobody when no node carries a VIP", () => {
     const statuses = [{ nodeName: "primary", status: status("172.16.16.5") }];
-    expect(vipHolders(vips, statuses)).toEqual([]);
-    expect(anyVipCarriers(vips, statuses)).toEqual([]);
+    expect(nodesHoldingVips(vips, statuses)).toEqual([]);
+    expect(nodesCarryingAnyVip(vips, statuses)).toEqual([]);
   });
 });

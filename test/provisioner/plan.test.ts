@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ManagedFile } from "../../lib/core/keepalived";
-import { planNodeChanges, sha256Hex, type RemoteFileState } from "../../lib/core/plan/plan-node-changes";
+import { changesKeepalivedInputs, keepalivedInputsFingerprint, planNodeChanges, sha256Hex, type RemoteFileState } from "../../lib/core/plan/plan-node-changes";
 import { planRollout, type NodeRolloutInput } from "../../lib/core/plan/plan-rollout";
 
 const conf: ManagedFile = { path: "/etc/keepalived/keepalived.conf", mode: 0o600, owner: "root", group: "root", content: "vrrp\n", secret: true };
@@ -62,12 +62,13 @@ describe("planRollout", () => {
     nodeName,
     keepalivedRunning: true,
     holdsVip: false,
-    filesChanged: false,
+    keepalivedInputsChanged: false,
+    appliedMatches: true,
     ...fields,
   });
 
   it("changes the VIP holder last", () => {
-    const steps = planRollout([node("primary", { holdsVip: true, filesChanged: true }), node("secondary", { filesChanged: true })]);
+    const steps = planRollout([node("primary", { holdsVip: true, keepalivedInputsChanged: true }), node("secondary", { keepalivedInputsChanged: true })]);
     expect(steps.map((s) => s.nodeName)).toEqual(["secondary", "primary"]);
   });
 
@@ -77,16 +78,46 @@ describe("planRollout", () => {
   });
 
   it("starts a node whose Keepalived is not running, whether or not files changed", () => {
-    const steps = planRollout([node("primary", { keepalivedRunning: false }), node("secondary", { keepalivedRunning: false, filesChanged: true })]);
+    const steps = planRollout([node("primary", { keepalivedRunning: false }), node("secondary", { keepalivedRunning: false, keepalivedInputsChanged: true })]);
     expect(steps.map((s) => s.action)).toEqual(["start", "start"]);
     expect(steps[0].reason).toContain("not running");
   });
 
   it("reloads a running node whose files changed and leaves an up-to-date one alone", () => {
-    const steps = planRollout([node("primary", { filesChanged: true }), node("secondary", { holdsVip: true })]);
+    const steps = planRollout([node("primary", { keepalivedInputsChanged: true }), node("secondary", { holdsVip: true })]);
     expect(steps).toEqual([
       { nodeName: "primary", action: "reload", reason: "its files changed" },
       { nodeName: "secondary", action: "none", reason: "nothing changed" },
     ]);
   });
+
+  it("reloads a running node whose files are in place but were never loaded (an interrupted run)", () => {
+    const [step] = planRollout([node("primary", { appliedMatches: false })]);
+    expect(step.action).toBe("reload");
+    expect(step.reason).toContain("never loaded");
+  });
 });
+
+describe("changesKeepalivedInputs and keepalivedInputsFingerprint", () => {
+  const file = (path: string, content: string): ManagedFile => ({ path, mode: 0o644, owner: "root", group: "root", content });
+  const conf = file("/etc/keepalived/keepalived.conf", "vrrp\n");
+  const rule = file("/etc/logrotate.d/havip-keepalived", "rotate\n");
+
+  it("counts content changes of the files Keepalived reads, not the logrotate rule or a mode change", () => {
+    const ruleOnly = planNodeChanges("n", [conf, rule], [{ path: conf.path, exists: true, sha256: sha256Hex(conf.content), mode: 0o644, owner: "root", group: "root" }]);
+    expect(ruleOnly.pending.map((c) => c.file.path)).toEqual([rule.path]);
+    expect(changesKeepalivedInputs(ruleOnly)).toBe(false);
+    const modeOnly = planNodeChanges("n", [conf], [{ path: conf.path, exists: true, sha256: sha256Hex(conf.content), mode: 0o600, owner: "root", group: "root" }]);
+    expect(modeOnly.pending[0].kind).toBe("metadata");
+    expect(changesKeepalivedInputs(modeOnly)).toBe(false);
+    expect(changesKeepalivedInputs(planNodeChanges("n", [conf], []))).toBe(true);
+  });
+
+  it("fingerprints only what Keepalived reads, independent of order", () => {
+    const a = keepalivedInputsFingerprint([conf, rule]);
+    expect(keepalivedInputsFingerprint([rule, conf])).toBe(a);
+    expect(keepalivedInputsFingerprint([conf, { ...rule, content: "other\n" }])).toBe(a);
+    expect(keepalivedInputsFingerprint([{ ...conf, content: "vrrp 2\n" }, rule])).not.toBe(a);
+  });
+});
+

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_KEEPALIVED_FILE_PATHS, renderNodeFiles, type ManagedFile } from "../../lib/core/keepalived";
 import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
 import { labLayout } from "../../lib/lab/lab-layout";
-import { describeFileChange, redact, specForConfigTest, stagingPaths } from "../../lib/provisioner/provision-cluster";
+import { redact, specForConfigTest, stagingPaths, supportsConfigTest } from "../../lib/provisioner/apply-node-plan";
+import { describeFileChange } from "../../lib/provisioner/provision-cluster";
 
 const STAGING_DIR = "/etc/keepalived/.havip-staging";
 const AUTH_PASS = "Zq9sEcrT";
@@ -78,6 +79,15 @@ describe("redact", () => {
   it("hides every occurrence of the VRRP password in what a node printed", () => {
     expect(redact("(Line 23) auth_pass s3cr3tpw too long; s3cr3tpw", "s3cr3tpw")).toBe("(Line 23) auth_pass ******** too long; ********");
     expect(redact("nothing secret here", "s3cr3tpw")).toBe("nothing secret here");
+  });
+});
+
+describe("supportsConfigTest", () => {
+  it("knows keepalived -t reports errors from 2.0.5 on, and not in 1.x", () => {
+    expect(supportsConfigTest("2.0.5")).toBe(true);
+    expect(supportsConfigTest("2.2.7")).toBe(true);
+    expect(supportsConfigTest("2.0.4")).toBe(false);
+    expect(supportsConfigTest("1.3.5")).toBe(false);
   });
 });
 

@@ -1,8 +1,11 @@
 import type { ListrTaskWrapper } from "listr2";
 import type { ClusterSpec } from "../../core/cluster-settings";
 import { masterDownIntervalSeconds } from "../../core/vrrp-timing";
+import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../../core/keepalived";
+import type { RolloutAction } from "../../core/plan/plan-rollout";
+import { applyNodePlan, STAGING_DIR, supportsConfigTest } from "../../provisioner/apply-node-plan";
+import { configTestCommand, reloadCommand, startCommand } from "../../provisioner/keepalived-service";
 import {
-  applyNodePlan,
   describeFileChange,
   openNodeSession,
   planCluster,
@@ -20,6 +23,8 @@ export interface ProvisionOptions {
   readonly json: boolean;
   /** Seconds to wait for exactly one VIP holder. @default - 3 master-down intervals + 10 s */
   readonly vipTimeoutSeconds?: number;
+  /** Activate on nodes whose Keepalived cannot check a configuration (< 2.0.5). @default false */
+  readonly allowUncheckedConfig?: boolean;
 }
 
 export interface NodeReport {
@@ -57,6 +62,19 @@ function defaultVipTimeoutSeconds(spec: ClusterSpec): number {
   return Math.ceil(3 * masterDownIntervalSeconds(spec.advertIntSeconds, spec.priority) + 10);
 }
 
+/** What the node would run, in order, for the dry run. */
+function activationCommands(session: NodeSession, filesChange: boolean, action: RolloutAction): string[] {
+  const init = session.facts.initSystem;
+  const check = supportsConfigTest(session.keepalivedVersion);
+  return [
+    ...(filesChange && check ? [`${configTestCommand(`${STAGING_DIR}/keepalived.conf`)}   # staged copy, before anything changes`] : []),
+    ...(filesChange ? ["(each changed file: upload beside it, keep one *.havip-bak, rename into place)"] : []),
+    ...(filesChange && check ? [`${configTestCommand(`${STAGING_DIR}/installed-check.conf`)}   # in place; rolled back if rejected`] : []),
+    ...(action === "start" ? [startCommand(init, DEFAULT_KEEPALIVED_FILE_PATHS.configPath)] : []),
+    ...(action === "reload" ? [reloadCommand(init)] : []),
+  ];
+}
+
 async function renderDryRunDetails(spec: ClusterSpec, plan: ClusterPlan): Promise<string> {
   const sections: string[] = [];
   for (const nodePlan of plan.nodes) {
@@ -81,6 +99,7 @@ async function renderDryRunDetails(spec: ClusterSpec, plan: ClusterPlan): Promis
     }
     if (changes.pending.length === 0) lines.push("files: all up to date");
     lines.push(`then: ${step?.action ?? "none"} keepalived (${step?.reason ?? "-"})`);
+    lines.push(...activationCommands(session, changes.pending.length > 0, step?.action ?? "none").map((command) => `  $ ${command}`));
     sections.push(lines.join("\n"));
   }
   return sections.join("\n\n");
@@ -135,7 +154,9 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
                 task: async (_: ProvisionContext, sub: Task) => {
                   const nodePlan = (ctx.plan as ClusterPlan).nodes.find((n) => n.session.node.name === step.nodeName);
                   if (!nodePlan) throw new Error(`internal: no plan for ${step.nodeName}`);
-                  await applyNodePlan(spec, nodePlan, step, ctx.authPass as string, (message) => (sub.output = message));
+                  await applyNodePlan(spec, nodePlan, step, ctx.authPass as string, (message) => (sub.output = message), {
+                    allowUncheckedConfig: options.allowUncheckedConfig,
+                  });
                 },
               })),
               { concurrent: false, exitOnError: true },

@@ -17,8 +17,12 @@ export interface ClusterStatusReport {
   readonly vips: readonly string[];
   readonly nodes: readonly NodeStatusReport[];
   readonly vipHolders: readonly string[];
-  /** Absent without Tencent Cloud credentials. */
-  readonly cloud?: { readonly bindings: readonly HaVipBinding[]; readonly disagreements: readonly Disagreement[] };
+  /** Absent without Tencent Cloud credentials; `error` when the API could not be asked. */
+  readonly cloud?: {
+    readonly bindings: readonly HaVipBinding[];
+    readonly disagreements: readonly Disagreement[];
+    readonly error?: string;
+  };
   readonly healthy: boolean;
 }
 
@@ -60,9 +64,17 @@ export async function readCloudView(
 export async function readStatusReport(spec: ClusterSpec, options: CloudOptions): Promise<ClusterStatusReport> {
   const nodes = await readClusterStatus(spec);
   const vipHolders = nodes.filter((node) => spec.vips.every((vip) => node.holdsVips.includes(vip))).map((node) => node.node);
-  const cloud = await readCloudView(spec, nodes, options);
+  // The SSH view is worth showing even when the cloud API cannot be asked.
+  const cloud: ClusterStatusReport["cloud"] = await readCloudView(spec, nodes, options).catch((error: Error) => ({
+    bindings: [],
+    disagreements: [],
+    error: error.message,
+  }));
   const healthy =
-    vipHolders.length === 1 && nodes.every((node) => node.reachable && node.keepalivedRunning) && (cloud?.disagreements.length ?? 0) === 0;
+    vipHolders.length === 1 &&
+    nodes.every((node) => node.reachable && node.keepalivedRunning) &&
+    (cloud?.disagreements.length ?? 0) === 0 &&
+    cloud?.error === undefined;
   return { cluster: spec.clusterName, vips: spec.vips, nodes, vipHolders, cloud, healthy };
 }
 
@@ -83,6 +95,8 @@ export function formatStatusReport(report: ClusterStatusReport): string {
   }
   if (!report.cloud) {
     lines.push("cloud: not checked (no TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY / TENCENTCLOUD_REGION)");
+  } else if (report.cloud.error !== undefined) {
+    lines.push(`cloud: could not ask DescribeHaVips: ${report.cloud.error}`);
   } else {
     for (const binding of report.cloud.bindings) {
       lines.push(`cloud: HAVIP ${binding.address} (${binding.havipId}) ${binding.state}, bound to ${binding.boundInstanceId ?? binding.boundNetworkInterfaceId ?? "nothing"}${binding.addressIp ? `, EIP ${binding.addressIp}` : ""}`);

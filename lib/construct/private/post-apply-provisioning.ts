@@ -19,12 +19,16 @@ export function addPostApplyProvisioning(
   specJson: string,
   instanceIds: readonly string[],
   dependsOn: ITerraformDependable[],
+  /** The spec holds the user's VRRP password: keep even its hash out of plans. */
+  specHoldsSecret = false,
 ): DataResource {
+  const specHash = Fn.sha256(specJson);
   const root = packageRoot();
   const [interpreter, script, command] = provisionArgv(root);
   return new DataResource(scope, "provision", {
     triggersReplace: {
-      spec_sha256: Fn.sha256(specJson),
+      // An 8-character password inside otherwise known JSON could be brute-forced from a plain hash.
+      spec_sha256: specHoldsSecret ? Fn.sensitive(specHash) : specHash,
       package_version: packageVersion(root),
       instance_ids: Fn.join(",", [...instanceIds]),
     },

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../keepalived/keepalived-file-paths";
 import type { ManagedFile } from "../keepalived/managed-file";
 
 /** What a node has at a path, as read over SSH. */
@@ -49,4 +50,25 @@ export function planNodeChanges(
     return { file, kind: classify(file, before), before };
   });
   return { nodeName, changes, pending: changes.filter((change) => change.kind !== "unchanged") };
+}
+
+/** Files Keepalived itself reads: a content change there needs a reload (the logrotate rule does not). */
+const KEEPALIVED_INPUTS: readonly string[] = [
+  DEFAULT_KEEPALIVED_FILE_PATHS.configPath,
+  DEFAULT_KEEPALIVED_FILE_PATHS.notifyScriptPath,
+  DEFAULT_KEEPALIVED_FILE_PATHS.healthCheckScriptPath,
+];
+
+export function changesKeepalivedInputs(plan: NodeChangePlan): boolean {
+  return plan.pending.some((change) => change.kind !== "metadata" && KEEPALIVED_INPUTS.includes(change.file.path));
+}
+
+/**
+ * One hash over the files Keepalived reads, recorded on the node after a successful start or
+ * reload. A node whose record differs from its files was interrupted between installing and
+ * reloading: it still runs the old configuration and needs a reload even though nothing differs.
+ */
+export function keepalivedInputsFingerprint(files: readonly ManagedFile[]): string {
+  const inputs = files.filter((file) => KEEPALIVED_INPUTS.includes(file.path)).sort((a, b) => a.path.localeCompare(b.path));
+  return sha256Hex(inputs.map((file) => `${file.path}\0${sha256Hex(file.content)}`).join("\n"));
 }

@@ -4,7 +4,9 @@ export interface NodeRolloutInput {
   readonly keepalivedRunning: boolean;
   readonly holdsVip: boolean;
   /** Files that Keepalived reads (config, scripts) differ from what is wanted. */
-  readonly filesChanged: boolean;
+  readonly keepalivedInputsChanged: boolean;
+  /** The node records that its running Keepalived was started or reloaded with exactly these files. */
+  readonly appliedMatches: boolean;
 }
 
 export type RolloutAction = "start" | "reload" | "none";
@@ -19,8 +21,11 @@ function actionFor(node: NodeRolloutInput): RolloutStep {
   if (!node.keepalivedRunning) {
     return { nodeName: node.nodeName, action: "start", reason: "Keepalived is not running" };
   }
-  if (node.filesChanged) {
+  if (node.keepalivedInputsChanged) {
     return { nodeName: node.nodeName, action: "reload", reason: "its files changed" };
+  }
+  if (!node.appliedMatches) {
+    return { nodeName: node.nodeName, action: "reload", reason: "its files were installed but never loaded (an earlier run was interrupted)" };
   }
   return { nodeName: node.nodeName, action: "none", reason: "nothing changed" };
 }

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Socket } from "node:net";
 import { NodeSSH, type Config } from "node-ssh";
 import type { NodeSpec, SshSettings } from "../../core/cluster-settings";
@@ -7,6 +8,24 @@ import { decideHostKey, parseKnownHosts } from "./known-hosts";
 import { RemoteShell } from "./remote-shell";
 
 const CONNECT_TIMEOUT_MS = 15_000;
+
+/** Errors that mean "sshd is not there yet" (a CVM still booting), as opposed to a refusal. */
+const RETRYABLE_CONNECT_FAILURE = /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ECONNRESET|Timed out while waiting for handshake/;
+
+export class ConnectError extends Error {
+  constructor(
+    message: string,
+    /** Worth trying again: the host did not answer, rather than refusing us. */
+    public readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = "ConnectError";
+  }
+}
+
+export function isRetryableConnectFailure(message: string): boolean {
+  return RETRYABLE_CONNECT_FAILURE.test(message);
+}
 
 export class HostKeyRejectedError extends Error {
   constructor(nodeName: string, reason: string) {
@@ -68,19 +87,46 @@ async function openConnection(endpoint: Endpoint, ssh: SshSettings, sock?: Socke
   } catch (error) {
     if (rejection.reason) throw new HostKeyRejectedError(endpoint.label, rejection.reason);
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${endpoint.label}: cannot connect to ${endpoint.user}@${endpoint.host}:${endpoint.port}: ${message}`);
+    throw new ConnectError(
+      `${endpoint.label}: cannot connect to ${endpoint.user}@${endpoint.host}:${endpoint.port}: ${message}`,
+      isRetryableConnectFailure(message),
+    );
   }
   // Nagle's algorithm adds ~40 ms to every small exec round trip.
   (connection.connection as unknown as { _sock?: Socket })._sock?.setNoDelay?.(true);
   return connection;
 }
 
+export interface ConnectOptions {
+  readonly trace?: (line: string) => void;
+  /**
+   * Keep trying for this long while the node does not answer (a CVM that is still booting when
+   * cdktf's local-exec starts). Refusals (host key, authentication) are never retried.
+   * @default 0
+   */
+  readonly retryForMs?: number;
+  /** Told before each new attempt. */
+  readonly onRetry?: (message: string) => void;
+}
+
+const RETRY_PAUSE_MS = 5_000;
+
+/** Opens an SSH session to a node, retrying while it does not answer yet (see ConnectOptions). */
+export async function connectToNode(node: NodeSpec, ssh: SshSettings, options: ConnectOptions = {}): Promise<RemoteShell> {
+  const deadline = Date.now() + (options.retryForMs ?? 0);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(node, ssh, options.trace);
+    } catch (error) {
+      if (!(error instanceof ConnectError && error.retryable) || Date.now() + RETRY_PAUSE_MS > deadline) throw error;
+      options.onRetry?.(`${node.sshHost} does not answer yet (attempt ${attempt}); trying again`);
+      await sleep(RETRY_PAUSE_MS);
+    }
+  }
+}
+
 /** Opens an SSH session to a node (through the jump host when one is set), verifying host keys. */
-export async function connectToNode(
-  node: NodeSpec,
-  ssh: SshSettings,
-  trace?: (line: string) => void,
-): Promise<RemoteShell> {
+async function connectOnce(node: NodeSpec, ssh: SshSettings, trace?: (line: string) => void): Promise<RemoteShell> {
   const user = ssh.user ?? "root";
   const target: Endpoint = { label: node.name, host: node.sshHost, port: node.sshPort ?? 22, user };
   if (!ssh.jumpHost) {

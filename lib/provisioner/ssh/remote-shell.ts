@@ -1,4 +1,11 @@
-import type { NodeSSH } from "node-ssh";
+import type { NodeSSH, SSHExecCommandOptions } from "node-ssh";
+
+type ExecChannel = Parameters<NonNullable<SSHExecCommandOptions["onChannel"]>>[0];
+
+/** A remote command that outlives this is ended: a held dpkg lock or a stuck systemctl must not hang a deploy. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
+/** Package installs and source builds may take long on a small CVM. */
+export const INSTALL_COMMAND_TIMEOUT_MS = 20 * 60_000;
 
 export interface RemoteCommandResult {
   readonly code: number | null;
@@ -19,6 +26,13 @@ export class RemoteCommandError extends Error {
   }
 }
 
+export interface RunOptions {
+  /** Written to the command's stdin (file contents: never logged). */
+  readonly stdin?: string;
+  /** @default DEFAULT_COMMAND_TIMEOUT_MS */
+  readonly timeoutMs?: number;
+}
+
 /**
  * A shell on one node over an open SSH connection. Scripts run under `sh -c` on the node;
  * stdin carries file contents (and so secrets), which are never logged.
@@ -31,14 +45,30 @@ export class RemoteShell {
     private readonly trace: (line: string) => void = () => undefined,
   ) {}
 
-  async run(script: string, options: { readonly stdin?: string } = {}): Promise<RemoteCommandResult> {
+  /** Runs a script; past `timeoutMs` its channel is closed and the result is exit 124 like timeout(1). */
+  async run(script: string, options: RunOptions = {}): Promise<RemoteCommandResult> {
     this.trace(`${this.nodeName}$ ${script.split("\n")[0]}${script.includes("\n") ? " ..." : ""}`);
-    const result = await this.connection.execCommand(script, { stdin: options.stdin, noTrim: true });
-    return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+    const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    let channel: ExecChannel | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<RemoteCommandResult>((resolve) => {
+      timer = setTimeout(() => {
+        channel?.close();
+        resolve({ code: 124, stdout: "", stderr: `no answer within ${Math.round(timeoutMs / 1000)} s; the command was ended` });
+      }, timeoutMs);
+    });
+    const finished = this.connection
+      .execCommand(script, { stdin: options.stdin, noTrim: true, onChannel: (opened) => (channel = opened) })
+      .then((result) => ({ code: result.code, stdout: result.stdout, stderr: result.stderr }));
+    try {
+      return await Promise.race([finished, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Runs a script and returns its stdout; throws a RemoteCommandError naming `step` on a non-zero exit. */
-  async check(step: string, script: string, options: { readonly stdin?: string } = {}): Promise<string> {
+  async check(step: string, script: string, options: RunOptions = {}): Promise<string> {
     const result = await this.run(script, options);
     if (result.code !== 0) throw new RemoteCommandError(this.nodeName, step, result);
     return result.stdout;
