@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { SettingsError } from "../core/settings-error";
 import { formatProvisionReport, provisionCluster } from "./commands/provision-command";
+import { EXIT_BAD_INPUT, EXIT_FAILURE } from "./exit-codes";
 import { CLUSTER_SPEC_ENV, SpecSourceError } from "./load-cluster-spec";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "./cluster-options";
 import { registerLabCommands } from "./commands/lab-command";
@@ -8,9 +9,6 @@ import { registerStatusCommand } from "./commands/status-command";
 import { registerFailoverTestCommand } from "./commands/failover-test-command";
 import { registerProbeCommand } from "./commands/probe-command";
 
-/** Exit codes: 0 success, 1 a step failed on a node, 2 bad input (nothing was changed). */
-export const EXIT_FAILURE = 1;
-export const EXIT_BAD_INPUT = 2;
 
 /** Commander parser for a number of seconds greater than zero. */
 export function positiveSeconds(value: string): number {

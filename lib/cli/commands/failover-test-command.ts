@@ -5,6 +5,7 @@ import { summarizeOutage } from "../../probe/outage-summary";
 import { startTcpProbe } from "../../probe/tcp-reachability-probe";
 import { runFailoverTest, type FailoverObservation, type FailoverTestResult } from "../../provisioner/failover-test";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "../cluster-options";
+import { EXIT_FAILURE } from "../exit-codes";
 
 function tcpPort(value: string): number {
   const port = Number(value);
@@ -87,6 +88,6 @@ export function registerFailoverTestCommand(program: Command): void {
       const outage = summarizeOutage(await probe.stop(), 100);
       const report: FailoverTestReport = { ...result, probe: { target: `${target}:${options.probePort}`, ...outage }, cloudBindingMovedAfterSeconds, cloudNote };
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatFailoverReport(report)}\n`);
-      if (!report.passed) process.exitCode = 1;
+      if (!report.passed) process.exitCode = EXIT_FAILURE;
     });
 }

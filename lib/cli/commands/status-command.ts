@@ -11,6 +11,7 @@ import {
 } from "../../cloud";
 import { readClusterStatus, type NodeStatusReport } from "../../provisioner/read-cluster-status";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "../cluster-options";
+import { EXIT_NOT_HEALTHY } from "../exit-codes";
 
 export interface ClusterStatusReport {
   readonly cluster: string;
@@ -114,6 +115,6 @@ export function registerStatusCommand(program: Command): void {
     .action(async (options: ClusterOptions & CloudOptions & { json?: boolean }) => {
       const report = await readStatusReport(clusterSpecFrom(options), options);
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatusReport(report)}\n`);
-      if (!report.healthy) process.exitCode = 3;
+      if (!report.healthy) process.exitCode = EXIT_NOT_HEALTHY;
     });
 }
