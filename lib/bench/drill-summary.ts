@@ -1,3 +1,4 @@
+import { drillPassed } from "../lab/drill-measurement";
 import type { LabDrillResult } from "../lab/drills";
 import { formatSpread, spreadOf, type Spread } from "./statistics";
 import { renderTable } from "./text-table";
@@ -18,15 +19,6 @@ export interface DrillSummary {
   readonly runsAsExpected: number;
 }
 
-function asExpected(result: LabDrillResult): boolean {
-  const timing =
-    result.expectsMove === false
-      ? result.vipMovedAfterSeconds === undefined
-      : result.vipMovedAfterSeconds !== undefined &&
-        (result.expectedWithinSeconds === undefined || result.vipMovedAfterSeconds <= result.expectedWithinSeconds);
-  return timing && result.finalHolders.length === 1;
-}
-
 /** Groups drill results of several runs by drill, in the order drills first appear. */
 export function summarizeDrills(results: readonly LabDrillResult[]): DrillSummary[] {
   const names = [...new Set(results.map((result) => result.drill))];
@@ -43,7 +35,7 @@ export function summarizeDrills(results: readonly LabDrillResult[]): DrillSummar
       sent: runs.reduce((sum, r) => sum + r.sent, 0),
       expectedWithinSeconds: runs[0].expectedWithinSeconds,
       expectsMove,
-      runsAsExpected: runs.filter(asExpected).length,
+      runsAsExpected: runs.filter((run) => drillPassed(run) && run.finalHolders.length === 1).length,
     };
   });
 }

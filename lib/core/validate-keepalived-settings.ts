@@ -324,6 +324,34 @@ export function validateSshSettings(ssh: unknown, field: string): SettingsProble
   if (settings.trustOnFirstUse === true && settings.knownHostsPath === undefined) {
     problems.push(problem(`${field}.trustOnFirstUse`, true, `needs ${field}.knownHostsPath: the first-seen host keys are recorded there`));
   }
+  problems.push(...validateHostKeyFingerprints(settings.hostKeyFingerprints, `${field}.hostKeyFingerprints`));
+  problems.push(...validateJumpHost(settings.jumpHost, `${field}.jumpHost`));
+  return problems;
+}
+
+/** `SHA256:` and 43 base64 characters, as `ssh-keygen -lf` prints a fingerprint. */
+const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
+function validateHostKeyFingerprints(fingerprints: unknown, field: string): SettingsProblem[] {
+  if (fingerprints === undefined) return [];
+  if (typeof fingerprints !== "object" || fingerprints === null) return [problem(field, fingerprints, "must map SSH hosts to fingerprints")];
+  return Object.entries(fingerprints as Record<string, unknown>)
+    .filter(([, fingerprint]) => typeof fingerprint !== "string" || !SHA256_FINGERPRINT.test(fingerprint))
+    .map(([host, fingerprint]) => problem(`${field}["${host}"]`, fingerprint, "must be a SHA256:... fingerprint as `ssh-keygen -lf` prints it"));
+}
+
+function validateJumpHost(jumpHost: unknown, field: string): SettingsProblem[] {
+  if (jumpHost === undefined) return [];
+  if (typeof jumpHost !== "object" || jumpHost === null) return [problem(field, jumpHost, "must be { host, port?, user? }")];
+  const jump = jumpHost as Record<string, unknown>;
+  const problems: Problems = [];
+  if (typeof jump.host !== "string" || !/^[A-Za-z0-9.:_-]+$/.test(jump.host)) {
+    problems.push(problem(`${field}.host`, jump.host, "must be a host name or IP address"));
+  }
+  if (jump.port !== undefined) problems.push(...validateWholeNumber(jump.port, `${field}.port`, 1, 65535));
+  if (jump.user !== undefined && (typeof jump.user !== "string" || !/^[a-z_][a-z0-9_-]*$/i.test(jump.user))) {
+    problems.push(problem(`${field}.user`, jump.user, "must be a user name"));
+  }
   return problems;
 }
 

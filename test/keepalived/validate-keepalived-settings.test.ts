@@ -214,3 +214,17 @@ describe("validateWholeNumber", () => {
     expect(validateWholeNumber("20", "x", 1, 2).map(describeProblem)).toEqual(["x 20 must be a whole number from 1 to 2"]);
   });
 });
+
+describe("validateSshSettings: jump host and pinned fingerprints", () => {
+  it("rejects a malformed fingerprint and a jump host without a usable host or port", () => {
+    const found = validateSshSettings(
+      { hostKeyFingerprints: { "203.0.113.5": "md5:aa:bb", "203.0.113.6": `SHA256:${"A".repeat(43)}` }, jumpHost: { host: "", port: 0 } },
+      "ssh",
+    ).map(describeProblem);
+    expect(found).toContain('ssh.hostKeyFingerprints["203.0.113.5"] md5:aa:bb must be a SHA256:... fingerprint as `ssh-keygen -lf` prints it');
+    expect(found.some((m) => m.startsWith('ssh.hostKeyFingerprints["203.0.113.6"]'))).toBe(false);
+    expect(found.some((m) => m.startsWith("ssh.jumpHost.host"))).toBe(true);
+    expect(found.some((m) => m.startsWith("ssh.jumpHost.port 0"))).toBe(true);
+  });
+});
+

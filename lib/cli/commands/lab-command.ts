@@ -13,6 +13,8 @@ import {
   type LabLayout,
   type LabStatus,
 } from "../../lab";
+import { drillPassed } from "../../lab/drill-measurement";
+import { EXIT_FAILURE } from "../exit-codes";
 import { CLUSTER_SPEC_ENV } from "../load-cluster-spec";
 import { provisionArgv } from "../provision-invocation";
 import { runDrills, DRILL_NAMES, formatDrillReport } from "../../lab/drills";
@@ -95,7 +97,7 @@ export function registerLabCommands(program: Command): void {
         if (!options.json) process.stdout.write(`drill: ${line}\n`);
       });
       process.stdout.write(options.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatDrillReport(results)}\n`);
-      if (results.some((result) => result.finalHolders.length !== 1)) process.exitCode = 1;
+      if (results.some((result) => !drillPassed(result))) process.exitCode = EXIT_FAILURE;
     });
 
   lab
