@@ -72,6 +72,8 @@ export {
   type ResolvedKeepalivedSettings,
   validateClusterSpec,
   validateKeepalivedSettings,
+  validateKeepalivedSource,
+  validateSshSettings,
 } from "./core/keepalived";
 
 // The provisioner, for scripts: the same entry `havip-cluster provision` and the construct's local-exec use.
