@@ -2,19 +2,12 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
-import { type ManagedFile, renderNodeFiles } from "../../lib/core/keepalived";
+import { type ManagedFile, type ResolvedKeepalivedFilePaths, renderNodeFiles } from "../../lib/core/keepalived";
 
 /** A node's rendered files written under one temporary directory, with their modes. */
-export interface NodeFilesOnDisk {
+export interface NodeFilesOnDisk extends ResolvedKeepalivedFilePaths {
   readonly dir: string;
   readonly files: readonly ManagedFile[];
-  readonly configPath: string;
-  readonly notifyScriptPath: string;
-  readonly healthCheckScriptPath: string;
-  readonly logrotatePath: string;
-  readonly stateFilePath: string;
-  readonly failureCountPath: string;
-  readonly notifyLogPath: string;
   remove(): void;
 }
 
