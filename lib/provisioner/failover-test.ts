@@ -37,9 +37,8 @@ interface Node {
   readonly facts: NodeFacts;
 }
 
-
 async function statusOf(spec: ClusterSpec, node: Node): Promise<KeepalivedStatus> {
-  return readKeepalivedStatus(node.shell, node.facts.initSystem, spec.interfaceName, DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath);
+  return readKeepalivedStatus(node.shell, node.facts.initSystem, spec.interfaceName);
 }
 
 async function holders(spec: ClusterSpec, nodes: readonly Node[]): Promise<string[]> {

@@ -1,3 +1,4 @@
+import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
 import { KEEPALIVED_CONSOLE_LOG_PATH } from "../core/limits";
 import { quoteShellWord } from "../core/shell-word";
 import type { InitSystem } from "./node-facts";
@@ -34,12 +35,9 @@ export function parseKeepalivedStatus(output: string): KeepalivedStatus {
   };
 }
 
-export async function readKeepalivedStatus(
-  shell: RemoteShell,
-  init: InitSystem,
-  interfaceName: string,
-  stateFilePath: string,
-): Promise<KeepalivedStatus> {
+/** Whether Keepalived runs, which addresses the VRRP interface carries, and the state the notify script recorded. */
+export async function readKeepalivedStatus(shell: RemoteShell, init: InitSystem, interfaceName: string): Promise<KeepalivedStatus> {
+  const stateFilePath = DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath;
   const script = [
     runningCheck(init),
     `ip -o -4 addr show dev ${quoteShellWord(interfaceName)} 2>/dev/null | awk '{print "address=" $4}'`,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { randomBytes } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
@@ -106,7 +107,7 @@ export async function planCluster(
     sessions.map(async (session): Promise<NodePlan> => {
       const files = renderFilesFor(session, spec, authPass);
       const states = await readRemoteFileStates(session.shell, files.map((file) => file.path));
-      const status = await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName, DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath);
+      const status = await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName);
       const applied = (await readRemoteFile(session.shell, APPLIED_FINGERPRINT_PATH))?.trim();
       return { session, files, changes: planNodeChanges(session.node.name, files, states), status, applied };
     }),
@@ -143,7 +144,7 @@ export async function waitForSingleVipHolder(
     const statuses = await Promise.all(
       sessions.map(async (session) => ({
         nodeName: session.node.name,
-        status: await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName, DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath),
+        status: await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName),
       })),
     );
     holders = nodesHoldingVips(spec.vips, statuses);
@@ -151,7 +152,7 @@ export async function waitForSingleVipHolder(
     const single = holders.length === 1 && carriers.length === 1 ? holders[0] : undefined;
     if (single !== undefined && single === previous) return { holder: single, holders, elapsedMs: Date.now() - started };
     previous = single;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await sleep(pollMs);
   }
   return { holders, elapsedMs: Date.now() - started };
 }

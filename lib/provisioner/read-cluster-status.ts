@@ -1,5 +1,4 @@
 import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
-import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
 import { quoteShellWord } from "../core/shell-word";
 import { installedKeepalivedVersion } from "./install-keepalived";
 import { readKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
@@ -46,7 +45,7 @@ export async function readClusterStatus(spec: ClusterSpec, logLines = 5): Promis
 async function readNodeStatus(spec: ClusterSpec, node: NodeSpec, shell: RemoteShell, logLines: number): Promise<NodeStatusReport> {
   const base = { node: node.name, sshHost: node.sshHost, instanceId: node.instanceId };
   const facts = await readNodeFacts(shell);
-  const status: KeepalivedStatus = await readKeepalivedStatus(shell, facts.initSystem, spec.interfaceName, DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath);
+  const status: KeepalivedStatus = await readKeepalivedStatus(shell, facts.initSystem, spec.interfaceName);
   const log = await shell.run(`tail -n ${logLines} ${quoteShellWord(spec.notifyLogPath)} 2>/dev/null`);
   return {
     ...base,
