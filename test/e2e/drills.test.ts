@@ -1,9 +1,10 @@
+import { testLabPrefix } from "../test-lab-prefix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Lab, labDown, labUp } from "../../lib/lab";
 import { DRILL_NAMES, runDrills } from "../../lib/lab/drills";
 import { provision, skipLab } from "./lab-fixture";
 
-const PREFIX = "havip-drill";
+const PREFIX = testLabPrefix("havip-drill");
 
 describe.skipIf(skipLab)("failover drills on the lab", () => {
   let lab: Lab;

@@ -1,3 +1,4 @@
+import { testLabPrefix } from "../test-lab-prefix";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,7 +8,7 @@ import { runCommandOrThrow } from "../../lib/lab/host-command";
 import { type Lab, execInServer, keepalivedPid, labDown, labStatus, labUp, readServerFile, signalKeepalived, vipHolders } from "../../lib/lab";
 import { cli, labSpec, missingForLab, provision, skipLab } from "./lab-fixture";
 
-const PREFIX = "havip-e2e";
+const PREFIX = testLabPrefix("havip-e2e");
 const CONF = "/etc/keepalived/keepalived.conf";
 const sha256 = (text: string | undefined) => createHash("sha256").update(text ?? "").digest("hex");
 const authPassOf = (conf: string | undefined) => /auth_pass\s+(\S+)/.exec(conf ?? "")?.[1];

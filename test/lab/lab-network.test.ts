@@ -1,3 +1,4 @@
+import { testLabPrefix } from "../test-lab-prefix";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -23,7 +24,7 @@ import {
   vipHolders,
 } from "../../lib/lab";
 
-const PREFIX = "havip-t";
+const PREFIX = testLabPrefix("havip-t");
 const STATE_DIR = `/run/${PREFIX}`;
 const missing = labPreflight();
 const onCi = process.env.CI === "true";
