@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { mapTemplateExpressions, standInName, withStandIns } from "./stand-in-config";
+
+const upper = (code: string) => code.toUpperCase();
+
+describe("mapTemplateExpressions", () => {
+  it("rewrites the code of interpolations and directives, not the literal text", () => {
+    expect(mapTemplateExpressions("a.b ${x.y} c %{ if z }d%{ endif }", upper)).toBe("a.b ${X.Y} c %{ IF Z }d%{ ENDIF }");
+  });
+
+  it("leaves escaped $${ and %%{ sequences alone", () => {
+    expect(mapTemplateExpressions("$${x.y} %%{ if z } ${w}", upper)).toBe("$${x.y} %%{ if z } ${W}");
+  });
+
+  it("leaves string literals inside an expression alone, nested braces included", () => {
+    expect(mapTemplateExpressions('${jsonencode({"k" = "v.w}", a = b})}', upper)).toBe('${JSONENCODE({"k" = "v.w}", A = B})}');
+  });
+
+  it("refuses an unterminated expression", () => {
+    expect(() => mapTemplateExpressions("${x", upper)).toThrow("unterminated template expression");
+  });
+});
+
+describe("withStandIns", () => {
+  const synthesized = {
+    terraform: { required_providers: { tencentcloud: { source: "tencentcloudstack/tencentcloud" } }, backend: { cos: { bucket: "b" } } },
+    provider: { tencentcloud: [{}] },
+    data: { tencentcloud_images: { img: { image_type: ["PUBLIC_IMAGE"] } } },
+    resource: {
+      tencentcloud_vpc: { net: { name: "n", cidr_block: "10.0.0.0/16" } },
+      tencentcloud_instance: {
+        node: {
+          image_id: "${data.tencentcloud_images.img.images[0].image_id}",
+          vpc_id: "${tencentcloud_vpc.net.id}",
+          depends_on: ["tencentcloud_vpc.net"],
+          lifecycle: { ignore_changes: ["image_id"] },
+          provider: "tencentcloud",
+        },
+      },
+      terraform_data: { provision: { input: "${tencentcloud_instance.node.public_ip}", depends_on: ["tencentcloud_instance.node"] } },
+    },
+    output: { ip: { value: "${tencentcloud_instance.node.public_ip} tencentcloud_vpc.net.id" } },
+  };
+  const { config, replaced } = withStandIns(synthesized);
+  const standIns = (config.resource as Record<string, Record<string, Record<string, unknown>>>).terraform_data;
+
+  it("replaces every provider resource and data source by a terraform_data", () => {
+    expect([...replaced].sort()).toEqual(["data.tencentcloud_images.img", "tencentcloud_instance.node", "tencentcloud_vpc.net"]);
+    expect(Object.keys(config.resource as object)).toEqual(["terraform_data"]);
+    expect(config.data).toBeUndefined();
+    expect(Object.keys(standIns).sort()).toEqual(["data__tencentcloud_images__img", "provision", "tencentcloud_instance__node", "tencentcloud_vpc__net"]);
+  });
+
+  it("keeps the arguments as input and adds fake values for the attributes read elsewhere", () => {
+    expect(standIns.tencentcloud_vpc__net.input).toEqual({ name: "n", cidr_block: "10.0.0.0/16", id: "fake-tencentcloud_vpc.net.id" });
+    expect(standIns.data__tencentcloud_images__img.input).toEqual({
+      image_type: ["PUBLIC_IMAGE"],
+      images: [{ image_id: "fake-tencentcloud_images.img.images.image_id" }],
+    });
+  });
+
+  it("rewrites references in expressions and depends_on, not in literal text", () => {
+    const node = standIns[standInName("tencentcloud_instance", "node", false)];
+    expect((node.input as Record<string, unknown>).image_id).toBe("${terraform_data.data__tencentcloud_images__img.input.images[0].image_id}");
+    expect(node.depends_on).toEqual(["terraform_data.tencentcloud_vpc__net"]);
+    expect(standIns.provision.depends_on).toEqual(["terraform_data.tencentcloud_instance__node"]);
+    expect((config.output as Record<string, { value: string }>).ip.value).toBe(
+      "${terraform_data.tencentcloud_instance__node.input.public_ip} tencentcloud_vpc.net.id",
+    );
+  });
+
+  it("drops provider meta-arguments, the provider block, its requirement and the remote backend", () => {
+    const node = standIns.tencentcloud_instance__node;
+    expect(node.provider).toBeUndefined();
+    expect(node.lifecycle).toBeUndefined();
+    expect(config.provider).toBeUndefined();
+    expect(config.terraform).toEqual({});
+  });
+
+  it("leaves the input untouched", () => {
+    expect(synthesized.resource.tencentcloud_instance.node.vpc_id).toBe("${tencentcloud_vpc.net.id}");
+  });
+
+  it("refuses a reference to a block the configuration does not declare", () => {
+    expect(() => withStandIns({ output: { x: { value: "${tencentcloud_vpc.missing.id}" } } })).toThrow("tencentcloud_vpc.missing");
+  });
+});
