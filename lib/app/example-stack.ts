@@ -72,7 +72,8 @@ export class HaVipExampleStack extends TerraformStack {
             description: "CIDR allowed to SSH to the nodes, e.g. 203.0.113.7/32 (not 0.0.0.0/0)",
             validation: [
               {
-                condition: 'can(cidrhost(var.ssh_allowed_cidr, 0)) && var.ssh_allowed_cidr != "0.0.0.0/0"',
+                // An expression must be a template interpolation: in Terraform JSON a bare string is literal text.
+                condition: '${can(cidrhost(var.ssh_allowed_cidr, 0)) && var.ssh_allowed_cidr != "0.0.0.0/0"}',
                 errorMessage: "ssh_allowed_cidr must be an IPv4 CIDR block such as 203.0.113.7/32, and not 0.0.0.0/0.",
               },
             ],
