@@ -1,4 +1,4 @@
-import { Annotations, type DataResource, Fn, TerraformOutput, TerraformResource, Token } from "cdktf";
+import { Annotations, type DataResource, TerraformOutput, TerraformResource, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DataTencentcloudImages } from "../../.gen/providers/tencentcloud/data-tencentcloud-images";
 import { Eip } from "../../.gen/providers/tencentcloud/eip";
@@ -27,6 +27,7 @@ import type { HaVipClusterProps } from "./ha-vip-cluster-props";
 import { clustersInTree, registerCluster } from "./private/cluster-registry";
 import { egressRules, ingressRules } from "./private/security-rules";
 import { addPostApplyProvisioning } from "./private/post-apply-provisioning";
+import { jsonLocal, terraformTags, terraformText } from "./private/terraform-text";
 import { networkPlanInput, validateHaVipClusterProps } from "./private/validate-props";
 
 const NODE_NAMES = ["primary", "secondary"] as const;
@@ -100,8 +101,13 @@ export class HaVipCluster extends Construct {
     this.havipAddresses = this.havips.map((havip) => havip.vip);
     this.eipAddress = this.createEip();
 
+    if (props.keepalived.authPass !== undefined && !Token.isUnresolved(props.keepalived.authPass)) {
+      Annotations.of(this).addWarning(
+        `${context}: keepalived.authPass is a literal, so it is written in clear into cdk.tf.json; pass a sensitive TerraformVariable instead (docs/construct.md)`,
+      );
+    }
     this.clusterSpec = this.buildClusterSpec();
-    this.specJson = Fn.jsonencode(this.clusterSpec);
+    this.specJson = jsonLocal(this, "spec", this.clusterSpec);
     this.createOutputs(id);
     if (props.provisionOnDeploy ?? true) {
       // After every resource of the cluster: the drift lock must allow both nodes before either announces the VIP.
@@ -121,21 +127,21 @@ export class HaVipCluster extends Construct {
   }
 
   private get tags(): { [key: string]: string } | undefined {
-    return this.props.tags ? { ...this.props.tags } : undefined;
+    return terraformTags(this.props.tags);
   }
 
   private createNetwork(): { vpcId: string; subnetId: string } {
     const network = this.props.network;
     const vpcId =
-      network.vpcId ??
-      new Vpc(this, "vpc", { name: network.vpcName ?? `${this.clusterName}-vpc`, cidrBlock: this.plan.vpcCidr ?? "", tags: this.tags }).id;
+      terraformText(network.vpcId) ??
+      new Vpc(this, "vpc", { name: terraformText(network.vpcName) ?? `${this.clusterName}-vpc`, cidrBlock: this.plan.vpcCidr ?? "", tags: this.tags }).id;
     const subnetId =
-      network.subnetId ??
+      terraformText(network.subnetId) ??
       new Subnet(this, "subnet", {
-        name: network.subnetName ?? `${this.clusterName}-subnet`,
+        name: terraformText(network.subnetName) ?? `${this.clusterName}-subnet`,
         vpcId,
         cidrBlock: this.plan.subnetCidr,
-        availabilityZone: network.availabilityZone,
+        availabilityZone: terraformText(network.availabilityZone),
         tags: this.tags,
       }).id;
     return { vpcId, subnetId };
@@ -186,17 +192,17 @@ export class HaVipCluster extends Construct {
 
   private imageId(): string {
     const nodes = this.props.nodes ?? {};
-    if (nodes.imageId) return nodes.imageId;
+    if (nodes.imageId) return terraformText(nodes.imageId);
     const images = new DataTencentcloudImages(this, "image", {
       imageType: ["PUBLIC_IMAGE"],
-      imageNameRegex: nodes.imageNameRegex ?? DEFAULT_IMAGE_NAME_REGEX,
+      imageNameRegex: terraformText(nodes.imageNameRegex ?? DEFAULT_IMAGE_NAME_REGEX),
     });
     return images.images.get(0).imageId;
   }
 
   private createNodes(): [Instance, Instance] {
     const nodes = this.props.nodes ?? {};
-    const keyPair = new KeyPair(this, "key-pair", { keyName: keyPairName(this.clusterName), publicKey: this.props.sshPublicKey, tags: this.tags });
+    const keyPair = new KeyPair(this, "key-pair", { keyName: keyPairName(this.clusterName), publicKey: terraformText(this.props.sshPublicKey), tags: this.tags });
     const placementGroup =
       (this.props.spreadAcrossHosts ?? true)
         ? new PlacementGroup(this, "placement-group", {
@@ -212,10 +218,10 @@ export class HaVipCluster extends Construct {
       (privateIp, index) =>
         new Instance(this, NODE_NAMES[index], {
           instanceName: `${this.clusterName}-${NODE_NAMES[index]}`,
-          availabilityZone: this.props.network.availabilityZone,
+          availabilityZone: terraformText(this.props.network.availabilityZone),
           imageId,
-          instanceType: nodes.instanceType ?? DEFAULT_INSTANCE_TYPE,
-          systemDiskType: nodes.systemDiskType ?? DEFAULT_SYSTEM_DISK_TYPE,
+          instanceType: terraformText(nodes.instanceType ?? DEFAULT_INSTANCE_TYPE),
+          systemDiskType: terraformText(nodes.systemDiskType ?? DEFAULT_SYSTEM_DISK_TYPE),
           systemDiskSize: nodes.systemDiskSizeGb ?? DEFAULT_SYSTEM_DISK_SIZE_GB,
           vpcId: this.vpcId,
           subnetId: this.subnetId,
@@ -238,7 +244,7 @@ export class HaVipCluster extends Construct {
     return (this.props.havips ?? [{}]).map((settings, index) => {
       const number = index + 1;
       const havip = new HaVip(this, `havip-${number}`, {
-        name: settings.name ?? `${this.clusterName}-havip-${number}`,
+        name: terraformText(settings.name) ?? `${this.clusterName}-havip-${number}`,
         vpcId: this.vpcId,
         subnetId: this.subnetId,
         vip: settings.address,
@@ -262,9 +268,9 @@ export class HaVipCluster extends Construct {
     if (this.props.eip === false) return undefined;
     const settings = this.props.eip ?? {};
     const eip = new Eip(this, "eip", {
-      name: settings.name ?? `${this.clusterName}-eip`,
+      name: terraformText(settings.name) ?? `${this.clusterName}-eip`,
       internetMaxBandwidthOut: settings.bandwidthMbps ?? DEFAULT_PUBLIC_BANDWIDTH_MBPS,
-      internetChargeType: settings.internetChargeType,
+      internetChargeType: terraformText(settings.internetChargeType),
       tags: this.tags,
     });
     new HaVipEipAttachment(this, "eip-attachment", { havipId: this.havips[0].id, addressIp: eip.publicIp });

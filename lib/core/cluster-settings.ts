@@ -57,6 +57,8 @@ export interface KeepalivedSettings {
   readonly priority?: number;
   /**
    * VRRP PASS password, at most 8 characters (Keepalived silently truncates longer ones).
+   * In a construct, pass a sensitive Terraform variable (`new TerraformVariable(..., { sensitive: true }).stringValue`):
+   * it stays out of cdk.tf.json and is checked by the provisioner. A literal is written in clear into cdk.tf.json.
    * @default - generated randomly on the first provisioning and kept on the nodes
    */
   readonly authPass?: string;

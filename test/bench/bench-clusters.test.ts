@@ -5,7 +5,7 @@ import { MAX_BENCH_CLUSTERS, addBenchClusters } from "../../lib/bench/bench-clus
 function synthesized(count: number) {
   const stack = new TerraformStack(Testing.app(), "bench");
   addBenchClusters(stack, count);
-  return JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>>; output: Record<string, { value: string }> };
+  return JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>>; output: Record<string, { value: string }>; locals: Record<string, string> };
 }
 
 describe("the benchmark's clusters", () => {
@@ -19,11 +19,11 @@ describe("the benchmark's clusters", () => {
   });
 
   it("gives every cluster its own virtual_router_id", () => {
-    const { output } = synthesized(10);
-    // Each spec output is a jsonencode() expression; its router id is a literal inside it.
+    const { output, locals } = synthesized(10);
+    // Each spec output reads a local holding the spec's JSON template; its router id is a literal inside it.
     const ids = Object.entries(output)
       .filter(([name]) => name.endsWith("-spec"))
-      .map(([, out]) => Number(/"virtualRouterId" = (\d+)/.exec(out.value)?.[1]));
+      .map(([, out]) => Number(/"virtualRouterId":(\d+)/.exec(locals[out.value.replace(/^\$\{local\.(.+)\}$/, "$1")])?.[1]));
     expect(ids.sort((a, b) => a - b)).toEqual([51, 52, 53, 54, 55, 56, 57, 58, 59, 60]);
   });
 

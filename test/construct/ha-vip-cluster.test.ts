@@ -181,27 +181,28 @@ describe("HaVipCluster outputs", () => {
     expect(synthCluster().outputs()["web-private-ips"].value).toEqual(["172.16.16.5", "172.16.16.6"]);
   });
 
-  it("outputs the spec as jsonencode over the HAVIP and node expressions, not sensitive without a password", () => {
-    const spec = synthCluster().outputs()["web-spec"];
+  it("outputs the spec from one JSON local with the HAVIP and node expressions spliced in, not sensitive without a password", () => {
+    const result = synthCluster();
+    const spec = result.outputs()["web-spec"];
     expect(spec.sensitive).toBe(false);
-    const value = String(spec.value);
-    expect(value).toMatch(/^\$\{jsonencode\(\{/);
-    expect(value).toMatch(/"vips" = \[tencentcloud_ha_vip\.web_havip-1_[0-9A-F]+\.vip\]/);
-    expect(value).toMatch(/"sshHost" = tencentcloud_instance\.web_primary_[0-9A-F]+\.public_ip/);
-    expect(value).toContain('"virtualRouterId" = 51');
-    expect(value).toContain('"subnetPrefixLength" = 24');
+    expect(String(spec.value)).toMatch(/^\$\{local\.web_spec_[0-9A-F]+\}$/);
+    const value = result.specTemplate();
+    expect(value).toMatch(/"vips":\[\$\{jsonencode\(tencentcloud_ha_vip\.web_havip-1_[0-9A-F]+\.vip\)\}\]/);
+    expect(value).toMatch(/"sshHost":\$\{jsonencode\(tencentcloud_instance\.web_primary_[0-9A-F]+\.public_ip\)\}/);
+    expect(value).toContain('"virtualRouterId":51');
+    expect(value).toContain('"subnetPrefixLength":24');
     expect(value).not.toContain("authPass");
   });
 
   it("marks the spec sensitive when it carries the VRRP password", () => {
-    const spec = synthCluster({ keepalived: { virtualRouterId: 51, authPass: "s3cret" } }).outputs()["web-spec"];
-    expect(spec.sensitive).toBe(true);
-    expect(String(spec.value)).toContain('"authPass" = "s3cret"');
+    const result = synthCluster({ keepalived: { virtualRouterId: 51, authPass: "s3cret" } });
+    expect(result.outputs()["web-spec"].sensitive).toBe(true);
+    expect(result.specTemplate()).toContain('"authPass":"s3cret"');
   });
 
   it("uses the private IP as SSH host when public SSH is off", () => {
-    const value = String(synthCluster({ publicSsh: false, sshAllowedCidr: undefined }).outputs()["web-spec"].value);
-    expect(value).toContain('"sshHost" = "172.16.16.5"');
+    const value = synthCluster({ publicSsh: false, sshAllowedCidr: undefined }).specTemplate();
+    expect(value).toContain('"sshHost":"172.16.16.5"');
   });
 
   it("exposes the resolved spec and addresses as attributes", () => {

@@ -59,6 +59,10 @@ describe("withStandIns", () => {
     });
   });
 
+  it("fakes addresses for address attributes, one per block", () => {
+    expect((standIns.tencentcloud_instance__node.input as Record<string, unknown>).public_ip).toBe("198.51.100.1");
+  });
+
   it("rewrites references in expressions and depends_on, not in literal text", () => {
     const node = standIns[standInName("tencentcloud_instance", "node", false)];
     expect((node.input as Record<string, unknown>).image_id).toBe("${terraform_data.data__tencentcloud_images__img.input.images[0].image_id}");

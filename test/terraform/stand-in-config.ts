@@ -111,6 +111,15 @@ function mapExpressionCode(code: string, rewrite: (code: string) => string): str
   return out + rewrite(code.slice(segmentStart));
 }
 
+/** A template that cannot be scanned is left as it is, for Terraform to report in its own words. */
+function rewriteTemplate(text: string, rewrite: (code: string) => string): string {
+  try {
+    return mapTemplateExpressions(text, rewrite);
+  } catch {
+    return text;
+  }
+}
+
 /** Every string in a JSON value, rewritten by `map` (object keys are kept). */
 function mapStrings(value: Json, map: (text: string) => string): Json {
   if (typeof value === "string") return map(value);
@@ -119,12 +128,19 @@ function mapStrings(value: Json, map: (text: string) => string): Json {
   return value;
 }
 
-/** A fake value for a computed attribute at `path` (after the attribute name), e.g. `images[0].image_id`. */
-function fakeValue(label: string, path: readonly PathStep[]): Json {
-  if (path.length === 0) return `fake-${label}`;
+/**
+ * A fake value for a computed attribute at `path` (after the attribute name), e.g. `images[0].image_id`.
+ * Addresses (`*_ip`, `vip`) come from TEST-NET-2 (198.51.100.0/24, documentation only), one per
+ * attribute, so that values which must be addresses are; everything else is a labelled string.
+ */
+function fakeValue(label: string, attribute: string, path: readonly PathStep[], known: Map<string, string>): Json {
+  if (path.length === 0) {
+    if (!known.has(label)) known.set(label, /(^|_)ip$|^vip$/.test(attribute) ? `198.51.100.${known.size + 1}` : `fake-${label}`);
+    return known.get(label) as string;
+  }
   const [step, ...rest] = path;
-  if ("index" in step) return Array.from({ length: step.index + 1 }, () => fakeValue(label, rest));
-  return { [step.key]: fakeValue(`${label}.${step.key}`, rest) };
+  if ("index" in step) return Array.from({ length: step.index + 1 }, () => fakeValue(label, attribute, rest, known));
+  return { [step.key]: fakeValue(`${label}.${step.key}`, step.key, rest, known) };
 }
 
 /** Merges a fake value into what the block already has, keeping every configured value. */
@@ -148,8 +164,16 @@ export interface StandInResult {
   readonly replaced: readonly string[];
 }
 
+export interface StandInOptions {
+  /**
+   * Values for computed attributes, by `<type>.<logical name>.<attribute>`, e.g. an address in the
+   * subnet for an auto-assigned HAVIP's `vip`. @default - fakes (see fakeValue)
+   */
+  readonly computed?: Readonly<Record<string, string>>;
+}
+
 /** The stand-in configuration for a synthesized cdk.tf.json (see the file comment). */
-export function withStandIns(synthesized: JsonObject): StandInResult {
+export function withStandIns(synthesized: JsonObject, options: StandInOptions = {}): StandInResult {
   const config = structuredClone(synthesized);
   const references: Reference[] = [];
   const rewriteCode = (code: string) =>
@@ -157,7 +181,7 @@ export function withStandIns(synthesized: JsonObject): StandInResult {
       references.push({ data: data !== undefined, type, name, path: parsePath(path) });
       return `terraform_data.${standInName(type, name, data !== undefined)}${path === "" ? "" : `.input${path}`}`;
     });
-  const rewriteTemplates = (value: Json) => mapStrings(value, (text) => mapTemplateExpressions(text, rewriteCode));
+  const rewriteTemplates = (value: Json) => mapStrings(value, (text) => rewriteTemplate(text, rewriteCode));
   // depends_on lists plain addresses, not templates.
   const rewriteAddress = (address: Json) => (typeof address === "string" ? rewriteCode(address) : address);
 
@@ -200,13 +224,15 @@ export function withStandIns(synthesized: JsonObject): StandInResult {
     if (isObject(block) && Array.isArray(block.depends_on)) block.depends_on = block.depends_on.map(rewriteAddress);
   }
 
+  const knownValues = new Map<string, string>(Object.entries(options.computed ?? {}));
   for (const reference of references) {
     const standIn = standIns[standInName(reference.type, reference.name, reference.data)];
     if (!standIn) throw new Error(`a reference to ${reference.type}.${reference.name}, which the configuration does not declare`);
     const [attribute, ...rest] = reference.path;
     if (!attribute || !("key" in attribute)) continue;
     const input = standIn.input as JsonObject;
-    input[attribute.key] = mergeFake(input[attribute.key], fakeValue(`${reference.type}.${reference.name}.${attribute.key}`, rest));
+    const label = `${reference.type}.${reference.name}.${attribute.key}`;
+    input[attribute.key] = mergeFake(input[attribute.key], fakeValue(label, attribute.key, rest, knownValues));
   }
 
   if (Object.keys(standIns).length > 0) {

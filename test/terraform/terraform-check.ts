@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { withStandIns } from "./stand-in-config";
+import { type StandInOptions, withStandIns } from "./stand-in-config";
 
 /** Whether `terraform` runs here; under CI=true a test file must fail instead of skipping without it. */
 export const terraformAvailable = spawnSync("terraform", ["version"], { stdio: "ignore", env: { ...process.env, CHECKPOINT_DISABLE: "1" } }).status === 0;
@@ -57,10 +57,10 @@ function terraform(dir: string, args: readonly string[], env: NodeJS.ProcessEnv)
  */
 export function checkWithTerraform(
   cdkTfJson: string | object,
-  options: { readonly variables?: Readonly<Record<string, string>> } = {},
+  options: StandInOptions & { readonly variables?: Readonly<Record<string, string>> } = {},
 ): TerraformCheckResult {
   const synthesized = (typeof cdkTfJson === "string" ? JSON.parse(cdkTfJson) : cdkTfJson) as Parameters<typeof withStandIns>[0];
-  const { config, replaced } = withStandIns(synthesized);
+  const { config, replaced } = withStandIns(synthesized, options);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TF_CLI_CONFIG_FILE: cliConfigFile(),

@@ -1,5 +1,6 @@
 import type { SecurityGroupRuleSetEgress, SecurityGroupRuleSetIngress } from "../../../.gen/providers/tencentcloud/security-group-rule-set";
 import type { ServiceIngressRule } from "../ha-vip-cluster-props";
+import { terraformText } from "./terraform-text";
 
 export interface SecurityRulesInput {
   readonly sshAllowedCidr: string;
@@ -21,7 +22,7 @@ export function ingressRules(input: SecurityRulesInput): SecurityGroupRuleSetIng
       protocol: rule.protocol,
       port: rule.port ?? "ALL",
       cidrBlock: rule.cidrBlock,
-      ...(rule.description ? { description: rule.description } : {}),
+      ...(rule.description ? { description: terraformText(rule.description) } : {}),
     })),
   ];
 }

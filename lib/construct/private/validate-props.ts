@@ -136,7 +136,9 @@ export function validateHaVipClusterProps(clusterName: string, props: HaVipClust
   if (props.keepalived === undefined) {
     problems.push({ field: "keepalived", value: "(missing)", rule: "is required (at least virtualRouterId)" });
   } else {
-    problems.push(...validateKeepalivedSettings(props.keepalived, "keepalived"));
+    // A password given as an expression (a sensitive variable) is checked by the provisioner when it reads the spec.
+    const keepalived = isExpression(props.keepalived.authPass) ? { ...props.keepalived, authPass: undefined } : props.keepalived;
+    problems.push(...validateKeepalivedSettings(keepalived, "keepalived"));
   }
   return problems;
 }
