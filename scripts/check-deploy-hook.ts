@@ -1,8 +1,7 @@
 /**
- * Runs the construct's post-apply hook through real Terraform against the local lab:
- * synthesizes a stack holding only the `terraform_data` + local-exec that HaVipCluster adds (with
- * the lab's spec instead of CVM addresses), then `terraform init`, `apply` and `destroy` inside the
- * lab's operator namespace. `terraform_data` is built into Terraform, so no provider is downloaded.
+ * Runs the construct's post-apply hook through real Terraform against a running lab (the same
+ * code as test/e2e/deploy-hook.test.ts, which CI runs on a lab of its own): init, apply (the
+ * local-exec provisions both servers) and destroy, then `havip-cluster status`.
  *
  *   npm run lab -- up && npm run check:deploy-hook && npm run lab -- down      (root, terraform on PATH)
  */
@@ -10,11 +9,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, Fn, TerraformStack } from "cdktf";
-import { addPostApplyProvisioning } from "../lib/construct/private/post-apply-provisioning";
 import { CLUSTER_SPEC_ENV } from "../lib/cli/load-cluster-spec";
 import { cliArgv } from "../lib/cli/provision-invocation";
-import { DEFAULT_LAB_PREFIX, assertOperatorNamespaceIsolated, loadLab, runInOperatorNamespace } from "../lib/lab";
+import { DEFAULT_LAB_PREFIX, loadLab, runInOperatorNamespace } from "../lib/lab";
+import { DEPLOY_HOOK_COMMANDS, synthesizeDeployHook, terraformInLab } from "./deploy-hook";
 
 async function main(): Promise<number> {
   const lab = loadLab(process.argv[2] ?? DEFAULT_LAB_PREFIX);
@@ -26,21 +24,15 @@ async function main(): Promise<number> {
     console.error("terraform is not on PATH");
     return 2;
   }
-  await assertOperatorNamespaceIsolated(lab);
   const outdir = mkdtempSync(join(tmpdir(), "havip-deploy-hook-"));
   try {
-    const app = new App({ outdir });
-    const stack = new TerraformStack(app, "deploy-hook");
-    const spec = JSON.parse(readFileSync(lab.specPath, "utf8")) as object;
-    addPostApplyProvisioning(stack, Fn.jsonencode(spec), ["lab-a", "lab-b"], []);
-    app.synth();
-    const stackDir = join(outdir, "stacks", "deploy-hook");
-    // An unset TF_CLI_CONFIG_FILE pointing nowhere only adds warnings.
-    const env = { ...process.env, TF_CLI_CONFIG_FILE: "", CHECKPOINT_DISABLE: "1" };
-    for (const args of [["init", "-input=false"], ["apply", "-auto-approve", "-input=false"], ["destroy", "-auto-approve", "-input=false"]]) {
+    const hook = synthesizeDeployHook(lab, outdir);
+    for (const args of DEPLOY_HOOK_COMMANDS) {
       console.log(`\n== terraform ${args[0]} (in ${lab.operatorNamespace})`);
-      const run = spawnSync("ip", ["netns", "exec", lab.operatorNamespace, "terraform", `-chdir=${stackDir}`, ...args], { stdio: "inherit", env });
-      if (run.status !== 0) return run.status ?? 1;
+      const run = await terraformInLab(lab, hook, args);
+      process.stdout.write(run.stdout);
+      process.stderr.write(run.stderr);
+      if (run.code !== 0) return run.code;
     }
     const status = await runInOperatorNamespace(lab, [...cliArgv("status"), "--json"], {
       env: { ...process.env, [CLUSTER_SPEC_ENV]: readFileSync(lab.specPath, "utf8") },
