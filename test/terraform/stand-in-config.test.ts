@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mapTemplateExpressions, standInName, withStandIns } from "./stand-in-config";
+import { checkWithTerraform, skipTerraform } from "./terraform-check";
 
 const upper = (code: string) => code.toUpperCase();
 
@@ -33,11 +34,20 @@ describe("withStandIns", () => {
           image_id: "${data.tencentcloud_images.img.images[0].image_id}",
           vpc_id: "${tencentcloud_vpc.net.id}",
           depends_on: ["tencentcloud_vpc.net"],
-          lifecycle: { ignore_changes: ["image_id"] },
+          lifecycle: {
+            ignore_changes: ["image_id"],
+            postcondition: [{ condition: "${self.vpc_id != \"\"}", error_message: "self.vpc_id is empty" }],
+          },
           provider: "tencentcloud",
         },
       },
-      terraform_data: { provision: { input: "${tencentcloud_instance.node.public_ip}", depends_on: ["tencentcloud_instance.node"] } },
+      terraform_data: {
+        provision: {
+          input: "${tencentcloud_instance.node.public_ip}",
+          depends_on: ["tencentcloud_instance.node"],
+          lifecycle: { replace_triggered_by: ["tencentcloud_instance.node.id"] },
+        },
+      },
     },
     output: { ip: { value: "${tencentcloud_instance.node.public_ip} tencentcloud_vpc.net.id" } },
   };
@@ -76,9 +86,20 @@ describe("withStandIns", () => {
   it("drops provider meta-arguments, the provider block, its requirement and the remote backend", () => {
     const node = standIns.tencentcloud_instance__node;
     expect(node.provider).toBeUndefined();
-    expect(node.lifecycle).toBeUndefined();
     expect(config.provider).toBeUndefined();
     expect(config.terraform).toEqual({});
+  });
+
+  it("keeps lifecycle conditions and replace_triggered_by (rewritten), not ignore_changes", () => {
+    expect(standIns.tencentcloud_instance__node.lifecycle).toEqual({
+      postcondition: [{ condition: '${self.input.vpc_id != ""}', error_message: "self.vpc_id is empty" }],
+    });
+    expect(standIns.provision.lifecycle).toEqual({ replace_triggered_by: ["terraform_data.tencentcloud_instance__node.input.id"] });
+  });
+
+  it.skipIf(skipTerraform)("gives Terraform a configuration it plans, lifecycle included", () => {
+    const result = checkWithTerraform(synthesized);
+    expect(result.outputs.ip.value).toBe("198.51.100.1 tencentcloud_vpc.net.id");
   });
 
   it("leaves the input untouched", () => {

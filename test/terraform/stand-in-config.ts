@@ -13,7 +13,9 @@ type JsonObject = { [key: string]: Json };
 const PROVIDER_PREFIX = "tencentcloud_";
 /** Meta-arguments that are not resource arguments: kept on the stand-in (rewritten) or dropped. */
 const KEPT_META_ARGUMENTS = ["depends_on", "count", "for_each"] as const;
-const DROPPED_META_ARGUMENTS = ["provider", "lifecycle", "provisioner", "connection"] as const;
+const DROPPED_META_ARGUMENTS = ["provider", "provisioner", "connection"] as const;
+/** Lifecycle settings a stand-in keeps; `ignore_changes` names the provider's attributes, which a terraform_data lacks. */
+const KEPT_LIFECYCLE = ["create_before_destroy", "prevent_destroy", "replace_triggered_by", "precondition", "postcondition"] as const;
 
 const isObject = (value: Json | undefined): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -198,6 +200,7 @@ export function withStandIns(synthesized: JsonObject, options: StandInOptions = 
         const standIn: JsonObject = {};
         for (const [key, value] of Object.entries(block)) {
           if ((KEPT_META_ARGUMENTS as readonly string[]).includes(key)) standIn[key] = value;
+          else if (key === "lifecycle" && isObject(value)) standIn.lifecycle = standInLifecycle(value);
           else if (!(DROPPED_META_ARGUMENTS as readonly string[]).includes(key)) input[key] = value;
         }
         standIns[standInName(type, name, data)] = { ...standIn, input };
@@ -221,7 +224,12 @@ export function withStandIns(synthesized: JsonObject, options: StandInOptions = 
     ...Object.values(standIns),
   ];
   for (const block of blocksWithDependsOn) {
-    if (isObject(block) && Array.isArray(block.depends_on)) block.depends_on = block.depends_on.map(rewriteAddress);
+    if (!isObject(block)) continue;
+    if (Array.isArray(block.depends_on)) block.depends_on = block.depends_on.map(rewriteAddress);
+    const lifecycle = block.lifecycle;
+    if (isObject(lifecycle) && Array.isArray(lifecycle.replace_triggered_by)) {
+      lifecycle.replace_triggered_by = lifecycle.replace_triggered_by.map(rewriteAddress);
+    }
   }
 
   const knownValues = new Map<string, string>(Object.entries(options.computed ?? {}));
@@ -246,6 +254,17 @@ export function withStandIns(synthesized: JsonObject, options: StandInOptions = 
     if (Object.keys(config.provider).length === 0) delete config.provider;
   }
   return { config, replaced };
+}
+
+/** A provider block's lifecycle for its stand-in: conditions read `self.input.<attribute>` instead of `self.<attribute>`. */
+function standInLifecycle(lifecycle: JsonObject): JsonObject {
+  const kept = Object.fromEntries(Object.entries(lifecycle).filter(([key]) => (KEPT_LIFECYCLE as readonly string[]).includes(key)));
+  for (const key of ["precondition", "postcondition"]) {
+    if (kept[key] !== undefined) {
+      kept[key] = mapStrings(kept[key], (text) => rewriteTemplate(text, (code) => code.replace(/(?<![\w.])self\.(?!input\b)/g, "self.input.")));
+    }
+  }
+  return kept;
 }
 
 /** The `terraform` block without the Tencent provider requirement and without a remote backend. */

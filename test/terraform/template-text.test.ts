@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { jsonTemplate } from "../../lib/construct/private/terraform-text";
 import { escapeTemplateText, joinTemplate } from "../../lib/core/terraform";
 import { checkWithTerraform, skipTerraform } from "./terraform-check";
 
@@ -46,5 +47,17 @@ describe.skipIf(skipTerraform)("escaped text through Terraform", () => {
       expect(result.outputs[`alone_${index}`].value).toBe(text);
       expect(result.outputs[`around_${index}`].value).toBe(`${text}<x>${text}`);
     });
+  });
+});
+
+describe("jsonTemplate", () => {
+  it("writes literal values as JSON text with the template syntax in strings doubled", () => {
+    expect(jsonTemplate({ a: 'x"${y}\\', n: 1.5, l: [true, null, undefined], skipped: undefined, o: {} })).toBe(
+      '{"a":"x\\"$${y}\\\\","n":1.5,"l":[true,null,null],"o":{}}',
+    );
+  });
+
+  it("refuses a value JSON cannot hold, naming where it is", () => {
+    expect(() => jsonTemplate({ timing: { interval: Number.NaN } })).toThrow("value.timing.interval is NaN, which JSON cannot hold");
   });
 });
