@@ -1,5 +1,6 @@
 import { Fn, TerraformOutput, TerraformVariable } from "cdktf";
 import { describe, expect, it } from "vitest";
+import { addBenchClusters } from "../../lib/bench/bench-clusters";
 import { CLUSTER_SPEC_ENV, loadClusterSpec } from "../../lib/cli/load-cluster-spec";
 import { HaVipCluster } from "../../lib/construct";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
@@ -59,6 +60,13 @@ describe.skipIf(skipTerraform)("construct stacks through terraform validate and 
     const specs = ["web", "db"].map((id) => specAsProvisionerReadsIt(result.outputs[`${id}-spec`].value));
     expect(specs.map((spec) => spec.virtualRouterId)).toEqual([51, 52]);
     expect(specs[1].cloud?.vpcId).toBe(specs[0].cloud?.vpcId);
+  });
+
+  it("plans the benchmark's stack of several clusters in one VPC", () => {
+    const synth = synthStack((stack) => addBenchClusters(stack, 3));
+    const result = checkWithTerraform(synth.json);
+    const specs = Object.entries(result.outputs).filter(([name]) => name.endsWith("-spec"));
+    expect(specs.map(([, output]) => specAsProvisionerReadsIt(output.value).virtualRouterId).sort()).toEqual([51, 52, 53]);
   });
 });
 
