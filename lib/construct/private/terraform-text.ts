@@ -6,7 +6,8 @@ import { joinTemplate, type TemplatePart } from "../../core/terraform";
 function fragmentsOf(text: string): TemplatePart[] {
   const asParts = (value: unknown): TemplatePart[] => {
     if (Array.isArray(value)) return value as TemplatePart[];
-    if (typeof value !== "string") return [];
+    if (value === undefined) return [];
+    if (typeof value !== "string") return [{ interpolation: Token.asString(value) }];
     return [Token.isUnresolved(value) ? { interpolation: value } : value];
   };
   // Each fragment is a literal or a token's string encoding; the first join gets two raw fragments.
