@@ -27,19 +27,12 @@ export interface TerraformCheckResult {
 
 export class TerraformCheckError extends Error {}
 
-let scratchRoot: string | undefined;
-/** One empty provider mirror for every run: `init` can only find Terraform's built-in providers, and fails at once otherwise. */
-function cliConfigFile(): string {
-  if (!scratchRoot) {
-    scratchRoot = mkdtempSync(join(tmpdir(), "havip-tf-check-"));
-    mkdirSync(join(scratchRoot, "no-providers"));
-    writeFileSync(
-      join(scratchRoot, "terraformrc"),
-      `provider_installation {\n  filesystem_mirror {\n    path    = "${join(scratchRoot, "no-providers")}"\n    include = ["*/*/*"]\n  }\n}\n`,
-    );
-    process.once("exit", () => scratchRoot && rmSync(scratchRoot, { recursive: true, force: true }));
-  }
-  return join(scratchRoot, "terraformrc");
+/** An empty provider mirror as the only source: `init` can find Terraform's built-in providers, and fails at once for any other. */
+function writeOfflineCliConfig(dir: string): string {
+  mkdirSync(join(dir, "no-providers"));
+  const path = join(dir, "terraformrc");
+  writeFileSync(path, `provider_installation {\n  filesystem_mirror {\n    path    = "${join(dir, "no-providers")}"\n    include = ["*/*/*"]\n  }\n}\n`);
+  return path;
 }
 
 function terraform(dir: string, args: readonly string[], env: NodeJS.ProcessEnv): string {
@@ -61,16 +54,18 @@ export function checkWithTerraform(
 ): TerraformCheckResult {
   const synthesized = (typeof cdkTfJson === "string" ? JSON.parse(cdkTfJson) : cdkTfJson) as Parameters<typeof withStandIns>[0];
   const { config, replaced } = withStandIns(synthesized, options);
+  const scratch = mkdtempSync(join(tmpdir(), "havip-tf-check-"));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    TF_CLI_CONFIG_FILE: cliConfigFile(),
+    TF_CLI_CONFIG_FILE: writeOfflineCliConfig(scratch),
     CHECKPOINT_DISABLE: "1",
     TF_IN_AUTOMATION: "1",
     TF_INPUT: "0",
   };
   for (const key of Object.keys(env)) if (key.startsWith("TF_VAR_")) delete env[key];
-  const dir = mkdtempSync(join(cliConfigFile(), "..", "stack-"));
+  const dir = join(scratch, "stack");
   try {
+    mkdirSync(dir);
     writeFileSync(join(dir, "main.tf.json"), JSON.stringify(config, null, 2));
     terraform(dir, ["init", "-input=false", "-no-color"], env);
     terraform(dir, ["validate", "-no-color"], env);
@@ -88,6 +83,6 @@ export function checkWithTerraform(
     const resources = Object.fromEntries((plan.planned_values?.root_module?.resources ?? []).map((resource) => [resource.address, resource.values]));
     return { replaced, outputs, resources, planText };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
