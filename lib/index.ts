@@ -84,7 +84,8 @@ export {
   type ProvisionOptions,
   type ProvisionReport,
 } from "./cli/commands/provision-command";
-export { CLUSTER_SPEC_ENV, findClusterSpecs, selectClusterSpec } from "./cli/load-cluster-spec";
+export { findClusterSpecs, selectClusterSpec } from "./cli/load-cluster-spec";
+export { CLUSTER_SPEC_ENV } from "./handoff/provision-invocation";
 
 /**
  * The Tencent Cloud provider bindings the construct is built on (provider, VPC, subnet,

@@ -12,8 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, Fn, TerraformStack } from "cdktf";
 import { addPostApplyProvisioning } from "../lib/construct/private/post-apply-provisioning";
-import { CLUSTER_SPEC_ENV } from "../lib/cli/load-cluster-spec";
-import { cliArgv } from "../lib/cli/provision-invocation";
+import { CLUSTER_SPEC_ENV, cliArgv } from "../lib/handoff/provision-invocation";
 import { DEFAULT_LAB_PREFIX, assertOperatorNamespaceIsolated, loadLab, runInOperatorNamespace } from "../lib/lab";
 
 async function main(): Promise<number> {

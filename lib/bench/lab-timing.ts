@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CLUSTER_SPEC_ENV } from "../cli/load-cluster-spec";
-import { provisionArgv } from "../cli/provision-invocation";
+import { CLUSTER_SPEC_ENV, provisionArgv } from "../handoff/provision-invocation";
 import { DRILL_NAMES, runDrills, type LabDrillResult } from "../lab/drills";
 import type { Lab } from "../lab/lab-handle";
 import { labDown } from "../lab/lab-down";

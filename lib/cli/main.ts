@@ -2,7 +2,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { SettingsError } from "../core/settings-error";
 import { formatProvisionReport, provisionCluster } from "./commands/provision-command";
 import { EXIT_BAD_INPUT, EXIT_FAILURE } from "./exit-codes";
-import { CLUSTER_SPEC_ENV, SpecSourceError } from "./load-cluster-spec";
+import { CLUSTER_SPEC_ENV } from "../handoff/provision-invocation";
+import { SpecSourceError } from "./load-cluster-spec";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "./cluster-options";
 import { registerLabCommands } from "./commands/lab-command";
 import { registerStatusCommand } from "./commands/status-command";

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEFAULT_MAINTENANCE_FLAG_PATH, DEFAULT_PRIORITY } from "../core/limits";
-import { CLUSTER_SPEC_ENV } from "../cli/load-cluster-spec";
-import { cliArgv, provisionArgv } from "../cli/provision-invocation";
+import { CLUSTER_SPEC_ENV, cliArgv, provisionArgv } from "../handoff/provision-invocation";
 import type { FailoverTestResult } from "../provisioner/failover-test";
 import { formatDrillTable, masterDownIntervalSeconds, skewTimeSeconds, type DrillResult } from "./drill-measurement";
 import { LAB_ADVERT_INT_SECONDS } from "./lab-cluster-spec";
