@@ -16,6 +16,7 @@ import { chooseAuthPass } from "./auth-pass-choice";
 import { ensureKeepalived, installedKeepalivedVersion, type KeepalivedInstallOutcome } from "./install-keepalived";
 import { readKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
 import { readNodeFacts, type NodeFacts } from "./node-facts";
+import { planNodeSteps, type NodeStepPlan } from "./node-steps";
 import { installMissingPackages, missingPackages } from "./node-prerequisites";
 import { readRemoteFile, readRemoteFileStates } from "./remote-files";
 import { connectToNode } from "./ssh/connect-node";
@@ -45,6 +46,17 @@ export interface NodePlan {
   readonly status: KeepalivedStatus;
   /** The fingerprint of the files the node's Keepalived last started or reloaded with, if recorded. */
   readonly applied?: string;
+  /** What the node will do, in order: the one list the dry run prints and the apply performs. */
+  readonly steps: NodeStepPlan;
+  /** Each pending change as the dry run shows it (a diff, or a mode/owner change); only when asked for. */
+  readonly changeDescriptions?: readonly string[];
+}
+
+export interface PlanOptions {
+  /** Activate on nodes whose Keepalived has no config test (< 2.0.5) without checking. @default false */
+  readonly allowUncheckedConfig?: boolean;
+  /** Read the current content of each changed file and describe the change (for the dry run). @default false */
+  readonly describeChanges?: boolean;
 }
 
 export interface ClusterPlan {
@@ -98,22 +110,25 @@ export function renderFilesFor(session: NodeSession, spec: ClusterSpec, authPass
 export async function planCluster(
   spec: ClusterSpec,
   sessions: readonly NodeSession[],
+  options: PlanOptions = {},
   random: (n: number) => Uint8Array = randomBytes,
 ): Promise<{ readonly plan: ClusterPlan; readonly authPass: string }> {
   const configPath = DEFAULT_KEEPALIVED_FILE_PATHS.configPath;
   const currentConfigs = await Promise.all(sessions.map((session) => readRemoteFile(session.shell, configPath)));
   const { authPass, source } = chooseAuthPass(spec.authPass, currentConfigs, () => generateAuthPass(random));
-  const nodes = await Promise.all(
-    sessions.map(async (session): Promise<NodePlan> => {
+  const inspected = await Promise.all(
+    sessions.map(async (session) => {
       const files = renderFilesFor(session, spec, authPass);
       const states = await readRemoteFileStates(session.shell, files.map((file) => file.path));
       const status = await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName);
       const applied = (await readRemoteFile(session.shell, APPLIED_FINGERPRINT_PATH))?.trim();
-      return { session, files, changes: planNodeChanges(session.node.name, files, states), status, applied };
+      const changes = planNodeChanges(session.node.name, files, states);
+      const changeDescriptions = options.describeChanges ? await describeChanges(session.shell, changes) : undefined;
+      return { session, files, changes, status, applied, changeDescriptions };
     }),
   );
   const rollout = planRollout(
-    nodes.map((nodePlan) => ({
+    inspected.map((nodePlan) => ({
       nodeName: nodePlan.session.node.name,
       keepalivedRunning: nodePlan.status.running,
       holdsVip: nodesHoldingVips(spec.vips, [{ nodeName: nodePlan.session.node.name, status: nodePlan.status }]).length > 0,
@@ -121,6 +136,19 @@ export async function planCluster(
       appliedMatches: nodePlan.applied === keepalivedInputsFingerprint(nodePlan.files),
     })),
   );
+  const nodes = inspected.map((nodePlan): NodePlan => {
+    const step = rollout.find((s) => s.nodeName === nodePlan.session.node.name) as RolloutStep;
+    const steps = planNodeSteps({
+      nodeName: nodePlan.session.node.name,
+      keepalivedVersion: nodePlan.session.keepalivedVersion,
+      initSystem: nodePlan.session.facts.initSystem,
+      scriptUser: spec.scriptUser,
+      pending: nodePlan.changes.pending,
+      rollout: step,
+      allowUncheckedConfig: options.allowUncheckedConfig,
+    });
+    return { ...nodePlan, steps };
+  });
   return { plan: { nodes, rollout, authPassSource: source }, authPass };
 }
 
@@ -155,6 +183,20 @@ export async function waitForSingleVipHolder(
     await sleep(pollMs);
   }
   return { holders, elapsedMs: Date.now() - started };
+}
+
+/** Each pending change as the dry run shows it; the current content is read once, here, and never for a secret file. */
+async function describeChanges(shell: RemoteShell, changes: NodeChangePlan): Promise<string[]> {
+  const lines: string[] = [];
+  for (const change of changes.pending) {
+    if (change.kind === "metadata") {
+      lines.push(`${change.file.path}: mode/owner -> ${change.file.mode.toString(8)} ${change.file.owner}:${change.file.group}`);
+      continue;
+    }
+    const before = change.kind === "create" ? undefined : change.file.secret ? "" : ((await readRemoteFile(shell, change.file.path)) ?? "");
+    lines.push(describeFileChange(change.file, before).trimEnd());
+  }
+  return lines;
 }
 
 /** A unified diff of one file for the dry run; secret files show only that they differ. */

@@ -1,12 +1,9 @@
 import type { ListrTaskWrapper } from "listr2";
 import type { ClusterSpec } from "../../core/cluster-settings";
 import { masterDownIntervalSeconds } from "../../core/vrrp-timing";
-import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../../core/keepalived";
-import type { RolloutAction } from "../../core/plan/plan-rollout";
-import { applyNodePlan, STAGING_DIR, supportsConfigTest } from "../../provisioner/apply-node-plan";
-import { configTestCommand, reloadCommand, startCommand } from "../../provisioner/keepalived-service";
+import { applyNodePlan } from "../../provisioner/apply-node-plan";
+import { describeNodeStep } from "../../provisioner/node-steps";
 import {
-  describeFileChange,
   openNodeSession,
   planCluster,
   waitForSingleVipHolder,
@@ -14,7 +11,6 @@ import {
   type NodeSession,
 } from "../../provisioner/provision-cluster";
 import { missingPackages } from "../../provisioner/node-prerequisites";
-import { readRemoteFile } from "../../provisioner/remote-files";
 import { runTaskList } from "../task-list";
 
 export interface ProvisionOptions {
@@ -62,24 +58,10 @@ function defaultVipTimeoutSeconds(spec: ClusterSpec): number {
   return Math.ceil(3 * masterDownIntervalSeconds(spec.advertIntSeconds, spec.priority) + 10);
 }
 
-/** What the node would run, in order, for the dry run. */
-function activationCommands(session: NodeSession, filesChange: boolean, action: RolloutAction): string[] {
-  const init = session.facts.initSystem;
-  const check = supportsConfigTest(session.keepalivedVersion);
-  return [
-    ...(filesChange && check ? [`${configTestCommand(`${STAGING_DIR}/keepalived.conf`)}   # staged copy, before anything changes`] : []),
-    ...(filesChange ? ["(each changed file: upload beside it, keep one *.havip-bak, rename into place)"] : []),
-    ...(filesChange && check ? [`${configTestCommand(`${STAGING_DIR}/installed-check.conf`)}   # in place; rolled back if rejected`] : []),
-    ...(action === "start" ? [startCommand(init, DEFAULT_KEEPALIVED_FILE_PATHS.configPath)] : []),
-    ...(action === "reload" ? [reloadCommand(init)] : []),
-  ];
-}
-
-async function renderDryRunDetails(spec: ClusterSpec, plan: ClusterPlan): Promise<string> {
+function renderDryRunDetails(spec: ClusterSpec, plan: ClusterPlan): string {
   const sections: string[] = [];
   for (const nodePlan of plan.nodes) {
-    const { session, changes } = nodePlan;
-    const step = plan.rollout.find((s) => s.nodeName === session.node.name);
+    const { session, changes, steps } = nodePlan;
     const lines = [`== ${session.node.name} (${session.node.sshHost}, ${session.facts.osPrettyName})`];
     lines.push(
       session.facts.keepalivedVersionLine
@@ -88,18 +70,11 @@ async function renderDryRunDetails(spec: ClusterSpec, plan: ClusterPlan): Promis
     );
     const packages = missingPackages(spec, session.facts);
     if (packages.length > 0) lines.push(`packages: would install ${packages.join(", ")}`);
-    for (const change of changes.changes) {
-      if (change.kind === "unchanged") continue;
-      if (change.kind === "metadata") {
-        lines.push(`${change.file.path}: mode/owner -> ${change.file.mode.toString(8)} ${change.file.owner}:${change.file.group}`);
-        continue;
-      }
-      const before = change.file.secret ? undefined : await readRemoteFile(session.shell, change.file.path);
-      lines.push(describeFileChange(change.file, change.kind === "create" ? undefined : (before ?? "")).trimEnd());
-    }
+    lines.push(...(nodePlan.changeDescriptions ?? []));
     if (changes.pending.length === 0) lines.push("files: all up to date");
-    lines.push(`then: ${step?.action ?? "none"} keepalived (${step?.reason ?? "-"})`);
-    lines.push(...activationCommands(session, changes.pending.length > 0, step?.action ?? "none").map((command) => `  $ ${command}`));
+    lines.push(`then: ${steps.action} keepalived (${steps.reason})`);
+    if (steps.refusal !== undefined) lines.push(`  REFUSED: ${steps.refusal}`);
+    lines.push(...steps.steps.map((planned) => `  ${describeNodeStep(planned)}`));
     sections.push(lines.join("\n"));
   }
   return sections.join("\n\n");
@@ -137,7 +112,10 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
         {
           title: "Render and compare files",
           task: async (ctx, task) => {
-            const { plan, authPass } = await planCluster(spec, ctx.sessions);
+            const { plan, authPass } = await planCluster(spec, ctx.sessions, {
+              allowUncheckedConfig: options.allowUncheckedConfig,
+              describeChanges: options.dryRun,
+            });
             ctx.plan = plan;
             ctx.authPass = authPass;
             const pending = plan.nodes.reduce((sum, node) => sum + node.changes.pending.length, 0);
@@ -154,9 +132,7 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
                 task: async (_: ProvisionContext, sub: Task) => {
                   const nodePlan = (ctx.plan as ClusterPlan).nodes.find((n) => n.session.node.name === step.nodeName);
                   if (!nodePlan) throw new Error(`internal: no plan for ${step.nodeName}`);
-                  await applyNodePlan(spec, nodePlan, step, ctx.authPass as string, (message) => (sub.output = message), {
-                    allowUncheckedConfig: options.allowUncheckedConfig,
-                  });
+                  await applyNodePlan(spec, nodePlan, ctx.authPass as string, (message) => (sub.output = message));
                 },
               })),
               { concurrent: false, exitOnError: true },
@@ -200,7 +176,7 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
       nodes,
       rolloutOrder: plan.rollout.map((step) => step.nodeName),
       vipHolder: context.vipHolder,
-      dryRunDetails: options.dryRun ? await renderDryRunDetails(spec, plan) : undefined,
+      dryRunDetails: options.dryRun ? renderDryRunDetails(spec, plan) : undefined,
     };
   } finally {
     const opened = await Promise.allSettled(context.opening);
