@@ -36,6 +36,9 @@ function layerRule(layer, allowed) {
   if (layer !== "construct" && layer !== "app") {
     patterns.push({ regex: "(^|/)\\.gen(/|$)", message: `lib/${layer} must not import the provider bindings (.gen): only the construct and the app declare resources.` });
   }
+  if (!["cli", "lab", "app"].includes(layer)) {
+    patterns.push({ regex: "^(listr2|commander)(/|$)", message: `lib/${layer} must not import listr2 or commander: progress leaves it as events, and only lib/cli parses commands or draws task lists.` });
+  }
   if (layer === "core") {
     patterns.push({ regex: `^(${IMPURE_PACKAGES.map(escape).join("|")})(/|$)`, message: "lib/core is pure: no I/O, no cdktf, no SSH, no CLI packages." });
   }

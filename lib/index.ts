@@ -77,13 +77,10 @@ export {
 } from "./core/keepalived";
 
 // The provisioner, for scripts: the same entry `havip-cluster provision` and the construct's local-exec use.
-export {
-  formatProvisionReport,
-  type NodeReport,
-  provisionCluster,
-  type ProvisionOptions,
-  type ProvisionReport,
-} from "./cli/commands/provision-command";
+export { provisionCluster, type ProvisionOptions } from "./provisioner/provision-cluster";
+export type { NodePreview, NodeReport, ProvisionEvent, ProvisionReport } from "./provisioner/provision-events";
+export type { NodeStep, NodeStepPlan } from "./provisioner/node-steps";
+export { formatProvisionReport } from "./cli/provision-report-format";
 export { findClusterSpecs, selectClusterSpec } from "./cli/load-cluster-spec";
 export { CLUSTER_SPEC_ENV } from "./handoff/provision-invocation";
 

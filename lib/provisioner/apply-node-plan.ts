@@ -3,7 +3,7 @@ import type { KeepalivedFilePaths } from "../core/keepalived";
 import { keepalivedInputsFingerprint } from "../core/plan/plan-node-changes";
 import { prepareRuntimePaths } from "./node-prerequisites";
 import { STAGING_DIR } from "./node-steps";
-import { renderFilesFor, type NodePlan } from "./provision-cluster";
+import { renderFilesFor, type NodePlan } from "./cluster-plan";
 import { installFiles, removeStagingDirectory, rollBackFiles, writeRemoteFile, writeStagedFiles } from "./remote-files";
 import type { RemoteShell } from "./ssh/remote-shell";
 

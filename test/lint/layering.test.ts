@@ -25,6 +25,8 @@ describe("npm run lint keeps the layers pointing down", () => {
     ["lib/core/layering-probe.ts", "node:fs", "lib/core is pure"],
     ["lib/core/layering-probe.ts", "cdktf", "lib/core is pure"],
     ["lib/provisioner/layering-probe.ts", "../../.gen/providers/tencentcloud/vpc", "must not import the provider bindings"],
+    ["lib/provisioner/layering-probe.ts", "listr2", "must not import listr2 or commander"],
+    ["lib/construct/layering-probe.ts", "commander", "must not import listr2 or commander"],
     ["lib/lab/layering-probe.ts", "../../scripts/bench/lab-timing", "lib/ must not import scripts/ or test/"],
   ])("%s importing %s fails", async (filePath, specifier, expected) => {
     const errors = await importErrors(filePath, specifier);
@@ -37,6 +39,7 @@ describe("npm run lint keeps the layers pointing down", () => {
     ["lib/lab/layering-probe.ts", "../provisioner/failover-test"],
     ["lib/cli/commands/layering-probe.ts", "../../lab"],
     ["lib/app/layering-probe.ts", "../construct/ha-vip-cluster"],
+    ["lib/cli/layering-probe.ts", "listr2"],
     ["lib/core/keepalived/layering-probe.ts", "../plan/plan-node-changes"],
     ["scripts/bench/layering-probe.ts", "../../lib/lab/drills"],
   ])("%s importing %s passes", async (filePath, specifier) => {

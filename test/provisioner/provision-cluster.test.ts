@@ -4,7 +4,7 @@ import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
 import { labLayout } from "../../lib/lab/lab-layout";
 import { redact, specForConfigTest } from "../../lib/provisioner/apply-node-plan";
 import { stagingPaths, supportsConfigTest } from "../../lib/provisioner/node-steps";
-import { describeFileChange } from "../../lib/provisioner/provision-cluster";
+import { describeFileChange } from "../../lib/provisioner/cluster-plan";
 
 const STAGING_DIR = "/etc/keepalived/.havip-staging";
 const AUTH_PASS = "Zq9sEcrT";
