@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { ClusterSpec } from "../core/cluster-settings";
+import { pollUntil } from "../core/poll-until";
 import { readKeepalivedStatus } from "./keepalived-service";
 import type { NodeSession } from "./node-session";
 import { nodesCarryingAnyVip, nodesHoldingVips } from "./vip-holders";
@@ -17,22 +17,25 @@ export async function waitForSingleVipHolder(
   timeoutMs: number,
   pollMs = 300,
 ): Promise<VipWaitResult> {
-  const started = Date.now();
   let previous: string | undefined;
-  let holders: string[] = [];
-  while (Date.now() - started <= timeoutMs) {
-    const statuses = await Promise.all(
-      sessions.map(async (session) => ({
-        nodeName: session.node.name,
-        status: await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName),
-      })),
-    );
-    holders = nodesHoldingVips(spec.vips, statuses);
-    const carriers = nodesCarryingAnyVip(spec.vips, statuses);
-    const single = holders.length === 1 && carriers.length === 1 ? holders[0] : undefined;
-    if (single !== undefined && single === previous) return { holder: single, holders, elapsedMs: Date.now() - started };
-    previous = single;
-    await sleep(pollMs);
-  }
-  return { holders, elapsedMs: Date.now() - started };
+  const outcome = await pollUntil(
+    async () => {
+      const statuses = await Promise.all(
+        sessions.map(async (session) => ({
+          nodeName: session.node.name,
+          status: await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName),
+        })),
+      );
+      const holders = nodesHoldingVips(spec.vips, statuses);
+      const carriers = nodesCarryingAnyVip(spec.vips, statuses);
+      const single = holders.length === 1 && carriers.length === 1 ? holders[0] : undefined;
+      const twiceInARow = single !== undefined && single === previous;
+      previous = single;
+      return { holders, single, twiceInARow };
+    },
+    (seen) => seen.twiceInARow,
+    { timeoutMs, intervalMs: pollMs },
+  );
+  const { holders, single } = outcome.value;
+  return outcome.done ? { holder: single, holders, elapsedMs: outcome.elapsedMs } : { holders, elapsedMs: outcome.elapsedMs };
 }
