@@ -14,6 +14,7 @@ export type {
   IngressProtocol,
   ServiceIngressRule,
 } from "./construct/ha-vip-cluster-props";
+export type { HaVipNetwork } from "./construct/ha-vip-network";
 
 // The settings model shared by the construct, the renderers and the provisioner.
 export type {

@@ -24,6 +24,7 @@ import {
 import { type ClusterFootprint, findNeighbourConflicts, isOpenToEveryone, type NetworkPlan, resolveNetworkPlan } from "../core/network";
 import { throwIfProblems } from "../core/settings-error";
 import type { HaVipClusterProps } from "./ha-vip-cluster-props";
+import type { HaVipNetwork } from "./ha-vip-network";
 import { clustersInTree, registerCluster } from "./private/cluster-registry";
 import { egressRules, ingressRules } from "./private/security-rules";
 import { addPostApplyProvisioning } from "./private/post-apply-provisioning";
@@ -48,7 +49,10 @@ export class HaVipCluster extends Construct {
   public readonly clusterName: string;
   /** VPC id (the new VPC's id expression, or the given id): pass it to a second cluster in this VPC. */
   public readonly vpcId: string;
+  /** Subnet id (the new subnet's id expression, or the given id). */
   public readonly subnetId: string;
+  /** The VPC and subnet, for a second cluster to join: `network: web.network`. */
+  public readonly network: HaVipNetwork;
   public readonly securityGroupId: string;
   /** The two CVMs, primary first; post-apply steps can depend on them. */
   public readonly instances: readonly [Instance, Instance];
@@ -89,6 +93,13 @@ export class HaVipCluster extends Construct {
     const { vpcId, subnetId } = this.createNetwork();
     this.vpcId = vpcId;
     this.subnetId = subnetId;
+    this.network = {
+      vpcId,
+      ...(this.plan.vpcCidr !== undefined ? { vpcCidr: this.plan.vpcCidr } : {}),
+      subnetId,
+      subnetCidr: this.plan.subnetCidr,
+      availabilityZone: props.network.availabilityZone,
+    };
     registerCluster(this, this.footprint(vpcId, subnetId));
 
     this.securityGroupId = this.createSecurityGroup();
