@@ -63,7 +63,7 @@ export {
   DEFAULT_KEEPALIVED_FILE_PATHS,
   type KeepalivedFilePaths,
   type ManagedFile,
-  type NodeFacts,
+  type RenderTarget,
   renderHealthCheckScript,
   renderKeepalivedConf,
   renderLogrotateRule,
