@@ -84,13 +84,12 @@ export async function applyNodePlan(spec: ClusterSpec, nodePlan: NodePlan, authP
         break;
       }
       case "start":
-        progress("starting keepalived");
-        await shell.check("starting keepalived", step.command);
+      case "reload": {
+        const doing = `${step.kind === "start" ? "starting" : "reloading"} keepalived`;
+        progress(doing);
+        await shell.check(doing, step.command);
         break;
-      case "reload":
-        progress("reloading keepalived");
-        await shell.check("reloading keepalived", step.command);
-        break;
+      }
       case "record-applied":
         await writeRemoteFile(shell, step.path, `${keepalivedInputsFingerprint(nodePlan.files)}\n`);
         break;
