@@ -41,10 +41,11 @@ interface Gate {
 /**
  * Tasks that an operation running elsewhere finishes by reporting events: a task waits on its
  * key; `progress` sets its output, `finish` its final title. Events may arrive before the task
- * starts; `failAll` ends every waiting task with the operation's error.
+ * starts; `failAll` ends every task, waiting or yet to start, with the operation's error.
  */
 export class TaskGates {
   private readonly gates = new Map<string, Gate>();
+  private failure?: { readonly error: unknown };
 
   private gate(key: string): Gate {
     let gate = this.gates.get(key);
@@ -59,6 +60,7 @@ export class TaskGates {
       done.catch(() => undefined);
       gate = { done, finish, fail };
       this.gates.set(key, gate);
+      if (this.failure) fail(this.failure.error);
     }
     return gate;
   }
@@ -85,6 +87,7 @@ export class TaskGates {
   }
 
   failAll(error: unknown): void {
+    this.failure = { error };
     for (const gate of this.gates.values()) gate.fail(error);
   }
 }
