@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { layerRules } from "./eslint-layers.mjs";
 
 export default tseslint.config(
   { ignores: ["node_modules/", ".gen/", "dist/", "cdktf.out/", "examples/**/cdktf.out/", "coverage/"] },
@@ -15,4 +16,5 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  ...layerRules,
 );

@@ -17,9 +17,15 @@ const summaryLine: Reporter = {
   },
 };
 
+/** Tests that start a lab (network namespaces, sshd, Keepalived): root and Linux only. */
+const LAB_TESTS = ["test/e2e/**/*.test.ts", "test/lab/lab-network.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: LAB_TESTS } },
+      { extends: true, test: { name: "lab", include: LAB_TESTS } },
+    ],
     // Lab tests start network namespaces and time failovers on a 2-core machine: one file at a time.
     fileParallelism: false,
     testTimeout: 30_000,

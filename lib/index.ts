@@ -14,6 +14,7 @@ export type {
   IngressProtocol,
   ServiceIngressRule,
 } from "./construct/ha-vip-cluster-props";
+export type { HaVipNetwork } from "./construct/ha-vip-network";
 
 // The settings model shared by the construct, the renderers and the provisioner.
 export type {
@@ -62,7 +63,7 @@ export {
   DEFAULT_KEEPALIVED_FILE_PATHS,
   type KeepalivedFilePaths,
   type ManagedFile,
-  type NodeFacts,
+  type RenderTarget,
   renderHealthCheckScript,
   renderKeepalivedConf,
   renderLogrotateRule,
@@ -77,14 +78,12 @@ export {
 } from "./core/keepalived";
 
 // The provisioner, for scripts: the same entry `havip-cluster provision` and the construct's local-exec use.
-export {
-  formatProvisionReport,
-  type NodeReport,
-  provisionCluster,
-  type ProvisionOptions,
-  type ProvisionReport,
-} from "./cli/commands/provision-command";
-export { CLUSTER_SPEC_ENV, findClusterSpecs, selectClusterSpec } from "./cli/load-cluster-spec";
+export { provisionCluster, type ProvisionOptions } from "./provisioner/provision-cluster";
+export type { NodePreview, NodeReport, ProvisionEvent, ProvisionReport } from "./provisioner/provision-events";
+export type { NodeStep, NodeStepPlan } from "./provisioner/node-steps";
+export { formatProvisionReport } from "./cli/provision-report-format";
+export { findClusterSpecs, selectClusterSpec } from "./cli/load-cluster-spec";
+export { CLUSTER_SPEC_ENV } from "./handoff/provision-invocation";
 
 /**
  * The Tencent Cloud provider bindings the construct is built on (provider, VPC, subnet,

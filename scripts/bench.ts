@@ -1,12 +1,12 @@
 import * as os from "node:os";
 import { Command, InvalidArgumentError } from "commander";
-import { DEFAULT_BENCH_RUNS, parseRuns, parseSections, BENCH_SECTIONS, type BenchSection } from "../lib/bench/bench-options";
-import { formatBenchReport, type BenchMachine, type BenchReport, type DrillSection, type ProvisionSection, type SynthSection } from "../lib/bench/bench-report";
-import { summarizeDrills } from "../lib/bench/drill-summary";
-import { BENCH_LAB_PREFIX, measureLabRuns } from "../lib/bench/lab-timing";
+import { DEFAULT_BENCH_RUNS, parseRuns, parseSections, BENCH_SECTIONS, type BenchSection } from "./bench/bench-options";
+import { formatBenchReport, type BenchMachine, type BenchReport, type DrillSection, type ProvisionSection, type SynthSection } from "./bench/bench-report";
+import { summarizeDrills } from "./bench/drill-summary";
+import { BENCH_LAB_PREFIX, measureLabRuns } from "./bench/lab-timing";
 import { installLabInterruptCleanup } from "../lib/lab";
-import { spreadOf, type Spread } from "../lib/bench/statistics";
-import { measureSynth, type SynthSample } from "../lib/bench/synth-timing";
+import { spreadOf, type Spread } from "./bench/statistics";
+import { measureSynth, type SynthSample } from "./bench/synth-timing";
 import { DEFAULT_PRIORITY } from "../lib/core/limits";
 import { LAB_ADVERT_INT_SECONDS } from "../lib/lab/lab-cluster-spec";
 import { masterDownIntervalSeconds } from "../lib/core/vrrp-timing";

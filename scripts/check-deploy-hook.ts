@@ -9,8 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLUSTER_SPEC_ENV } from "../lib/cli/load-cluster-spec";
-import { cliArgv } from "../lib/cli/provision-invocation";
+import { CLUSTER_SPEC_ENV, cliArgv } from "../lib/handoff/provision-invocation";
 import { DEFAULT_LAB_PREFIX, loadLab, runInOperatorNamespace } from "../lib/lab";
 import { DEPLOY_HOOK_COMMANDS, synthesizeDeployHook, terraformInLab } from "./deploy-hook";
 

@@ -44,13 +44,7 @@ class ShopStack extends TerraformStack {
 
     // Same VPC and subnet as `web`: its own node addresses and HAVIP, its own virtual_router_id.
     const db = new HaVipCluster(this, "db", {
-      network: {
-        vpcId: web.vpcId,
-        vpcCidr: VPC_CIDR,
-        subnetId: web.subnetId,
-        subnetCidr: CLUSTER_SUBNET_CIDR,
-        availabilityZone: AVAILABILITY_ZONE,
-      },
+      network: web.network,
       nodes: { primaryIp: "10.20.1.7", secondaryIp: "10.20.1.8" },
       havips: [{ address: "10.20.1.20" }],
       keepalived: { virtualRouterId: 52 },
@@ -63,7 +57,7 @@ class ShopStack extends TerraformStack {
 
     new tencentcloud.subnet.Subnet(this, "app-subnet", {
       name: "shop-app",
-      vpcId: web.vpcId,
+      vpcId: web.network.vpcId,
       cidrBlock: APP_SUBNET_CIDR,
       availabilityZone: AVAILABILITY_ZONE,
     });

@@ -1,12 +1,8 @@
 import type { Command } from "commander";
 import { loadClusterSpec, type ClusterSpecSource, type SshOverrides } from "./load-cluster-spec";
 
-export interface ClusterOptions extends ClusterSpecSource {
-  readonly user?: string;
-  readonly privateKey?: string;
-  readonly knownHosts?: string;
-  readonly trustOnFirstUse?: boolean;
-}
+/** What addClusterOptions parses: where the spec comes from, and the SSH settings that override it. */
+export type ClusterOptions = ClusterSpecSource & SshOverrides;
 
 /** Options every command that talks to a cluster shares. */
 export function addClusterOptions(command: Command): Command {
@@ -21,11 +17,5 @@ export function addClusterOptions(command: Command): Command {
 }
 
 export function clusterSpecFrom(options: ClusterOptions) {
-  const overrides: SshOverrides = {
-    user: options.user,
-    privateKey: options.privateKey,
-    knownHosts: options.knownHosts,
-    trustOnFirstUse: options.trustOnFirstUse,
-  };
-  return loadClusterSpec(options, overrides, process.env);
+  return loadClusterSpec(options, options, process.env);
 }

@@ -2,9 +2,8 @@ import { readFileSync } from "node:fs";
 import type { ClusterSpec, SshSettings } from "../core/cluster-settings";
 import { validateClusterSpec } from "../core/keepalived";
 import { throwIfProblems } from "../core/settings-error";
+import { CLUSTER_SPEC_ENV } from "../handoff/provision-invocation";
 
-/** Environment variable through which the construct's local-exec hands the spec to the CLI. */
-export const CLUSTER_SPEC_ENV = "HAVIP_CLUSTER_SPEC";
 
 export interface ClusterSpecSource {
   readonly specFile?: string;

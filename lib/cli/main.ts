@@ -1,8 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { SettingsError } from "../core/settings-error";
-import { formatProvisionReport, provisionCluster } from "./commands/provision-command";
+import { runProvisionCommand } from "./commands/provision-command";
+import { formatProvisionReport } from "./provision-report-format";
 import { EXIT_BAD_INPUT, EXIT_FAILURE } from "./exit-codes";
-import { CLUSTER_SPEC_ENV, SpecSourceError } from "./load-cluster-spec";
+import { CLUSTER_SPEC_ENV } from "../handoff/provision-invocation";
+import { SpecSourceError } from "./load-cluster-spec";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "./cluster-options";
 import { registerLabCommands } from "./commands/lab-command";
 import { registerStatusCommand } from "./commands/status-command";
@@ -47,7 +49,7 @@ function buildProgram(): Command {
     .option("--allow-unchecked-config", "activate on nodes whose Keepalived (< 2.0.5) has no config test, without checking")
     .action(async (options: ProvisionCliOptions) => {
       const spec = clusterSpecFrom(options);
-      const report = await provisionCluster(spec, {
+      const report = await runProvisionCommand(spec, {
         dryRun: options.dryRun === true,
         verbose: options.verbose === true,
         json: options.json === true,

@@ -22,3 +22,72 @@ export async function runTaskList<Context extends object>(
   } as never);
   return list.run();
 }
+
+/** The part of a listr2 task an event may change. */
+export interface TaskView {
+  title: string;
+  output?: string;
+}
+
+interface Gate {
+  readonly done: Promise<void>;
+  readonly finish: () => void;
+  readonly fail: (error: unknown) => void;
+  view?: TaskView;
+  output?: string;
+  title?: string;
+}
+
+/**
+ * Tasks that an operation running elsewhere finishes by reporting events: a task waits on its
+ * key; `progress` sets its output, `finish` its final title. Events may arrive before the task
+ * starts; `failAll` ends every task, waiting or yet to start, with the operation's error.
+ */
+export class TaskGates {
+  private readonly gates = new Map<string, Gate>();
+  private failure?: { readonly error: unknown };
+
+  private gate(key: string): Gate {
+    let gate = this.gates.get(key);
+    if (!gate) {
+      let finish!: () => void;
+      let fail!: (error: unknown) => void;
+      const done = new Promise<void>((resolve, reject) => {
+        finish = resolve;
+        fail = reject;
+      });
+      // A task that never runs (disabled, or after an earlier failure) must not leave an unhandled rejection.
+      done.catch(() => undefined);
+      gate = { done, finish, fail };
+      this.gates.set(key, gate);
+      if (this.failure) fail(this.failure.error);
+    }
+    return gate;
+  }
+
+  /** The body of the listr2 task for `key`. */
+  async wait(key: string, view: TaskView): Promise<void> {
+    const gate = this.gate(key);
+    gate.view = view;
+    if (gate.output !== undefined) view.output = gate.output;
+    await gate.done;
+    if (gate.title !== undefined) view.title = gate.title;
+  }
+
+  progress(key: string, message: string): void {
+    const gate = this.gate(key);
+    gate.output = message;
+    if (gate.view) gate.view.output = message;
+  }
+
+  finish(key: string, title?: string): void {
+    const gate = this.gate(key);
+    gate.title = title;
+    gate.finish();
+  }
+
+  failAll(error: unknown): void {
+    this.failure = { error };
+    for (const gate of this.gates.values()) gate.fail(error);
+  }
+}

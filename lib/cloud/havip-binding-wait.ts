@@ -1,10 +1,10 @@
-import { setTimeout as delay } from "timers/promises";
 import {
   DEFAULT_HAVIP_BINDING_POLL_INTERVAL_MS,
   DEFAULT_HAVIP_BINDING_WAIT_TIMEOUT_MS,
   MAX_HAVIP_BINDING_WAIT_TIMEOUT_MS,
   MIN_HAVIP_BINDING_POLL_INTERVAL_MS,
 } from "../core/limits";
+import { pollUntil } from "../core/poll-until";
 import { SettingsProblem, throwIfProblems } from "../core/settings-error";
 import { describeHaVipBindings, HaVipBinding } from "./havip-bindings";
 import type { HaVipApi } from "./vpc-client";
@@ -52,30 +52,25 @@ export async function waitForHaVipBinding(
   const timeoutMs = options.timeoutMs ?? DEFAULT_HAVIP_BINDING_WAIT_TIMEOUT_MS;
   const intervalMs = options.intervalMs ?? DEFAULT_HAVIP_BINDING_POLL_INTERVAL_MS;
   throwIfProblems("waitForHaVipBinding", checkTimings(timeoutMs, intervalMs));
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => delay(ms).then(() => undefined));
-
-  const maxAttempts = Math.floor(timeoutMs / intervalMs) + 2;
-  const startedAt = now();
-  for (let attempts = 1; ; attempts++) {
-    const [binding] = await describeHaVipBindings(client, { havipIds: [havipId] });
-    if (binding === undefined) throw new Error(`HAVIP ${havipId} does not exist in this region`);
-    const elapsedMs = now() - startedAt;
-    if (binding.boundInstanceId === expectedId || binding.boundNetworkInterfaceId === expectedId) {
-      return { outcome: "bound", elapsedMs, attempts, binding };
-    }
-    if (elapsedMs >= timeoutMs || attempts >= maxAttempts) {
-      const boundTo = binding.boundInstanceId ?? binding.boundNetworkInterfaceId ?? "nothing";
-      return {
-        outcome: "timeout",
-        elapsedMs,
-        attempts,
-        lastBinding: binding,
-        message: `HAVIP ${binding.address} (${havipId}) was still bound to ${boundTo}, not ${expectedId}, after ${elapsedMs} ms`,
-      };
-    }
-    await sleep(Math.min(intervalMs, timeoutMs - elapsedMs));
-  }
+  const outcome = await pollUntil(
+    async () => {
+      const [binding] = await describeHaVipBindings(client, { havipIds: [havipId] });
+      if (binding === undefined) throw new Error(`HAVIP ${havipId} does not exist in this region`);
+      return binding;
+    },
+    (binding) => binding.boundInstanceId === expectedId || binding.boundNetworkInterfaceId === expectedId,
+    { timeoutMs, intervalMs, maxAttempts: Math.floor(timeoutMs / intervalMs) + 2, now: options.now, sleep: options.sleep },
+  );
+  const { value: binding, elapsedMs, attempts } = outcome;
+  if (outcome.done) return { outcome: "bound", elapsedMs, attempts, binding };
+  const boundTo = binding.boundInstanceId ?? binding.boundNetworkInterfaceId ?? "nothing";
+  return {
+    outcome: "timeout",
+    elapsedMs,
+    attempts,
+    lastBinding: binding,
+    message: `HAVIP ${binding.address} (${havipId}) was still bound to ${boundTo}, not ${expectedId}, after ${elapsedMs} ms`,
+  };
 }
 
 function checkTimings(timeoutMs: number, intervalMs: number): SettingsProblem[] {

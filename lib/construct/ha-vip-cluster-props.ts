@@ -4,7 +4,8 @@ import type { KeepalivedSettings, SshSettings } from "../core/cluster-settings";
  * Where the pair lives. Three shapes:
  * - new VPC and subnet: `vpcCidr`, `subnetCidr`, `availabilityZone`;
  * - new subnet in an existing VPC: `vpcId`, `subnetCidr`, `availabilityZone` (and `vpcCidr` to check it);
- * - existing subnet: `vpcId`, `subnetId`, `subnetCidr` (its CIDR, needed for validation), `availabilityZone`.
+ * - existing subnet: `vpcId`, `subnetId`, `subnetCidr` (its CIDR, needed for validation), `availabilityZone`;
+ *   another cluster's `network` attribute is exactly this shape: `network: web.network`.
  */
 export interface HaVipNetworkProps {
   /**

@@ -24,6 +24,7 @@ import {
 import { type ClusterFootprint, findNeighbourConflicts, isOpenToEveryone, type NetworkPlan, resolveNetworkPlan } from "../core/network";
 import { throwIfProblems } from "../core/settings-error";
 import type { HaVipClusterProps } from "./ha-vip-cluster-props";
+import type { HaVipNetwork } from "./ha-vip-network";
 import { clustersInTree, registerCluster } from "./private/cluster-registry";
 import { egressRules, ingressRules } from "./private/security-rules";
 import { addPostApplyProvisioning } from "./private/post-apply-provisioning";
@@ -46,18 +47,25 @@ function keyPairName(clusterName: string): string {
  * resource exists.
  */
 export class HaVipCluster extends Construct {
+  /** `props.clusterName`, or the construct id: names the resources and the cluster in the spec. */
   public readonly clusterName: string;
   /** VPC id (the new VPC's id expression, or the given id): pass it to a second cluster in this VPC. */
   public readonly vpcId: string;
+  /** Subnet id (the new subnet's id expression, or the given id). */
   public readonly subnetId: string;
+  /** The VPC and subnet, for a second cluster to join: `network: web.network`. */
+  public readonly network: HaVipNetwork;
+  /** Id of the security group both nodes are in (VRRP between them, SSH, `serviceIngress`). */
   public readonly securityGroupId: string;
   /** The two CVMs, primary first; post-apply steps can depend on them. */
   public readonly instances: readonly [Instance, Instance];
+  /** The CVMs' ids (Terraform expressions), primary first. */
   public readonly instanceIds: readonly [string, string];
   /** Fixed private IPs of the nodes, known at synth time. */
   public readonly nodePrivateIps: readonly [string, string];
   /** Public IPs of the nodes (expressions), when `publicSsh` is on. */
   public readonly nodePublicIps?: readonly [string, string];
+  /** The `HaVip` resources, in the order of `props.havips`. */
   public readonly havips: readonly HaVip[];
   /** HAVIP addresses as Terraform expressions (known after apply for auto-assigned ones). */
   public readonly havipAddresses: readonly string[];
@@ -70,8 +78,8 @@ export class HaVipCluster extends Construct {
   /** The `terraform_data` whose local-exec provisions Keepalived on deploy (absent with `provisionOnDeploy: false`). */
   public readonly provisioning?: DataResource;
 
-  protected readonly props: HaVipClusterProps;
-  protected readonly plan: NetworkPlan;
+  private readonly props: HaVipClusterProps;
+  private readonly plan: NetworkPlan;
 
   constructor(scope: Construct, id: string, props: HaVipClusterProps) {
     super(scope, id);
@@ -90,6 +98,13 @@ export class HaVipCluster extends Construct {
     const { vpcId, subnetId } = this.createNetwork();
     this.vpcId = vpcId;
     this.subnetId = subnetId;
+    this.network = {
+      vpcId,
+      ...(this.plan.vpcCidr !== undefined ? { vpcCidr: this.plan.vpcCidr } : {}),
+      subnetId,
+      subnetCidr: this.plan.subnetCidr,
+      availabilityZone: props.network.availabilityZone,
+    };
     registerCluster(this, this.footprint(vpcId, subnetId));
 
     this.securityGroupId = this.createSecurityGroup();
@@ -279,10 +294,10 @@ export class HaVipCluster extends Construct {
 
   /**
    * The ClusterSpec of this cluster: resolved Keepalived settings, HAVIP addresses and node
-   * addresses as Terraform expressions. Post-apply provisioning (e.g. a `terraform_data` with
-   * local-exec in a subclass) should reuse this rather than assemble its own.
+   * addresses as Terraform expressions. Published as `clusterSpec`/`specJson`; the built-in
+   * post-apply provisioning and any step of the user's own read it from there.
    */
-  protected buildClusterSpec(): ClusterSpec {
+  private buildClusterSpec(): ClusterSpec {
     const keepalived = this.props.keepalived;
     const resolved = resolveKeepalivedSettings(keepalived);
     const node = (index: 0 | 1): NodeSpec => ({

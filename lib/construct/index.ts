@@ -1,2 +1,3 @@
 export * from "./ha-vip-cluster";
 export * from "./ha-vip-cluster-props";
+export * from "./ha-vip-network";

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { pollUntil } from "../core/poll-until";
 import { DEFAULT_MAINTENANCE_FLAG_PATH, DEFAULT_PRIORITY } from "../core/limits";
-import { CLUSTER_SPEC_ENV } from "../cli/load-cluster-spec";
-import { cliArgv, provisionArgv } from "../cli/provision-invocation";
+import { CLUSTER_SPEC_ENV, cliArgv, provisionArgv } from "../handoff/provision-invocation";
 import type { FailoverTestResult } from "../provisioner/failover-test";
 import { formatDrillTable, masterDownIntervalSeconds, skewTimeSeconds, type DrillResult } from "./drill-measurement";
 import { LAB_ADVERT_INT_SECONDS } from "./lab-cluster-spec";
@@ -47,12 +47,8 @@ const SETTLE_TIMEOUT_MS = MOVE_TIMEOUT_MS + 10_000;
 
 /** Polls until `accept(holders)` holds; returns the elapsed seconds, or undefined on timeout. */
 async function waitForHolders(lab: LabLayout, accept: (holders: LabServerName[]) => boolean, timeoutMs: number): Promise<number | undefined> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (accept(await vipHolders(lab))) return (Date.now() - started) / 1000;
-    await sleep(50);
-  }
-  return undefined;
+  const outcome = await pollUntil(() => vipHolders(lab), accept, { timeoutMs, intervalMs: 50 });
+  return outcome.done ? outcome.elapsedMs / 1000 : undefined;
 }
 
 /**
@@ -72,12 +68,11 @@ export function labUnsteadiness(status: LabStatus): string | undefined {
 
 /** Waits until the lab is steady (see labUnsteadiness); resolves with what is still wrong after timeoutMs, or undefined. */
 async function waitForSteadyLab(lab: LabLayout, timeoutMs: number): Promise<string | undefined> {
-  const started = Date.now();
-  for (;;) {
-    const unsteadiness = labUnsteadiness(await labStatus(lab));
-    if (unsteadiness === undefined || Date.now() - started >= timeoutMs) return unsteadiness;
-    await sleep(200);
-  }
+  const outcome = await pollUntil(async () => labUnsteadiness(await labStatus(lab)), (unsteadiness) => unsteadiness === undefined, {
+    timeoutMs,
+    intervalMs: 200,
+  });
+  return outcome.value;
 }
 
 /** Runs the provisioner (the same command as `lab up` and cdktf's local-exec), quietly. */

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cliArgv } from "../cli/provision-invocation";
+import { cliArgv } from "../handoff/provision-invocation";
 import { parseProbeOutput, summarizeOutage, type OutageSummary } from "../probe/outage-summary";
 import { MAX_PROBES_LIMIT } from "../probe/tcp-reachability-probe";
 import type { LabLayout } from "./lab-layout";

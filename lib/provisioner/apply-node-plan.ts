@@ -1,16 +1,11 @@
 import type { ClusterSpec } from "../core/cluster-settings";
-import { DEFAULT_KEEPALIVED_FILE_PATHS, type KeepalivedFilePaths } from "../core/keepalived";
-import { compareKeepalivedVersions } from "../core/keepalived";
-import { APPLIED_FINGERPRINT_PATH, KEEPALIVED_CONFIG_TEST_SINCE } from "../core/limits";
+import type { KeepalivedFilePaths } from "../core/keepalived";
 import { keepalivedInputsFingerprint } from "../core/plan/plan-node-changes";
-import type { RolloutStep } from "../core/plan/plan-rollout";
-import { reloadKeepalived, startKeepalived, testKeepalivedConfig } from "./keepalived-service";
 import { prepareRuntimePaths } from "./node-prerequisites";
-import { renderFilesFor, type NodePlan } from "./provision-cluster";
+import { STAGING_DIR } from "./node-steps";
+import { renderFilesFor, type NodePlan } from "./cluster-plan";
 import { installFiles, removeStagingDirectory, rollBackFiles, writeRemoteFile, writeStagedFiles } from "./remote-files";
 import type { RemoteShell } from "./ssh/remote-shell";
-
-export const STAGING_DIR = "/etc/keepalived/.havip-staging";
 
 /** A configuration the node's own Keepalived rejected; the node keeps its running configuration. */
 export class ConfigRejectedError extends Error {
@@ -20,34 +15,9 @@ export class ConfigRejectedError extends Error {
   }
 }
 
-export interface ApplyOptions {
-  /** Activate on nodes whose Keepalived has no config test (< 2.0.5) without checking. @default false */
-  readonly allowUncheckedConfig?: boolean;
-}
-
 /** Keepalived may quote the config line it trips over: never let the VRRP password through. */
 export function redact(text: string, secret: string): string {
   return secret === "" ? text : text.split(secret).join("********");
-}
-
-export function supportsConfigTest(keepalivedVersion: string): boolean {
-  return compareKeepalivedVersions(keepalivedVersion, KEEPALIVED_CONFIG_TEST_SINCE) >= 0;
-}
-
-/** Staging copies: the real files' names in a private directory, so nothing live changes while they are checked. */
-export function stagingPaths(): Partial<KeepalivedFilePaths> {
-  const name = (path: string) => `${STAGING_DIR}/${path.split("/").pop()}`;
-  return {
-    configPath: name(DEFAULT_KEEPALIVED_FILE_PATHS.configPath),
-    notifyScriptPath: name(DEFAULT_KEEPALIVED_FILE_PATHS.notifyScriptPath),
-    healthCheckScriptPath: name(DEFAULT_KEEPALIVED_FILE_PATHS.healthCheckScriptPath),
-    logrotatePath: name(DEFAULT_KEEPALIVED_FILE_PATHS.logrotatePath),
-  };
-}
-
-/** After the swap: the installed scripts with a copy of the config in the staging directory. */
-function installedCheckPaths(): Partial<KeepalivedFilePaths> {
-  return { configPath: `${STAGING_DIR}/installed-check.conf`, logrotatePath: `${STAGING_DIR}/unused-logrotate` };
 }
 
 /**
@@ -66,12 +36,12 @@ async function checkOnNode(
   nodePlan: NodePlan,
   spec: ClusterSpec,
   authPass: string,
-  paths: Partial<KeepalivedFilePaths>,
+  step: { readonly paths: Partial<KeepalivedFilePaths>; readonly command: string },
 ): Promise<string | undefined> {
-  const files = renderFilesFor(nodePlan.session, specForConfigTest(spec), authPass, paths);
+  const files = renderFilesFor(nodePlan.session, specForConfigTest(spec), authPass, step.paths);
   try {
     await writeStagedFiles(shell, STAGING_DIR, files.filter((file) => file.path.startsWith(STAGING_DIR)));
-    const verdict = await testKeepalivedConfig(shell, paths.configPath as string);
+    const verdict = await shell.run(step.command);
     return verdict.code === 0 ? undefined : redact(verdict.stdout + verdict.stderr, authPass);
   } finally {
     await removeStagingDirectory(shell, STAGING_DIR);
@@ -79,55 +49,50 @@ async function checkOnNode(
 }
 
 /**
- * Changes one node: the new files are checked by the node's Keepalived in a staging directory
- * before anything live changes; then swapped in (one backup each) and checked again in place,
- * rolled back if that fails; only then is Keepalived started or reloaded, and the node records
- * which files it now runs with.
+ * Changes one node by performing its planned steps (`planNodeSteps`) in order: the new files
+ * are checked by the node's Keepalived in a staging directory before anything live changes;
+ * then swapped in (one backup each) and checked again in place, rolled back if that fails;
+ * only then is Keepalived started or reloaded, and the node records which files it now runs with.
  */
-export async function applyNodePlan(
-  spec: ClusterSpec,
-  nodePlan: NodePlan,
-  step: RolloutStep,
-  authPass: string,
-  progress: (message: string) => void,
-  options: ApplyOptions = {},
-): Promise<void> {
-  const { session, changes } = nodePlan;
+export async function applyNodePlan(spec: ClusterSpec, nodePlan: NodePlan, authPass: string, progress: (message: string) => void): Promise<void> {
+  const { session, changes, steps } = nodePlan;
   const shell = session.shell;
   const name = session.node.name;
-  const checkable = supportsConfigTest(session.keepalivedVersion);
-  if (!checkable && !options.allowUncheckedConfig && (changes.pending.length > 0 || step.action !== "none")) {
-    throw new Error(
-      `${name}: Keepalived ${session.keepalivedVersion} has no config test (keepalived -t arrived in ${KEEPALIVED_CONFIG_TEST_SINCE}), ` +
-        `so the new configuration cannot be checked on the node before it goes live; install Keepalived >= ${KEEPALIVED_CONFIG_TEST_SINCE} ` +
-        "(the distribution's, or keepalivedSource) or run provision with --allow-unchecked-config",
-    );
-  }
-  if (changes.pending.length > 0) {
-    if (checkable) {
-      progress("checking the new files with keepalived -t (staged copy)");
-      const rejected = await checkOnNode(shell, nodePlan, spec, authPass, stagingPaths());
-      if (rejected !== undefined) throw new ConfigRejectedError(name, rejected);
-    } else {
-      progress(`Keepalived ${session.keepalivedVersion} cannot check a configuration: installing unchecked (--allow-unchecked-config)`);
-    }
-    await prepareRuntimePaths(shell, spec);
-    progress(`installing ${changes.pending.length} changed file(s)`);
-    await installFiles(shell, changes.pending);
-    if (checkable) {
-      const rejected = await checkOnNode(shell, nodePlan, spec, authPass, installedCheckPaths());
-      if (rejected !== undefined) {
-        await rollBackFiles(shell, changes.pending);
-        throw new ConfigRejectedError(name, rejected, "the previous files were put back and the running configuration was left untouched");
+  if (steps.refusal !== undefined) throw new Error(steps.refusal);
+  for (const step of steps.steps) {
+    switch (step.kind) {
+      case "check-staged": {
+        progress("checking the new files with keepalived -t (staged copy)");
+        const rejected = await checkOnNode(shell, nodePlan, spec, authPass, step);
+        if (rejected !== undefined) throw new ConfigRejectedError(name, rejected);
+        break;
       }
+      case "prepare-runtime-paths":
+        await prepareRuntimePaths(shell, spec);
+        break;
+      case "install-files":
+        if (step.unchecked) progress(`Keepalived ${session.keepalivedVersion} cannot check a configuration: installing unchecked (--allow-unchecked-config)`);
+        progress(`installing ${step.paths.length} changed file(s)`);
+        await installFiles(shell, changes.pending);
+        break;
+      case "check-installed": {
+        const rejected = await checkOnNode(shell, nodePlan, spec, authPass, step);
+        if (rejected !== undefined) {
+          await rollBackFiles(shell, changes.pending);
+          throw new ConfigRejectedError(name, rejected, "the previous files were put back and the running configuration was left untouched");
+        }
+        break;
+      }
+      case "start":
+      case "reload": {
+        const doing = `${step.kind === "start" ? "starting" : "reloading"} keepalived`;
+        progress(doing);
+        await shell.check(doing, step.command);
+        break;
+      }
+      case "record-applied":
+        await writeRemoteFile(shell, step.path, `${keepalivedInputsFingerprint(nodePlan.files)}\n`);
+        break;
     }
   }
-  if (step.action === "start") {
-    progress("starting keepalived");
-    await startKeepalived(shell, session.facts.initSystem, DEFAULT_KEEPALIVED_FILE_PATHS.configPath);
-  } else if (step.action === "reload") {
-    progress("reloading keepalived");
-    await reloadKeepalived(shell, session.facts.initSystem);
-  }
-  if (step.action !== "none") await writeRemoteFile(shell, APPLIED_FINGERPRINT_PATH, `${keepalivedInputsFingerprint(nodePlan.files)}\n`);
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { pollUntil } from "../core/poll-until";
 import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
 import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
 import { masterDownIntervalSeconds } from "../core/vrrp-timing";
@@ -47,12 +48,8 @@ async function holders(spec: ClusterSpec, nodes: readonly Node[]): Promise<strin
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, pollMs = 100): Promise<number | undefined> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await check()) return Date.now() - started;
-    await sleep(pollMs);
-  }
-  return undefined;
+  const outcome = await pollUntil(check, (passed) => passed, { timeoutMs, intervalMs: pollMs });
+  return outcome.done ? outcome.elapsedMs : undefined;
 }
 
 /** Connects and reads the node's facts; the connection is closed again if that fails. */
@@ -67,16 +64,15 @@ async function openNode(spec: ClusterSpec, nodeSpec: NodeSpec): Promise<Node> {
 }
 
 async function reconnectAfterReboot(spec: ClusterSpec, nodeSpec: NodeSpec, timeoutMs: number): Promise<Node> {
-  const deadline = Date.now() + timeoutMs;
-  await sleep(5000);
-  for (;;) {
-    try {
-      return await openNode(spec, nodeSpec);
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`${nodeSpec.name} did not come back after the reboot: ${(error as Error).message}`);
-      await sleep(2000);
-    }
-  }
+  const firstTryAfterMs = 5000;
+  await sleep(firstTryAfterMs);
+  const outcome = await pollUntil(
+    () => openNode(spec, nodeSpec).then((node) => ({ node }), (error: Error) => ({ error })),
+    (result) => "node" in result,
+    { timeoutMs: Math.max(0, timeoutMs - firstTryAfterMs), intervalMs: 2000 },
+  );
+  if ("node" in outcome.value) return outcome.value.node;
+  throw new Error(`${nodeSpec.name} did not come back after the reboot: ${outcome.value.error.message}`);
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -141,13 +137,13 @@ export async function runFailoverTest(
     let nopreemptHeld: boolean | undefined;
     if (vipMovedAfterSeconds !== undefined) {
       options.progress(`watching for ${Math.ceil(2 * boundSeconds)} s that the VIP stays on ${peer.spec.name} (nopreempt)`);
-      nopreemptHeld = true;
-      const watchUntil = Date.now() + Math.ceil(2 * boundSeconds * 1000);
-      while (Date.now() < watchUntil) {
-        const now = await holders(spec, nodes);
-        if (!(now.length === 1 && now[0] === peer.spec.name)) nopreemptHeld = false;
-        await sleep(200);
-      }
+      // Watched until the first moment the VIP is anywhere but on the peer, or for the whole window.
+      const moved = await pollUntil(
+        () => holders(spec, nodes),
+        (now) => !(now.length === 1 && now[0] === peer.spec.name),
+        { timeoutMs: Math.ceil(2 * boundSeconds * 1000), intervalMs: 200 },
+      );
+      nopreemptHeld = !moved.done;
       if (!nopreemptHeld) problems.push(`the VIP did not stay on ${peer.spec.name} after ${master.spec.name} returned (nopreempt broken)`);
     }
     const holdersAtEnd = await holders(spec, nodes);

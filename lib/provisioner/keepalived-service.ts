@@ -51,11 +51,6 @@ export function configTestCommand(configPath: string): string {
   return `keepalived -t -e -l -f ${quoteShellWord(configPath)} </dev/null 2>&1`;
 }
 
-/** Asks the node's Keepalived to check a configuration file without touching the running one. */
-export async function testKeepalivedConfig(shell: RemoteShell, configPath: string) {
-  return shell.run(configTestCommand(configPath));
-}
-
 /**
  * How Keepalived is started: by systemd where it runs, else detached with all three standard
  * streams redirected (or the SSH session hangs) and its console log in a file that logrotate rotates.
@@ -79,10 +74,6 @@ export function stopCommand(init: InitSystem): string {
 
 export async function startKeepalived(shell: RemoteShell, init: InitSystem, configPath: string): Promise<void> {
   await shell.check("starting keepalived", startCommand(init, configPath));
-}
-
-export async function reloadKeepalived(shell: RemoteShell, init: InitSystem): Promise<void> {
-  await shell.check("reloading keepalived", reloadCommand(init));
 }
 
 export async function stopKeepalived(shell: RemoteShell, init: InitSystem): Promise<void> {

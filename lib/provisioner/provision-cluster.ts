@@ -1,164 +1,121 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { randomBytes } from "node:crypto";
-import { createTwoFilesPatch } from "diff";
-import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
-import {
-  DEFAULT_KEEPALIVED_FILE_PATHS,
-  generateAuthPass,
-  renderNodeFiles,
-  type KeepalivedFilePaths,
-  type ManagedFile,
-} from "../core/keepalived";
-import { APPLIED_FINGERPRINT_PATH } from "../core/limits";
-import { changesKeepalivedInputs, keepalivedInputsFingerprint, planNodeChanges, type NodeChangePlan } from "../core/plan/plan-node-changes";
-import { planRollout, type RolloutStep } from "../core/plan/plan-rollout";
-import { chooseAuthPass } from "./auth-pass-choice";
-import { ensureKeepalived, installedKeepalivedVersion, type KeepalivedInstallOutcome } from "./install-keepalived";
-import { readKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
-import { readNodeFacts, type NodeFacts } from "./node-facts";
-import { installMissingPackages, missingPackages } from "./node-prerequisites";
-import { readRemoteFile, readRemoteFileStates } from "./remote-files";
-import { connectToNode } from "./ssh/connect-node";
-import type { RemoteShell } from "./ssh/remote-shell";
-import { nodesHoldingVips, nodesCarryingAnyVip } from "./vip-holders";
+import type { ClusterSpec } from "../core/cluster-settings";
+import { masterDownIntervalSeconds } from "../core/vrrp-timing";
+import { applyNodePlan } from "./apply-node-plan";
+import { planCluster, type ClusterPlan, type NodePlan } from "./cluster-plan";
+import { missingPackages } from "./node-prerequisites";
+import { openNodeSession, type NodeSession } from "./node-session";
+import type { NodeReport, ProvisionEvent, ProvisionReport } from "./provision-events";
+import { waitForSingleVipHolder } from "./vip-wait";
 
-/** Keepalived version assumed for rendering a dry run on a node that has none installed yet. */
-const DRY_RUN_ASSUMED_VERSION = "2.2.7";
-/** How long provisioning waits for sshd on a node that does not answer yet: a fresh CVM may still be booting. */
-const CONNECT_RETRY_MS = 180_000;
-
-/** One node, connected and inspected. */
-export interface NodeSession {
-  readonly node: NodeSpec;
-  readonly peer: NodeSpec;
-  readonly shell: RemoteShell;
-  readonly facts: NodeFacts;
-  /** Undefined only in a dry run on a node without Keepalived. */
-  readonly install?: KeepalivedInstallOutcome;
-  readonly keepalivedVersion: string;
+export interface ProvisionOptions {
+  /** Plan and report, change nothing. @default false */
+  readonly dryRun?: boolean;
+  /** Seconds to wait for exactly one VIP holder. @default - 3 master-down intervals + 10 s */
+  readonly vipTimeoutSeconds?: number;
+  /** Activate on nodes whose Keepalived cannot check a configuration (< 2.0.5). @default false */
+  readonly allowUncheckedConfig?: boolean;
+  /** Receives progress as it happens. @default - progress is not reported */
+  readonly onEvent?: (event: ProvisionEvent) => void;
 }
 
-export interface NodePlan {
-  readonly session: NodeSession;
-  readonly files: readonly ManagedFile[];
-  readonly changes: NodeChangePlan;
-  readonly status: KeepalivedStatus;
-  /** The fingerprint of the files the node's Keepalived last started or reloaded with, if recorded. */
-  readonly applied?: string;
+export function defaultVipTimeoutSeconds(spec: ClusterSpec): number {
+  return Math.ceil(3 * masterDownIntervalSeconds(spec.advertIntSeconds, spec.priority) + 10);
 }
 
-export interface ClusterPlan {
-  readonly nodes: readonly NodePlan[];
-  readonly rollout: readonly RolloutStep[];
-  readonly authPassSource: "settings" | "nodes" | "generated";
+function nodeReport(spec: ClusterSpec, plan: ClusterPlan, nodePlan: NodePlan, dryRun: boolean): NodeReport {
+  const { session, changes, steps } = nodePlan;
+  const report: NodeReport = {
+    node: session.node.name,
+    keepalivedVersion: session.keepalivedVersion,
+    install: session.install?.action ?? (session.facts.keepalivedVersionLine ? "present" : "would-install"),
+    changedFiles: changes.pending.map((change) => change.file.path),
+    action: plan.rollout.find((step) => step.nodeName === session.node.name)?.action ?? "none",
+    reason: steps.reason,
+    steps: steps.steps,
+  };
+  if (!dryRun) return report;
+  return {
+    ...report,
+    ...(steps.refusal !== undefined ? { refusal: steps.refusal } : {}),
+    preview: {
+      sshHost: session.node.sshHost,
+      osPrettyName: session.facts.osPrettyName,
+      keepalivedInstalled: session.facts.keepalivedVersionLine !== undefined,
+      packageManager: session.facts.packageManager,
+      missingPackages: missingPackages(spec, session.facts),
+      changes: nodePlan.changeDescriptions ?? [],
+    },
+  };
 }
 
-/** Connects to a node, reads its facts and (unless dry-running) installs Keepalived when needed. */
-export async function openNodeSession(
-  spec: ClusterSpec,
-  index: 0 | 1,
-  options: { readonly dryRun: boolean; readonly progress: (message: string) => void; readonly trace?: (line: string) => void },
-): Promise<NodeSession> {
-  const node = spec.nodes[index];
-  const peer = spec.nodes[index === 0 ? 1 : 0];
-  options.progress(`connecting to ${node.sshHost}`);
-  const shell = await connectToNode(node, spec.ssh, {
-    trace: options.trace,
-    retryForMs: CONNECT_RETRY_MS,
-    onRetry: options.progress,
+async function applyCluster(spec: ClusterSpec, plan: ClusterPlan, authPass: string, emit: (event: ProvisionEvent) => void): Promise<void> {
+  for (const step of plan.rollout) {
+    const nodePlan = plan.nodes.find((candidate) => candidate.session.node.name === step.nodeName);
+    if (!nodePlan) throw new Error(`internal: no plan for ${step.nodeName}`);
+    await applyNodePlan(spec, nodePlan, authPass, (message) => emit({ type: "node-apply-progress", node: step.nodeName, message }));
+    emit({ type: "node-applied", node: step.nodeName, action: step.action });
+  }
+}
+
+async function waitForVip(spec: ClusterSpec, sessions: readonly NodeSession[], timeoutSeconds: number, emit: (event: ProvisionEvent) => void): Promise<string> {
+  emit({ type: "vip-wait-started", vips: spec.vips, timeoutSeconds });
+  const result = await waitForSingleVipHolder(spec, sessions, timeoutSeconds * 1000);
+  if (!result.holder) {
+    throw new Error(
+      result.holders.length > 1
+        ? `both nodes hold the VIP after ${timeoutSeconds} s: ${result.holders.join(", ")}`
+        : `no node holds the VIP after ${timeoutSeconds} s (see /var/log/keepalived.log and Keepalived's log on the nodes)`,
+    );
+  }
+  emit({ type: "vip-settled", holder: result.holder, elapsedMs: result.elapsedMs });
+  return result.holder;
+}
+
+/**
+ * Installs, pushes, validates and starts Keepalived on both nodes, the VIP holder last, and
+ * waits for exactly one node to hold the VIP; the same path for the CLI and cdktf's local-exec.
+ * With `dryRun` it connects, plans and reports what would change, changing nothing.
+ */
+export async function provisionCluster(spec: ClusterSpec, options: ProvisionOptions = {}): Promise<ProvisionReport> {
+  const emit = options.onEvent ?? (() => undefined);
+  const dryRun = options.dryRun === true;
+  // Every connection attempt, so a failure on one node still lets the other's connection be closed.
+  const opening = ([0, 1] as const).map(async (index) => {
+    const name = spec.nodes[index].name;
+    const session = await openNodeSession(spec, index, {
+      dryRun,
+      progress: (message) => emit({ type: "node-progress", node: name, message }),
+      trace: (line) => emit({ type: "remote-command", node: name, line }),
+    });
+    emit({
+      type: "node-ready",
+      node: name,
+      osPrettyName: session.facts.osPrettyName,
+      keepalivedVersion: session.keepalivedVersion,
+      install: session.install?.action,
+    });
+    return session;
   });
   try {
-    options.progress("detecting the OS and Keepalived");
-    const facts = await readNodeFacts(shell);
-    if (options.dryRun) {
-      const present = installedKeepalivedVersion(facts);
-      return { node, peer, shell, facts, keepalivedVersion: present ?? DRY_RUN_ASSUMED_VERSION };
+    const sessions = await Promise.all(opening);
+    const { plan, authPass } = await planCluster(spec, sessions, { allowUncheckedConfig: options.allowUncheckedConfig, describeChanges: dryRun });
+    emit({ type: "planned", pendingFiles: plan.nodes.reduce((sum, node) => sum + node.changes.pending.length, 0), rollout: plan.rollout });
+    let vipHolder: string | undefined;
+    if (!dryRun) {
+      await applyCluster(spec, plan, authPass, emit);
+      vipHolder = await waitForVip(spec, sessions, options.vipTimeoutSeconds ?? defaultVipTimeoutSeconds(spec), emit);
     }
-    const install = await ensureKeepalived(shell, facts, spec, options.progress);
-    const packages = missingPackages(spec, facts);
-    if (packages.length > 0) options.progress(`installing ${packages.join(", ")}`);
-    await installMissingPackages(shell, facts, packages);
-    return { node, peer, shell, facts, install, keepalivedVersion: install.version };
-  } catch (error) {
-    shell.close();
-    throw error;
+    const nodes = plan.nodes.map((nodePlan) => nodeReport(spec, plan, nodePlan, dryRun));
+    return {
+      cluster: spec.clusterName,
+      dryRun,
+      changed: nodes.reduce((sum, node) => sum + node.changedFiles.length, 0),
+      nodes,
+      rolloutOrder: plan.rollout.map((step) => step.nodeName),
+      ...(vipHolder !== undefined ? { vipHolder } : {}),
+    };
+  } finally {
+    const opened = await Promise.allSettled(opening);
+    for (const attempt of opened) if (attempt.status === "fulfilled") attempt.value.shell.close();
   }
-}
-
-export function renderFilesFor(session: NodeSession, spec: ClusterSpec, authPass: string, paths?: Partial<KeepalivedFilePaths>) {
-  return renderNodeFiles(
-    spec,
-    { ownIp: session.node.privateIp, peerIp: session.peer.privateIp, keepalivedVersion: session.keepalivedVersion },
-    authPass,
-    paths,
-  );
-}
-
-/** Renders both nodes' files, compares them with what the nodes have and orders the rollout. */
-export async function planCluster(
-  spec: ClusterSpec,
-  sessions: readonly NodeSession[],
-  random: (n: number) => Uint8Array = randomBytes,
-): Promise<{ readonly plan: ClusterPlan; readonly authPass: string }> {
-  const configPath = DEFAULT_KEEPALIVED_FILE_PATHS.configPath;
-  const currentConfigs = await Promise.all(sessions.map((session) => readRemoteFile(session.shell, configPath)));
-  const { authPass, source } = chooseAuthPass(spec.authPass, currentConfigs, () => generateAuthPass(random));
-  const nodes = await Promise.all(
-    sessions.map(async (session): Promise<NodePlan> => {
-      const files = renderFilesFor(session, spec, authPass);
-      const states = await readRemoteFileStates(session.shell, files.map((file) => file.path));
-      const status = await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName);
-      const applied = (await readRemoteFile(session.shell, APPLIED_FINGERPRINT_PATH))?.trim();
-      return { session, files, changes: planNodeChanges(session.node.name, files, states), status, applied };
-    }),
-  );
-  const rollout = planRollout(
-    nodes.map((nodePlan) => ({
-      nodeName: nodePlan.session.node.name,
-      keepalivedRunning: nodePlan.status.running,
-      holdsVip: nodesHoldingVips(spec.vips, [{ nodeName: nodePlan.session.node.name, status: nodePlan.status }]).length > 0,
-      keepalivedInputsChanged: changesKeepalivedInputs(nodePlan.changes),
-      appliedMatches: nodePlan.applied === keepalivedInputsFingerprint(nodePlan.files),
-    })),
-  );
-  return { plan: { nodes, rollout, authPassSource: source }, authPass };
-}
-
-export interface VipWaitResult {
-  readonly holder?: string;
-  readonly holders: readonly string[];
-  readonly elapsedMs: number;
-}
-
-/** Polls both nodes until exactly one carries the VIPs twice in a row, or the timeout passes. */
-export async function waitForSingleVipHolder(
-  spec: ClusterSpec,
-  sessions: readonly NodeSession[],
-  timeoutMs: number,
-  pollMs = 300,
-): Promise<VipWaitResult> {
-  const started = Date.now();
-  let previous: string | undefined;
-  let holders: string[] = [];
-  while (Date.now() - started <= timeoutMs) {
-    const statuses = await Promise.all(
-      sessions.map(async (session) => ({
-        nodeName: session.node.name,
-        status: await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName),
-      })),
-    );
-    holders = nodesHoldingVips(spec.vips, statuses);
-    const carriers = nodesCarryingAnyVip(spec.vips, statuses);
-    const single = holders.length === 1 && carriers.length === 1 ? holders[0] : undefined;
-    if (single !== undefined && single === previous) return { holder: single, holders, elapsedMs: Date.now() - started };
-    previous = single;
-    await sleep(pollMs);
-  }
-  return { holders, elapsedMs: Date.now() - started };
-}
-
-/** A unified diff of one file for the dry run; secret files show only that they differ. */
-export function describeFileChange(file: ManagedFile, before: string | undefined): string {
-  if (file.secret) return `${file.path}: content ${before === undefined ? "created" : "changed"} (holds a secret; diff not shown)`;
-  return createTwoFilesPatch(before === undefined ? "/dev/null" : file.path, file.path, before ?? "", file.content, "", "", { context: 2 });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDrillSummaryTable, summarizeDrills } from "../../lib/bench/drill-summary";
+import { formatDrillSummaryTable, summarizeDrills } from "../../scripts/bench/drill-summary";
 import type { LabDrillResult } from "../../lib/lab/drills";
 
 function result(drill: string, vipMovedAfterSeconds: number | undefined, longestGapMs: number, extra: Partial<LabDrillResult> = {}): LabDrillResult {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderTable } from "../../lib/bench/text-table";
+import { renderTable } from "../../scripts/bench/text-table";
 
 describe("renderTable", () => {
   it("pads every column to its widest cell", () => {

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { SettingsError } from "../../lib/core/settings-error";
+import { CLUSTER_SPEC_ENV } from "../../lib/handoff/provision-invocation";
 import {
-  CLUSTER_SPEC_ENV,
   applySshOverrides,
   findClusterSpecs,
   loadClusterSpec,

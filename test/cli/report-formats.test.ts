@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { formatFailoverReport, type FailoverTestReport } from "../../lib/cli/commands/failover-test-command";
-import { formatProvisionReport, type ProvisionReport } from "../../lib/cli/commands/provision-command";
+import { formatProvisionReport } from "../../lib/cli/provision-report-format";
+import { planNodeChanges } from "../../lib/core/plan/plan-node-changes";
+import { planNodeSteps } from "../../lib/provisioner/node-steps";
+import type { NodeReport, ProvisionReport } from "../../lib/provisioner/provision-events";
 import { formatStatusReport, type ClusterStatusReport } from "../../lib/cli/commands/status-command";
 import { formatDrillReport, type LabDrillResult } from "../../lib/lab/drills";
 import type { NodeStatusReport } from "../../lib/provisioner/read-cluster-status";
@@ -34,19 +37,59 @@ describe("formatProvisionReport", () => {
     expect(text).not.toContain("reload");
   });
 
-  it("marks a dry run and puts its details first", () => {
-    const dry: ProvisionReport = {
-      cluster: "web",
-      dryRun: true,
-      changed: 4,
-      nodes: [{ node: "primary", keepalivedVersion: "2.2.7", install: "would-install", changedFiles: ["a", "b", "c", "d"], action: "start" }],
-      rolloutOrder: ["primary"],
-      dryRunDetails: "== primary (10.0.0.5, Debian GNU/Linux 12 (bookworm))",
+  const confFile = { path: "/etc/keepalived/keepalived.conf", mode: 0o600, owner: "root", group: "root", content: "vrrp\n", secret: true };
+  const created = planNodeChanges("primary", [confFile], []).pending;
+  const start = { nodeName: "primary", action: "start", reason: "Keepalived is not running" } as const;
+  const dryNode = (keepalivedVersion: string, allowUncheckedConfig = false): NodeReport => {
+    const steps = planNodeSteps({ nodeName: "primary", keepalivedVersion, initSystem: "systemd", scriptUser: "root", pending: created, rollout: start, allowUncheckedConfig });
+    return {
+      node: "primary",
+      keepalivedVersion,
+      install: "present",
+      changedFiles: [confFile.path],
+      action: "start",
+      reason: steps.reason,
+      steps: steps.steps,
+      ...(steps.refusal !== undefined ? { refusal: steps.refusal } : {}),
+      preview: {
+        sshHost: "10.0.0.5",
+        osPrettyName: "Debian GNU/Linux 12 (bookworm)",
+        keepalivedInstalled: true,
+        missingPackages: ["psmisc"],
+        changes: [`${confFile.path}: content created (holds a secret; diff not shown)`],
+      },
     };
-    const lines = formatProvisionReport(dry).split("\n");
-    expect(lines[0]).toBe("== primary (10.0.0.5, Debian GNU/Linux 12 (bookworm))");
-    expect(lines).toContain("primary: keepalived 2.2.7 (would-install); 4 file(s): a, b, c, d; would start keepalived");
-    expect(lines.pop()).toBe("dry run: 4 changed");
+  };
+  const dryReport = (node: NodeReport): ProvisionReport => ({ cluster: "web", dryRun: true, changed: 1, nodes: [node], rolloutOrder: ["primary"] });
+
+  it("marks a dry run and puts each node's details first: packages, changes, then the planned steps", () => {
+    const lines = formatProvisionReport(dryReport(dryNode("2.2.7"))).split("\n");
+    expect(lines.slice(0, 5)).toEqual([
+      "== primary (10.0.0.5, Debian GNU/Linux 12 (bookworm))",
+      "keepalived: 2.2.7 installed",
+      "packages: would install psmisc",
+      "/etc/keepalived/keepalived.conf: content created (holds a secret; diff not shown)",
+      "then: start keepalived (Keepalived is not running)",
+    ]);
+    expect(lines[5]).toMatch(/^ {2}\$ keepalived -t -e -l -f \/etc\/keepalived\/\.havip-staging\/keepalived\.conf /);
+    expect(lines).toContain("  $ systemctl enable keepalived >/dev/null 2>&1 || true; systemctl restart keepalived");
+    expect(lines).toContain("primary: keepalived 2.2.7 (present); 1 file(s): /etc/keepalived/keepalived.conf; would start keepalived");
+    expect(lines.pop()).toBe("dry run: 1 changed");
+  });
+
+  it("shows the refusal, not a start, in a dry run on a node whose Keepalived (1.3.5) cannot check a configuration", () => {
+    const text = formatProvisionReport(dryReport(dryNode("1.3.5")));
+    expect(text).toMatch(/^ {2}REFUSED: primary: Keepalived 1\.3\.5 has no config test .* or run provision with --allow-unchecked-config$/m);
+    expect(text).not.toMatch(/^ {2}\$ /m);
+    expect(text).toContain("primary: keepalived 1.3.5 (present); 1 file(s): /etc/keepalived/keepalived.conf; would refuse to change keepalived (see REFUSED above)");
+  });
+
+  it("shows the unchecked install and the start on such a node with allowUncheckedConfig", () => {
+    const text = formatProvisionReport(dryReport(dryNode("1.3.5", true)));
+    expect(text).not.toContain("REFUSED");
+    expect(text).not.toContain("keepalived -t");
+    expect(text).toMatch(/^ {2}# install \/etc\/keepalived\/keepalived\.conf: .*\(UNCHECKED: --allow-unchecked-config\)$/m);
+    expect(text).toContain("  $ systemctl enable keepalived >/dev/null 2>&1 || true; systemctl restart keepalived");
   });
 });
 

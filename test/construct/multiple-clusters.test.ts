@@ -29,6 +29,59 @@ describe("several clusters in one app", () => {
     expect(Object.keys(result.resources("tencentcloud_subnet"))).toHaveLength(2);
   });
 
+  it("puts a second cluster into the first one's subnet with network: web.network, restating nothing", () => {
+    const result = synthStack((stack) => {
+      const web = new HaVipCluster(stack, "web", guideProps);
+      const db = new HaVipCluster(stack, "db", { ...guideProps, network: web.network, nodes: { primaryIp: "172.16.16.7", secondaryIp: "172.16.16.8" }, havips: [{ address: "172.16.16.20" }], keepalived: { virtualRouterId: 52 } });
+      expect(db.network).toEqual(web.network);
+      expect(db.vpcId).toBe(web.vpcId);
+      expect(db.subnetId).toBe(web.subnetId);
+    });
+    expect(Object.keys(result.resources("tencentcloud_vpc"))).toHaveLength(1);
+    expect(Object.keys(result.resources("tencentcloud_subnet"))).toHaveLength(1);
+    const instances = Object.values(result.resources("tencentcloud_instance")) as { subnet_id: string; availability_zone: string }[];
+    expect(instances).toHaveLength(4);
+    expect(new Set(instances.map((instance) => instance.subnet_id)).size).toBe(1);
+    expect(new Set(instances.map((instance) => instance.availability_zone))).toEqual(new Set([guideProps.network.availabilityZone]));
+  });
+
+  it("describes the network it created: the VPC and subnet ids as expressions, the CIDRs and the zone as given", () => {
+    synthStack((stack) => {
+      const web = new HaVipCluster(stack, "web", guideProps);
+      expect(web.network).toEqual({
+        vpcId: web.vpcId,
+        vpcCidr: guideProps.network.vpcCidr,
+        subnetId: web.subnetId,
+        subnetCidr: guideProps.network.subnetCidr,
+        availabilityZone: guideProps.network.availabilityZone,
+      });
+      expect(web.vpcId).toMatch(/\$\{TfToken\[/);
+    });
+  });
+
+  it("builds a new subnet in the first cluster's VPC from its network with the subnet left out", () => {
+    const result = synthStack((stack) => {
+      const web = new HaVipCluster(stack, "web", guideProps);
+      new HaVipCluster(stack, "db", {
+        ...guideProps,
+        network: { ...web.network, subnetId: undefined, subnetCidr: "172.16.17.0/24" },
+        nodes: {},
+        havips: [{ address: "172.16.17.12" }],
+        keepalived: { virtualRouterId: 52 },
+      });
+    });
+    expect(Object.keys(result.resources("tencentcloud_vpc"))).toHaveLength(1);
+    expect(Object.keys(result.resources("tencentcloud_subnet"))).toHaveLength(2);
+  });
+
+  it("rejects a second cluster joining through web.network with the same virtual_router_id", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    const web = new HaVipCluster(stack, "web", guideProps);
+    expect(() => new HaVipCluster(stack, "db", { ...guideProps, network: web.network, nodes: { primaryIp: "172.16.16.7", secondaryIp: "172.16.16.8" }, havips: [{ address: "172.16.16.20" }] })).toThrow(
+      "HaVipCluster 'test/db': keepalived.virtualRouterId 51 is already used by cluster 'test/web' in the same VPC; give each cluster its own id",
+    );
+  });
+
   it("rejects two clusters in the same VPC with the same virtual_router_id", () => {
     const stack = new TerraformStack(Testing.app(), "test");
     const web = new HaVipCluster(stack, "web", guideProps);

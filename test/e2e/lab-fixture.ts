@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
-import { CLUSTER_SPEC_ENV } from "../../lib/cli/load-cluster-spec";
-import { provisionArgv } from "../../lib/cli/provision-invocation";
+import { CLUSTER_SPEC_ENV, provisionArgv } from "../../lib/handoff/provision-invocation";
 import { labPreflight, runInOperatorNamespace, type CommandResult, type Lab } from "../../lib/lab";
 
 export const missingForLab = labPreflight();

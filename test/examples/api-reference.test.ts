@@ -18,6 +18,19 @@ describe("docs/api-reference.md", () => {
   });
 });
 
+describe("docs/construct.md", () => {
+  it("links the generated props reference instead of repeating its table by hand", () => {
+    const construct = readFileSync(join(REPO_ROOT, "docs", "construct.md"), "utf8");
+    expect(construct).toContain("](api-reference.md#havipclusterprops)");
+    const reference = generateApiReference(REPO_ROOT);
+    const referenceSection = reference.slice(reference.indexOf("### `HaVipClusterProps`"));
+    const fields = [...referenceSection.matchAll(/^\| `(\w+)` \|/gm)].map((match) => match[1]);
+    expect(fields.length).toBeGreaterThan(10);
+    const handWritten = fields.filter((field) => new RegExp(`^\\| \`(network\\.)?${field}\` \\| (string|boolean|number)`, "m").test(construct));
+    expect(handWritten).toEqual([]);
+  });
+});
+
 describe("the API reference generator", () => {
   const sample = [
     "/** A thing. */",

@@ -101,7 +101,7 @@ describe("the package API with two clusters in one VPC", () => {
       () =>
         new HaVipCluster(stack, "db", {
           ...common,
-          network: { vpcId: web.vpcId, subnetId: web.subnetId, subnetCidr: "10.20.1.0/24", availabilityZone: "ap-guangzhou-3" },
+          network: web.network,
           nodes: { primaryIp: "10.20.1.7", secondaryIp: "10.20.1.8" },
         }),
     ).toThrow(

@@ -31,6 +31,19 @@ describe("the package entry", () => {
     expect(names).not.toContain("GUIDE_DEFAULTS");
   });
 
+  it("builds only lib/ and the provider bindings into the package: no benchmarks, scripts or tests", () => {
+    const listed = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json", "--listFilesOnly"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(listed.status, listed.stderr).toBe(0);
+    const ownFiles = listed.stdout.split("\n").filter((file) => file.startsWith(REPO_ROOT) && !file.includes("/node_modules/"));
+    expect(ownFiles.length).toBeGreaterThan(0);
+    expect(ownFiles.filter((file) => !file.startsWith(`${REPO_ROOT}/lib/`) && !file.startsWith(`${REPO_ROOT}/.gen/`))).toEqual([]);
+    expect(ownFiles.filter((file) => file.includes("bench"))).toEqual([]);
+  });
+
   it("does nothing on import: no output, no lingering handles, exit code 0", () => {
     const result = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(PACKAGE_NAME)})`], {
       cwd: REPO_ROOT,

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliArgv } from "../../lib/cli/provision-invocation";
+import { cliArgv } from "../../lib/handoff/provision-invocation";
 import { formatProbeSample, parseProbeOutput } from "../../lib/probe/outage-summary";
 import { startTcpProbe } from "../../lib/probe/tcp-reachability-probe";
 

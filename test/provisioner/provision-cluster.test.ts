@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_KEEPALIVED_FILE_PATHS, renderNodeFiles, type ManagedFile } from "../../lib/core/keepalived";
 import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
 import { labLayout } from "../../lib/lab/lab-layout";
-import { redact, specForConfigTest, stagingPaths, supportsConfigTest } from "../../lib/provisioner/apply-node-plan";
-import { describeFileChange } from "../../lib/provisioner/provision-cluster";
+import { redact, specForConfigTest } from "../../lib/provisioner/apply-node-plan";
+import { stagingPaths, supportsConfigTest } from "../../lib/provisioner/node-steps";
+import { describeFileChange } from "../../lib/provisioner/cluster-plan";
 
 const STAGING_DIR = "/etc/keepalived/.havip-staging";
 const AUTH_PASS = "Zq9sEcrT";

@@ -15,8 +15,7 @@ import {
 } from "../../lab";
 import { drillPassed } from "../../lab/drill-measurement";
 import { EXIT_FAILURE } from "../exit-codes";
-import { CLUSTER_SPEC_ENV } from "../load-cluster-spec";
-import { provisionArgv } from "../provision-invocation";
+import { CLUSTER_SPEC_ENV, provisionArgv } from "../../handoff/provision-invocation";
 import { runDrills, DRILL_NAMES, formatDrillReport } from "../../lab/drills";
 
 function requireLab(prefix: string): Lab {

@@ -2,8 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DataResource, Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
-import { CLUSTER_SPEC_ENV } from "../../cli/load-cluster-spec";
-import { packageRoot, provisionArgv } from "../../cli/provision-invocation";
+import { CLUSTER_SPEC_ENV, packageRoot, provisionArgv } from "../../handoff/provision-invocation";
 
 function packageVersion(root: string): string {
   return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;

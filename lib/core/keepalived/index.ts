@@ -1,5 +1,5 @@
 export { type ManagedFile } from "./managed-file";
-export { type NodeFacts } from "./node-facts";
+export { type RenderTarget } from "./render-target";
 export {
   DEFAULT_KEEPALIVED_FILE_PATHS,
   type KeepalivedFilePaths,

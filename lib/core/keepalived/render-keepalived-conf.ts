@@ -4,7 +4,7 @@ import type { ResolvedKeepalivedFilePaths } from "./keepalived-file-paths";
 import { MULTI_VIP_GARP_MASTER_REPEAT } from "./keepalived-limits";
 import { VRRP_SCRIPT_NAME, keepalivedRouterId, vrrpInstanceName } from "./keepalived-names";
 import { keepalivedSupports } from "./keepalived-version";
-import type { NodeFacts } from "./node-facts";
+import type { RenderTarget } from "./render-target";
 
 const MANAGED_HEADER = "# Managed by tencentcloud-havip-cluster: local edits are overwritten on the next provisioning.";
 
@@ -15,7 +15,7 @@ const MANAGED_HEADER = "# Managed by tencentcloud-havip-cluster: local edits are
  */
 export function renderKeepalivedConf(
   spec: ClusterSpec,
-  node: NodeFacts & { readonly name: string },
+  node: RenderTarget & { readonly name: string },
   authPass: string,
   paths: Pick<ResolvedKeepalivedFilePaths, "notifyScriptPath" | "healthCheckScriptPath">,
 ): string {

@@ -11,7 +11,7 @@ import {
 import { vrrpInstanceName } from "./keepalived-names";
 import { isKeepalivedVersion, isSupportedKeepalivedVersion } from "./keepalived-version";
 import type { ManagedFile } from "./managed-file";
-import type { NodeFacts } from "./node-facts";
+import type { RenderTarget } from "./render-target";
 import { renderHealthCheckScript } from "./render-health-check-script";
 import { renderKeepalivedConf } from "./render-keepalived-conf";
 import { renderLogrotateRule } from "./render-logrotate-rule";
@@ -30,7 +30,7 @@ const LOGROTATE_MODE = 0o644;
  */
 export function renderNodeFiles(
   spec: ClusterSpec,
-  node: NodeFacts,
+  node: RenderTarget,
   authPass: string,
   paths: Partial<KeepalivedFilePaths> = {},
 ): ManagedFile[] {
@@ -77,7 +77,7 @@ export function renderNodeFiles(
 }
 
 /** @returns the node's name in the spec */
-function checkInputs(spec: ClusterSpec, node: NodeFacts, authPass: string, paths: ResolvedKeepalivedFilePaths): string {
+function checkInputs(spec: ClusterSpec, node: RenderTarget, authPass: string, paths: ResolvedKeepalivedFilePaths): string {
   throwIfProblems(`Invalid cluster spec for ${showValue(spec.clusterName)}`, validateClusterSpec(spec));
   const problems: SettingsProblem[] = [...validateAuthPass(authPass, "authPass")];
   if (!isKeepalivedVersion(node.keepalivedVersion)) {

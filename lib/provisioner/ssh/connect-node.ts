@@ -1,9 +1,9 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Socket } from "node:net";
 import { NodeSSH, type Config } from "node-ssh";
 import type { NodeSpec, SshSettings } from "../../core/cluster-settings";
+import { pollUntil } from "../../core/poll-until";
 import { decideHostKey, parseKnownHosts } from "./known-hosts";
 import { RemoteShell } from "./remote-shell";
 
@@ -113,16 +113,20 @@ const RETRY_PAUSE_MS = 5_000;
 
 /** Opens an SSH session to a node, retrying while it does not answer yet (see ConnectOptions). */
 export async function connectToNode(node: NodeSpec, ssh: SshSettings, options: ConnectOptions = {}): Promise<RemoteShell> {
-  const deadline = Date.now() + (options.retryForMs ?? 0);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await connectOnce(node, ssh, options.trace);
-    } catch (error) {
-      if (!(error instanceof ConnectError && error.retryable) || Date.now() + RETRY_PAUSE_MS > deadline) throw error;
-      options.onRetry?.(`${node.sshHost} does not answer yet (attempt ${attempt}); trying again`);
-      await sleep(RETRY_PAUSE_MS);
-    }
-  }
+  const retryable = (error: unknown) => error instanceof ConnectError && error.retryable;
+  const outcome = await pollUntil(
+    async (attempt) => {
+      if (attempt > 1) options.onRetry?.(`${node.sshHost} does not answer yet (attempt ${attempt - 1}); trying again`);
+      return connectOnce(node, ssh, options.trace).then(
+        (shell) => ({ shell }),
+        (error: unknown) => ({ error }),
+      );
+    },
+    (result) => "shell" in result || !retryable(result.error),
+    { timeoutMs: options.retryForMs ?? 0, intervalMs: RETRY_PAUSE_MS },
+  );
+  if ("shell" in outcome.value) return outcome.value.shell;
+  throw outcome.value.error;
 }
 
 /** Opens an SSH session to a node (through the jump host when one is set), verifying host keys. */

@@ -3,6 +3,13 @@ import { dirname, join } from "node:path";
 
 const PACKAGE_NAME = "tencentcloud-havip-cluster";
 
+/**
+ * The hand-off between the sides that start a provisioning run (the construct's local-exec,
+ * `lab up`, the benchmarks) and the CLI that performs it: the spec travels in this environment
+ * variable, and the command is `provisionArgv()`.
+ */
+export const CLUSTER_SPEC_ENV = "HAVIP_CLUSTER_SPEC";
+
 /** The folder of this package's package.json, from either lib/ (sources) or dist/lib/ (built). */
 export function packageRoot(from: string = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {

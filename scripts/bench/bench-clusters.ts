@@ -1,6 +1,6 @@
 import type { Construct } from "constructs";
-import { HaVipCluster } from "../construct/ha-vip-cluster";
-import type { HaVipClusterProps } from "../construct/ha-vip-cluster-props";
+import { HaVipCluster } from "../../lib/construct/ha-vip-cluster";
+import type { HaVipClusterProps } from "../../lib/construct/ha-vip-cluster-props";
 
 /** A key that only exists to be synthesized; nothing is ever deployed from the benchmark. */
 const BENCH_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchmarkKeyOnlyForSynthesis bench@example";

@@ -1,4 +1,4 @@
-import type { LabDrillResult } from "../lab/drills";
+import type { LabDrillResult } from "../../lib/lab/drills";
 import { formatDrillSummaryTable, type DrillSummary } from "./drill-summary";
 import type { ProvisionSample } from "./lab-timing";
 import { formatSpread, type Spread } from "./statistics";

@@ -1,5 +1,5 @@
-import { drillPassed } from "../lab/drill-measurement";
-import type { LabDrillResult } from "../lab/drills";
+import { drillPassed } from "../../lib/lab/drill-measurement";
+import type { LabDrillResult } from "../../lib/lab/drills";
 import { formatSpread, spreadOf, type Spread } from "./statistics";
 import { renderTable } from "./text-table";
 

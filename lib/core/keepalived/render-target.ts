@@ -1,5 +1,8 @@
-/** What the provisioner knows about the node it renders for. */
-export interface NodeFacts {
+/**
+ * The node a rendering is for: its addresses and its Keepalived version. (What the provisioner
+ * detects on a node over SSH, OS, init system, package manager, is `NodeFacts` in lib/provisioner.)
+ */
+export interface RenderTarget {
   /** This node's private IP: `unicast_src_ip`. */
   readonly ownIp: string;
   /** The other node's private IP: `unicast_peer`. */

@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
-import { CLUSTER_SPEC_ENV } from "../cli/load-cluster-spec";
-import { provisionArgv } from "../cli/provision-invocation";
-import { DRILL_NAMES, runDrills, type LabDrillResult } from "../lab/drills";
-import type { Lab } from "../lab/lab-handle";
-import { labDown } from "../lab/lab-down";
-import { labUp } from "../lab/lab-up";
-import { runInOperatorNamespace } from "../lab/lab-operator";
+import { CLUSTER_SPEC_ENV, provisionArgv } from "../../lib/handoff/provision-invocation";
+import { DRILL_NAMES, runDrills, type LabDrillResult } from "../../lib/lab/drills";
+import type { Lab } from "../../lib/lab/lab-handle";
+import { labDown } from "../../lib/lab/lab-down";
+import { labUp } from "../../lib/lab/lab-up";
+import { runInOperatorNamespace } from "../../lib/lab/lab-operator";
 import { parseProvisionOutcome, type ProvisionOutcome } from "./provision-report";
 
 export const BENCH_LAB_PREFIX = "havip-bench";

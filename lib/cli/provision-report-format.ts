@@ -1,0 +1,38 @@
+import { describeNodeStep } from "../provisioner/node-steps";
+import type { NodeReport, ProvisionReport } from "../provisioner/provision-events";
+
+function formatNodePreview(node: NodeReport): string {
+  const preview = node.preview;
+  if (!preview) return "";
+  const lines = [`== ${node.node} (${preview.sshHost}, ${preview.osPrettyName})`];
+  lines.push(
+    preview.keepalivedInstalled
+      ? `keepalived: ${node.keepalivedVersion} installed`
+      : `keepalived: not installed; would install it with ${preview.packageManager ?? "(no package manager found)"}`,
+  );
+  if (preview.missingPackages.length > 0) lines.push(`packages: would install ${preview.missingPackages.join(", ")}`);
+  lines.push(...preview.changes);
+  if (node.changedFiles.length === 0) lines.push("files: all up to date");
+  lines.push(`then: ${node.action} keepalived (${node.reason ?? "-"})`);
+  if (node.refusal !== undefined) lines.push(`  REFUSED: ${node.refusal}`);
+  lines.push(...(node.steps ?? []).map((step) => `  ${describeNodeStep(step)}`));
+  return lines.join("\n");
+}
+
+function outcome(node: NodeReport, dryRun: boolean): string {
+  if (node.refusal !== undefined) return "would refuse to change keepalived (see REFUSED above)";
+  const action = node.action === "none" ? "leave keepalived as it is" : `${node.action} keepalived`;
+  return `${dryRun ? "would " : ""}${action}`;
+}
+
+export function formatProvisionReport(report: ProvisionReport): string {
+  const lines: string[] = [];
+  const previews = report.nodes.map(formatNodePreview).filter((text) => text !== "");
+  if (previews.length > 0) lines.push(previews.join("\n\n"), "");
+  for (const node of report.nodes) {
+    const files = node.changedFiles.length === 0 ? "no file changed" : `${node.changedFiles.length} file(s): ${node.changedFiles.join(", ")}`;
+    lines.push(`${node.node}: keepalived ${node.keepalivedVersion} (${node.install}); ${files}; ${outcome(node, report.dryRun)}`);
+  }
+  lines.push(`${report.dryRun ? "dry run: " : ""}${report.changed} changed${report.vipHolder ? `; VIP holder: ${report.vipHolder}` : ""}`);
+  return lines.join("\n");
+}

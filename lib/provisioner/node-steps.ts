@@ -1,0 +1,118 @@
+import { compareKeepalivedVersions, DEFAULT_KEEPALIVED_FILE_PATHS, type KeepalivedFilePaths } from "../core/keepalived";
+import { APPLIED_FINGERPRINT_PATH, KEEPALIVED_CONFIG_TEST_SINCE } from "../core/limits";
+import type { FileChange } from "../core/plan/plan-node-changes";
+import type { RolloutAction, RolloutStep } from "../core/plan/plan-rollout";
+import { configTestCommand, reloadCommand, startCommand } from "./keepalived-service";
+import type { InitSystem } from "./node-facts";
+
+export const STAGING_DIR = "/etc/keepalived/.havip-staging";
+
+export function supportsConfigTest(keepalivedVersion: string): boolean {
+  return compareKeepalivedVersions(keepalivedVersion, KEEPALIVED_CONFIG_TEST_SINCE) >= 0;
+}
+
+/** Staging copies: the real files' names in a private directory, so nothing live changes while they are checked. */
+export function stagingPaths(): Partial<KeepalivedFilePaths> {
+  const name = (path: string) => `${STAGING_DIR}/${path.split("/").pop()}`;
+  return {
+    configPath: name(DEFAULT_KEEPALIVED_FILE_PATHS.configPath),
+    notifyScriptPath: name(DEFAULT_KEEPALIVED_FILE_PATHS.notifyScriptPath),
+    healthCheckScriptPath: name(DEFAULT_KEEPALIVED_FILE_PATHS.healthCheckScriptPath),
+    logrotatePath: name(DEFAULT_KEEPALIVED_FILE_PATHS.logrotatePath),
+  };
+}
+
+/** After the swap: the installed scripts with a copy of the config in the staging directory. */
+export function installedCheckPaths(): Partial<KeepalivedFilePaths> {
+  return { configPath: `${STAGING_DIR}/installed-check.conf`, logrotatePath: `${STAGING_DIR}/unused-logrotate` };
+}
+
+/** One effect on a node, in the order `applyNodePlan` performs them and `--dry-run` prints them. */
+export type NodeStep =
+  /** The new files, rendered into the staging directory, checked by the node's own Keepalived. */
+  | { readonly kind: "check-staged"; readonly paths: Partial<KeepalivedFilePaths>; readonly command: string }
+  /** The script user and the paths the scripts write exist before the scripts go live. */
+  | { readonly kind: "prepare-runtime-paths"; readonly scriptUser: string }
+  /** Each changed file uploaded beside its target, one backup kept, renamed into place. */
+  | { readonly kind: "install-files"; readonly paths: readonly string[]; readonly unchecked: boolean }
+  /** The installed files checked again in place; rolled back if rejected. */
+  | { readonly kind: "check-installed"; readonly paths: Partial<KeepalivedFilePaths>; readonly command: string }
+  | { readonly kind: "start"; readonly command: string }
+  | { readonly kind: "reload"; readonly command: string }
+  /** The fingerprint of the files Keepalived now runs with, so an interrupted run is noticed. */
+  | { readonly kind: "record-applied"; readonly path: string };
+
+/** What one node will do (or refuses to do), decided once for both the dry run and the apply. */
+export interface NodeStepPlan {
+  readonly nodeName: string;
+  readonly action: RolloutAction;
+  readonly reason: string;
+  /** Set when the node must not be changed; then `steps` is empty. */
+  readonly refusal?: string;
+  readonly steps: readonly NodeStep[];
+}
+
+export interface NodeStepInput {
+  readonly nodeName: string;
+  readonly keepalivedVersion: string;
+  readonly initSystem: InitSystem;
+  readonly scriptUser: string;
+  readonly pending: readonly FileChange[];
+  readonly rollout: RolloutStep;
+  /** Activate on a node whose Keepalived has no config test (< 2.0.5) without checking. @default false */
+  readonly allowUncheckedConfig?: boolean;
+}
+
+function refusalFor(input: NodeStepInput): string {
+  return (
+    `${input.nodeName}: Keepalived ${input.keepalivedVersion} has no config test (keepalived -t arrived in ${KEEPALIVED_CONFIG_TEST_SINCE}), ` +
+    `so the new configuration cannot be checked on the node before it goes live; install Keepalived >= ${KEEPALIVED_CONFIG_TEST_SINCE} ` +
+    "(the distribution's, or keepalivedSource) or run provision with --allow-unchecked-config"
+  );
+}
+
+/**
+ * The steps one node goes through: config test of the staged files, install, config test in
+ * place, then start or reload and the record of what was applied; or a refusal when the node's
+ * Keepalived cannot check a configuration and unchecked activation was not allowed. Pure: the
+ * dry run prints exactly this list and `applyNodePlan` performs exactly this list.
+ */
+export function planNodeSteps(input: NodeStepInput): NodeStepPlan {
+  const { nodeName, rollout, pending } = input;
+  const base = { nodeName, action: rollout.action, reason: rollout.reason };
+  const checkable = supportsConfigTest(input.keepalivedVersion);
+  const changes = pending.length > 0 || rollout.action !== "none";
+  if (!checkable && !input.allowUncheckedConfig && changes) return { ...base, refusal: refusalFor(input), steps: [] };
+  const steps: NodeStep[] = [];
+  if (pending.length > 0) {
+    const staged = stagingPaths();
+    const installed = installedCheckPaths();
+    if (checkable) steps.push({ kind: "check-staged", paths: staged, command: configTestCommand(staged.configPath as string) });
+    steps.push({ kind: "prepare-runtime-paths", scriptUser: input.scriptUser });
+    steps.push({ kind: "install-files", paths: pending.map((change) => change.file.path), unchecked: !checkable });
+    if (checkable) steps.push({ kind: "check-installed", paths: installed, command: configTestCommand(installed.configPath as string) });
+  }
+  if (rollout.action === "start") steps.push({ kind: "start", command: startCommand(input.initSystem, DEFAULT_KEEPALIVED_FILE_PATHS.configPath) });
+  if (rollout.action === "reload") steps.push({ kind: "reload", command: reloadCommand(input.initSystem) });
+  if (rollout.action !== "none") steps.push({ kind: "record-applied", path: APPLIED_FINGERPRINT_PATH });
+  return { ...base, steps };
+}
+
+/** One line per step for the dry run: commands as `$ command`, the other steps as what they do. */
+export function describeNodeStep(step: NodeStep): string {
+  switch (step.kind) {
+    case "check-staged":
+      return `$ ${step.command}   # staged copy, before anything changes`;
+    case "prepare-runtime-paths":
+      return `# make sure script user ${step.scriptUser} exists and owns the paths the scripts write`;
+    case "install-files":
+      return `# install ${step.paths.join(", ")}: each uploaded beside its target, one *.havip-bak kept, renamed into place${step.unchecked ? " (UNCHECKED: --allow-unchecked-config)" : ""}`;
+    case "check-installed":
+      return `$ ${step.command}   # in place; rolled back if rejected`;
+    case "start":
+    case "reload":
+      return `$ ${step.command}`;
+    case "record-applied":
+      return `# record the applied files' fingerprint in ${step.path}`;
+  }
+}

@@ -1,0 +1,63 @@
+import type { RolloutAction, RolloutStep } from "../core/plan/plan-rollout";
+import type { KeepalivedInstallOutcome } from "./install-keepalived";
+import type { NodeStep } from "./node-steps";
+
+/**
+ * What `provisionCluster` reports while it runs, in order: both nodes connect (concurrently),
+ * the cluster is planned, then (unless dry-running) each node is applied in rollout order and
+ * the VIP settles on one node. A front end (the CLI's task list, a script's log) maps these.
+ */
+export type ProvisionEvent =
+  /** Progress while a node is connected, inspected and (unless dry-running) gets Keepalived. */
+  | { readonly type: "node-progress"; readonly node: string; readonly message: string }
+  | {
+      readonly type: "node-ready";
+      readonly node: string;
+      readonly osPrettyName: string;
+      readonly keepalivedVersion: string;
+      readonly install?: KeepalivedInstallOutcome["action"];
+    }
+  /** A command sent to a node (never its stdin: file contents and secrets stay out). */
+  | { readonly type: "remote-command"; readonly node: string; readonly line: string }
+  | { readonly type: "planned"; readonly pendingFiles: number; readonly rollout: readonly RolloutStep[] }
+  | { readonly type: "node-apply-progress"; readonly node: string; readonly message: string }
+  | { readonly type: "node-applied"; readonly node: string; readonly action: RolloutAction }
+  | { readonly type: "vip-wait-started"; readonly vips: readonly string[]; readonly timeoutSeconds: number }
+  | { readonly type: "vip-settled"; readonly holder: string; readonly elapsedMs: number };
+
+/** What a dry run shows of one node beyond the summary. */
+export interface NodePreview {
+  readonly sshHost: string;
+  readonly osPrettyName: string;
+  readonly keepalivedInstalled: boolean;
+  readonly packageManager?: string;
+  readonly missingPackages: readonly string[];
+  /** Each pending change: a unified diff, or what happens to a secret file or to mode/owner. */
+  readonly changes: readonly string[];
+}
+
+export interface NodeReport {
+  readonly node: string;
+  readonly keepalivedVersion: string;
+  readonly install: string;
+  readonly changedFiles: readonly string[];
+  readonly action: string;
+  /** Why the action (`its files changed`, `Keepalived is not running`, ...). */
+  readonly reason?: string;
+  /** The steps the node went (or, in a dry run, would go) through. */
+  readonly steps?: readonly NodeStep[];
+  /** In a dry run: why the real run would refuse to change this node. */
+  readonly refusal?: string;
+  /** Only in a dry run. */
+  readonly preview?: NodePreview;
+}
+
+export interface ProvisionReport {
+  readonly cluster: string;
+  readonly dryRun: boolean;
+  readonly changed: number;
+  readonly nodes: readonly NodeReport[];
+  /** Nodes in the order they were (or would be) changed: the VIP holder last. */
+  readonly rolloutOrder: readonly string[];
+  readonly vipHolder?: string;
+}

@@ -1,0 +1,48 @@
+import { resolve } from "node:path";
+import { ESLint } from "eslint";
+import { describe, expect, it } from "vitest";
+
+const REPO_ROOT = resolve(__dirname, "../..");
+const eslint = new ESLint({ cwd: REPO_ROOT });
+
+/** Lints one import as if it were written in a file of lib/; the file need not exist. */
+async function importErrors(filePath: string, specifier: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`import * as imported from "${specifier}";\nexport const used = imported;\n`, { filePath });
+  return result.messages.filter((message) => message.ruleId === "no-restricted-imports").map((message) => message.message);
+}
+
+describe("npm run lint keeps the layers pointing down", () => {
+  it.each([
+    ["lib/core/layering-probe.ts", "../cli/main", "lib/core may import only itself"],
+    ["lib/core/plan/layering-probe.ts", "../../provisioner/apply-node-plan", "lib/core may import only itself"],
+    ["lib/handoff/layering-probe.ts", "../cli/main", "lib/handoff may import only lib/core"],
+    ["lib/provisioner/layering-probe.ts", "../cli/commands/provision-command", "lib/provisioner may import only lib/core"],
+    ["lib/cloud/layering-probe.ts", "../lab", "lib/cloud may import only lib/core"],
+    ["lib/construct/private/layering-probe.ts", "../../cli/load-cluster-spec", "lib/construct may import only lib/core, lib/handoff"],
+    ["lib/construct/layering-probe.ts", "../provisioner/provision-cluster", "lib/construct may import only lib/core, lib/handoff"],
+    ["lib/lab/layering-probe.ts", "../cli/main", "lib/lab may import only"],
+    ["lib/cli/layering-probe.ts", "../app/example-stack", "lib/cli may import only"],
+    ["lib/core/layering-probe.ts", "node:fs", "lib/core is pure"],
+    ["lib/core/layering-probe.ts", "cdktf", "lib/core is pure"],
+    ["lib/provisioner/layering-probe.ts", "../../.gen/providers/tencentcloud/vpc", "must not import the provider bindings"],
+    ["lib/provisioner/layering-probe.ts", "listr2", "must not import listr2 or commander"],
+    ["lib/construct/layering-probe.ts", "commander", "must not import listr2 or commander"],
+    ["lib/lab/layering-probe.ts", "../../scripts/bench/lab-timing", "lib/ must not import scripts/ or test/"],
+  ])("%s importing %s fails", async (filePath, specifier, expected) => {
+    const errors = await importErrors(filePath, specifier);
+    expect(errors.join("\n")).toContain(expected);
+  });
+
+  it.each([
+    ["lib/provisioner/layering-probe.ts", "../core/keepalived"],
+    ["lib/construct/private/layering-probe.ts", "../../handoff/provision-invocation"],
+    ["lib/lab/layering-probe.ts", "../provisioner/failover-test"],
+    ["lib/cli/commands/layering-probe.ts", "../../lab"],
+    ["lib/app/layering-probe.ts", "../construct/ha-vip-cluster"],
+    ["lib/cli/layering-probe.ts", "listr2"],
+    ["lib/core/keepalived/layering-probe.ts", "../plan/plan-node-changes"],
+    ["scripts/bench/layering-probe.ts", "../../lib/lab/drills"],
+  ])("%s importing %s passes", async (filePath, specifier) => {
+    expect(await importErrors(filePath, specifier)).toEqual([]);
+  });
+});
