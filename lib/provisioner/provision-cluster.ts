@@ -14,7 +14,7 @@ import { changesKeepalivedInputs, keepalivedInputsFingerprint, planNodeChanges, 
 import { planRollout, type RolloutStep } from "../core/plan/plan-rollout";
 import { chooseAuthPass } from "./auth-pass-choice";
 import { ensureKeepalived, installedKeepalivedVersion, type KeepalivedInstallOutcome } from "./install-keepalived";
-import { readKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
+import { readKeepalivedStatus, readSettledKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
 import { readNodeFacts, type NodeFacts } from "./node-facts";
 import { installMissingPackages, missingPackages } from "./node-prerequisites";
 import { readRemoteFile, readRemoteFileStates } from "./remote-files";
@@ -107,7 +107,8 @@ export async function planCluster(
     sessions.map(async (session): Promise<NodePlan> => {
       const files = renderFilesFor(session, spec, authPass);
       const states = await readRemoteFileStates(session.shell, files.map((file) => file.path));
-      const status = await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName);
+      // Settled: a Keepalived that is still stopping is planned as stopped, not as running.
+      const status = await readSettledKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName);
       const applied = (await readRemoteFile(session.shell, APPLIED_FINGERPRINT_PATH))?.trim();
       return { session, files, changes: planNodeChanges(session.node.name, files, states), status, applied };
     }),
