@@ -148,7 +148,7 @@ export function startCommand(init: InitSystem, configPath: string): string {
 export function reloadCommand(init: InitSystem): string {
   return init === "systemd"
     ? `systemctl reload keepalived && ${SYSTEMD_EXPECT_ACTIVE}`
-    : `pid=$(cat ${KEEPALIVED_PID_FILE}) && kill -HUP "$pid"`;
+    : `kill -HUP "$(cat ${KEEPALIVED_PID_FILE})"`;
 }
 
 /** Stops Keepalived and returns once it has exited; fails when it is still there. */
