@@ -34,7 +34,7 @@ export const GARP_MASTER_REFRESH_SECONDS = 5;
 /** The oldest Keepalived that has everything the guide relies on (unicast, nopreempt with BACKUP, notify_stop). */
 export const MIN_KEEPALIVED_VERSION = "1.2.24";
 
-/** `keepalived -t` (config test) exists from 2.0.4 and reports errors in its exit code from 2.0.5. */
+/** `keepalived -t` (config test) exists from 2.0.4; the provisioner relies on it from 2.0.5 (see core/keepalived/keepalived-config-test.ts for how each release answers). */
 export const KEEPALIVED_CONFIG_TEST_SINCE = "2.0.5";
 
 /** Where a node records which files its running Keepalived was started or reloaded with. */
