@@ -15,8 +15,8 @@ export const MAX_AUTH_PASS_LENGTH = 8;
 
 /**
  * advert_int in whole seconds. 1 s detects a dead master in ~3.6 s but flaps on a jittery
- * network; Tencent's guide uses 5 s, which takes ~18 s to fail over (3 × 5 + (256 − 100)/256 × 5
- * = 18.05 s at priority 100). 2 s (~7.2 s) is our middle ground.
+ * network; Tencent's guide uses 5 s, which takes ~15.6 s to fail over (3 × 5 + (256 − 100)/256
+ * = 15.61 s at priority 100, VRRPv2). 2 s (~6.6 s) is our middle ground.
  */
 export const ADVERT_INT_MIN_SECONDS = 1;
 export const ADVERT_INT_MAX_SECONDS = 255;
@@ -34,7 +34,7 @@ export const GARP_MASTER_REFRESH_SECONDS = 5;
 /** The oldest Keepalived that has everything the guide relies on (unicast, nopreempt with BACKUP, notify_stop). */
 export const MIN_KEEPALIVED_VERSION = "1.2.24";
 
-/** `keepalived -t` (config test) exists from 2.0.4 and reports errors in its exit code from 2.0.5. */
+/** `keepalived -t` (config test) exists from 2.0.4; the provisioner relies on it from 2.0.5 (see core/keepalived/keepalived-config-test.ts for how each release answers). */
 export const KEEPALIVED_CONFIG_TEST_SINCE = "2.0.5";
 
 /** Where a node records which files its running Keepalived was started or reloaded with. */

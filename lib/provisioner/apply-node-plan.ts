@@ -1,5 +1,5 @@
 import type { ClusterSpec } from "../core/cluster-settings";
-import type { KeepalivedFilePaths } from "../core/keepalived";
+import { configTestNeedsRootScriptUser, configTestVerdict, type KeepalivedFilePaths } from "../core/keepalived";
 import { keepalivedInputsFingerprint } from "../core/plan/plan-node-changes";
 import { prepareRuntimePaths } from "./node-prerequisites";
 import { STAGING_DIR } from "./node-steps";
@@ -21,13 +21,13 @@ export function redact(text: string, secret: string): string {
 }
 
 /**
- * The spec the check copies are rendered from. Keepalived 2.2.7's config test kills itself
+ * The spec the check copies are rendered from. Keepalived 2.2.5-2.2.7's config test kills itself
  * (SIGTERM, exit 143) when it drops to a non-root `script_user` to check the scripts, whatever
- * the scripts are; so the test runs with root as script user, and the real user is made to exist
- * and own what the scripts write (prepareRuntimePaths) before the files go live.
+ * the scripts are; on those releases the test runs with root as script user, and the real user is
+ * made to exist and own what the scripts write (prepareRuntimePaths) before the files go live.
  */
-export function specForConfigTest(spec: ClusterSpec): ClusterSpec {
-  return spec.scriptUser === "root" ? spec : { ...spec, scriptUser: "root" };
+export function specForConfigTest(spec: ClusterSpec, keepalivedVersion: string): ClusterSpec {
+  return spec.scriptUser === "root" || !configTestNeedsRootScriptUser(keepalivedVersion) ? spec : { ...spec, scriptUser: "root" };
 }
 
 /** Writes a rendering into the staging directory and has the node's Keepalived check it; the staging directory is removed after. */
@@ -38,11 +38,14 @@ async function checkOnNode(
   authPass: string,
   step: { readonly paths: Partial<KeepalivedFilePaths>; readonly command: string },
 ): Promise<string | undefined> {
-  const files = renderFilesFor(nodePlan.session, specForConfigTest(spec), authPass, step.paths);
+  const version = nodePlan.session.keepalivedVersion;
+  const files = renderFilesFor(nodePlan.session, specForConfigTest(spec, version), authPass, step.paths);
   try {
     await writeStagedFiles(shell, STAGING_DIR, files.filter((file) => file.path.startsWith(STAGING_DIR)));
-    const verdict = await shell.run(step.command);
-    return verdict.code === 0 ? undefined : redact(verdict.stdout + verdict.stderr, authPass);
+    const run = await shell.run(step.command);
+    // The verdict is read as the node's release means it (exit codes and, before 2.2.0, the output).
+    const verdict = configTestVerdict(version, { code: run.code, output: run.stdout + run.stderr });
+    return verdict.accepted ? undefined : redact(`${verdict.reason}\n${verdict.output}`, authPass);
   } finally {
     await removeStagingDirectory(shell, STAGING_DIR);
   }

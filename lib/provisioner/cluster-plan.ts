@@ -12,7 +12,7 @@ import { APPLIED_FINGERPRINT_PATH } from "../core/limits";
 import { changesKeepalivedInputs, keepalivedInputsFingerprint, planNodeChanges, type NodeChangePlan } from "../core/plan/plan-node-changes";
 import { planRollout, type RolloutStep } from "../core/plan/plan-rollout";
 import { chooseAuthPass } from "./auth-pass-choice";
-import { readKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
+import { readSettledKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
 import type { NodeSession } from "./node-session";
 import { planNodeSteps, type NodeStepPlan } from "./node-steps";
 import { readRemoteFile, readRemoteFileStates } from "./remote-files";
@@ -68,7 +68,8 @@ export async function planCluster(
     sessions.map(async (session) => {
       const files = renderFilesFor(session, spec, authPass);
       const states = await readRemoteFileStates(session.shell, files.map((file) => file.path));
-      const status = await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName);
+      // Settled: a Keepalived that is still stopping is planned as stopped, not as running.
+      const status = await readSettledKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName);
       const applied = (await readRemoteFile(session.shell, APPLIED_FINGERPRINT_PATH))?.trim();
       const changes = planNodeChanges(session.node.name, files, states);
       const changeDescriptions = options.describeChanges ? await describeChanges(session.shell, changes) : undefined;

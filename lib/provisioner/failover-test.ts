@@ -43,7 +43,7 @@ async function statusOf(spec: ClusterSpec, node: Node): Promise<KeepalivedStatus
 }
 
 async function holders(spec: ClusterSpec, nodes: readonly Node[]): Promise<string[]> {
-  const statuses = await Promise.all(nodes.map(async (node) => ({ nodeName: node.spec.name, status: await statusOf(spec, node).catch(() => ({ running: false, addresses: [] })) })));
+  const statuses = await Promise.all(nodes.map(async (node) => ({ nodeName: node.spec.name, status: await statusOf(spec, node).catch((): KeepalivedStatus => ({ running: false, runState: "stopped", addresses: [] })) })));
   return nodesHoldingVips(spec.vips, statuses);
 }
 

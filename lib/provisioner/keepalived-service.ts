@@ -1,4 +1,11 @@
-import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
+import { pollUntil } from "../core/poll-until";
+import {
+  DEFAULT_KEEPALIVED_FILE_PATHS,
+  type KeepalivedProcessReport,
+  type KeepalivedRunState,
+  isSettledRunState,
+  keepalivedRunState,
+} from "../core/keepalived";
 import { KEEPALIVED_CONSOLE_LOG_PATH } from "../core/limits";
 import { quoteShellWord } from "../core/shell-word";
 import type { InitSystem } from "./node-facts";
@@ -7,69 +14,139 @@ import type { RemoteShell } from "./ssh/remote-shell";
 /** Where Keepalived writes its parent's pid when not run by systemd (its compiled-in default). */
 export const KEEPALIVED_PID_FILE = "/run/keepalived.pid";
 
+/** How long a stopping or starting Keepalived may take to settle before the provisioner gives up (2.2.7 stops in ~1.3 s; notify hooks may add more). */
+export const KEEPALIVED_SETTLE_TIMEOUT_MS = 20_000;
+/** How long the non-systemd stop waits for the process to exit, in 0.1 s steps. */
+const STOP_WAIT_STEPS = 200;
+
 export interface KeepalivedStatus {
+  /** True only when Keepalived runs and is not on its way in or out (runState "running"). */
   readonly running: boolean;
+  readonly runState: KeepalivedRunState;
   /** IPv4 addresses on the VRRP interface, without prefix length. */
   readonly addresses: readonly string[];
   /** First line of the state file the notify script writes (MASTER, BACKUP, FAULT, STOP). */
   readonly notifiedState?: string;
 }
 
-function runningCheck(init: InitSystem): string {
+/** Prints the main Keepalived process's pid as `pid=`: systemd's MainPID, else the pid file, else the oldest `keepalived`. */
+function mainPidScript(init: InitSystem): string {
   return init === "systemd"
-    ? "if systemctl is-active --quiet keepalived; then echo running=yes; else echo running=no; fi"
+    ? [
+        'echo "unit_state=$(systemctl is-active keepalived 2>/dev/null)"',
+        // `show -p` without --value: systemd 219 (CentOS 7 era) has no --value.
+        "pid=$(systemctl show -p MainPID keepalived 2>/dev/null | sed -n 's/^MainPID=//p')",
+      ].join("\n")
     : [
-        `if [ -f ${KEEPALIVED_PID_FILE} ] && kill -0 "$(cat ${KEEPALIVED_PID_FILE})" 2>/dev/null; then echo running=yes`,
-        "elif pgrep -x keepalived >/dev/null 2>&1; then echo running=yes",
-        "else echo running=no; fi",
+        `pid=; if [ -r ${KEEPALIVED_PID_FILE} ]; then pid=$(cat ${KEEPALIVED_PID_FILE}); fi`,
+        'if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then pid=$(pgrep -o -x keepalived 2>/dev/null); fi',
       ].join("\n");
+}
+
+/** The shell script behind readKeepalivedStatus: `key=value` lines that parseKeepalivedStatus reads. */
+export function keepalivedStatusScript(init: InitSystem, interfaceName: string): string {
+  const stateFile = quoteShellWord(DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath);
+  return [
+    mainPidScript(init),
+    'if [ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/stat" ]; then',
+    '  echo "pid_comm=$(cat "/proc/$pid/comm" 2>/dev/null)"',
+    // Fields after "PID (COMM) ": 1 is the state letter, 20 the start time in clock ticks since boot.
+    "  sed 's/^.*) //' \"/proc/$pid/stat\" | awk '{print \"pid_state=\" $1; print \"pid_start_ticks=\" $20}'",
+    '  echo "clock_ticks=$(getconf CLK_TCK)"',
+    "  sed -n 's/^btime /boot_time=/p' /proc/stat",
+    "fi",
+    `ip -o -4 addr show dev ${quoteShellWord(interfaceName)} 2>/dev/null | awk '{print "address=" $4}'`,
+    `if [ -r ${stateFile} ]; then sed -n '1s/^/state=/p' ${stateFile}; echo "state_written_at=$(date -r ${stateFile} +%s.%N)"; fi`,
+  ].join("\n");
 }
 
 export function parseKeepalivedStatus(output: string): KeepalivedStatus {
   const lines = output.split("\n");
   const value = (key: string) => lines.filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1).trim());
+  const first = (key: string) => value(key)[0] || undefined;
+  const number = (key: string) => {
+    const text = first(key);
+    return text !== undefined && /^\d+(\.\d+)?$/.test(text) ? Number(text) : undefined;
+  };
+  const [startTicks, clockTicks, bootTime] = [number("pid_start_ticks"), number("clock_ticks"), number("boot_time")];
+  const pidState = first("pid_state");
+  const report: KeepalivedProcessReport = {
+    unitState: lines.some((l) => l.startsWith("unit_state=")) ? (first("unit_state") ?? "unknown") : undefined,
+    process:
+      pidState !== undefined && startTicks !== undefined && clockTicks && bootTime !== undefined
+        ? { command: first("pid_comm") ?? "", state: pidState, startedAt: bootTime + startTicks / clockTicks }
+        : undefined,
+    notifiedState: first("state"),
+    notifiedAt: number("state_written_at"),
+  };
+  const runState = keepalivedRunState(report);
   return {
-    running: value("running")[0] === "yes",
+    running: runState === "running",
+    runState,
     addresses: value("address").map((cidr) => cidr.split("/")[0]),
-    notifiedState: value("state")[0] || undefined,
+    notifiedState: report.notifiedState,
   };
 }
 
 /** Whether Keepalived runs, which addresses the VRRP interface carries, and the state the notify script recorded. */
 export async function readKeepalivedStatus(shell: RemoteShell, init: InitSystem, interfaceName: string): Promise<KeepalivedStatus> {
-  const stateFilePath = DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath;
-  const script = [
-    runningCheck(init),
-    `ip -o -4 addr show dev ${quoteShellWord(interfaceName)} 2>/dev/null | awk '{print "address=" $4}'`,
-    `if [ -r ${quoteShellWord(stateFilePath)} ]; then sed -n '1s/^/state=/p' ${quoteShellWord(stateFilePath)}; fi`,
-  ].join("\n");
-  return parseKeepalivedStatus(await shell.check("reading Keepalived's state", script));
-}
-
-/** `keepalived -t` on a file: `-e` makes a missing file an error (without it, exit 0). */
-export function configTestCommand(configPath: string): string {
-  return `keepalived -t -e -l -f ${quoteShellWord(configPath)} </dev/null 2>&1`;
+  return parseKeepalivedStatus(await shell.check("reading Keepalived's state", keepalivedStatusScript(init, interfaceName)));
 }
 
 /**
- * How Keepalived is started: by systemd where it runs, else detached with all three standard
- * streams redirected (or the SSH session hangs) and its console log in a file that logrotate rotates.
+ * Like readKeepalivedStatus, but waits out a Keepalived that is starting, stopping or reloading,
+ * so a decision (start it or not) is never taken on a state that is about to change.
+ */
+export async function readSettledKeepalivedStatus(
+  shell: RemoteShell,
+  init: InitSystem,
+  interfaceName: string,
+  timeoutMs = KEEPALIVED_SETTLE_TIMEOUT_MS,
+  pollMs = 100,
+): Promise<KeepalivedStatus> {
+  const outcome = await pollUntil(
+    () => readKeepalivedStatus(shell, init, interfaceName),
+    (status) => isSettledRunState(status.runState),
+    { timeoutMs, intervalMs: pollMs },
+  );
+  if (outcome.done) return outcome.value;
+  throw new Error(
+    `${shell.nodeName}: Keepalived is still ${outcome.value.runState} after ${Math.round(timeoutMs / 1000)} s; ` +
+      "nothing was changed: look at the node (journalctl -u keepalived, or /var/log/keepalived-daemon.log) and run provision again",
+  );
+}
+
+/** Fails with systemd's view of the unit unless it is exactly `active` (a unit whose condition failed starts "successfully" and stays inactive). */
+const SYSTEMD_EXPECT_ACTIVE =
+  '{ state=$(systemctl is-active keepalived); if [ "$state" != active ]; then echo "keepalived.service is $state" >&2; ' +
+  "systemctl status --no-pager --lines=20 keepalived >&2; exit 1; fi; }";
+
+/**
+ * How Keepalived is started: by systemd where it runs (enabled, so it comes back after a
+ * reboot), else detached with all three standard streams redirected (or the SSH session hangs)
+ * and its console log in a file that logrotate rotates. Only run when Keepalived is stopped.
  */
 export function startCommand(init: InitSystem, configPath: string): string {
   return init === "systemd"
-    ? "systemctl enable keepalived >/dev/null 2>&1 || true; systemctl restart keepalived"
+    ? // enable and start apart: `enable --now` needs systemd 220.
+      `systemctl --quiet enable keepalived && systemctl start keepalived && ${SYSTEMD_EXPECT_ACTIVE}`
     : `setsid keepalived --dont-fork --log-console -f ${quoteShellWord(configPath)} </dev/null >>${KEEPALIVED_CONSOLE_LOG_PATH} 2>&1 &`;
 }
 
+/** A real reload: every Debian unit (2.1.5, 2.2.7, 2.3.3) and upstream's have `ExecReload=/bin/kill -HUP $MAINPID`. */
 export function reloadCommand(init: InitSystem): string {
-  return init === "systemd" ? "systemctl reload keepalived" : `kill -HUP "$(cat ${KEEPALIVED_PID_FILE})"`;
+  return init === "systemd"
+    ? `systemctl reload keepalived && ${SYSTEMD_EXPECT_ACTIVE}`
+    : `kill -HUP "$(cat ${KEEPALIVED_PID_FILE})"`;
 }
 
+/** Stops Keepalived and returns once it has exited; fails when it is still there. */
 export function stopCommand(init: InitSystem): string {
   return init === "systemd"
     ? "systemctl stop keepalived"
-    : `if [ -f ${KEEPALIVED_PID_FILE} ]; then pid=$(cat ${KEEPALIVED_PID_FILE}); kill -TERM "$pid" 2>/dev/null || true; ` +
-        `i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; fi`;
+    : `if [ -f ${KEEPALIVED_PID_FILE} ]; then pid=$(cat ${KEEPALIVED_PID_FILE}); kill -TERM "$pid" 2>/dev/null; ` +
+        `i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt ${STOP_WAIT_STEPS} ]; do sleep 0.1; i=$((i+1)); done; ` +
+        `if kill -0 "$pid" 2>/dev/null; then echo "keepalived (pid $pid) is still running ${STOP_WAIT_STEPS / 10} s after SIGTERM" >&2; exit 1; fi; fi`;
 }
 
 export async function startKeepalived(shell: RemoteShell, init: InitSystem, configPath: string): Promise<void> {

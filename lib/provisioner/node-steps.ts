@@ -1,14 +1,14 @@
-import { compareKeepalivedVersions, DEFAULT_KEEPALIVED_FILE_PATHS, type KeepalivedFilePaths } from "../core/keepalived";
+import { configTestCommand, DEFAULT_KEEPALIVED_FILE_PATHS, keepalivedHasConfigTest, type KeepalivedFilePaths } from "../core/keepalived";
 import { APPLIED_FINGERPRINT_PATH, KEEPALIVED_CONFIG_TEST_SINCE } from "../core/limits";
 import type { FileChange } from "../core/plan/plan-node-changes";
 import type { RolloutAction, RolloutStep } from "../core/plan/plan-rollout";
-import { configTestCommand, reloadCommand, startCommand } from "./keepalived-service";
+import { reloadCommand, startCommand } from "./keepalived-service";
 import type { InitSystem } from "./node-facts";
 
 export const STAGING_DIR = "/etc/keepalived/.havip-staging";
 
 export function supportsConfigTest(keepalivedVersion: string): boolean {
-  return compareKeepalivedVersions(keepalivedVersion, KEEPALIVED_CONFIG_TEST_SINCE) >= 0;
+  return keepalivedHasConfigTest(keepalivedVersion);
 }
 
 /** Staging copies: the real files' names in a private directory, so nothing live changes while they are checked. */
@@ -87,10 +87,10 @@ export function planNodeSteps(input: NodeStepInput): NodeStepPlan {
   if (pending.length > 0) {
     const staged = stagingPaths();
     const installed = installedCheckPaths();
-    if (checkable) steps.push({ kind: "check-staged", paths: staged, command: configTestCommand(staged.configPath as string) });
+    if (checkable) steps.push({ kind: "check-staged", paths: staged, command: configTestCommand(input.keepalivedVersion, staged.configPath as string) });
     steps.push({ kind: "prepare-runtime-paths", scriptUser: input.scriptUser });
     steps.push({ kind: "install-files", paths: pending.map((change) => change.file.path), unchecked: !checkable });
-    if (checkable) steps.push({ kind: "check-installed", paths: installed, command: configTestCommand(installed.configPath as string) });
+    if (checkable) steps.push({ kind: "check-installed", paths: installed, command: configTestCommand(input.keepalivedVersion, installed.configPath as string) });
   }
   if (rollout.action === "start") steps.push({ kind: "start", command: startCommand(input.initSystem, DEFAULT_KEEPALIVED_FILE_PATHS.configPath) });
   if (rollout.action === "reload") steps.push({ kind: "reload", command: reloadCommand(input.initSystem) });

@@ -63,7 +63,7 @@ function drillText(section: DrillSection): string {
     "",
     formatDrillSummaryTable(section.summaries),
     "",
-    `VRRP bound: master-down interval = 3 x ${advert} s + (256 - ${priority})/256 x ${advert} s = ${section.masterDownIntervalSeconds.toFixed(3)} s` +
+    `VRRP bound: master-down interval = 3 x ${advert} s + (256 - ${priority})/256 s = ${section.masterDownIntervalSeconds.toFixed(3)} s` +
       " (each drill's own bound is in \"bound s\").",
     "Failover: fault injected -> VIP on the peer (partition-heals: heal -> one holder). Client outage: longest gap between answers of a TCP probe every ~50 ms from the operator namespace.",
   ].join("\n");

@@ -36,7 +36,7 @@ describe("formatBenchReport", () => {
       },
     };
     const text = formatBenchReport(report);
-    expect(text).toContain("master-down interval = 3 x 1 s + (256 - 100)/256 x 1 s = 3.609 s");
+    expect(text).toContain("master-down interval = 3 x 1 s + (256 - 100)/256 s = 3.609 s");
     expect(text).toContain("| 8 changed");
     expect(text).toContain("changed: 0, 2");
   });

@@ -3,6 +3,7 @@ import { formatFailoverReport, type FailoverTestReport } from "../../lib/cli/com
 import { formatProvisionReport } from "../../lib/cli/provision-report-format";
 import { planNodeChanges } from "../../lib/core/plan/plan-node-changes";
 import { planNodeSteps } from "../../lib/provisioner/node-steps";
+import { startCommand } from "../../lib/provisioner/keepalived-service";
 import type { NodeReport, ProvisionReport } from "../../lib/provisioner/provision-events";
 import { formatStatusReport, type ClusterStatusReport } from "../../lib/cli/commands/status-command";
 import { formatDrillReport, type LabDrillResult } from "../../lib/lab/drills";
@@ -72,7 +73,7 @@ describe("formatProvisionReport", () => {
       "then: start keepalived (Keepalived is not running)",
     ]);
     expect(lines[5]).toMatch(/^ {2}\$ keepalived -t -e -l -f \/etc\/keepalived\/\.havip-staging\/keepalived\.conf /);
-    expect(lines).toContain("  $ systemctl enable keepalived >/dev/null 2>&1 || true; systemctl restart keepalived");
+    expect(lines).toContain(`  $ ${startCommand("systemd", "/etc/keepalived/keepalived.conf")}`);
     expect(lines).toContain("primary: keepalived 2.2.7 (present); 1 file(s): /etc/keepalived/keepalived.conf; would start keepalived");
     expect(lines.pop()).toBe("dry run: 1 changed");
   });
@@ -89,7 +90,7 @@ describe("formatProvisionReport", () => {
     expect(text).not.toContain("REFUSED");
     expect(text).not.toContain("keepalived -t");
     expect(text).toMatch(/^ {2}# install \/etc\/keepalived\/keepalived\.conf: .*\(UNCHECKED: --allow-unchecked-config\)$/m);
-    expect(text).toContain("  $ systemctl enable keepalived >/dev/null 2>&1 || true; systemctl restart keepalived");
+    expect(text).toContain(`  $ ${startCommand("systemd", "/etc/keepalived/keepalived.conf")}`);
   });
 });
 

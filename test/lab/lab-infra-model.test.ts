@@ -167,7 +167,7 @@ describe("outage summary", () => {
 describe("drill measurement", () => {
   it("computes Keepalived's master-down interval: 3 adverts plus the priority skew", () => {
     expect(masterDownIntervalSeconds(1, 100)).toBeCloseTo(3.609, 3);
-    expect(masterDownIntervalSeconds(2, 100)).toBeCloseTo(7.219, 3);
+    expect(masterDownIntervalSeconds(2, 100)).toBeCloseTo(6.609, 3);
   });
 
   it("formats drills as a Markdown table with a verdict against the bound", () => {

@@ -1,33 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseKeepalivedStatus, type KeepalivedStatus } from "../../lib/provisioner/keepalived-service";
+import type { KeepalivedStatus } from "../../lib/provisioner/keepalived-service";
 import { nodesCarryingAnyVip, nodesHoldingVips } from "../../lib/provisioner/vip-holders";
 
-describe("parseKeepalivedStatus", () => {
-  it("reads running, addresses without prefix length and the notified state", () => {
-    const status = parseKeepalivedStatus("running=yes\naddress=172.16.16.5/24\naddress=172.16.16.12/24\nstate=MASTER\n");
-    expect(status).toEqual({ running: true, addresses: ["172.16.16.5", "172.16.16.12"], notifiedState: "MASTER" });
-  });
-
-  it("reads a stopped node without a state file", () => {
-    expect(parseKeepalivedStatus("running=no\naddress=172.16.16.6/24\n")).toEqual({
-      running: false,
-      addresses: ["172.16.16.6"],
-      notifiedState: undefined,
-    });
-  });
-
-  it("treats missing or unexpected output as not running", () => {
-    expect(parseKeepalivedStatus("").running).toBe(false);
-    expect(parseKeepalivedStatus("running=maybe\n").running).toBe(false);
-  });
-
-  it("treats an empty state line as no state", () => {
-    expect(parseKeepalivedStatus("running=yes\nstate=\n").notifiedState).toBeUndefined();
-  });
-});
-
 describe("nodesHoldingVips and nodesCarryingAnyVip", () => {
-  const status = (...addresses: string[]): KeepalivedStatus => ({ running: true, addresses });
+  const status = (...addresses: string[]): KeepalivedStatus => ({ running: true, runState: "running", addresses });
   const vips = ["172.16.16.12", "172.16.16.13"];
 
   it("names only nodes that carry every VIP as holders", () => {

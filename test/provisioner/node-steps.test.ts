@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { ManagedFile } from "../../lib/core/keepalived";
+import { configTestCommand, type ManagedFile } from "../../lib/core/keepalived";
 import { APPLIED_FINGERPRINT_PATH } from "../../lib/core/limits";
 import { planNodeChanges } from "../../lib/core/plan/plan-node-changes";
 import type { RolloutStep } from "../../lib/core/plan/plan-rollout";
-import { configTestCommand, reloadCommand, startCommand } from "../../lib/provisioner/keepalived-service";
+import { reloadCommand, startCommand } from "../../lib/provisioner/keepalived-service";
 import { describeNodeStep, planNodeSteps, STAGING_DIR, type NodeStepInput } from "../../lib/provisioner/node-steps";
 
 const conf: ManagedFile = { path: "/etc/keepalived/keepalived.conf", mode: 0o600, owner: "root", group: "root", content: "vrrp\n", secret: true };
@@ -27,9 +27,9 @@ describe("planNodeSteps", () => {
     const plan = planNodeSteps(input({}));
     expect(plan.refusal).toBeUndefined();
     expect(plan.steps.map((step) => step.kind)).toEqual(["check-staged", "prepare-runtime-paths", "install-files", "check-installed", "reload", "record-applied"]);
-    expect(plan.steps[0]).toMatchObject({ command: configTestCommand(`${STAGING_DIR}/keepalived.conf`) });
+    expect(plan.steps[0]).toMatchObject({ command: configTestCommand("2.2.7", `${STAGING_DIR}/keepalived.conf`) });
     expect(plan.steps[2]).toEqual({ kind: "install-files", paths: [conf.path], unchecked: false });
-    expect(plan.steps[3]).toMatchObject({ command: configTestCommand(`${STAGING_DIR}/installed-check.conf`) });
+    expect(plan.steps[3]).toMatchObject({ command: configTestCommand("2.2.7", `${STAGING_DIR}/installed-check.conf`) });
     expect(plan.steps[4]).toEqual({ kind: "reload", command: reloadCommand("systemd") });
     expect(plan.steps[5]).toEqual({ kind: "record-applied", path: APPLIED_FINGERPRINT_PATH });
   });
@@ -76,10 +76,18 @@ describe("planNodeSteps", () => {
 describe("describeNodeStep", () => {
   it("prints commands as `$ command` and the other steps as what they do", () => {
     const lines = planNodeSteps(input({})).steps.map(describeNodeStep);
-    expect(lines[0]).toBe(`$ ${configTestCommand(`${STAGING_DIR}/keepalived.conf`)}   # staged copy, before anything changes`);
+    expect(lines[0]).toBe(`$ ${configTestCommand("2.2.7", `${STAGING_DIR}/keepalived.conf`)}   # staged copy, before anything changes`);
     expect(lines[1]).toBe("# make sure script user keepalived_script exists and owns the paths the scripts write");
     expect(lines[2]).toBe(`# install ${conf.path}: each uploaded beside its target, one *.havip-bak kept, renamed into place`);
     expect(lines[4]).toBe(`$ ${reloadCommand("systemd")}`);
     expect(lines[5]).toBe(`# record the applied files' fingerprint in ${APPLIED_FINGERPRINT_PATH}`);
+  });
+});
+
+describe("planNodeSteps on Keepalived 2.1.5", () => {
+  it("tests the staged files with that release's own config-test command (no -e before 2.2.0)", () => {
+    const plan = planNodeSteps(input({ keepalivedVersion: "2.1.5" }));
+    expect(plan.steps[0]).toMatchObject({ command: configTestCommand("2.1.5", `${STAGING_DIR}/keepalived.conf`) });
+    expect((plan.steps[0] as { command: string }).command).not.toContain(" -e ");
   });
 });

@@ -38,8 +38,8 @@ export function isSupportedKeepalivedVersion(version: string): boolean {
 
 /**
  * The first Keepalived release that knows each optional keyword we emit, from the upstream ChangeLog.
- * Keepalived 1.2.20 and later reject unknown keywords (keepalived -t exits 5), so a keyword older
- * targets lack must be left out rather than risked.
+ * A running Keepalived logs an unknown keyword and ignores it (the setting silently does not
+ * apply); only the config test fails on it. So a keyword older targets lack is left out.
  */
 export const KEEPALIVED_KEYWORD_SINCE = {
   /** "Make running scripts more secure" (1.3.0). */
