@@ -24,6 +24,7 @@ import {
 import { type ClusterFootprint, findNeighbourConflicts, isOpenToEveryone, type NetworkPlan, resolveNetworkPlan } from "../core/network";
 import { throwIfProblems } from "../core/settings-error";
 import type { HaVipClusterProps } from "./ha-vip-cluster-props";
+import { terraformLiteral } from "./private/terraform-literal";
 import { clustersInTree, registerCluster } from "./private/cluster-registry";
 import { egressRules, ingressRules } from "./private/security-rules";
 import { addPostApplyProvisioning } from "./private/post-apply-provisioning";
@@ -227,6 +228,7 @@ export class HaVipCluster extends Construct {
           ...(this.publicSsh
             ? { internetChargeType: "TRAFFIC_POSTPAID_BY_HOUR", internetMaxBandwidthOut: this.props.publicBandwidthMbps ?? DEFAULT_PUBLIC_BANDWIDTH_MBPS }
             : {}),
+          ...(nodes.userData !== undefined ? { userDataRaw: terraformLiteral(nodes.userData) } : {}),
           tags: this.tags,
         }),
     );
@@ -299,6 +301,9 @@ export class HaVipCluster extends Construct {
       notifyLogPath: resolved.notifyLogPath,
       scriptUser: resolved.scriptUser,
       ...(keepalived.authPass !== undefined ? { authPass: keepalived.authPass } : {}),
+      ...(resolved.hooks ? { hooks: resolved.hooks } : {}),
+      ...(resolved.nonlocalBind ? {} : { nonlocalBind: false }),
+      ...(resolved.serviceSetup ? { serviceSetup: resolved.serviceSetup } : {}),
       ssh: this.props.ssh ?? {},
       cloud: {
         vpcId: this.vpcId,

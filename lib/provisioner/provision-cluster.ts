@@ -17,6 +17,7 @@ import { ensureKeepalived, installedKeepalivedVersion, type KeepalivedInstallOut
 import { readKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
 import { readNodeFacts, type NodeFacts } from "./node-facts";
 import { installMissingPackages, missingPackages } from "./node-prerequisites";
+import { holdKeepalivedPackage, type PackageHoldOutcome } from "./package-hold";
 import { readRemoteFile, readRemoteFileStates } from "./remote-files";
 import { connectToNode } from "./ssh/connect-node";
 import type { RemoteShell } from "./ssh/remote-shell";
@@ -36,6 +37,8 @@ export interface NodeSession {
   /** Undefined only in a dry run on a node without Keepalived. */
   readonly install?: KeepalivedInstallOutcome;
   readonly keepalivedVersion: string;
+  /** Whether the keepalived package is held against unattended upgrades; undefined in a dry run. */
+  readonly packageHold?: PackageHoldOutcome;
 }
 
 export interface NodePlan {
@@ -75,10 +78,11 @@ export async function openNodeSession(
       return { node, peer, shell, facts, keepalivedVersion: present ?? DRY_RUN_ASSUMED_VERSION };
     }
     const install = await ensureKeepalived(shell, facts, spec, options.progress);
+    const packageHold = await holdKeepalivedPackage(shell, facts.packageManager, install);
     const packages = missingPackages(spec, facts);
     if (packages.length > 0) options.progress(`installing ${packages.join(", ")}`);
     await installMissingPackages(shell, facts, packages);
-    return { node, peer, shell, facts, install, keepalivedVersion: install.version };
+    return { node, peer, shell, facts, install, keepalivedVersion: install.version, packageHold };
   } catch (error) {
     shell.close();
     throw error;

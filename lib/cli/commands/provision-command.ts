@@ -14,6 +14,8 @@ import {
   type NodeSession,
 } from "../../provisioner/provision-cluster";
 import { missingPackages } from "../../provisioner/node-prerequisites";
+import { upgradeKeepalivedOneNodeAtATime } from "../../provisioner/keepalived-upgrade";
+import { describeServicePreparation, prepareNodeForService } from "../../provisioner/service-setup";
 import { readRemoteFile } from "../../provisioner/remote-files";
 import { runTaskList } from "../task-list";
 
@@ -25,12 +27,16 @@ export interface ProvisionOptions {
   readonly vipTimeoutSeconds?: number;
   /** Activate on nodes whose Keepalived cannot check a configuration (< 2.0.5). @default false */
   readonly allowUncheckedConfig?: boolean;
+  /** Upgrade the held keepalived package, one node at a time, the VIP holder last. @default false */
+  readonly upgradeKeepalived?: boolean;
 }
 
 export interface NodeReport {
   readonly node: string;
   readonly keepalivedVersion: string;
   readonly install: string;
+  /** held, no-versionlock-plugin (dnf/yum without the plugin), not-a-package (built from source); absent in a dry run. */
+  readonly packageHold?: string;
   readonly changedFiles: readonly string[];
   readonly action: string;
 }
@@ -88,6 +94,7 @@ async function renderDryRunDetails(spec: ClusterSpec, plan: ClusterPlan): Promis
     );
     const packages = missingPackages(spec, session.facts);
     if (packages.length > 0) lines.push(`packages: would install ${packages.join(", ")}`);
+    lines.push(...describeServicePreparation(spec).map((line) => `would ${line}`));
     for (const change of changes.changes) {
       if (change.kind === "unchanged") continue;
       if (change.kind === "metadata") {
@@ -135,6 +142,15 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
             ),
         },
         {
+          title: "Upgrade Keepalived one node at a time (the VIP holder last)",
+          enabled: options.upgradeKeepalived === true && !options.dryRun,
+          task: async (ctx, task) => {
+            const result = await upgradeKeepalivedOneNodeAtATime(spec, ctx.sessions, timeoutSeconds * 1000, (message) => (task.output = message));
+            ctx.sessions = result.sessions;
+            task.title = `Upgraded Keepalived: ${result.steps.map((step) => `${step.nodeName} ${step.before} -> ${step.after}`).join(", ")}`;
+          },
+        },
+        {
           title: "Render and compare files",
           task: async (ctx, task) => {
             const { plan, authPass } = await planCluster(spec, ctx.sessions);
@@ -154,6 +170,7 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
                 task: async (_: ProvisionContext, sub: Task) => {
                   const nodePlan = (ctx.plan as ClusterPlan).nodes.find((n) => n.session.node.name === step.nodeName);
                   if (!nodePlan) throw new Error(`internal: no plan for ${step.nodeName}`);
+                  await prepareNodeForService(spec, nodePlan.session, (message) => (sub.output = message));
                   await applyNodePlan(spec, nodePlan, step, ctx.authPass as string, (message) => (sub.output = message), {
                     allowUncheckedConfig: options.allowUncheckedConfig,
                   });
@@ -189,6 +206,7 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
         node: nodePlan.session.node.name,
         keepalivedVersion: nodePlan.session.keepalivedVersion,
         install: nodePlan.session.install?.action ?? (nodePlan.session.facts.keepalivedVersionLine ? "present" : "would-install"),
+        ...(nodePlan.session.packageHold ? { packageHold: nodePlan.session.packageHold } : {}),
         changedFiles: nodePlan.changes.pending.map((change) => change.file.path),
         action: step?.action ?? "none",
       };
@@ -213,7 +231,7 @@ export function formatProvisionReport(report: ProvisionReport): string {
   if (report.dryRunDetails) lines.push(report.dryRunDetails, "");
   for (const node of report.nodes) {
     const files = node.changedFiles.length === 0 ? "no file changed" : `${node.changedFiles.length} file(s): ${node.changedFiles.join(", ")}`;
-    lines.push(`${node.node}: keepalived ${node.keepalivedVersion} (${node.install}); ${files}; ${report.dryRun ? "would " : ""}${node.action === "none" ? "leave keepalived as it is" : `${node.action} keepalived`}`);
+    lines.push(`${node.node}: keepalived ${node.keepalivedVersion} (${node.install}${node.packageHold ? `, package ${node.packageHold}` : ""}); ${files}; ${report.dryRun ? "would " : ""}${node.action === "none" ? "leave keepalived as it is" : `${node.action} keepalived`}`);
   }
   lines.push(`${report.dryRun ? "dry run: " : ""}${report.changed} changed${report.vipHolder ? `; VIP holder: ${report.vipHolder}` : ""}`);
   return lines.join("\n");
