@@ -26,9 +26,14 @@ function hookRunner(hooks: ResolvedTransitionHooks): string {
   const lockWaitSeconds = 4 * (hooks.timeoutSeconds + HOOK_KILL_AFTER_SECONDS);
   const hook = (command: string | undefined) => shellLiteral(command ?? "");
   return `
+# The hooks are the user's commands, kept literal here: /bin/sh expands them when they run.
+# shellcheck disable=SC2016
 readonly HOOK_MASTER=${hook(hooks.master)}
+# shellcheck disable=SC2016
 readonly HOOK_BACKUP=${hook(hooks.backup)}
+# shellcheck disable=SC2016
 readonly HOOK_FAULT=${hook(hooks.fault)}
+# shellcheck disable=SC2016
 readonly HOOK_STOP=${hook(hooks.stop)}
 readonly HOOK_TIMEOUT_SECONDS=${hooks.timeoutSeconds}
 readonly HOOK_KILL_AFTER_SECONDS=${HOOK_KILL_AFTER_SECONDS}
@@ -43,7 +48,7 @@ case "$state" in
 esac
 
 log_hook() {
-  printf '%s %s %s hook: %s\n' "$(date '+%Y-%m-%dT%H:%M:%S%z')" "$INSTANCE" "$state" "$1" >>"$LOG_FILE"
+  printf '%s %s %s hook: %s\\n' "$(date '+%Y-%m-%dT%H:%M:%S%z')" "$INSTANCE" "$state" "$1" >>"$LOG_FILE"
 }
 
 run_hook() {
@@ -58,7 +63,7 @@ run_hook() {
   fi
   log_hook "started"
   rc=0
-  HAVIP_STATE="$state" HAVIP_INSTANCE="$INSTANCE" \
+  HAVIP_STATE="$state" HAVIP_INSTANCE="$INSTANCE" \\
     timeout --kill-after="$HOOK_KILL_AFTER_SECONDS" "$HOOK_TIMEOUT_SECONDS" /bin/sh -c "$hook" havip-hook "$state" 9>&- </dev/null >>"$LOG_FILE" 2>&1 || rc=$?
   case "$rc" in
     0) log_hook "exited 0" ;;
