@@ -126,4 +126,18 @@ describe.skipIf(skipLab)("the service behind the VIP, provisioned over SSH into 
       expect((await execInServer(lab, server, ["sysctl", "-n", "net.ipv4.ip_nonlocal_bind"])).stdout.trim()).toBe("0");
     }
   }, 90_000);
+
+  it("upgrades Keepalived with --upgrade-keepalived one node at a time, the VIP holder last, and keeps the package held", async () => {
+    // The lab has no newer package, so the upgrade changes no version; the order, the hold and one VIP holder throughout are real.
+    const holder = await singleHolder(lab);
+    const result = await provision(lab, serviceSpec(lab), ["--upgrade-keepalived"]);
+    expect(result.code).toBe(0);
+    const upgrade = (result.report as unknown as { keepalivedUpgrade: { nodeName: string; before: string; after: string }[] }).keepalivedUpgrade;
+    expect(upgrade.map((step) => step.nodeName)).toEqual([holder === "a" ? "b" : "a", holder]);
+    expect(upgrade.every((step) => step.after === step.before)).toBe(true);
+    expect(await vipHolders(lab)).toEqual([holder]);
+    for (const server of ["a", "b"] as const) {
+      expect((await execInServer(lab, server, ["apt-mark", "showhold"])).stdout.split("\n")).toContain("keepalived");
+    }
+  }, 120_000);
 });

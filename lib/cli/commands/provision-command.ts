@@ -14,7 +14,7 @@ import {
   type NodeSession,
 } from "../../provisioner/provision-cluster";
 import { missingPackages } from "../../provisioner/node-prerequisites";
-import { upgradeKeepalivedOneNodeAtATime } from "../../provisioner/keepalived-upgrade";
+import { type KeepalivedUpgradeStep, upgradeKeepalivedOneNodeAtATime } from "../../provisioner/keepalived-upgrade";
 import { describeServicePreparation, prepareNodeForService } from "../../provisioner/service-setup";
 import { readRemoteFile } from "../../provisioner/remote-files";
 import { runTaskList } from "../task-list";
@@ -50,6 +50,8 @@ export interface ProvisionReport {
   readonly rolloutOrder: readonly string[];
   readonly vipHolder?: string;
   readonly dryRunDetails?: string;
+  /** With --upgrade-keepalived: each node's version before and after, in the order they were upgraded. */
+  readonly keepalivedUpgrade?: readonly KeepalivedUpgradeStep[];
 }
 
 interface ProvisionContext {
@@ -59,6 +61,7 @@ interface ProvisionContext {
   plan?: ClusterPlan;
   authPass?: string;
   vipHolder?: string;
+  upgrade?: KeepalivedUpgradeStep[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -147,6 +150,7 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
           task: async (ctx, task) => {
             const result = await upgradeKeepalivedOneNodeAtATime(spec, ctx.sessions, timeoutSeconds * 1000, (message) => (task.output = message));
             ctx.sessions = result.sessions;
+            ctx.upgrade = result.steps;
             task.title = `Upgraded Keepalived: ${result.steps.map((step) => `${step.nodeName} ${step.before} -> ${step.after}`).join(", ")}`;
           },
         },
@@ -219,6 +223,7 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
       rolloutOrder: plan.rollout.map((step) => step.nodeName),
       vipHolder: context.vipHolder,
       dryRunDetails: options.dryRun ? await renderDryRunDetails(spec, plan) : undefined,
+      ...(context.upgrade ? { keepalivedUpgrade: context.upgrade } : {}),
     };
   } finally {
     const opened = await Promise.allSettled(context.opening);
