@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Instance } from "../../.gen/providers/tencentcloud/instance";
 import { describe, expect, it } from "vitest";
-import { toolAvailable } from "../keepalived/tools";
 import { synthCluster } from "./synth-cluster";
 
 const CLOUD_INIT = `#cloud-config
@@ -13,6 +12,13 @@ runcmd:
   - [sh, -c, 'echo "node \${HOSTNAME:-unknown} %{ if } \\\\ done" > /var/www/html/index.html']
   - [sh, -c, 'echo $\${pid-braces} %%{ already-escaped } $$ > /tmp/x']
 `;
+
+/**
+ * Terraform is on the development machines but not among the packages CI installs (.ci/run), so
+ * this one check is skipped there, loudly, rather than failing every CI run.
+ */
+const hasTerraform = spawnSync("terraform", ["version"], { encoding: "utf8" }).status === 0;
+if (!hasTerraform) console.log("terraform is not installed: the Terraform round trip of userData is skipped");
 
 /** What Terraform itself makes of a synthesized string: an output applied with no provider at all. */
 function terraformReadsBack(value: string): string {
@@ -45,7 +51,7 @@ describe("nodes.userData", () => {
     for (const instance of Object.values(synthCluster().resources(Instance.tfResourceType))) expect(instance).not.toHaveProperty("user_data_raw");
   });
 
-  it.skipIf(!toolAvailable("terraform"))("reaches Terraform as data: ${...}, %{...}, quotes and backslashes come back unchanged", () => {
+  it.skipIf(!hasTerraform)("reaches Terraform as data: ${...}, %{...}, quotes and backslashes come back unchanged", () => {
     const [instance] = Object.values(synthCluster({ nodes: { userData: CLOUD_INIT } }).resources(Instance.tfResourceType));
     expect(terraformReadsBack(instance.user_data_raw as string)).toBe(CLOUD_INIT);
   }, 120_000);
