@@ -140,4 +140,26 @@ describe.skipIf(skipLab)("the service behind the VIP, provisioned over SSH into 
       expect((await execInServer(lab, server, ["apt-mark", "showhold"])).stdout.split("\n")).toContain("keepalived");
     }
   }, 120_000);
+
+  it("runs a 0.2 s advert interval as VRRPv3 on the real Keepalived: one holder, a graceful stop hands over, hooks still run", async () => {
+    const fast = serviceSpec(lab, { advertIntSeconds: 0.2 });
+    const result = await provision(lab, fast);
+    expect(result.code).toBe(0);
+    for (const server of ["a", "b"] as const) {
+      const conf = (await readServerFile(lab, server, "/etc/keepalived/keepalived.conf")) ?? "";
+      expect(conf).toMatch(/vrrp_version 3\n/);
+      expect(conf).toMatch(/advert_int 0\.2\n/);
+      expect(conf).not.toMatch(/auth_pass/);
+    }
+    const holder = await singleHolder(lab);
+    const peer = holder === "a" ? "b" : "a";
+    await signalKeepalived(lab, holder, "SIGTERM", "parent");
+    expect(await singleHolder(lab)).toBe(peer);
+    await waitForLog(lab, holder, /STOP hook: exited 0/);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await keepalivedPid(lab, holder)) !== undefined) await sleep(100);
+    const restored = await provision(lab, fast);
+    expect(restored.code).toBe(0);
+    expect(restored.report?.vipHolder).toBe(peer);
+  }, 120_000);
 });
