@@ -28,6 +28,11 @@ const UPGRADE: Record<PackageManager, string> = {
   yum: "yum update -y -q keepalived </dev/null",
 };
 
+/** For the dry run: how the package would be held. */
+export function describePackageHold(packageManager: PackageManager): string {
+  return packageManager === "apt-get" ? "apt-mark hold keepalived" : `${packageManager} versionlock add keepalived (if the versionlock plugin is installed)`;
+}
+
 export function holdKeepalivedCommand(packageManager: PackageManager): string {
   return HOLD[packageManager];
 }

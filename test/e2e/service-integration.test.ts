@@ -4,7 +4,7 @@ import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { NONLOCAL_BIND_SYSCTL_PATH } from "../../lib/core/limits";
 import { type Lab, execInServer, keepalivedPid, labDown, labUp, readServerFile, signalKeepalived, vipHolders } from "../../lib/lab";
 import { testLabPrefix } from "../test-lab-prefix";
-import { labSpec, provision, skipLab } from "./lab-fixture";
+import { cli, labSpec, provision, skipLab } from "./lab-fixture";
 
 const PREFIX = testLabPrefix("havip-svc");
 const LOG = "/var/log/keepalived.log";
@@ -57,6 +57,18 @@ describe.skipIf(skipLab)("the service behind the VIP, provisioned over SSH into 
   afterAll(async () => {
     await labDown({ prefix: PREFIX });
   }, 30_000);
+
+  it("lists the sysctl, package hold and service setup in --dry-run and changes nothing", async () => {
+    const dryRun = await cli(lab, ["provision", "--dry-run"], serviceSpec(lab));
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toContain("package: would apt-mark hold keepalived");
+    expect(dryRun.stdout).toContain("would sysctl: net.ipv4.ip_nonlocal_bind = 1 (persisted, applied)");
+    expect(dryRun.stdout).toContain("would service: run /bin/sh -c ");
+    for (const server of ["a", "b"] as const) {
+      expect(await readServerFile(lab, server, NONLOCAL_BIND_SYSCTL_PATH)).toBeUndefined();
+      expect(await readServerFile(lab, server, SETUP_MARKER)).toBeUndefined();
+    }
+  }, 60_000);
 
   it("runs the service setup, persists and applies ip_nonlocal_bind, and holds the keepalived package on both nodes", async () => {
     const result = await provision(lab, serviceSpec(lab));

@@ -16,6 +16,7 @@ import {
 import { missingPackages } from "../../provisioner/node-prerequisites";
 import { type KeepalivedUpgradeStep, upgradeKeepalivedOneNodeAtATime } from "../../provisioner/keepalived-upgrade";
 import { describeServicePreparation, prepareNodeForService } from "../../provisioner/service-setup";
+import { describePackageHold } from "../../provisioner/package-hold";
 import { readRemoteFile } from "../../provisioner/remote-files";
 import { runTaskList } from "../task-list";
 
@@ -97,6 +98,7 @@ async function renderDryRunDetails(spec: ClusterSpec, plan: ClusterPlan): Promis
     );
     const packages = missingPackages(spec, session.facts);
     if (packages.length > 0) lines.push(`packages: would install ${packages.join(", ")}`);
+    if (session.facts.packageManager) lines.push(`package: would ${describePackageHold(session.facts.packageManager)}`);
     lines.push(...describeServicePreparation(spec).map((line) => `would ${line}`));
     for (const change of changes.changes) {
       if (change.kind === "unchanged") continue;
