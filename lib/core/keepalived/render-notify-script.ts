@@ -16,7 +16,7 @@ export interface NotifyScriptInput {
 /**
  * The hook part of the notify script. A hook runs detached: Keepalived forks one notify per
  * transition and signals the scripts it started when it stops, so the notify re-runs itself as
- * `--run-hook STATE` under setsid (own session, out of Keepalived's reach) and returns at once.
+ * `--run-hook STATE` out of Keepalived's reach (see HOOK_LAUNCH) and returns at once.
  * Hooks take turns under a lock, and a hook whose state was already replaced by a newer
  * transition when its turn comes is skipped, so a quick MASTER -> BACKUP never ends with the
  * MASTER hook running last. The hook never sees the lock's descriptor (a daemon it starts must
@@ -73,6 +73,8 @@ run_hook() {
 }
 
 if [ "$mode" = hook ]; then
+  { printf 'detached\\n' >&3; } 2>/dev/null || true
+  exec 3>&-
   mkdir -p -- "$STATE_DIR" "$LOG_DIR"
   exec 9>>"$HOOK_LOCK_FILE"
   run_hook
@@ -81,10 +83,25 @@ fi
 `;
 }
 
+/**
+ * Under systemd, `systemctl stop keepalived` signals every process in keepalived.service's cgroup
+ * (the default KillMode=control-group) and waits for them, which setsid does not escape: as root
+ * the hook therefore runs as a transient unit of its own (`systemd-run`, plain options that
+ * systemd 219 knows too). Without systemd, or as a non-root script user, setsid.
+ */
 const HOOK_LAUNCH = `
 if [ -n "$hook" ]; then
   # Detached and silent: Keepalived neither waits for the hook nor takes it down when it stops.
-  setsid "$0" --run-hook "$state" </dev/null >/dev/null 2>&1 &
+  if [ -d /run/systemd/system ] && [ "$(id -u)" = 0 ] && command -v systemd-run >/dev/null 2>&1 &&
+    systemd-run --unit="havip-hook-\${state,,}-$$" --description="havip $INSTANCE $state hook" "$0" --run-hook "$state" </dev/null >/dev/null 2>&1; then
+    :
+  else
+    # Returns once the hook has its own session (it says so on fd 3), at most after 2 s: whoever
+    # kills this notify's process group right after it exits must not take the hook with it.
+    exec 4< <(setsid "$0" --run-hook "$state" 3>&1 </dev/null >/dev/null 2>&1)
+    read -r -t 2 -u 4 _ || true
+    exec 4<&-
+  fi
 fi
 `;
 
