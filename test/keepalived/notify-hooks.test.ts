@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TransitionHooks } from "../../lib/core/cluster-settings";
 import { renderNotifyScript } from "../../lib/core/keepalived";
 import { resolveTransitionHooks } from "../../lib/core/resolve-keepalived-settings";
-import { toolAvailable } from "./tools";
+import { runningAsRoot, toolAvailable } from "./tools";
 
 // The hooks rely on util-linux (flock, setsid) and coreutils (timeout), as on every supported node.
 const hasTools = toolAvailable("flock") && toolAvailable("setsid") && toolAvailable("timeout");
@@ -132,5 +132,30 @@ describe.skipIf(!hasTools)("transition hooks in the notify script", () => {
     const result = spawnSync(script.path, ["--run-hook", "$(touch pwned)"], { encoding: "utf8", cwd: dir });
     expect(result.status).toBe(2);
     expect(existsSync(join(dir, "pwned"))).toBe(false);
+  });
+
+  it.skipIf(!runningAsRoot())("under systemd, as root, starts the hook as a transient unit of its own (systemd-run)", async () => {
+    // A private mount namespace with a tmpfs /run holding /run/systemd/system makes the script see
+    // systemd; a recording systemd-run on PATH stands in for the real one, which needs systemd as PID 1.
+    const bin = join(dir, "bin");
+    const args = join(dir, "systemd-run-args");
+    spawnSync("mkdir", ["-p", bin]);
+    writeFileSync(join(bin, "systemd-run"), `#!/bin/sh\nprintf '%s\\n' "$@" > ${args}\nshift 2\nsetsid "$@" </dev/null >/dev/null 2>&1 &\n`);
+    chmodSync(join(bin, "systemd-run"), 0o755);
+    const script = notifyScript({ master: "echo unit-hook-ran" });
+    const result = spawnSync("unshare", ["--mount", "--propagation", "private", "sh", "-c", 'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec "$1" MASTER', "sh", script.path], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      timeout: 10_000,
+    });
+    expect(result.status).toBe(0);
+    await eventually(script, (text) => text.includes("MASTER hook: exited 0"));
+    expect(readFileSync(args, "utf8").split("\n").slice(0, 5)).toEqual([
+      expect.stringMatching(/^--unit=havip-hook-master-\d+$/),
+      "--description=havip havip_demo MASTER hook",
+      script.path,
+      "--run-hook",
+      "MASTER",
+    ]);
   });
 });
