@@ -73,12 +73,14 @@ export {
   renderKeepalivedConf,
   renderLogrotateRule,
   renderNodeFiles,
+  renderNonlocalBindSysctl,
   renderNotifyScript,
   resolveKeepalivedSettings,
   type ResolvedKeepalivedSettings,
   validateClusterSpec,
   validateKeepalivedSettings,
   validateKeepalivedSource,
+  validateServiceSettings,
   validateSshSettings,
 } from "./core/keepalived";
 
