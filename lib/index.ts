@@ -25,12 +25,17 @@ export type {
   KeepalivedSettings,
   NodeSpec,
   ResolvedHealthCheck,
+  ResolvedTransitionHooks,
+  ServiceSetup,
   SshSettings,
+  TransitionHooks,
 } from "./core/cluster-settings";
 export { SettingsError, type SettingsProblem } from "./core/settings-error";
 
 // Limits and defaults users write settings against.
 export {
+  ADVERT_INT_FRACTIONAL_MAX_SECONDS,
+  ADVERT_INT_FRACTIONAL_MIN_SECONDS,
   ADVERT_INT_MAX_SECONDS,
   ADVERT_INT_MIN_SECONDS,
   CLUSTER_NAME_MAX_LENGTH,
@@ -39,6 +44,7 @@ export {
   DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS,
   DEFAULT_HEALTH_CHECK_RISE,
   DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS,
+  DEFAULT_HOOK_TIMEOUT_SECONDS,
   DEFAULT_IMAGE_NAME_REGEX,
   DEFAULT_INSTANCE_TYPE,
   DEFAULT_INTERFACE_NAME,
@@ -68,12 +74,14 @@ export {
   renderKeepalivedConf,
   renderLogrotateRule,
   renderNodeFiles,
+  renderNonlocalBindSysctl,
   renderNotifyScript,
   resolveKeepalivedSettings,
   type ResolvedKeepalivedSettings,
   validateClusterSpec,
   validateKeepalivedSettings,
   validateKeepalivedSource,
+  validateServiceSettings,
   validateSshSettings,
 } from "./core/keepalived";
 

@@ -25,6 +25,7 @@ interface ProvisionCliOptions extends ClusterOptions {
   readonly json?: boolean;
   readonly vipTimeout?: number;
   readonly allowUncheckedConfig?: boolean;
+  readonly upgradeKeepalived?: boolean;
 }
 
 function buildProgram(): Command {
@@ -47,6 +48,7 @@ function buildProgram(): Command {
     .option("--json", "print the report as JSON (no progress output)")
     .addOption(new Option("--vip-timeout <seconds>", "how long to wait for exactly one VIP holder").argParser(positiveSeconds))
     .option("--allow-unchecked-config", "activate on nodes whose Keepalived (< 2.0.5) has no config test, without checking")
+    .option("--upgrade-keepalived", "upgrade the held keepalived package, one node at a time, the VIP holder last")
     .action(async (options: ProvisionCliOptions) => {
       const spec = clusterSpecFrom(options);
       const report = await runProvisionCommand(spec, {
@@ -55,6 +57,7 @@ function buildProgram(): Command {
         json: options.json === true,
         vipTimeoutSeconds: options.vipTimeout,
         allowUncheckedConfig: options.allowUncheckedConfig === true,
+        upgradeKeepalived: options.upgradeKeepalived === true,
       });
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatProvisionReport(report)}\n`);
     });

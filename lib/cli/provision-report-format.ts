@@ -11,6 +11,8 @@ function formatNodePreview(node: NodeReport): string {
       : `keepalived: not installed; would install it with ${preview.packageManager ?? "(no package manager found)"}`,
   );
   if (preview.missingPackages.length > 0) lines.push(`packages: would install ${preview.missingPackages.join(", ")}`);
+  if (preview.packageHold !== undefined) lines.push(`package: would ${preview.packageHold}`);
+  lines.push(...preview.servicePreparation.map((line) => `would ${line}`));
   lines.push(...preview.changes);
   if (node.changedFiles.length === 0) lines.push("files: all up to date");
   lines.push(`then: ${node.action} keepalived (${node.reason ?? "-"})`);
@@ -31,7 +33,7 @@ export function formatProvisionReport(report: ProvisionReport): string {
   if (previews.length > 0) lines.push(previews.join("\n\n"), "");
   for (const node of report.nodes) {
     const files = node.changedFiles.length === 0 ? "no file changed" : `${node.changedFiles.length} file(s): ${node.changedFiles.join(", ")}`;
-    lines.push(`${node.node}: keepalived ${node.keepalivedVersion} (${node.install}); ${files}; ${outcome(node, report.dryRun)}`);
+    lines.push(`${node.node}: keepalived ${node.keepalivedVersion} (${node.install}${node.packageHold ? `, package ${node.packageHold}` : ""}); ${files}; ${outcome(node, report.dryRun)}`);
   }
   lines.push(`${report.dryRun ? "dry run: " : ""}${report.changed} changed${report.vipHolder ? `; VIP holder: ${report.vipHolder}` : ""}`);
   return lines.join("\n");

@@ -248,6 +248,7 @@ export class HaVipCluster extends Construct {
           ...(this.publicSsh
             ? { internetChargeType: "TRAFFIC_POSTPAID_BY_HOUR", internetMaxBandwidthOut: this.props.publicBandwidthMbps ?? DEFAULT_PUBLIC_BANDWIDTH_MBPS }
             : {}),
+          ...(nodes.userData !== undefined ? { userDataRaw: terraformText(nodes.userData) } : {}),
           tags: this.tags,
         }),
     );
@@ -320,6 +321,9 @@ export class HaVipCluster extends Construct {
       notifyLogPath: resolved.notifyLogPath,
       scriptUser: resolved.scriptUser,
       ...(keepalived.authPass !== undefined ? { authPass: keepalived.authPass } : {}),
+      ...(resolved.hooks ? { hooks: resolved.hooks } : {}),
+      ...(resolved.nonlocalBind ? {} : { nonlocalBind: false }),
+      ...(resolved.serviceSetup ? { serviceSetup: resolved.serviceSetup } : {}),
       ssh: this.props.ssh ?? {},
       cloud: {
         vpcId: this.vpcId,

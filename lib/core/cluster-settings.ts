@@ -43,6 +43,42 @@ export type HealthCheck =
 
 export type HealthCheckKind = HealthCheck["kind"];
 
+/**
+ * Commands the notify script runs after it has recorded a VRRP state change (promote or demote a
+ * replica, reload nginx). Each runs through `/bin/sh -c` as the script user, detached from
+ * Keepalived and under `timeout`, with the state as `$1` and its output appended to the notify log.
+ */
+export interface TransitionHooks {
+  /** Run on becoming MASTER (the node now holds the VIPs). @default - nothing */
+  readonly master?: string;
+  /** Run on becoming BACKUP. @default - nothing */
+  readonly backup?: string;
+  /** Run on FAULT (the health check failed or the interface went down). @default - nothing */
+  readonly fault?: string;
+  /** Run when Keepalived stops (Keepalived >= 1.1.13 sends STOP). @default - nothing */
+  readonly stop?: string;
+  /** Seconds a hook may run before it is terminated (SIGTERM, SIGKILL 2 s later). @default 30 */
+  readonly timeoutSeconds?: number;
+}
+
+/** Transition hooks with the timeout filled in. */
+export type ResolvedTransitionHooks = Omit<TransitionHooks, "timeoutSeconds"> & { readonly timeoutSeconds: number };
+
+/**
+ * What the provisioner installs and runs on each node before Keepalived starts or reloads, one
+ * node at a time (the one without the VIP first), so a health check never sees a service that is
+ * not installed yet on both nodes at once.
+ */
+export interface ServiceSetup {
+  /** Distribution packages to install (apt-get/dnf/yum names, e.g. `nginx`). @default [] */
+  readonly packages?: readonly string[];
+  /**
+   * Run through `/bin/sh -c` as root after the packages, on every provisioning: make it idempotent.
+   * @default - nothing
+   */
+  readonly command?: string;
+}
+
 /** Keepalived settings of one cluster, as the user writes them. */
 export interface KeepalivedSettings {
   /** VRRP router id, 1-255, unique per cluster within a VPC. */
@@ -50,10 +86,16 @@ export interface KeepalivedSettings {
   /**
    * Seconds between VRRP adverts. Small values detect a dead master sooner (after
    * 3 x advert_int + skew) but flap on a jittery network; large values slow failover.
+   * A whole number 1-255 uses VRRPv2; a fraction (0.1-40.95 in steps of 0.01) switches both
+   * nodes to VRRPv3, which has centisecond timers and no authentication (see docs/keepalived.md).
    * @default 2
    */
   readonly advertIntSeconds?: number;
-  /** Equal on both nodes (both are `state BACKUP` with `nopreempt`). @default 100 */
+  /**
+   * Equal on both nodes (both are `state BACKUP` with `nopreempt`). High is fast: a graceful stop
+   * hands over after the skew time (256 - priority)/256 s, 0.008 s at 254 against 0.61 s at the guide's 100.
+   * @default 254
+   */
   readonly priority?: number;
   /**
    * VRRP PASS password, at most 8 characters (Keepalived silently truncates longer ones).
@@ -70,6 +112,17 @@ export interface KeepalivedSettings {
   readonly notifyLogPath?: string;
   /** User Keepalived runs scripts as (`enable_script_security`). @default "root" */
   readonly scriptUser?: string;
+  /** Commands run on MASTER, BACKUP, FAULT and STOP. @default - none */
+  readonly hooks?: TransitionHooks;
+  /**
+   * Persist `net.ipv4.ip_nonlocal_bind = 1` in /etc/sysctl.d/ and apply it, so a service
+   * configured to listen on the VIP starts on the node that does not hold it yet. `false`
+   * removes the file and sets the value back to 0.
+   * @default true
+   */
+  readonly nonlocalBind?: boolean;
+  /** Packages and a command that install the service behind the VIP. @default - none */
+  readonly serviceSetup?: ServiceSetup;
 }
 
 /** Health check with every timing default filled in. */
@@ -126,6 +179,12 @@ export interface ClusterSpec {
   readonly scriptUser: string;
   /** Absent: the provisioner generates one and keeps it on the nodes. */
   readonly authPass?: string;
+  /** Absent: no hooks. */
+  readonly hooks?: ResolvedTransitionHooks;
+  /** Absent: true (the default). */
+  readonly nonlocalBind?: boolean;
+  /** Absent: nothing to install. */
+  readonly serviceSetup?: ServiceSetup;
   readonly ssh: SshSettings;
   /** Cloud-side facts for `status` and `failover-test` to compare with (absent in the lab). */
   readonly cloud?: {

@@ -1,10 +1,11 @@
-import type { HealthCheck, KeepalivedSettings, ResolvedHealthCheck } from "./cluster-settings";
+import type { HealthCheck, KeepalivedSettings, ResolvedHealthCheck, ResolvedTransitionHooks, ServiceSetup, TransitionHooks } from "./cluster-settings";
 import {
   DEFAULT_ADVERT_INT_SECONDS,
   DEFAULT_HEALTH_CHECK_FALL,
   DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS,
   DEFAULT_HEALTH_CHECK_RISE,
   DEFAULT_HEALTH_CHECK_TIMEOUT_SECONDS,
+  DEFAULT_HOOK_TIMEOUT_SECONDS,
   DEFAULT_INTERFACE_NAME,
   DEFAULT_MAINTENANCE_FLAG_PATH,
   DEFAULT_NOTIFY_LOG_PATH,
@@ -24,6 +25,11 @@ export interface ResolvedKeepalivedSettings {
   readonly scriptUser: string;
   /** Absent: the provisioner generates one on first provisioning. */
   readonly authPass?: string;
+  /** Absent: no hooks. */
+  readonly hooks?: ResolvedTransitionHooks;
+  readonly nonlocalBind: boolean;
+  /** Absent: nothing to install. */
+  readonly serviceSetup?: ServiceSetup;
 }
 
 export const DEFAULT_HEALTH_CHECK: HealthCheck = { kind: "maintenance-flag" };
@@ -39,7 +45,14 @@ export function resolveKeepalivedSettings(settings: KeepalivedSettings): Resolve
     notifyLogPath: settings.notifyLogPath ?? DEFAULT_NOTIFY_LOG_PATH,
     scriptUser: settings.scriptUser ?? DEFAULT_SCRIPT_USER,
     ...(settings.authPass === undefined ? {} : { authPass: settings.authPass }),
+    ...(settings.hooks === undefined ? {} : { hooks: resolveTransitionHooks(settings.hooks) }),
+    nonlocalBind: settings.nonlocalBind ?? true,
+    ...(settings.serviceSetup === undefined ? {} : { serviceSetup: settings.serviceSetup }),
   };
+}
+
+export function resolveTransitionHooks(hooks: TransitionHooks): ResolvedTransitionHooks {
+  return { ...hooks, timeoutSeconds: hooks.timeoutSeconds ?? DEFAULT_HOOK_TIMEOUT_SECONDS };
 }
 
 /** Fills in timing defaults and the kind-specific defaults (flag path, TCP host). */

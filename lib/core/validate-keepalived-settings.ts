@@ -1,8 +1,6 @@
 import ipaddr from "ipaddr.js";
 import type { ClusterSpec, HealthCheck, HealthCheckTiming, KeepalivedSettings } from "./cluster-settings";
 import {
-  ADVERT_INT_MAX_SECONDS,
-  ADVERT_INT_MIN_SECONDS,
   MAX_AUTH_PASS_LENGTH,
   MAX_VIPS_PER_ENI,
   PRIORITY_MAX,
@@ -12,6 +10,7 @@ import {
 } from "./limits";
 import { DEFAULT_HEALTH_CHECK, resolveHealthCheck } from "./resolve-keepalived-settings";
 import type { SettingsProblem } from "./settings-error";
+import { validateAdvertInt, validateServiceSettings } from "./validate-service-settings";
 import { AUTH_PASS_PATTERN, AUTH_PASS_RULE_TEXT } from "./keepalived/auth-pass";
 import { MAX_PROCESS_NAME_LENGTH } from "./keepalived/keepalived-limits";
 import {
@@ -184,7 +183,7 @@ function isHttpUrl(text: string): boolean {
 export function validateKeepalivedSettings(settings: KeepalivedSettings, field = "keepalived"): SettingsProblem[] {
   const problems: Problems = [];
   checkInteger(problems, `${field}.virtualRouterId`, settings.virtualRouterId, VIRTUAL_ROUTER_ID_MIN, VIRTUAL_ROUTER_ID_MAX, " (VRRP router id, unique per cluster in the VPC)");
-  checkOptionalInteger(problems, `${field}.advertIntSeconds`, settings.advertIntSeconds, ADVERT_INT_MIN_SECONDS, ADVERT_INT_MAX_SECONDS);
+  problems.push(...validateAdvertInt(settings.advertIntSeconds, `${field}.advertIntSeconds`));
   checkOptionalInteger(problems, `${field}.priority`, settings.priority, PRIORITY_MIN, PRIORITY_MAX, " (255 is reserved for an address owner)");
   if (settings.authPass !== undefined) problems.push(...validateAuthPass(settings.authPass, `${field}.authPass`));
   if (settings.interfaceName !== undefined && (typeof settings.interfaceName !== "string" || !isInterfaceName(settings.interfaceName))) {
@@ -195,6 +194,7 @@ export function validateKeepalivedSettings(settings: KeepalivedSettings, field =
   if (settings.scriptUser !== undefined && (typeof settings.scriptUser !== "string" || !isScriptUser(settings.scriptUser))) {
     problems.push(problem(`${field}.scriptUser`, settings.scriptUser, SCRIPT_USER_RULE));
   }
+  problems.push(...validateServiceSettings(settings as unknown as Record<string, unknown>, field));
   return problems;
 }
 
@@ -215,7 +215,7 @@ export function validateClusterSpec(spec: ClusterSpec, field = "spec"): Settings
     problems.push(problem(`${field}.clusterName`, s.clusterName, "must be a non-empty name"));
   }
   checkInteger(problems, `${field}.virtualRouterId`, s.virtualRouterId, VIRTUAL_ROUTER_ID_MIN, VIRTUAL_ROUTER_ID_MAX, " (VRRP router id, unique per cluster in the VPC)");
-  checkInteger(problems, `${field}.advertIntSeconds`, s.advertIntSeconds, ADVERT_INT_MIN_SECONDS, ADVERT_INT_MAX_SECONDS);
+  problems.push(...validateAdvertInt(s.advertIntSeconds, `${field}.advertIntSeconds`, true));
   checkInteger(problems, `${field}.priority`, s.priority, PRIORITY_MIN, PRIORITY_MAX, " (255 is reserved for an address owner)");
   if (typeof s.interfaceName !== "string" || !isInterfaceName(s.interfaceName)) {
     problems.push(problem(`${field}.interfaceName`, s.interfaceName, INTERFACE_NAME_RULE));
@@ -226,6 +226,7 @@ export function validateClusterSpec(spec: ClusterSpec, field = "spec"): Settings
     problems.push(problem(`${field}.scriptUser`, s.scriptUser, SCRIPT_USER_RULE));
   }
   if (s.authPass !== undefined) problems.push(...validateAuthPass(s.authPass, `${field}.authPass`));
+  problems.push(...validateServiceSettings(s, field, true));
 
   const prefixLength = s.subnetPrefixLength;
   checkInteger(problems, `${field}.subnetPrefixLength`, prefixLength, 1, 32);

@@ -2,6 +2,7 @@ import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
 import { ensureKeepalived, installedKeepalivedVersion, type KeepalivedInstallOutcome } from "./install-keepalived";
 import { readNodeFacts, type NodeFacts } from "./node-facts";
 import { installMissingPackages, missingPackages } from "./node-prerequisites";
+import { holdKeepalivedPackage, type PackageHoldOutcome } from "./package-hold";
 import { connectToNode } from "./ssh/connect-node";
 import type { RemoteShell } from "./ssh/remote-shell";
 
@@ -19,6 +20,8 @@ export interface NodeSession {
   /** Undefined only in a dry run on a node without Keepalived. */
   readonly install?: KeepalivedInstallOutcome;
   readonly keepalivedVersion: string;
+  /** Whether the keepalived package is held against unattended upgrades; undefined in a dry run. */
+  readonly packageHold?: PackageHoldOutcome;
 }
 
 /** Connects to a node, reads its facts and (unless dry-running) installs Keepalived when needed. */
@@ -43,10 +46,11 @@ export async function openNodeSession(
       return { node, peer, shell, facts, keepalivedVersion: present ?? DRY_RUN_ASSUMED_VERSION };
     }
     const install = await ensureKeepalived(shell, facts, spec, options.progress);
+    const packageHold = await holdKeepalivedPackage(shell, facts.packageManager, install);
     const packages = missingPackages(spec, facts);
     if (packages.length > 0) options.progress(`installing ${packages.join(", ")}`);
     await installMissingPackages(shell, facts, packages);
-    return { node, peer, shell, facts, install, keepalivedVersion: install.version };
+    return { node, peer, shell, facts, install, keepalivedVersion: install.version, packageHold };
   } catch (error) {
     shell.close();
     throw error;

@@ -2,7 +2,10 @@ import type { ClusterSpec } from "../core/cluster-settings";
 import { masterDownIntervalSeconds } from "../core/vrrp-timing";
 import { applyNodePlan } from "./apply-node-plan";
 import { planCluster, type ClusterPlan, type NodePlan } from "./cluster-plan";
+import { upgradeKeepalivedOneNodeAtATime, type KeepalivedUpgradeStep } from "./keepalived-upgrade";
 import { missingPackages } from "./node-prerequisites";
+import { describePackageHold } from "./package-hold";
+import { describeServicePreparation, prepareNodeForService } from "./service-setup";
 import { openNodeSession, type NodeSession } from "./node-session";
 import type { NodeReport, ProvisionEvent, ProvisionReport } from "./provision-events";
 import { waitForSingleVipHolder } from "./vip-wait";
@@ -14,6 +17,8 @@ export interface ProvisionOptions {
   readonly vipTimeoutSeconds?: number;
   /** Activate on nodes whose Keepalived cannot check a configuration (< 2.0.5). @default false */
   readonly allowUncheckedConfig?: boolean;
+  /** Upgrade the held keepalived package first, one node at a time, the VIP holder last. @default false */
+  readonly upgradeKeepalived?: boolean;
   /** Receives progress as it happens. @default - progress is not reported */
   readonly onEvent?: (event: ProvisionEvent) => void;
 }
@@ -28,6 +33,7 @@ function nodeReport(spec: ClusterSpec, plan: ClusterPlan, nodePlan: NodePlan, dr
     node: session.node.name,
     keepalivedVersion: session.keepalivedVersion,
     install: session.install?.action ?? (session.facts.keepalivedVersionLine ? "present" : "would-install"),
+    ...(session.packageHold ? { packageHold: session.packageHold } : {}),
     changedFiles: changes.pending.map((change) => change.file.path),
     action: plan.rollout.find((step) => step.nodeName === session.node.name)?.action ?? "none",
     reason: steps.reason,
@@ -43,6 +49,8 @@ function nodeReport(spec: ClusterSpec, plan: ClusterPlan, nodePlan: NodePlan, dr
       keepalivedInstalled: session.facts.keepalivedVersionLine !== undefined,
       packageManager: session.facts.packageManager,
       missingPackages: missingPackages(spec, session.facts),
+      ...(session.facts.packageManager ? { packageHold: describePackageHold(session.facts.packageManager) } : {}),
+      servicePreparation: describeServicePreparation(spec),
       changes: nodePlan.changeDescriptions ?? [],
     },
   };
@@ -52,7 +60,10 @@ async function applyCluster(spec: ClusterSpec, plan: ClusterPlan, authPass: stri
   for (const step of plan.rollout) {
     const nodePlan = plan.nodes.find((candidate) => candidate.session.node.name === step.nodeName);
     if (!nodePlan) throw new Error(`internal: no plan for ${step.nodeName}`);
-    await applyNodePlan(spec, nodePlan, authPass, (message) => emit({ type: "node-apply-progress", node: step.nodeName, message }));
+    const progress = (message: string) => emit({ type: "node-apply-progress", node: step.nodeName, message });
+    // Before this node's Keepalived starts or reloads, so its health check never sees the service missing on both nodes.
+    await prepareNodeForService(spec, nodePlan.session, progress);
+    await applyNodePlan(spec, nodePlan, authPass, progress);
     emit({ type: "node-applied", node: step.nodeName, action: step.action });
   }
 }
@@ -97,7 +108,19 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
     return session;
   });
   try {
-    const sessions = await Promise.all(opening);
+    let sessions = await Promise.all(opening);
+    let keepalivedUpgrade: readonly KeepalivedUpgradeStep[] | undefined;
+    if (options.upgradeKeepalived === true && !dryRun) {
+      const upgraded = await upgradeKeepalivedOneNodeAtATime(
+        spec,
+        sessions,
+        (options.vipTimeoutSeconds ?? defaultVipTimeoutSeconds(spec)) * 1000,
+        (message) => emit({ type: "keepalived-upgrade-progress", message }),
+      );
+      sessions = [...upgraded.sessions];
+      keepalivedUpgrade = upgraded.steps;
+      emit({ type: "keepalived-upgraded", steps: upgraded.steps });
+    }
     const { plan, authPass } = await planCluster(spec, sessions, { allowUncheckedConfig: options.allowUncheckedConfig, describeChanges: dryRun });
     emit({ type: "planned", pendingFiles: plan.nodes.reduce((sum, node) => sum + node.changes.pending.length, 0), rollout: plan.rollout });
     let vipHolder: string | undefined;
@@ -113,6 +136,7 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
       nodes,
       rolloutOrder: plan.rollout.map((step) => step.nodeName),
       ...(vipHolder !== undefined ? { vipHolder } : {}),
+      ...(keepalivedUpgrade ? { keepalivedUpgrade } : {}),
     };
   } finally {
     const opened = await Promise.allSettled(opening);

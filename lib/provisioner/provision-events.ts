@@ -1,5 +1,6 @@
 import type { RolloutAction, RolloutStep } from "../core/plan/plan-rollout";
 import type { KeepalivedInstallOutcome } from "./install-keepalived";
+import type { KeepalivedUpgradeStep } from "./keepalived-upgrade";
 import type { NodeStep } from "./node-steps";
 
 /**
@@ -20,6 +21,9 @@ export type ProvisionEvent =
   /** A command sent to a node (never its stdin: file contents and secrets stay out). */
   | { readonly type: "remote-command"; readonly node: string; readonly line: string }
   | { readonly type: "planned"; readonly pendingFiles: number; readonly rollout: readonly RolloutStep[] }
+  /** With upgradeKeepalived, before planning: the held package upgraded one node at a time. */
+  | { readonly type: "keepalived-upgrade-progress"; readonly message: string }
+  | { readonly type: "keepalived-upgraded"; readonly steps: readonly KeepalivedUpgradeStep[] }
   | { readonly type: "node-apply-progress"; readonly node: string; readonly message: string }
   | { readonly type: "node-applied"; readonly node: string; readonly action: RolloutAction }
   | { readonly type: "vip-wait-started"; readonly vips: readonly string[]; readonly timeoutSeconds: number }
@@ -32,6 +36,10 @@ export interface NodePreview {
   readonly keepalivedInstalled: boolean;
   readonly packageManager?: string;
   readonly missingPackages: readonly string[];
+  /** How the keepalived package would be held (`apt-mark hold keepalived`, ...), when there is a package manager. */
+  readonly packageHold?: string;
+  /** What readying the node for the service would do (sysctl, service packages, setup command). */
+  readonly servicePreparation: readonly string[];
   /** Each pending change: a unified diff, or what happens to a secret file or to mode/owner. */
   readonly changes: readonly string[];
 }
@@ -40,6 +48,8 @@ export interface NodeReport {
   readonly node: string;
   readonly keepalivedVersion: string;
   readonly install: string;
+  /** held, no-versionlock-plugin (dnf/yum without the plugin), not-a-package (built from source); absent in a dry run. */
+  readonly packageHold?: string;
   readonly changedFiles: readonly string[];
   readonly action: string;
   /** Why the action (`its files changed`, `Keepalived is not running`, ...). */
@@ -60,4 +70,6 @@ export interface ProvisionReport {
   /** Nodes in the order they were (or would be) changed: the VIP holder last. */
   readonly rolloutOrder: readonly string[];
   readonly vipHolder?: string;
+  /** With upgradeKeepalived: each node's version before and after, in the order they were upgraded. */
+  readonly keepalivedUpgrade?: readonly KeepalivedUpgradeStep[];
 }

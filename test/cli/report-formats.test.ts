@@ -57,6 +57,8 @@ describe("formatProvisionReport", () => {
         osPrettyName: "Debian GNU/Linux 12 (bookworm)",
         keepalivedInstalled: true,
         missingPackages: ["psmisc"],
+        packageHold: "apt-mark hold keepalived",
+        servicePreparation: ["sysctl: net.ipv4.ip_nonlocal_bind = 1 (persisted, applied)"],
         changes: [`${confFile.path}: content created (holds a secret; diff not shown)`],
       },
     };
@@ -65,14 +67,16 @@ describe("formatProvisionReport", () => {
 
   it("marks a dry run and puts each node's details first: packages, changes, then the planned steps", () => {
     const lines = formatProvisionReport(dryReport(dryNode("2.2.7"))).split("\n");
-    expect(lines.slice(0, 5)).toEqual([
+    expect(lines.slice(0, 7)).toEqual([
       "== primary (10.0.0.5, Debian GNU/Linux 12 (bookworm))",
       "keepalived: 2.2.7 installed",
       "packages: would install psmisc",
+      "package: would apt-mark hold keepalived",
+      "would sysctl: net.ipv4.ip_nonlocal_bind = 1 (persisted, applied)",
       "/etc/keepalived/keepalived.conf: content created (holds a secret; diff not shown)",
       "then: start keepalived (Keepalived is not running)",
     ]);
-    expect(lines[5]).toMatch(/^ {2}\$ keepalived -t -e -l -f \/etc\/keepalived\/\.havip-staging\/keepalived\.conf /);
+    expect(lines[7]).toMatch(/^ {2}\$ keepalived -t -e -l -f \/etc\/keepalived\/\.havip-staging\/keepalived\.conf /);
     expect(lines).toContain(`  $ ${startCommand("systemd", "/etc/keepalived/keepalived.conf")}`);
     expect(lines).toContain("primary: keepalived 2.2.7 (present); 1 file(s): /etc/keepalived/keepalived.conf; would start keepalived");
     expect(lines.pop()).toBe("dry run: 1 changed");
@@ -231,7 +235,7 @@ describe("formatDrillReport", () => {
     expect(rows[0]).toBe("| machine-crash | 3.50 s | 4.20 s | 3.60 s | 30 / 200 | ok |");
     expect(rows[1]).toBe("| old-master-returns | 0.70 s, then stayed | 1.11 s | 0.80 s | 7 / 100 | ok |");
     expect(rows[2].endsWith("| FAILED |")).toBe(true);
-    expect(text).toMatch(/^VRRP bound: master-down interval = 3 x 1 s \+ \(256 - 100\)\/256 x 1 s = 3\.609 s$/m);
+    expect(text).toMatch(/^VRRP bound: master-down interval = 3 x 1 s \+ \(256 - 254\)\/256 x 1 s = 3\.008 s$/m);
     expect(text).toContain("machine-crash: fault on a, ends with VIP on b");
   });
 

@@ -217,7 +217,7 @@ describe("HaVipCluster outputs", () => {
       clusterName: "web",
       virtualRouterId: 7,
       advertIntSeconds: 3,
-      priority: 100,
+      priority: 254,
       interfaceName: "eth0",
       subnetPrefixLength: 24,
       ssh: { user: "ops" },

@@ -89,4 +89,14 @@ export const REPRESENTATIVE_CLUSTERS: Readonly<Record<string, Partial<HaVipClust
   "a literal VRRP password": { keepalived: { virtualRouterId: 51, authPass: "s3cretpw" } },
   "a source tarball": { keepalivedSource: { url: "https://example.com/keepalived-2.2.8.tar.gz", sha256: "a".repeat(64) } },
   "no provisioning on deploy": { provisionOnDeploy: false },
+  "transition hooks, service setup and user data with quotes and template syntax": {
+    nodes: { primaryIp: "172.16.16.5", secondaryIp: "172.16.16.6", userData: '#!/bin/sh\necho "${HOME} %{ if }" > /tmp/x\n' },
+    keepalived: {
+      virtualRouterId: 51,
+      hooks: { master: 'systemctl reload nginx && echo "now ${STATE}"', backup: "logger 'backup %{x}'", timeoutSeconds: 10 },
+      serviceSetup: { packages: ["nginx"], command: 'echo "served by $(hostname)" > /var/www/html/index.html' },
+      nonlocalBind: false,
+    },
+  },
+  "a sub-second VRRPv3 advert interval": { keepalived: { virtualRouterId: 51, advertIntSeconds: 0.5 } },
 };

@@ -48,7 +48,7 @@ describe("HaVipCluster validation", () => {
     ["more than 5 HAVIPs", { havips: [{}, {}, {}, {}, {}, {}] }, "havips (6 entries) must hold 1 to 5 HAVIPs"],
     ["a virtual_router_id of 0", { keepalived: { virtualRouterId: 0 } }, "keepalived.virtualRouterId 0 must be a whole number from 1 to 255"],
     ["a virtual_router_id of 256", { keepalived: { virtualRouterId: 256 } }, "keepalived.virtualRouterId 256 must be a whole number from 1 to 255"],
-    ["an advert_int out of range", { keepalived: { virtualRouterId: 51, advertIntSeconds: 0 } }, "keepalived.advertIntSeconds 0 must be a whole number from 1 to 255"],
+    ["an advert_int out of range", { keepalived: { virtualRouterId: 51, advertIntSeconds: 0 } }, "keepalived.advertIntSeconds 0 must be a whole number of seconds from 1 to 255"],
     ["a VRRP password longer than 8 characters", { keepalived: { virtualRouterId: 51, authPass: "123456789" } }, "keepalived.authPass (9 characters) is too long"],
     ["an empty cluster name", { clusterName: "" }, 'clusterName "" must not be empty'],
     ["a cluster name with spaces", { clusterName: "my cluster" }, "clusterName my cluster must start with a letter"],

@@ -98,4 +98,31 @@ describe("hostile strings stay literal in the rendered scripts", () => {
     expect(() => renderLogrotateRule(`/var/log/${hostile("log")}`)).toThrow(SettingsError);
     expect(() => renderLogrotateRule("/var/log/a\npostrotate")).toThrow(/notifyLogPath/);
   });
+
+  it("embeds every hook, even a multi-line one, as a literal that bash reads back unchanged", () => {
+    const hooks = { master: hostile("master"), backup: hostile("backup"), fault: hostile("fault"), stop: hostile("stop"), timeoutSeconds: 5 };
+    const script = renderNotifyScript({ instanceName: "havip_demo", stateFilePath: join(dir, "state"), failureCountPath: join(dir, "count"), notifyLogPath: join(dir, "log"), hooks });
+    const assignments = script.slice(script.indexOf("readonly HOOK_MASTER="), script.indexOf("readonly HOOK_TIMEOUT_SECONDS="));
+    const roundTrip = spawnSync("bash", ["-c", `${assignments}\nprintf '%s\\0' "$HOOK_MASTER" "$HOOK_BACKUP" "$HOOK_FAULT" "$HOOK_STOP"`], { encoding: "utf8" });
+    expect(roundTrip.stdout.split("\0").slice(0, 4)).toEqual([hooks.master, hooks.backup, hooks.fault, hooks.stop]);
+    expect(markers()).toEqual([]);
+  });
+
+  it("hands a hook to /bin/sh exactly as written and runs nothing else, with a hostile instance name and log path", async () => {
+    const log = join(dir, hostile("logdir"), "notify.log");
+    mkdirSync(join(dir, hostile("logdir")), { recursive: true });
+    // Everything after # is a comment for /bin/sh: the hook prints $1 and its own text, nothing of it may run.
+    const hook = `printf 'hook-arg=%s\\n' "$1" # ${hostile("hook").replace(/\n/g, " ")}`;
+    const result = runScript(
+      renderNotifyScript({ instanceName: hostile("instance"), stateFilePath: join(dir, "state"), failureCountPath: join(dir, "count"), notifyLogPath: log, hooks: { master: hook, timeoutSeconds: 5 } }),
+      ["MASTER"],
+    );
+    expect(result.status).toBe(0);
+    const deadline = Date.now() + 8_000;
+    while (!readFileSync(log, "utf8").includes("hook: exited") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const text = readFileSync(log, "utf8");
+    expect(text).toContain("hook-arg=MASTER\n");
+    expect(text).toContain(`${hostile("instance")} MASTER hook: exited 0`);
+    expect(markers()).toEqual([]);
+  });
 });

@@ -75,4 +75,19 @@ export const RENDER_CASES: readonly RenderCase[] = [
     }),
     keepalivedVersion: "1.2.24",
   },
+  {
+    name: "hooks-subsecond-vrrp3-keepalived-2.2.7",
+    spec: clusterSpec({
+      advertIntSeconds: 0.2,
+      priority: 254,
+      healthCheck: check({ kind: "http", url: "http://127.0.0.1/", intervalSeconds: 2, timeoutSeconds: 1, fall: 2 }),
+      hooks: {
+        master: 'systemctl reload nginx && logger -t havip "promoted on $1"',
+        backup: "systemctl reload nginx",
+        stop: "printf '%s\\n' \"it's $HAVIP_STATE\"",
+        timeoutSeconds: 10,
+      },
+    }),
+    keepalivedVersion: "2.2.7",
+  },
 ];

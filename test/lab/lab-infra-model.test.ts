@@ -48,7 +48,7 @@ describe("lab cluster spec", () => {
       clusterName: "lab",
       virtualRouterId: 51,
       advertIntSeconds: 1,
-      priority: 100,
+      priority: 254,
       interfaceName: "eth0",
       vips: ["172.16.16.12"],
       subnetPrefixLength: 24,

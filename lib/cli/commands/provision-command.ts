@@ -11,6 +11,7 @@ export interface ProvisionCommandOptions {
   readonly json: boolean;
   readonly vipTimeoutSeconds?: number;
   readonly allowUncheckedConfig?: boolean;
+  readonly upgradeKeepalived?: boolean;
 }
 
 interface TaskContext {
@@ -39,6 +40,10 @@ function eventHandler(gates: TaskGates, context: TaskContext, verbose: boolean):
           "plan",
           `Render and compare files: ${event.pendingFiles} to change; order ${event.rollout.map((s) => `${s.nodeName}:${s.action}`).join(" -> ")}`,
         );
+      case "keepalived-upgrade-progress":
+        return gates.progress("upgrade", event.message);
+      case "keepalived-upgraded":
+        return gates.finish("upgrade", `Upgraded Keepalived: ${event.steps.map((step) => `${step.nodeName} ${step.before} -> ${step.after}`).join(", ")}`);
       case "node-apply-progress":
         return gates.progress(applyKey(event.node), event.message);
       case "node-applied":
@@ -62,6 +67,11 @@ function taskTree(spec: ClusterSpec, options: ProvisionCommandOptions, gates: Ta
           spec.nodes.map((node) => ({ title: node.name, task: waitFor(connectKey(node.name)) })),
           { concurrent: true, exitOnError: true },
         ),
+    },
+    {
+      title: "Upgrade Keepalived one node at a time (the VIP holder last)",
+      enabled: options.upgradeKeepalived === true && !options.dryRun,
+      task: waitFor("upgrade"),
     },
     { title: "Render and compare files", task: waitFor("plan") },
     {
@@ -92,6 +102,7 @@ export async function runProvisionCommand(spec: ClusterSpec, options: ProvisionC
     dryRun: options.dryRun,
     vipTimeoutSeconds: options.vipTimeoutSeconds,
     allowUncheckedConfig: options.allowUncheckedConfig,
+    upgradeKeepalived: options.upgradeKeepalived,
     onEvent: eventHandler(gates, context, options.verbose),
   });
   provisioning.catch((error: unknown) => gates.failAll(error));

@@ -8,6 +8,7 @@ import {
   SYSTEM_DISK_SIZE_MAX_GB,
   SYSTEM_DISK_SIZE_MIN_GB,
   TENCENT_NAME_MAX_LENGTH,
+  USER_DATA_MAX_BASE64_BYTES,
 } from "../../core/limits";
 import { type NetworkPlanInput, validateNetworkPlan } from "../../core/network";
 import type { SettingsProblem } from "../../core/settings-error";
@@ -77,6 +78,20 @@ function checkSshPublicKey(key: string | undefined, problems: SettingsProblem[])
   }
 }
 
+/** cloud-init text: Tencent takes at most 16 KB once base64-encoded (`user_data_raw`). */
+function checkUserData(userData: string | undefined, problems: SettingsProblem[]): void {
+  if (userData === undefined || isExpression(userData)) return;
+  const encoded = Buffer.byteLength(Buffer.from(userData, "utf8").toString("base64"));
+  if (userData.trim() === "") problems.push({ field: "nodes.userData", value: JSON.stringify(userData), rule: "must not be empty (leave it out for none)" });
+  else if (encoded > USER_DATA_MAX_BASE64_BYTES) {
+    problems.push({
+      field: "nodes.userData",
+      value: `(${Buffer.byteLength(userData)} bytes)`,
+      rule: `is ${encoded} bytes base64-encoded; Tencent CVM user data is at most ${USER_DATA_MAX_BASE64_BYTES}`,
+    });
+  }
+}
+
 /** The address inputs as the network rules see them. */
 export function networkPlanInput(props: HaVipClusterProps): NetworkPlanInput {
   return {
@@ -122,6 +137,7 @@ export function validateHaVipClusterProps(clusterName: string, props: HaVipClust
   if (nodes.systemDiskType !== undefined) checkRequiredText("nodes.systemDiskType", nodes.systemDiskType, problems);
   if (nodes.imageId !== undefined) checkRequiredText("nodes.imageId", nodes.imageId, problems);
   if (nodes.imageNameRegex !== undefined) checkRequiredText("nodes.imageNameRegex", nodes.imageNameRegex, problems);
+  checkUserData(nodes.userData, problems);
   checkWholeNumber("nodes.systemDiskSizeGb", nodes.systemDiskSizeGb, SYSTEM_DISK_SIZE_MIN_GB, SYSTEM_DISK_SIZE_MAX_GB, problems);
   checkWholeNumber("publicBandwidthMbps", props.publicBandwidthMbps, PUBLIC_BANDWIDTH_MIN_MBPS, PUBLIC_BANDWIDTH_MAX_MBPS, problems);
   if (props.eip) {

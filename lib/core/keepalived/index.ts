@@ -55,3 +55,13 @@ export {
   resolveHealthCheck,
   resolveKeepalivedSettings,
 } from "../resolve-keepalived-settings";
+export { NONLOCAL_BIND_SYSCTL_KEY, renderNonlocalBindSysctl } from "./render-nonlocal-bind-sysctl";
+export { VRRP_V3_UNICAST_SINCE, usesVrrpV3 } from "./vrrp-version";
+export {
+  validateAdvertInt,
+  validateNonlocalBind,
+  validateServiceSettings,
+  validateServiceSetup,
+  validateTransitionHooks,
+  validateVrrpV3Authentication,
+} from "../validate-service-settings";

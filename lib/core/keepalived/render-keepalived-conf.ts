@@ -5,6 +5,7 @@ import { MULTI_VIP_GARP_MASTER_REPEAT } from "./keepalived-limits";
 import { VRRP_SCRIPT_NAME, keepalivedRouterId, vrrpInstanceName } from "./keepalived-names";
 import { keepalivedSupports } from "./keepalived-version";
 import type { RenderTarget } from "./render-target";
+import { usesVrrpV3 } from "./vrrp-version";
 
 const MANAGED_HEADER = "# Managed by tencentcloud-havip-cluster: local edits are overwritten on the next provisioning.";
 
@@ -35,6 +36,10 @@ export function renderKeepalivedConf(
       "    enable_script_security",
       `    script_user ${spec.scriptUser}`,
     );
+  }
+  const vrrpV3 = usesVrrpV3(spec.advertIntSeconds);
+  if (vrrpV3) {
+    lines.push("    # A fractional advert_int: VRRPv3 counts centiseconds (VRRPv2 only whole seconds) and has no authentication.", "    vrrp_version 3");
   }
   if (spec.vips.length > 1 && keepalivedSupports(version, "vrrp_garp_master_repeat")) {
     lines.push(`    vrrp_garp_master_repeat ${MULTI_VIP_GARP_MASTER_REPEAT}`);
@@ -69,10 +74,7 @@ export function renderKeepalivedConf(
     "    unicast_peer {",
     `        ${node.peerIp}`,
     "    }",
-    "    authentication {",
-    "        auth_type PASS",
-    `        auth_pass ${authPass}`,
-    "    }",
+    ...(vrrpV3 ? [] : ["    authentication {", "        auth_type PASS", `        auth_pass ${authPass}`, "    }"]),
     "    virtual_ipaddress {",
     ...spec.vips.map((vip) => `        ${vip}/${spec.subnetPrefixLength} dev ${iface}`),
     "    }",

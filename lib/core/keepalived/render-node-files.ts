@@ -9,7 +9,7 @@ import {
   resolveKeepalivedFilePaths,
 } from "./keepalived-file-paths";
 import { vrrpInstanceName } from "./keepalived-names";
-import { isKeepalivedVersion, isSupportedKeepalivedVersion } from "./keepalived-version";
+import { compareKeepalivedVersions, isKeepalivedVersion, isSupportedKeepalivedVersion } from "./keepalived-version";
 import type { ManagedFile } from "./managed-file";
 import type { RenderTarget } from "./render-target";
 import { renderHealthCheckScript } from "./render-health-check-script";
@@ -17,6 +17,7 @@ import { renderKeepalivedConf } from "./render-keepalived-conf";
 import { renderLogrotateRule } from "./render-logrotate-rule";
 import { renderNotifyScript } from "./render-notify-script";
 import { SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath, showValue } from "./setting-rules";
+import { VRRP_V3_UNICAST_SINCE, usesVrrpV3 } from "./vrrp-version";
 
 /** Keepalived refuses scripts a non-root user could modify (enable_script_security): root-owned, 0755. */
 const SCRIPT_MODE = 0o755;
@@ -57,6 +58,7 @@ export function renderNodeFiles(
         stateFilePath: resolvedPaths.stateFilePath,
         failureCountPath: resolvedPaths.failureCountPath,
         notifyLogPath: resolvedPaths.notifyLogPath,
+        ...(spec.hooks ? { hooks: spec.hooks } : {}),
       }),
     },
     {
@@ -89,6 +91,7 @@ function checkInputs(spec: ClusterSpec, node: RenderTarget, authPass: string, pa
       rule: `is older than ${MIN_KEEPALIVED_VERSION}, the oldest Keepalived this project supports (set keepalivedSource to build a newer one)`,
     });
   }
+  problems.push(...vrrpVersionProblems(spec, node.keepalivedVersion));
   for (const [key, value] of Object.entries(paths)) {
     if (!isSafeAbsolutePath(value)) problems.push({ field: `paths.${key}`, value: showValue(value), rule: SAFE_ABSOLUTE_PATH_RULE });
   }
@@ -116,4 +119,17 @@ function checkInputs(spec: ClusterSpec, node: RenderTarget, authPass: string, pa
 
 function sameIpv4(a: string, b: string): boolean {
   return ipaddr.IPv4.isValidFourPartDecimal(a) && ipaddr.IPv4.isValidFourPartDecimal(b) && ipaddr.IPv4.parse(a).toString() === ipaddr.IPv4.parse(b).toString();
+}
+
+/** A fractional advert_int needs VRRPv3 over unicast, which this node's Keepalived must do right. */
+function vrrpVersionProblems(spec: ClusterSpec, keepalivedVersion: string): SettingsProblem[] {
+  if (!usesVrrpV3(spec.advertIntSeconds) || !isKeepalivedVersion(keepalivedVersion)) return [];
+  if (compareKeepalivedVersions(keepalivedVersion, VRRP_V3_UNICAST_SINCE) >= 0) return [];
+  return [
+    {
+      field: "advertIntSeconds",
+      value: String(spec.advertIntSeconds),
+      rule: `needs VRRPv3 over unicast, which works from Keepalived ${VRRP_V3_UNICAST_SINCE}; this node has ${keepalivedVersion} (use a whole number of seconds, or a newer Keepalived)`,
+    },
+  ];
 }
