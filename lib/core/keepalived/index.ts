@@ -31,7 +31,7 @@ export {
   validateKeepalivedSource,
   validateSshSettings,
   validateWholeNumber,
-} from "../validate-keepalived-settings";
+} from "../validation";
 export {
   DEFAULT_HEALTH_CHECK,
   type ResolvedKeepalivedSettings,
