@@ -7,6 +7,7 @@ import { Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { HaVipExampleStack, loadExampleConfig, parseExampleConfig } from "../../lib/app";
 import { TEST_PUBLIC_KEY } from "./synth-cluster";
+import { withAbsoluteSshPaths } from "../../lib/app/load-example-config";
 
 const projectRoot = resolve(__dirname, "../..");
 const scratch = mkdtempSync(join(tmpdir(), "havip-example-"));
@@ -61,7 +62,8 @@ describe("example app config", () => {
   it("matches the committed example config", () => {
     const example = JSON.parse(readFileSync(join(projectRoot, "havip-cluster.config.example.json"), "utf8"));
     expect(() => parseExampleConfig(example, "example")).not.toThrow();
-    expect(() => synthExample(example)).not.toThrow();
+    // The app expands `~` and relative SSH paths against the config's directory; the construct refuses them unexpanded.
+    expect(() => synthExample(withAbsoluteSshPaths(parseExampleConfig(example, "example"), projectRoot))).not.toThrow();
   });
 });
 
