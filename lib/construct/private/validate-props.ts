@@ -59,7 +59,7 @@ function kindProblems(props: Record<string, unknown>): SettingsProblem[] {
   };
 
   if (object("network", props.network, true, "must be an object { subnetCidr, availabilityZone, vpcCidr or vpcId, ... }")) {
-    strings(props.network, "network", ["vpcId", "vpcCidr", "subnetId", "vpcName", "subnetName"]);
+    strings(props.network, "network", ["vpcId", "vpcCidr", "subnetId", "subnetCidr", "availabilityZone", "vpcName", "subnetName"]);
   }
   if (object("nodes", props.nodes, false)) strings(props.nodes, "nodes", ["primaryIp", "secondaryIp", "imageId", "imageNameRegex"]);
   list("havips", props.havips, (havip, field) => {

@@ -1,0 +1,139 @@
+import { Testing, TerraformStack } from "cdktf";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { HaVipCluster, type HaVipClusterProps } from "../../lib/construct";
+import { SettingsError } from "../../lib/core/settings-error";
+import { guideProps } from "../construct/synth-cluster";
+import { anyValue, withValueAt } from "./hostile-values";
+
+/** Every field of the props, as a path into them. */
+export const PROPS_FIELDS = [
+  "clusterName",
+  "network",
+  "network.vpcId",
+  "network.vpcCidr",
+  "network.subnetId",
+  "network.subnetCidr",
+  "network.availabilityZone",
+  "network.vpcName",
+  "network.subnetName",
+  "nodes",
+  "nodes.primaryIp",
+  "nodes.secondaryIp",
+  "nodes.instanceType",
+  "nodes.systemDiskType",
+  "nodes.systemDiskSizeGb",
+  "nodes.imageId",
+  "nodes.imageNameRegex",
+  "havips",
+  "havips[0]",
+  "havips[0].address",
+  "havips[0].name",
+  "havips[1]",
+  "keepalived",
+  "keepalived.virtualRouterId",
+  "keepalived.advertIntSeconds",
+  "keepalived.priority",
+  "keepalived.authPass",
+  "keepalived.authpass",
+  "keepalived.interfaceName",
+  "keepalived.healthCheck",
+  "keepalived.healthCheck.kind",
+  "keepalived.healthCheck.intervalSeconds",
+  "keepalived.healthCheck.timeoutSeconds",
+  "keepalived.healthCheck.fall",
+  "keepalived.healthCheck.flagPath",
+  "keepalived.healthCheck.port",
+  "keepalived.notifyLogPath",
+  "keepalived.scriptUser",
+  "sshPublicKey",
+  "publicSsh",
+  "publicBandwidthMbps",
+  "sshAllowedCidr",
+  "ssh",
+  "ssh.user",
+  "ssh.privateKeyPath",
+  "ssh.knownHostsPath",
+  "ssh.trustOnFirstUse",
+  "ssh.hostKeyFingerprints",
+  "ssh.jumpHost",
+  "ssh.jumpHost.host",
+  "ssh.jumpHost.port",
+  "serviceIngress",
+  "serviceIngress[0]",
+  "serviceIngress[0].protocol",
+  "serviceIngress[0].port",
+  "serviceIngress[0].cidrBlock",
+  "driftLock",
+  "eip",
+  "eip.name",
+  "eip.bandwidthMbps",
+  "eip.internetChargeType",
+  "spreadAcrossHosts",
+  "keepalivedSource",
+  "keepalivedSource.url",
+  "keepalivedSource.sha256",
+  "tags",
+  "tags.team",
+  "provisionOnDeploy",
+] as const;
+
+/** A base where every optional object is present, so a mutation deep inside has a place to land. */
+const base: HaVipClusterProps = {
+  ...guideProps,
+  keepalived: { virtualRouterId: 51, healthCheck: { kind: "maintenance-flag" } },
+  serviceIngress: [{ protocol: "TCP", port: "80", cidrBlock: "10.0.0.0/8" }],
+  eip: { bandwidthMbps: 1 },
+  ssh: { user: "ops", knownHostsPath: "/home/ops/.havip/known_hosts", hostKeyFingerprints: {}, jumpHost: { host: "203.0.113.9", port: 22 } },
+  keepalivedSource: { url: "https://example.com/keepalived-2.2.8.tar.gz", sha256: "0123456789abcdef".repeat(4) },
+  tags: { team: "ops" },
+};
+
+type Verdict = { readonly kind: "synth"; readonly json: string } | { readonly kind: "refused"; readonly error: SettingsError };
+
+/** Builds the cluster from `props` and synthesizes it; anything but a SettingsError propagates and fails the property. */
+export function constructVerdict(props: unknown): Verdict {
+  const stack = new TerraformStack(Testing.app(), "test");
+  try {
+    new HaVipCluster(stack, "web", props as HaVipClusterProps);
+  } catch (error) {
+    if (error instanceof SettingsError) return { kind: "refused", error };
+    throw error;
+  }
+  return { kind: "synth", json: Testing.synth(stack) };
+}
+
+describe("construct props: hostile and ill-typed values (property)", () => {
+  it("the base props synthesize", () => {
+    expect(constructVerdict(base).kind).toBe("synth");
+  });
+
+  it("every value of every field is refused naming the field, or synthesizes; never a TypeError", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...PROPS_FIELDS), anyValue, (path, value) => {
+        const verdict = constructVerdict(withValueAt(base, path, value));
+        if (verdict.kind === "refused") {
+          // The field itself, or (for a value that clashes with another field) a rule that names it;
+          // a changed health-check kind may instead leave a field of the new kind missing.
+          const named = path.endsWith(".kind") ? path.slice(0, -".kind".length) : path;
+          expect(verdict.error.message).toContain(named);
+        } else {
+          expect(verdict.json).not.toContain("[object Object]");
+          expect(() => JSON.parse(verdict.json) as unknown).not.toThrow();
+        }
+      }),
+      { numRuns: Number(process.env.HAVIP_PROPERTY_RUNS ?? 250) },
+    );
+  });
+
+  it("props that are not an object at all are refused, not a TypeError", () => {
+    fc.assert(
+      fc.property(anyValue, (value) => {
+        fc.pre(typeof value !== "object" || value === null || Array.isArray(value));
+        const verdict = constructVerdict(value);
+        expect(verdict.kind).toBe("refused");
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
