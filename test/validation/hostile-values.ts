@@ -81,3 +81,16 @@ export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom<unknown>(undefined, Number.NaN, Number.POSITIVE_INFINITY, -0, 10n, () => 1, Symbol("s"), new Date(0)) },
   { weight: 1, arbitrary: fc.anything({ maxDepth: 2 }) },
 );
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Does a refusal name the field at `path`? It does when it names the path itself (`a.b[0].c`), the
+ * list a new element was added to (`a.b` for `a.b[2]`), the object whose kind changed (`a.b` for
+ * `a.b.kind`), or the key within a rule about a sibling (`... must be larger than timeoutSeconds 9`).
+ */
+export function namesField(message: string, path: string): boolean {
+  const leaf = path.split(/\.|(?=\[)/).pop() ?? path;
+  const candidates = [path, path.replace(/\[\d+\]$/, ""), path.replace(/\.kind$/, "")];
+  return candidates.some((candidate) => message.includes(candidate)) || new RegExp(`[. ]${escape(leaf)}\\b`).test(message);
+}

@@ -134,7 +134,8 @@ const REQUIRED_TEXT = unlessExpression(NON_EMPTY_TEXT_RULE);
  */
 export function validateHaVipClusterProps(id: string, input: unknown): SettingsProblem[] {
   if (!isPlainObject(input)) return [problem("props", input, "must be an object { network, keepalived, sshPublicKey, ... }")];
-  const name = input.clusterName ?? id;
+  // null is not "absent": a JavaScript caller who passes it gets the rule, as a spec with null would.
+  const name = input.clusterName === undefined ? id : input.clusterName;
   const kinds = kindProblems(input);
   const problems = [...CLUSTER_NAME_RULE.check(name, "clusterName"), ...kinds];
   if (kinds.length > 0) return problems;

@@ -101,7 +101,8 @@ function nodeProblems(nodes: unknown, field: string, vips: readonly Address[], p
     if (parsed.some((other) => other.address.toString() === address.toString())) {
       problems.push(problem(ipField, node.privateIp, "is the other node's address too: the two nodes need distinct private IPs"));
     }
-    if (vips.some((vip) => vip.text === address.toString())) problems.push(problem(ipField, node.privateIp, "is also a VIP: a node's own address cannot float"));
+    const vip = vips.find((candidate) => candidate.text === address.toString());
+    if (vip) problems.push(problem(ipField, node.privateIp, `is also a VIP (${vip.field.slice(vip.field.lastIndexOf(".") + 1)}): a node's own address cannot float`));
     parsed.push({ field: ipField, text: address.toString(), address });
   });
   return problems;
