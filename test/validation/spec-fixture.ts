@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,11 +6,11 @@ import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
 import { labLayout } from "../../lib/lab/lab-layout";
 
-/** A scratch directory with a (fake, existing) private key and a valid lab-shaped spec that uses it. */
+/** A scratch directory with a fresh throwaway private key and a valid lab-shaped spec that uses it. */
 export function specScratch() {
   const dir = mkdtempSync(join(tmpdir(), "havip-validation-"));
   const keyPath = join(dir, "id_ed25519");
-  writeFileSync(keyPath, "not a real key: only its existence is checked\n");
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "havip-validation-test", "-f", keyPath]);
   const lab = buildLabClusterSpec(labLayout("havip-v", dir));
   const spec: ClusterSpec = {
     ...lab,
