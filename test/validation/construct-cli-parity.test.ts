@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { HaVipClusterProps } from "../../lib/construct";
+import { parseExampleConfig } from "../../lib/app/example-config";
 import { loadClusterSpec } from "../../lib/cli/load-cluster-spec";
 import { SettingsError } from "../../lib/core/settings-error";
 import { guideProps } from "../construct/synth-cluster";
@@ -61,6 +62,30 @@ describe("the construct and the CLI give the same verdict for the same value", (
         expect({ field: constructField, value, refused: byCli }).toEqual({ field: constructField, value, refused: byConstruct });
       }),
       { numRuns: Number(process.env.HAVIP_PROPERTY_RUNS ?? 200) },
+    );
+  });
+
+  it("and the config file too, for the fields it checks with the construct's rules", () => {
+    const fields = [
+      ...["virtualRouterId", "advertIntSeconds", "priority", "authPass", "interfaceName", "notifyLogPath", "scriptUser", "healthCheck"].map((key) => `keepalived.${key}`),
+      "nodes.systemDiskType",
+      "eip.internetChargeType",
+      "keepalivedSource",
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...fields), jsonValue, (field, value) => {
+        fc.pre(value !== undefined);
+        const byConstruct = constructVerdict(withValueAt(props, field, value)).kind === "refused";
+        let byConfig = false;
+        try {
+          parseExampleConfig(withValueAt({ keepalived: { virtualRouterId: 51 } }, field, value), "config");
+        } catch (error) {
+          if (!(error instanceof SettingsError)) throw error;
+          byConfig = true;
+        }
+        expect({ field, value, refused: byConfig }).toEqual({ field, value, refused: byConstruct });
+      }),
+      { numRuns: Number(process.env.HAVIP_PROPERTY_RUNS ?? 150) },
     );
   });
 });

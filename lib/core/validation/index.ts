@@ -12,7 +12,7 @@ export {
   wholeNumberRule,
   wrongKind,
 } from "./field-rule";
-export { closestKey, unknownKeyProblems } from "./unknown-keys";
+export { closestKey, keyPath, unknownKeyProblem, unknownKeyProblems } from "./unknown-keys";
 export { AUTH_PASS_RULE, validateAuthPass } from "./auth-pass-rule";
 export { KEEPALIVED_RULES, KEEPALIVED_SETTINGS_KEYS, SAFE_ABSOLUTE_PATH, validateKeepalivedSettings } from "./keepalived-rules";
 export { validateHealthCheck, validateWrittenHealthCheck } from "./health-check";

@@ -23,6 +23,12 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   return best && best.distance <= Math.min(2, Math.floor(key.length / 2)) ? best.candidate : undefined;
 }
 
+/** The problem with one unknown key at `path`; its value is shown by kind only (a misspelt `authpass` holds a password). */
+export function unknownKeyProblem(path: string, key: string, value: unknown, known: readonly string[]): SettingsProblem {
+  const guess = closestKey(key, known);
+  return { field: path, value: `(${kindOf(value)})`, rule: `is not a known key${guess ? ` (did you mean ${guess}?)` : ""}; known: ${known.join(", ")}` };
+}
+
 /**
  * Keys of `object` that are not in `known`: a misspelt key would otherwise be dropped without a
  * word (a misspelt `authpass` loses the user's password).
@@ -30,13 +36,11 @@ export function closestKey(key: string, known: readonly string[]): string | unde
 export function unknownKeyProblems(object: Record<string, unknown>, known: readonly string[], field: string): SettingsProblem[] {
   return Object.keys(object)
     .filter((key) => !known.includes(key))
-    .map((key) => {
-      const guess = closestKey(key, known);
-      return {
-        field: /^[A-Za-z_$][\w$-]*$/.test(key) ? `${field}.${key}` : `${field}[${JSON.stringify(key)}]`,
-        // Only the kind: the value of a misspelt `authpass` is a password.
-        value: `(${kindOf(object[key])})`,
-        rule: `is not a known key${guess ? ` (did you mean ${guess}?)` : ""}; known: ${known.join(", ")}`,
-      };
-    });
+    .map((key) => unknownKeyProblem(keyPath(field, key), key, object[key], known));
+}
+
+/** `field.key`, or `field["odd key"]` for a key that is not a plain name; just `key` at the top. */
+export function keyPath(field: string, key: string): string {
+  if (!/^[A-Za-z_$][\w$-]*$/.test(key)) return `${field}[${JSON.stringify(key)}]`;
+  return field === "" ? key : `${field}.${key}`;
 }
