@@ -75,6 +75,14 @@ export {
   validateKeepalivedSource,
   validateSshSettings,
 } from "./core/keepalived";
+// The rules behind them, for a caller that checks one value (a form, another tool's config).
+export {
+  EIP_INTERNET_CHARGE_TYPES,
+  SYSTEM_DISK_TYPES,
+  validateAuthPass,
+  validateHealthCheck,
+  validateSshPublicKey,
+} from "./core/validation";
 
 // The provisioner, for scripts: the same entry `havip-cluster provision` and the construct's local-exec use.
 export {

@@ -35,11 +35,7 @@ export const NON_EMPTY_TEXT_RULE: FieldRule = {
   },
 };
 
-/**
- * `system_disk_type` of tencentcloud_instance (provider docs, "Valid values"). LOCAL_* disks are
- * not chosen at instance creation on the instance families this construct defaults to, but the
- * provider accepts them, so they pass here.
- */
+/** `system_disk_type` of tencentcloud_instance: the provider docs' "Valid values". */
 export const SYSTEM_DISK_TYPES = [
   "CLOUD_PREMIUM",
   "CLOUD_SSD",
