@@ -74,9 +74,14 @@ describe("havip-cluster refuses bad input with exit 2, naming the field, before 
 
   it("does connect when the input is good (so the checks above can fail)", async () => {
     const before = connections;
-    const { code, stderr } = await cli(["provision", "--dry-run", "--spec-file", scratch.write(spec)], scratch.dir);
-    expect(stderr).toContain("cannot connect to root@127.0.0.1");
-    expect(connections).toBeGreaterThan(before);
-    expect(code).not.toBe(EXIT_BAD_INPUT);
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== "HAVIP_CLUSTER_SPEC" && !key.startsWith("TENCENTCLOUD_")));
+    const child = execFile(process.execPath, [BIN, "provision", "--dry-run", "--spec-file", scratch.write(spec)], { env, cwd: scratch.dir });
+    try {
+      // The first SSH attempt is all this needs to see; the run itself may take its time failing.
+      for (let waited = 0; connections === before && waited < 25_000; waited += 100) await new Promise((tick) => setTimeout(tick, 100));
+      expect(connections).toBeGreaterThan(before);
+    } finally {
+      child.kill();
+    }
   });
 });
