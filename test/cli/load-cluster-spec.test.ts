@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -101,7 +102,7 @@ describe("loadClusterSpec", () => {
   const db = withKey(dbSpec);
 
   beforeAll(() => {
-    writeFileSync(keyPath, "not a real key: only its existence is checked\n");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "havip-cli-spec-test", "-f", keyPath]);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

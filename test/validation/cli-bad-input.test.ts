@@ -54,6 +54,7 @@ describe("havip-cluster refuses bad input with exit 2, naming the field, before 
     ["a VIP on the subnet's network address", (s) => withValueAt(s, "vips[0]", "172.16.16.0"), ["status"], "spec.vips[0] 172.16.16.0 is the network address of subnet 172.16.16.0/24"],
     ["a cluster name the construct refuses", (s) => withValueAt(s, "clusterName", "my cluster"), ["provision", "--dry-run"], 'spec.clusterName "my cluster" must start with a letter'],
     ["a private key that does not exist", (s) => withValueAt(s, "ssh.privateKeyPath", join(scratch.dir, "missing_key")), ["provision", "--dry-run"], `spec.ssh.privateKeyPath ${join(scratch.dir, "missing_key")} does not exist`],
+    ["the public key given as the private key", (s) => withValueAt(s, "ssh.privateKeyPath", `${scratch.keyPath}.pub`), ["provision", "--dry-run"], `spec.ssh.privateKeyPath ${scratch.keyPath}.pub is not a private key file`],
     ["a string where a number belongs", (s) => withValueAt(s, "virtualRouterId", "51"), ["status"], 'spec.virtualRouterId "51" must be a whole number from 1 to 255'],
   ])("%s", async (_name, mutate, command, expected) => {
     const before = connections;

@@ -31,6 +31,8 @@ const SHARED_FIELDS: readonly (readonly [construct: string, spec: string])[] = [
     (key) => [`keepalived.${key}`, key] as const,
   ),
   ["havips[0].address", "vips[0]"],
+  ["nodes.primaryIp", "nodes[0].privateIp"],
+  ["nodes.secondaryIp", "nodes[1].privateIp"],
   ...["user", "knownHostsPath", "trustOnFirstUse", "hostKeyFingerprints", "jumpHost", "jumpHost.host", "jumpHost.port", "jumpHost.user", "extra"].map(
     (key) => [`ssh.${key}`, `ssh.${key}`] as const,
   ),

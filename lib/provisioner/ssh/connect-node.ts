@@ -45,6 +45,11 @@ export function sshKeyFileProblems(ssh: SshSettings, field: string): SettingsPro
   try {
     if (!statSync(path).isFile()) return [{ field: `${field}.privateKeyPath`, value: path, rule: "is not a file (the provisioner signs in with the private key there)" }];
     accessSync(path, constants.R_OK);
+    // The usual slip is the .pub file: only a PEM/OpenSSH private key or a PuTTY key can sign in.
+    const head = readFileSync(path, "utf8").slice(0, 200);
+    if (!/^-----BEGIN [A-Z ]*PRIVATE KEY-----/m.test(head) && !head.startsWith("PuTTY-User-Key-File-")) {
+      return [{ field: `${field}.privateKeyPath`, value: path, rule: "is not a private key file (expected -----BEGIN ... PRIVATE KEY-----; is it the .pub file?)" }];
+    }
     return [];
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
