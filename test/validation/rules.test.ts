@@ -112,3 +112,11 @@ describe("did you mean", () => {
     expect(closestKey("zzz", ["authPass", "priority"])).toBeUndefined();
   });
 });
+
+describe("a missing required field", () => {
+  it("reads (missing) and the rule, with no 'not missing' tail", () => {
+    const text = refusal({ ...guideProps, serviceIngress: [{ cidrBlock: "10.0.0.0/8" }] });
+    expect(text).toContain("serviceIngress[0].protocol (missing) must be one of TCP, UDP, ICMP, ALL");
+    expect(text).not.toContain("not missing");
+  });
+});

@@ -68,7 +68,9 @@ function kindProblems(props: Record<string, unknown>): SettingsProblem[] {
   list("serviceIngress", props.serviceIngress, (rule, field) => {
     if (object(field, rule, true, "must be an object { protocol, port?, cidrBlock, description? }")) {
       strings(rule, field, ["port", "description"]);
-      if (rule.cidrBlock === undefined || typeof rule.cidrBlock !== "string") problems.push(wrongKind(`${field}.cidrBlock`, rule.cidrBlock, "must be an IPv4 CIDR block a.b.c.d/n"));
+      const cidrField = `${field}.cidrBlock`;
+      if (rule.cidrBlock === undefined) problems.push(problem(cidrField, undefined, "is required: who may connect, an IPv4 CIDR block a.b.c.d/n"));
+      else if (typeof rule.cidrBlock !== "string") problems.push(wrongKind(cidrField, rule.cidrBlock, "must be an IPv4 CIDR block a.b.c.d/n"));
     }
   });
   object("keepalived", props.keepalived, true, "must be an object with at least virtualRouterId");
@@ -94,8 +96,7 @@ function checkPort(rule: Record<string, unknown>, field: string, problems: Setti
 function checkServiceIngress(rules: readonly Record<string, unknown>[], problems: SettingsProblem[]): void {
   rules.forEach((rule, index) => {
     const field = `serviceIngress[${index}]`;
-    const protocolProblems = INGRESS_PROTOCOL_RULE.check(rule.protocol, `${field}.protocol`);
-    problems.push(...protocolProblems);
+    problems.push(...INGRESS_PROTOCOL_RULE.check(rule.protocol, `${field}.protocol`));
     checkPort(rule, field, problems);
   });
 }

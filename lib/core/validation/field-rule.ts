@@ -19,7 +19,8 @@ export function problem(field: string, value: unknown, rule: string): SettingsPr
 
 /** `rule` for a value of the wrong kind: the rule, and what was given instead. */
 export function wrongKind(field: string, value: unknown, rule: string): SettingsProblem {
-  return problem(field, value, `${rule}, not ${kindOf(value)}`);
+  // "(missing) must be ..." says it already.
+  return problem(field, value, value === undefined ? rule : `${rule}, not ${kindOf(value)}`);
 }
 
 /** A whole number from `min` to `max`; `because` (e.g. " (VRRP router id, ...)") follows the range. */
