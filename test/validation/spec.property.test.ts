@@ -84,6 +84,8 @@ describe("spec file: hostile and ill-typed values (property)", () => {
       fc.property(fc.constantFrom(...SPEC_FIELDS), jsonValue, (path, value) => {
         const verdict = loaderVerdict(withValueAt(scratch.spec, path, value));
         if (verdict.kind === "refused") {
+          // A message never shows a value JavaScript's way.
+          expect(verdict.error.message).not.toMatch(/\[object |not missing|\bundefined\b/);
           // A rule about another field names this one without the `spec.` prefix (`is also a VIP (vips[0])`).
           expect(namesField(verdict.error.message, `spec.${path}`) || namesField(verdict.error.message, path), verdict.error.message).toBe(true);
         }
