@@ -81,9 +81,18 @@ export {
   validateClusterSpec,
   validateKeepalivedSettings,
   validateKeepalivedSource,
-  validateServiceSettings,
+  validateServiceSetup,
   validateSshSettings,
+  validateTransitionHooks,
 } from "./core/keepalived";
+// The rules behind them, for a caller that checks one value (a form, another tool's config).
+export {
+  EIP_INTERNET_CHARGE_TYPES,
+  SYSTEM_DISK_TYPES,
+  validateAuthPass,
+  validateHealthCheck,
+  validateSshPublicKey,
+} from "./core/validation";
 
 // The provisioner, for scripts: the same entry `havip-cluster provision` and the construct's local-exec use.
 export { provisionCluster, type ProvisionOptions } from "./provisioner/provision-cluster";

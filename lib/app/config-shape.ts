@@ -1,7 +1,12 @@
 import type { SettingsProblem } from "../core/settings-error";
+import { type FieldRule, isPlainObject, keyPath, unknownKeyProblem, wrongKind } from "../core/validation";
 
-/** The JSON shape a config file may have: keys and value kinds, nothing more. */
+/**
+ * The JSON shape a config file may have: keys and value kinds, and for the fields that have one
+ * the field's own rule (the one the construct checks), so a config file gets the same message.
+ */
 export type Shape =
+  | FieldRule
   | "string"
   | "number"
   | "boolean"
@@ -11,7 +16,10 @@ export type Shape =
   | { readonly mapOf: Shape }
   | { readonly anyOf: readonly Shape[] };
 
+const isRule = (shape: Shape): shape is FieldRule => typeof shape === "object" && "check" in shape;
+
 function describeShape(shape: Shape): string {
+  if (isRule(shape)) return shape.rule.replace(/^must be /, "");
   if (typeof shape === "string") return shape === "json-object" ? "an object" : `a ${shape}`;
   if ("fields" in shape) return "an object";
   if ("listOf" in shape) return "a list";
@@ -19,47 +27,43 @@ function describeShape(shape: Shape): string {
   return shape.anyOf.map(describeShape).join(" or ");
 }
 
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 function matches(value: unknown, shape: Shape, field: string, problems: SettingsProblem[]): boolean {
+  if (isRule(shape)) {
+    const found = shape.check(value, field);
+    problems.push(...found);
+    return found.length === 0;
+  }
   if (typeof shape === "string") {
     const ok = shape === "json-object" ? isPlainObject(value) : typeof value === shape;
-    if (!ok) problems.push({ field, value: kindOf(value), rule: `must be ${describeShape(shape)}` });
+    if (!ok) problems.push(wrongKind(field, value, `must be ${describeShape(shape)}`));
     return ok;
   }
   if ("anyOf" in shape) {
     const fitting = shape.anyOf.find((option) => matches(value, option, field, []));
     if (fitting) return matches(value, fitting, field, problems);
-    problems.push({ field, value: kindOf(value), rule: `must be ${describeShape(shape)}` });
+    problems.push(wrongKind(field, value, `must be ${describeShape(shape)}`));
     return false;
   }
   if ("listOf" in shape) {
     if (!Array.isArray(value)) {
-      problems.push({ field, value: kindOf(value), rule: "must be a list" });
+      problems.push(wrongKind(field, value, "must be a list"));
       return false;
     }
     return value.map((item, index) => matches(item, shape.listOf, `${field}[${index}]`, problems)).every(Boolean);
   }
   if (!isPlainObject(value)) {
-    problems.push({ field, value: kindOf(value), rule: "must be an object" });
+    problems.push(wrongKind(field, value, "must be an object"));
     return false;
   }
   const entries = Object.entries(value);
-  if ("mapOf" in shape) return entries.map(([key, item]) => matches(item, shape.mapOf, `${field}.${key}`, problems)).every(Boolean);
+  if ("mapOf" in shape) return entries.map(([key, item]) => matches(item, shape.mapOf, keyPath(field, key), problems)).every(Boolean);
   const known = Object.keys(shape.fields);
   return entries
     .map(([key, item]) => {
-      const path = field ? `${field}.${key}` : key;
+      const path = keyPath(field, key);
       const fieldShape = shape.fields[key];
       if (!fieldShape) {
-        problems.push({ field: path, value: JSON.stringify(item) ?? "undefined", rule: `is not a known key (known: ${known.join(", ")})` });
+        problems.push(unknownKeyProblem(path, key, item, known));
         return false;
       }
       return matches(item, fieldShape, path, problems);

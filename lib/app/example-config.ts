@@ -1,5 +1,12 @@
 import type { HaVipClusterProps, HaVipEipProps } from "../construct/ha-vip-cluster-props";
 import { SettingsError } from "../core/settings-error";
+import {
+  EIP_INTERNET_CHARGE_TYPE_RULE,
+  KEEPALIVED_RULES,
+  SYSTEM_DISK_TYPE_RULE,
+  validateKeepalivedSource,
+  validateWrittenHealthCheck,
+} from "../core/validation";
 import { checkShape, type Shape } from "./config-shape";
 
 /** Team state in a COS bucket (cdktf's CosBackend); credentials come from the environment. */
@@ -47,25 +54,15 @@ export const EXAMPLE_CONFIG_SHAPE: Shape = {
         primaryIp: "string",
         secondaryIp: "string",
         instanceType: "string",
-        systemDiskType: "string",
+        systemDiskType: SYSTEM_DISK_TYPE_RULE,
         systemDiskSizeGb: "number",
         imageId: "string",
         imageNameRegex: "string",
       },
     },
     havips: { listOf: { fields: { address: "string", name: "string" } } },
-    keepalived: {
-      fields: {
-        virtualRouterId: "number",
-        advertIntSeconds: "number",
-        priority: "number",
-        authPass: "string",
-        interfaceName: "string",
-        healthCheck: "json-object",
-        notifyLogPath: "string",
-        scriptUser: "string",
-      },
-    },
+    // The construct's own rules: a config file gets the message a props object would.
+    keepalived: { fields: { ...KEEPALIVED_RULES, healthCheck: { rule: "must be a health check", check: validateWrittenHealthCheck } } },
     sshPublicKey: "string",
     sshPublicKeyFile: "string",
     publicSsh: "boolean",
@@ -83,10 +80,10 @@ export const EXAMPLE_CONFIG_SHAPE: Shape = {
     },
     serviceIngress: { listOf: ingressRule },
     driftLock: "boolean",
-    eip: { anyOf: ["boolean", { fields: { name: "string", bandwidthMbps: "number", internetChargeType: "string" } }] },
+    eip: { anyOf: ["boolean", { fields: { name: "string", bandwidthMbps: "number", internetChargeType: EIP_INTERNET_CHARGE_TYPE_RULE } }] },
     spreadAcrossHosts: "boolean",
     provisionOnDeploy: "boolean",
-    keepalivedSource: { fields: { url: "string", sha256: "string" } },
+    keepalivedSource: { rule: "must be { url, sha256 }", check: validateKeepalivedSource },
     tags: { mapOf: "string" },
     backend: { fields: { cos: { fields: { bucket: "string", region: "string", prefix: "string", key: "string" } } } },
   },

@@ -25,7 +25,7 @@ export function loadExampleConfig(options: { readonly path?: string; readonly ba
  * cdktf's local-exec runs the provisioner inside cdktf.out/stacks/<stack>, so key and
  * known_hosts paths in the spec must be absolute.
  */
-function withAbsoluteSshPaths(config: ExampleAppConfig, baseDir: string): ExampleAppConfig {
+export function withAbsoluteSshPaths(config: ExampleAppConfig, baseDir: string): ExampleAppConfig {
   const ssh = config.ssh ?? {};
   return {
     ...config,

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { resolve } from "node:path";
 import type { ClusterSpec, SshSettings } from "../core/cluster-settings";
-import { validateClusterSpec } from "../core/keepalived";
-import { throwIfProblems } from "../core/settings-error";
+import { type SettingsProblem, throwIfProblems } from "../core/settings-error";
+import { isPlainObject, specLabel, validateClusterSpec } from "../core/validation";
+import { sshKeyFileProblems } from "../provisioner/ssh/connect-node";
 import { CLUSTER_SPEC_ENV } from "../handoff/provision-invocation";
 
 
@@ -26,6 +29,14 @@ export class SpecSourceError extends Error {
     super(message);
     this.name = "SpecSourceError";
   }
+}
+
+/**
+ * A spec file that is one spec (rather than outputs holding specs) is taken as written, so a
+ * wrong specVersion or any other broken field is named instead of "holds no cluster spec".
+ */
+function isSingleSpec(value: unknown): value is ClusterSpec {
+  return isPlainObject(value) && ("specVersion" in value || "clusterName" in value);
 }
 
 function isClusterSpecLike(value: unknown): value is ClusterSpec {
@@ -59,7 +70,35 @@ export function selectClusterSpec(specs: readonly ClusterSpec[], cluster: string
   throw new SpecSourceError(`${origin} holds ${specs.length} clusters (${names.join(", ")}); choose one with --cluster`);
 }
 
+/**
+ * Paths given on the command line are the user's, typed in their shell: `~/` is their home and a
+ * relative path is relative to the directory the CLI runs in. (A spec's own paths must be absolute.)
+ */
+export function resolveCliPath(path: string, cwd = process.cwd()): string {
+  if (path === "") return path;
+  return path === "~" || path.startsWith("~/") ? resolve(homedir(), path.slice(2)) : resolve(cwd, path);
+}
+
+/** Which option set which spec field: a problem with an overridden field names the option. */
+const OVERRIDE_OPTIONS: { readonly [key in keyof SshOverrides]-?: { readonly option: string; readonly sshKey: keyof SshSettings } } = {
+  user: { option: "--user", sshKey: "user" },
+  privateKey: { option: "--private-key", sshKey: "privateKeyPath" },
+  knownHosts: { option: "--known-hosts", sshKey: "knownHostsPath" },
+  trustOnFirstUse: { option: "--trust-on-first-use", sshKey: "trustOnFirstUse" },
+};
+
+function nameOverriddenFields(problems: readonly SettingsProblem[], overrides: SshOverrides): SettingsProblem[] {
+  return problems.map((problem) => {
+    const entry = Object.entries(OVERRIDE_OPTIONS).find(
+      ([key, { sshKey }]) => overrides[key as keyof SshOverrides] !== undefined && problem.field === `spec.ssh.${sshKey}`,
+    );
+    return entry ? { ...problem, field: `${entry[1].option} (${problem.field})` } : problem;
+  });
+}
+
 export function applySshOverrides(spec: ClusterSpec, overrides: SshOverrides): ClusterSpec {
+  // Not an object: leave it for validation to name, rather than spread a string's characters into one.
+  if (!isPlainObject(spec.ssh)) return spec;
   const ssh: SshSettings = {
     ...spec.ssh,
     ...(overrides.user !== undefined ? { user: overrides.user } : {}),
@@ -89,7 +128,8 @@ function readJsonFile(path: string, what: string): unknown {
 export function loadClusterSpec(source: ClusterSpecSource, overrides: SshOverrides, env: NodeJS.ProcessEnv): ClusterSpec {
   let spec: ClusterSpec;
   if (source.specFile) {
-    spec = selectClusterSpec(findClusterSpecs(readJsonFile(source.specFile, "--spec-file")), source.cluster, source.specFile);
+    const parsed = readJsonFile(source.specFile, "--spec-file");
+    spec = isSingleSpec(parsed) && source.cluster === undefined ? parsed : selectClusterSpec(findClusterSpecs(parsed), source.cluster, source.specFile);
   } else if (source.outputsFile) {
     spec = selectClusterSpec(findClusterSpecs(readJsonFile(source.outputsFile, "--outputs-file")), source.cluster, source.outputsFile);
   } else if (env[CLUSTER_SPEC_ENV]) {
@@ -99,7 +139,15 @@ export function loadClusterSpec(source: ClusterSpecSource, overrides: SshOverrid
       `no cluster given: pass --spec-file FILE, or --outputs-file FILE (from \`npx cdktf output --outputs-file FILE\`), or set ${CLUSTER_SPEC_ENV}`,
     );
   }
-  const withOverrides = applySshOverrides(spec, overrides);
-  throwIfProblems(`cluster ${withOverrides.clusterName}`, validateClusterSpec(withOverrides));
+  const resolvedOverrides: SshOverrides = {
+    ...overrides,
+    ...(overrides.privateKey !== undefined ? { privateKey: resolveCliPath(overrides.privateKey) } : {}),
+    ...(overrides.knownHosts !== undefined ? { knownHosts: resolveCliPath(overrides.knownHosts) } : {}),
+  };
+  const withOverrides = applySshOverrides(spec, resolvedOverrides);
+  const context = `cluster ${specLabel(withOverrides)}`;
+  throwIfProblems(context, nameOverriddenFields(validateClusterSpec(withOverrides), overrides));
+  // Bad input too, and found before any connection: a key file that is not there.
+  throwIfProblems(context, nameOverriddenFields(sshKeyFileProblems(withOverrides.ssh, "spec.ssh"), overrides));
   return withOverrides;
 }

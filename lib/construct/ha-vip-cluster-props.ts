@@ -41,7 +41,11 @@ export interface HaVipNodesProps {
   readonly secondaryIp?: string;
   /** CVM instance type. @default "S5.MEDIUM2" */
   readonly instanceType?: string;
-  /** @default "CLOUD_PREMIUM" */
+  /**
+   * One of the provider's `system_disk_type` values: CLOUD_PREMIUM, CLOUD_SSD, CLOUD_BSSD, CLOUD_HSSD,
+   * CLOUD_TSSD, CLOUD_BASIC, LOCAL_BASIC, LOCAL_SSD.
+   * @default "CLOUD_PREMIUM"
+   */
   readonly systemDiskType?: string;
   /** 20-1024 GB. @default 50 */
   readonly systemDiskSizeGb?: number;
@@ -83,7 +87,11 @@ export interface HaVipEipProps {
   readonly name?: string;
   /** Mbit/s. @default 1 */
   readonly bandwidthMbps?: number;
-  /** @default - the provider's default (traffic-based, postpaid) */
+  /**
+   * TRAFFIC_POSTPAID_BY_HOUR, BANDWIDTH_POSTPAID_BY_HOUR or BANDWIDTH_PREPAID_BY_MONTH
+   * (BANDWIDTH_PACKAGE needs a bandwidth package id, which this construct does not set).
+   * @default - the provider's default (traffic-based, postpaid)
+   */
   readonly internetChargeType?: string;
 }
 

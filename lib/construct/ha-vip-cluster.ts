@@ -83,10 +83,10 @@ export class HaVipCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: HaVipClusterProps) {
     super(scope, id);
+    const context = `HaVipCluster '${this.node.path}'`;
+    throwIfProblems(context, validateHaVipClusterProps(id, props));
     this.props = props;
     this.clusterName = props.clusterName ?? id;
-    const context = `HaVipCluster '${this.node.path}'`;
-    throwIfProblems(context, validateHaVipClusterProps(this.clusterName, props));
     this.plan = resolveNetworkPlan(networkPlanInput(props));
     // A VPC or subnet this cluster creates is new, so no earlier cluster can be in it: a placeholder key will do.
     const prospective = this.footprint(

@@ -146,9 +146,12 @@ export interface NodeSpec {
 export interface SshSettings {
   /** @default "root" */
   readonly user?: string;
-  /** @default - the SSH agent from SSH_AUTH_SOCK */
+  /**
+   * Absolute path of the private key (the provisioner runs from another directory, and nothing expands `~`).
+   * @default - the SSH agent from SSH_AUTH_SOCK
+   */
   readonly privateKeyPath?: string;
-  /** known_hosts file that pins the nodes' host keys. */
+  /** known_hosts file that pins the nodes' host keys (an absolute path). */
   readonly knownHostsPath?: string;
   /** Host key fingerprints (`SHA256:...`, as `ssh-keygen -lf` prints them) by SSH host; a pinned one alone decides. */
   readonly hostKeyFingerprints?: Readonly<Record<string, string>>;

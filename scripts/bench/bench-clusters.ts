@@ -3,7 +3,7 @@ import { HaVipCluster } from "../../lib/construct/ha-vip-cluster";
 import type { HaVipClusterProps } from "../../lib/construct/ha-vip-cluster-props";
 
 /** A key that only exists to be synthesized; nothing is ever deployed from the benchmark. */
-const BENCH_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchmarkKeyOnlyForSynthesis bench@example";
+const BENCH_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEJlbmNobWFya0tleU9ubHlGb3JTeW50aGVzaXMtLS0t bench@example";
 /** Subnets 172.16.16.0/24 ... 172.16.215.0/24 and router ids 51 ... 250: all valid, none shared. */
 export const MAX_BENCH_CLUSTERS = 200;
 

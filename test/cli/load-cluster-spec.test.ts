@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +16,10 @@ import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
 import { labLayout } from "../../lib/lab/lab-layout";
 
 const lab = buildLabClusterSpec(labLayout("havip-u", "/tmp/x"));
-const web: ClusterSpec = { ...lab, clusterName: "web" };
-const db: ClusterSpec = { ...lab, clusterName: "db", virtualRouterId: 52 };
+const webSpec: ClusterSpec = { ...lab, clusterName: "web" };
+const dbSpec: ClusterSpec = { ...lab, clusterName: "db", virtualRouterId: 52 };
+const web = webSpec;
+const db = dbSpec;
 
 describe("findClusterSpecs", () => {
   it("finds a spec in `cdktf output --outputs-file` output (stack -> output -> JSON string)", () => {
@@ -86,15 +89,20 @@ describe("applySshOverrides", () => {
 });
 
 describe("loadClusterSpec", () => {
-  let dir: string;
+  const dir = mkdtempSync(join(tmpdir(), "havip-cli-spec-"));
   const write = (name: string, content: string) => {
     const path = join(dir, name);
     writeFileSync(path, content);
     return path;
   };
+  // The loader checks that the private key file exists before anything connects.
+  const keyPath = join(dir, "id_ed25519");
+  const withKey = (spec: ClusterSpec): ClusterSpec => ({ ...spec, ssh: { ...spec.ssh, privateKeyPath: keyPath } });
+  const web = withKey(webSpec);
+  const db = withKey(dbSpec);
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "havip-cli-spec-"));
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "havip-cli-spec-test", "-f", keyPath]);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -7,6 +7,7 @@ import { Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import { HaVipExampleStack, loadExampleConfig, parseExampleConfig } from "../../lib/app";
 import { TEST_PUBLIC_KEY } from "./synth-cluster";
+import { withAbsoluteSshPaths } from "../../lib/app/load-example-config";
 
 const projectRoot = resolve(__dirname, "../..");
 const scratch = mkdtempSync(join(tmpdir(), "havip-example-"));
@@ -21,16 +22,16 @@ function synthExample(config: Parameters<typeof parseExampleConfig>[0]) {
 describe("example app config", () => {
   it("rejects an unknown key and lists the known ones", () => {
     expect(() => parseExampleConfig({ subnet: "172.16.16.0/24" }, "havip-cluster.config.json")).toThrow(
-      /^havip-cluster\.config\.json: subnet "172\.16\.16\.0\/24" is not a known key \(known: \$schema, clusterName, network,/,
+      /^havip-cluster\.config\.json: subnet \(a string\) is not a known key; known: \$schema, clusterName, network,/,
     );
   });
 
   it("rejects an unknown nested key with its path", () => {
-    expect(() => parseExampleConfig({ network: { subnetCIDR: "x" } }, "cfg")).toThrow('network.subnetCIDR "x" is not a known key');
+    expect(() => parseExampleConfig({ network: { subnetCIDR: "x" } }, "cfg")).toThrow("network.subnetCIDR (a string) is not a known key (did you mean subnetCidr?)");
   });
 
   it("rejects a value of the wrong kind", () => {
-    expect(() => parseExampleConfig({ keepalived: { virtualRouterId: "51" } }, "cfg")).toThrow("keepalived.virtualRouterId a string must be a number");
+    expect(() => parseExampleConfig({ keepalived: { virtualRouterId: "51" } }, "cfg")).toThrow('keepalived.virtualRouterId "51" must be a whole number from 1 to 255 (VRRP router id, unique per cluster in the VPC), not a string');
   });
 
   it("accepts eip as a boolean or an object", () => {
@@ -61,7 +62,8 @@ describe("example app config", () => {
   it("matches the committed example config", () => {
     const example = JSON.parse(readFileSync(join(projectRoot, "havip-cluster.config.example.json"), "utf8"));
     expect(() => parseExampleConfig(example, "example")).not.toThrow();
-    expect(() => synthExample(example)).not.toThrow();
+    // The app expands `~` and relative SSH paths against the config's directory; the construct refuses them unexpanded.
+    expect(() => synthExample(withAbsoluteSshPaths(parseExampleConfig(example, "example"), projectRoot))).not.toThrow();
   });
 });
 

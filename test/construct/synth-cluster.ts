@@ -2,7 +2,8 @@ import { Testing, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { HaVipCluster, type HaVipClusterProps } from "../../lib/construct";
 
-export const TEST_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITestKeyOnlyForSynthTests operator@example";
+/** A well-formed ed25519 key line whose 32 key bytes spell a label: no private key exists for it. */
+export const TEST_PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFRlc3RLZXlPbmx5Rm9yU3ludGhUZXN0cy0tLS0tLS0t operator@example";
 
 /** The guide's topology with an operator CIDR from the documentation range. */
 export const guideProps: HaVipClusterProps = {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { AUTH_PASS_ALPHABET, generateAuthPass } from "../../lib/core/keepalived";
 import { MAX_AUTH_PASS_LENGTH } from "../../lib/core/limits";
-import { validateAuthPass } from "../../lib/core/validate-keepalived-settings";
+import { validateAuthPass } from "../../lib/core/validation";
 
 describe("generateAuthPass", () => {
   it("makes 8 characters from the safe alphabet that validation accepts", () => {

@@ -6,7 +6,7 @@ import {
   validateKeepalivedSource,
   validateSshSettings,
   validateWholeNumber,
-} from "../../lib/core/validate-keepalived-settings";
+} from "../../lib/core/validation";
 import type { ClusterSpec, KeepalivedSettings } from "../../lib/core/cluster-settings";
 import { clusterSpec } from "./fixtures";
 
@@ -211,7 +211,8 @@ describe("validateWholeNumber", () => {
     expect(validateWholeNumber(19.5, "nodes.systemDiskSizeGb", 20, 1024).map(describeProblem)).toEqual([
       "nodes.systemDiskSizeGb 19.5 must be a whole number from 20 to 1024",
     ]);
-    expect(validateWholeNumber("20", "x", 1, 2).map(describeProblem)).toEqual(["x 20 must be a whole number from 1 to 2"]);
+    // A string is shown as written, quoted, and the rule names the kind it got.
+    expect(validateWholeNumber("20", "x", 1, 2).map(describeProblem)).toEqual(['x "20" must be a whole number from 1 to 2, not a string']);
   });
 });
 

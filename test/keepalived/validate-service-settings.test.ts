@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { KeepalivedSettings } from "../../lib/core/cluster-settings";
 import { renderNodeFiles } from "../../lib/core/keepalived";
 import { describeProblem } from "../../lib/core/settings-error";
-import { validateClusterSpec, validateKeepalivedSettings } from "../../lib/core/validate-keepalived-settings";
+import { validateClusterSpec, validateKeepalivedSettings } from "../../lib/core/validation";
 import { resolveKeepalivedSettings } from "../../lib/core/resolve-keepalived-settings";
 import { PRIMARY, TEST_AUTH_PASS, clusterSpec } from "./fixtures";
 

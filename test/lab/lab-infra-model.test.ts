@@ -10,7 +10,7 @@ import {
   parseProbeOutput,
   summarizeOutage,
 } from "../../lib/lab";
-import { validateClusterSpec } from "../../lib/core/validate-keepalived-settings";
+import { validateClusterSpec } from "../../lib/core/validation";
 import { renderKnownHosts } from "../../lib/lab/lab-keys";
 import { operatorIsolationProblems } from "../../lib/lab/lab-network";
 import { parseProcessStatus } from "../../lib/lab/lab-processes";

@@ -181,3 +181,12 @@ describe("isOpenToEveryone", () => {
     expect([isOpenToEveryone("0.0.0.0/0"), isOpenToEveryone("203.0.113.0/24")]).toEqual([true, false]);
   });
 });
+
+describe("private blocks are checked at both ends", () => {
+  it("refuses a VPC block that starts in a private range but runs past it", () => {
+    expect(messages({ vpcCidr: "192.168.0.0/15", subnetCidr: "192.168.16.0/24", primaryIp: "192.168.16.5", secondaryIp: "192.168.16.6", havipAddresses: ["192.168.16.12"] })).toContain(
+      "network.vpcCidr 192.168.0.0/15 is not a private block (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16): it starts in 192.168.0.0/16 but runs past its end",
+    );
+    expect(messages({ vpcCidr: "172.16.0.0/12" })).toEqual([]);
+  });
+});

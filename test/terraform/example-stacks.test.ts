@@ -1,4 +1,4 @@
-import { execFile, execSync } from "node:child_process";
+import { execFile, execFileSync, execSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -36,8 +36,11 @@ describe.skipIf(skipTerraform)("the example app and the consumer example through
     // The committed example config, with the public key file it names replaced by one of ours.
     const example = JSON.parse(readFileSync(join(projectRoot, "havip-cluster.config.example.json"), "utf8")) as Record<string, unknown>;
     writeFileSync(join(scratch, "id.pub"), `${TEST_PUBLIC_KEY}\n`);
+    // The provisioner's loader checks that the private key it names exists: give it a real one.
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(scratch, "id_ed25519")]);
     const configPath = join(scratch, "havip-cluster.config.json");
-    writeFileSync(configPath, JSON.stringify({ ...example, sshPublicKeyFile: join(scratch, "id.pub") }));
+    const ssh = { ...(example.ssh as object), privateKeyPath: join(scratch, "id_ed25519") };
+    writeFileSync(configPath, JSON.stringify({ ...example, sshPublicKeyFile: join(scratch, "id.pub"), ssh }));
     [withoutConfig, withConfig] = await Promise.all([synthesizeExampleApp(scratch), synthesizeExampleApp(scratch, configPath)]);
   }, 120_000);
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -1,41 +1,123 @@
 import { Token } from "cdktf";
-import { validateKeepalivedSettings, validateKeepalivedSource, validateSshSettings, validateWholeNumber } from "../../core/keepalived";
 import {
-  CLUSTER_NAME_MAX_LENGTH,
-  CLUSTER_NAME_PATTERN,
   PUBLIC_BANDWIDTH_MAX_MBPS,
   PUBLIC_BANDWIDTH_MIN_MBPS,
   SYSTEM_DISK_SIZE_MAX_GB,
   SYSTEM_DISK_SIZE_MIN_GB,
-  TENCENT_NAME_MAX_LENGTH,
   USER_DATA_MAX_BASE64_BYTES,
 } from "../../core/limits";
 import { type NetworkPlanInput, validateNetworkPlan } from "../../core/network";
 import type { SettingsProblem } from "../../core/settings-error";
+import {
+  BOOLEAN_RULE,
+  CLUSTER_NAME_RULE,
+  EIP_INTERNET_CHARGE_TYPE_RULE,
+  type FieldRule,
+  NON_EMPTY_TEXT_RULE,
+  SYSTEM_DISK_TYPE_RULE,
+  TENCENT_NAME_RULE,
+  checkOptional,
+  isPlainObject,
+  oneOfRule,
+  problem,
+  validateKeepalivedSettings,
+  validateKeepalivedSource,
+  validateSshPublicKey,
+  validateSshSettings,
+  wholeNumberRule,
+  wrongKind,
+} from "../../core/validation";
 import type { HaVipClusterProps, IngressProtocol } from "../ha-vip-cluster-props";
 
-const INGRESS_PROTOCOLS: readonly IngressProtocol[] = ["TCP", "UDP", "ICMP", "ALL"];
+const INGRESS_PROTOCOL_RULE = oneOfRule(["TCP", "UDP", "ICMP", "ALL"] satisfies IngressProtocol[]);
+const PORT_SPEC_RULE = "must be ALL, a port 1-65535, a range 8000-8080 or a list 80,443";
 const PORT_PATTERN = /^(ALL|\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*)$/;
-const SSH_PUBLIC_KEY_PATTERN = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]+( .*)?$/;
+const SYSTEM_DISK_SIZE_RULE = wholeNumberRule(SYSTEM_DISK_SIZE_MIN_GB, SYSTEM_DISK_SIZE_MAX_GB);
+const BANDWIDTH_RULE = wholeNumberRule(PUBLIC_BANDWIDTH_MIN_MBPS, PUBLIC_BANDWIDTH_MAX_MBPS);
 
-const isExpression = (value: string | undefined): boolean => value !== undefined && Token.isUnresolved(value);
+const isExpression = (value: unknown): boolean => typeof value === "string" && Token.isUnresolved(value);
 
-function checkName(field: string, value: string | undefined, problems: SettingsProblem[]): void {
-  if (value === undefined || isExpression(value)) return;
-  if (value.trim() === "") problems.push({ field, value: JSON.stringify(value), rule: "must not be empty" });
-  else if (value.length > TENCENT_NAME_MAX_LENGTH) {
-    problems.push({ field, value, rule: `is ${value.length} characters; Tencent names are at most ${TENCENT_NAME_MAX_LENGTH}` });
+/** A rule that a Terraform expression passes unchecked (Terraform checks it at plan time). */
+function unlessExpression(rule: FieldRule): FieldRule {
+  return { rule: rule.rule, check: (value, field) => (isExpression(value) ? [] : rule.check(value, field)) };
+}
+
+/** cloud-init text: Tencent takes at most 16 KB once base64-encoded (`user_data_raw`). */
+const USER_DATA_RULE: FieldRule = {
+  rule: `must be cloud-init text of at most ${USER_DATA_MAX_BASE64_BYTES} bytes base64-encoded`,
+  check(value, field) {
+    if (isExpression(value)) return [];
+    if (typeof value !== "string") return [wrongKind(field, value, "must be cloud-init text (a string)")];
+    if (value.trim() === "") return [problem(field, value, "must not be empty (leave it out for none)")];
+    const encoded = Buffer.byteLength(Buffer.from(value, "utf8").toString("base64"));
+    if (encoded <= USER_DATA_MAX_BASE64_BYTES) return [];
+    return [{ field, value: `(${Buffer.byteLength(value)} bytes)`, rule: `is ${encoded} bytes base64-encoded; Tencent CVM user data is at most ${USER_DATA_MAX_BASE64_BYTES}` }];
+  },
+};
+
+const STRING_RULE: FieldRule = {
+  rule: "must be a string",
+  check: (value, field) => (typeof value === "string" ? [] : [wrongKind(field, value, "must be a string")]),
+};
+
+/** The kinds of the props: checked before any value, so a JavaScript caller's wrong kind is named, not a TypeError. */
+function kindProblems(props: Record<string, unknown>): SettingsProblem[] {
+  const problems: SettingsProblem[] = [];
+  const object = (field: string, value: unknown, required: boolean, rule = "must be an object"): value is Record<string, unknown> => {
+    if (value === undefined && !required) return false;
+    if (isPlainObject(value)) return true;
+    problems.push(value === undefined ? problem(field, value, `is required (${rule.replace(/^must be /, "")})`) : wrongKind(field, value, rule));
+    return false;
+  };
+  const strings = (owner: Record<string, unknown>, prefix: string, keys: readonly string[]) =>
+    keys.forEach((key) => problems.push(...checkOptional(STRING_RULE, owner[key], `${prefix}.${key}`)));
+  const list = (field: string, value: unknown, each: (item: unknown, itemField: string) => void) => {
+    if (value === undefined) return;
+    if (!Array.isArray(value)) problems.push(wrongKind(field, value, "must be a list"));
+    else value.forEach((item, index) => each(item, `${field}[${index}]`));
+  };
+
+  if (object("network", props.network, true, "must be an object { subnetCidr, availabilityZone, vpcCidr or vpcId, ... }")) {
+    strings(props.network, "network", ["vpcId", "vpcCidr", "subnetId", "subnetCidr", "availabilityZone", "vpcName", "subnetName"]);
+  }
+  if (object("nodes", props.nodes, false)) strings(props.nodes, "nodes", ["primaryIp", "secondaryIp", "imageId", "imageNameRegex"]);
+  list("havips", props.havips, (havip, field) => {
+    if (object(field, havip, true, "must be an object { address?, name? } (use {} for an auto-assigned address)")) strings(havip, field, ["address"]);
+  });
+  list("serviceIngress", props.serviceIngress, (rule, field) => {
+    if (object(field, rule, true, "must be an object { protocol, port?, cidrBlock, description? }")) {
+      strings(rule, field, ["port", "description"]);
+      const cidrField = `${field}.cidrBlock`;
+      if (rule.cidrBlock === undefined) problems.push(problem(cidrField, undefined, "is required: who may connect, an IPv4 CIDR block a.b.c.d/n"));
+      else if (typeof rule.cidrBlock !== "string") problems.push(wrongKind(cidrField, rule.cidrBlock, "must be an IPv4 CIDR block a.b.c.d/n"));
+    }
+  });
+  object("keepalived", props.keepalived, true, "must be an object with at least virtualRouterId");
+  if (props.eip !== undefined && props.eip !== false) object("eip", props.eip, false, "must be an object { name?, bandwidthMbps?, internetChargeType? } or false");
+  if (object("tags", props.tags, false, "must map tag keys to strings")) strings(props.tags, "tags", Object.keys(props.tags));
+  problems.push(...checkOptional(STRING_RULE, props.sshAllowedCidr, "sshAllowedCidr"));
+  for (const key of ["publicSsh", "driftLock", "spreadAcrossHosts", "provisionOnDeploy"]) problems.push(...checkOptional(BOOLEAN_RULE, props[key], key));
+  return problems;
+}
+
+function checkPort(rule: Record<string, unknown>, field: string, problems: SettingsProblem[]): void {
+  const port = (rule.port as string | undefined) ?? "ALL";
+  const ranges = port === "ALL" ? [] : port.split(",").map((part) => part.split("-").map(Number));
+  if (!PORT_PATTERN.test(port) || ranges.flat().some((number) => number < 1 || number > 65535)) {
+    problems.push(problem(`${field}.port`, port, PORT_SPEC_RULE));
+  } else if (ranges.some(([low, high]) => high !== undefined && high < low)) {
+    problems.push(problem(`${field}.port`, port, `${PORT_SPEC_RULE}; a range runs from the lower port to the higher (80-8080, not 8080-80)`));
+  } else if ((rule.protocol === "ICMP" || rule.protocol === "ALL") && port !== "ALL") {
+    problems.push(problem(`${field}.port`, port, `must be ALL for protocol ${rule.protocol}`));
   }
 }
 
-function checkRequiredText(field: string, value: string | undefined, problems: SettingsProblem[]): void {
-  if (value === undefined || (!isExpression(value) && value.trim() === "")) {
-    problems.push({ field, value: value === undefined ? "(missing)" : JSON.stringify(value), rule: "must not be empty" });
-  }
-}
-
-function checkWholeNumber(field: string, value: number | undefined, min: number, max: number, problems: SettingsProblem[]): void {
-  if (value !== undefined) problems.push(...validateWholeNumber(value, field, min, max));
+function checkServiceIngress(rules: readonly Record<string, unknown>[], problems: SettingsProblem[]): void {
+  rules.forEach((rule, index) => {
+    const field = `serviceIngress[${index}]`;
+    problems.push(...INGRESS_PROTOCOL_RULE.check(rule.protocol, `${field}.protocol`));
+    checkPort(rule, field, problems);
+  });
 }
 
 /** Address fields must be literal: validation needs their values at synth time. */
@@ -43,53 +125,6 @@ function checkLiteral(field: string, value: string | undefined, problems: Settin
   if (!isExpression(value)) return true;
   problems.push({ field, value: "(a Terraform expression)", rule: "must be a literal value; address rules are checked at synth time" });
   return false;
-}
-
-function checkClusterName(name: string, problems: SettingsProblem[]): void {
-  if (name === "") problems.push({ field: "clusterName", value: '""', rule: "must not be empty" });
-  else if (name.length > CLUSTER_NAME_MAX_LENGTH) {
-    problems.push({ field: "clusterName", value: name, rule: `is ${name.length} characters; at most ${CLUSTER_NAME_MAX_LENGTH} (it prefixes every resource name)` });
-  } else if (!CLUSTER_NAME_PATTERN.test(name)) {
-    problems.push({ field: "clusterName", value: name, rule: "must start with a letter and hold only letters, digits, '-' and '_'" });
-  }
-}
-
-function checkServiceIngress(props: HaVipClusterProps, problems: SettingsProblem[]): void {
-  (props.serviceIngress ?? []).forEach((rule, index) => {
-    const field = `serviceIngress[${index}]`;
-    if (!INGRESS_PROTOCOLS.includes(rule.protocol)) {
-      problems.push({ field: `${field}.protocol`, value: String(rule.protocol), rule: `must be one of ${INGRESS_PROTOCOLS.join(", ")}` });
-    }
-    const port = rule.port ?? "ALL";
-    if (!PORT_PATTERN.test(port) || port.split(/[-,]/).some((part) => part !== "ALL" && (Number(part) < 1 || Number(part) > 65535))) {
-      problems.push({ field: `${field}.port`, value: port, rule: "must be ALL, a port 1-65535, a range 8000-8080 or a list 80,443" });
-    } else if ((rule.protocol === "ICMP" || rule.protocol === "ALL") && port !== "ALL") {
-      problems.push({ field: `${field}.port`, value: port, rule: `must be ALL for protocol ${rule.protocol}` });
-    }
-  });
-}
-
-function checkSshPublicKey(key: string | undefined, problems: SettingsProblem[]): void {
-  checkRequiredText("sshPublicKey", key, problems);
-  if (key === undefined || isExpression(key) || key.trim() === "") return;
-  if (!SSH_PUBLIC_KEY_PATTERN.test(key.trim())) {
-    const shown = key.length > 24 ? `${key.slice(0, 24)}...` : key;
-    problems.push({ field: "sshPublicKey", value: shown, rule: "is not an OpenSSH public key line (ssh-ed25519 AAAA... or ssh-rsa AAAA...)" });
-  }
-}
-
-/** cloud-init text: Tencent takes at most 16 KB once base64-encoded (`user_data_raw`). */
-function checkUserData(userData: string | undefined, problems: SettingsProblem[]): void {
-  if (userData === undefined || isExpression(userData)) return;
-  const encoded = Buffer.byteLength(Buffer.from(userData, "utf8").toString("base64"));
-  if (userData.trim() === "") problems.push({ field: "nodes.userData", value: JSON.stringify(userData), rule: "must not be empty (leave it out for none)" });
-  else if (encoded > USER_DATA_MAX_BASE64_BYTES) {
-    problems.push({
-      field: "nodes.userData",
-      value: `(${Buffer.byteLength(userData)} bytes)`,
-      rule: `is ${encoded} bytes base64-encoded; Tencent CVM user data is at most ${USER_DATA_MAX_BASE64_BYTES}`,
-    });
-  }
 }
 
 /** The address inputs as the network rules see them. */
@@ -109,12 +144,27 @@ export function networkPlanInput(props: HaVipClusterProps): NetworkPlanInput {
   };
 }
 
-/** Every broken rule of the props; empty when the cluster can be built. */
-export function validateHaVipClusterProps(clusterName: string, props: HaVipClusterProps): SettingsProblem[] {
-  const problems: SettingsProblem[] = [];
-  checkClusterName(clusterName, problems);
+const NAME = unlessExpression(TENCENT_NAME_RULE);
+const REQUIRED_TEXT = unlessExpression(NON_EMPTY_TEXT_RULE);
+
+/**
+ * Every broken rule of the props; empty when the cluster can be built. `id` is the construct id,
+ * the cluster's name unless props.clusterName is given. Takes `unknown`: JavaScript callers and
+ * config files reach it with anything.
+ */
+export function validateHaVipClusterProps(id: string, input: unknown): SettingsProblem[] {
+  if (!isPlainObject(input)) return [problem("props", input, "must be an object { network, keepalived, sshPublicKey, ... }")];
+  // null is not "absent": a JavaScript caller who passes it gets the rule, as a spec with null would.
+  const name = input.clusterName === undefined ? id : input.clusterName;
+  const kinds = kindProblems(input);
+  const problems = [...CLUSTER_NAME_RULE.check(name, "clusterName"), ...kinds];
+  if (kinds.length > 0) return problems;
+  const props = input as unknown as HaVipClusterProps;
 
   const network = props.network;
+  if (network.subnetCidr === undefined) {
+    problems.push(problem("network.subnetCidr", undefined, "is required: the CIDR of the new or existing subnet, e.g. 172.16.16.0/24"));
+  }
   const literalAddresses = [
     checkLiteral("network.vpcCidr", network.vpcCidr, problems),
     checkLiteral("network.subnetCidr", network.subnetCidr, problems),
@@ -123,38 +173,48 @@ export function validateHaVipClusterProps(clusterName: string, props: HaVipClust
     ...(props.havips ?? []).map((havip, index) => checkLiteral(`havips[${index}].address`, havip.address, problems)),
     ...(props.serviceIngress ?? []).map((rule, index) => checkLiteral(`serviceIngress[${index}].cidrBlock`, rule.cidrBlock, problems)),
   ].every(Boolean);
-  if (literalAddresses) problems.push(...validateNetworkPlan(networkPlanInput(props)));
+  if (literalAddresses && typeof network.subnetCidr === "string") problems.push(...validateNetworkPlan(networkPlanInput(props)));
 
-  checkRequiredText("network.availabilityZone", network.availabilityZone, problems);
-  checkName("network.vpcName", network.vpcName, problems);
-  checkName("network.subnetName", network.subnetName, problems);
-  if (network.vpcId !== undefined) checkRequiredText("network.vpcId", network.vpcId, problems);
-  if (network.subnetId !== undefined) checkRequiredText("network.subnetId", network.subnetId, problems);
-  (props.havips ?? []).forEach((havip, index) => checkName(`havips[${index}].name`, havip.name, problems));
+  problems.push(
+    ...(network.availabilityZone === undefined ? [problem("network.availabilityZone", undefined, "must not be empty")] : REQUIRED_TEXT.check(network.availabilityZone, "network.availabilityZone")),
+    ...checkOptional(NAME, network.vpcName, "network.vpcName"),
+    ...checkOptional(NAME, network.subnetName, "network.subnetName"),
+    ...checkOptional(REQUIRED_TEXT, network.vpcId, "network.vpcId"),
+    ...checkOptional(REQUIRED_TEXT, network.subnetId, "network.subnetId"),
+    ...(props.havips ?? []).flatMap((havip, index) => checkOptional(NAME, havip.name, `havips[${index}].name`)),
+  );
 
   const nodes = props.nodes ?? {};
-  if (nodes.instanceType !== undefined) checkRequiredText("nodes.instanceType", nodes.instanceType, problems);
-  if (nodes.systemDiskType !== undefined) checkRequiredText("nodes.systemDiskType", nodes.systemDiskType, problems);
-  if (nodes.imageId !== undefined) checkRequiredText("nodes.imageId", nodes.imageId, problems);
-  if (nodes.imageNameRegex !== undefined) checkRequiredText("nodes.imageNameRegex", nodes.imageNameRegex, problems);
-  checkUserData(nodes.userData, problems);
-  checkWholeNumber("nodes.systemDiskSizeGb", nodes.systemDiskSizeGb, SYSTEM_DISK_SIZE_MIN_GB, SYSTEM_DISK_SIZE_MAX_GB, problems);
-  checkWholeNumber("publicBandwidthMbps", props.publicBandwidthMbps, PUBLIC_BANDWIDTH_MIN_MBPS, PUBLIC_BANDWIDTH_MAX_MBPS, problems);
+  problems.push(
+    ...checkOptional(REQUIRED_TEXT, nodes.instanceType, "nodes.instanceType"),
+    ...checkOptional(unlessExpression(SYSTEM_DISK_TYPE_RULE), nodes.systemDiskType, "nodes.systemDiskType"),
+    ...checkOptional(REQUIRED_TEXT, nodes.imageId, "nodes.imageId"),
+    ...checkOptional(REQUIRED_TEXT, nodes.imageNameRegex, "nodes.imageNameRegex"),
+    ...checkOptional(USER_DATA_RULE, nodes.userData, "nodes.userData"),
+    ...checkOptional(SYSTEM_DISK_SIZE_RULE, nodes.systemDiskSizeGb, "nodes.systemDiskSizeGb"),
+    ...checkOptional(BANDWIDTH_RULE, props.publicBandwidthMbps, "publicBandwidthMbps"),
+  );
   if (props.eip) {
-    checkName("eip.name", props.eip.name, problems);
-    checkWholeNumber("eip.bandwidthMbps", props.eip.bandwidthMbps, PUBLIC_BANDWIDTH_MIN_MBPS, PUBLIC_BANDWIDTH_MAX_MBPS, problems);
+    problems.push(
+      ...checkOptional(NAME, props.eip.name, "eip.name"),
+      ...checkOptional(BANDWIDTH_RULE, props.eip.bandwidthMbps, "eip.bandwidthMbps"),
+      ...checkOptional(unlessExpression(EIP_INTERNET_CHARGE_TYPE_RULE), props.eip.internetChargeType, "eip.internetChargeType"),
+    );
   }
 
-  checkSshPublicKey(props.sshPublicKey, problems);
-  checkServiceIngress(props, problems);
+  const key: unknown = props.sshPublicKey;
+  if (key === undefined || (typeof key === "string" && !isExpression(key) && key.trim() === "")) {
+    problems.push(problem("sshPublicKey", key, "must not be empty"));
+  } else if (typeof key !== "string") {
+    problems.push(wrongKind("sshPublicKey", key, "must be an OpenSSH public key line"));
+  } else if (!isExpression(key)) {
+    problems.push(...validateSshPublicKey(key, "sshPublicKey"));
+  }
+  checkServiceIngress((props.serviceIngress ?? []) as unknown as Record<string, unknown>[], problems);
   problems.push(...validateKeepalivedSource(props.keepalivedSource, "keepalivedSource"));
   if (props.ssh !== undefined) problems.push(...validateSshSettings(props.ssh, "ssh"));
-  if (props.keepalived === undefined) {
-    problems.push({ field: "keepalived", value: "(missing)", rule: "is required (at least virtualRouterId)" });
-  } else {
-    // A password given as an expression (a sensitive variable) is checked by the provisioner when it reads the spec.
-    const keepalived = isExpression(props.keepalived.authPass) ? { ...props.keepalived, authPass: undefined } : props.keepalived;
-    problems.push(...validateKeepalivedSettings(keepalived, "keepalived"));
-  }
+  // A password given as an expression (a sensitive variable) is checked by the provisioner when it reads the spec.
+  const keepalived = isExpression(props.keepalived.authPass) ? { ...props.keepalived, authPass: undefined } : props.keepalived;
+  problems.push(...validateKeepalivedSettings(keepalived, "keepalived"));
   return problems;
 }

@@ -48,7 +48,7 @@ export {
   validateKeepalivedSource,
   validateSshSettings,
   validateWholeNumber,
-} from "../validate-keepalived-settings";
+} from "../validation";
 export {
   DEFAULT_HEALTH_CHECK,
   type ResolvedKeepalivedSettings,
@@ -59,9 +59,7 @@ export { NONLOCAL_BIND_SYSCTL_KEY, renderNonlocalBindSysctl } from "./render-non
 export { VRRP_V3_UNICAST_SINCE, usesVrrpV3 } from "./vrrp-version";
 export {
   validateAdvertInt,
-  validateNonlocalBind,
-  validateServiceSettings,
   validateServiceSetup,
   validateTransitionHooks,
   validateVrrpV3Authentication,
-} from "../validate-service-settings";
+} from "../validation/service-settings";

@@ -1,7 +1,8 @@
 import { KEEPALIVED_CONSOLE_LOG_PATH } from "../limits";
 import { SettingsError } from "../settings-error";
 import { NOTIFY_LOG_ROTATE_COUNT, NOTIFY_LOG_ROTATE_SIZE } from "./keepalived-limits";
-import { SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath, showValue } from "./setting-rules";
+import { SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath } from "./setting-rules";
+import { showValue } from "../validation/show-value";
 
 /**
  * logrotate rule for the notify log and for Keepalived's own console log (written where the node

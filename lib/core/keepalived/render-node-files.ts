@@ -2,7 +2,7 @@ import ipaddr from "ipaddr.js";
 import type { ClusterSpec } from "../cluster-settings";
 import { MIN_KEEPALIVED_VERSION } from "../limits";
 import { SettingsError, type SettingsProblem, throwIfProblems } from "../settings-error";
-import { validateAuthPass, validateClusterSpec } from "../validate-keepalived-settings";
+import { validateAuthPass, validateClusterSpec } from "../validation";
 import {
   type KeepalivedFilePaths,
   type ResolvedKeepalivedFilePaths,
@@ -16,7 +16,8 @@ import { renderHealthCheckScript } from "./render-health-check-script";
 import { renderKeepalivedConf } from "./render-keepalived-conf";
 import { renderLogrotateRule } from "./render-logrotate-rule";
 import { renderNotifyScript } from "./render-notify-script";
-import { SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath, showValue } from "./setting-rules";
+import { SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath } from "./setting-rules";
+import { showValue } from "../validation/show-value";
 import { VRRP_V3_UNICAST_SINCE, usesVrrpV3 } from "./vrrp-version";
 
 /** Keepalived refuses scripts a non-root user could modify (enable_script_security): root-owned, 0755. */

@@ -42,11 +42,3 @@ export function hasControlCharacter(text: string): boolean {
   // eslint-disable-next-line no-control-regex
   return /[\u0000-\u001f\u007f]/.test(text);
 }
-
-/** How a value appears in an error message: bare when unambiguous, JSON-quoted otherwise. */
-export function showValue(value: unknown): string {
-  if (typeof value === "string") return /^[\x21-\x7e]+$/.test(value) ? value : JSON.stringify(value);
-  if (value === undefined) return "(missing)";
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return JSON.stringify(value) ?? String(value);
-}

@@ -70,9 +70,14 @@ function checkCidr(field: string, text: string | undefined, problems: SettingsPr
   return cidr;
 }
 
+const PRIVATE_BLOCKS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((text) => parseIpv4Cidr(text) as Ipv4Cidr);
+
+/** Both ends inside one private block: 192.168.0.0/15 starts in 192.168.0.0/16 but runs past it. */
 function checkPrivateBlock(field: string, cidr: Ipv4Cidr, problems: SettingsProblem[]): void {
-  if (cidr.network.range() !== "private") {
-    problems.push({ field, value: cidr.text, rule: "is not a private block (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)" });
+  if (!PRIVATE_BLOCKS.some((block) => containsCidr(block, cidr))) {
+    const start = PRIVATE_BLOCKS.find((block) => containsAddress(block, cidr.network));
+    const runsPast = start ? `: it starts in ${start.text} but runs past its end` : "";
+    problems.push({ field, value: cidr.text, rule: `is not a private block (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)${runsPast}` });
   }
 }
 

@@ -6,22 +6,18 @@ import {
   HOOK_TIMEOUT_MAX_SECONDS,
   MAX_SERVICE_PACKAGES,
   PACKAGE_NAME_PATTERN,
-} from "./limits";
-import type { SettingsProblem } from "./settings-error";
-import { hasControlCharacter, showValue } from "./keepalived/setting-rules";
-import { usesVrrpV3 } from "./keepalived/vrrp-version";
+} from "../limits";
+import type { SettingsProblem } from "../settings-error";
+import { hasControlCharacter } from "../keepalived/setting-rules";
+import { usesVrrpV3 } from "../keepalived/vrrp-version";
+import { BOOLEAN_RULE, type FieldRule, problem, type RuleTable } from "./field-rule";
 
 /**
- * Rules for the settings of issue 11: the service behind the VIP (transition hooks, nonlocal
- * bind, service setup) and the advert interval with its VRRPv3 form. Each rule is a function of
- * its own so the Keepalived rule set can slot it in wherever it lives.
+ * Rules for the service behind the VIP (transition hooks, nonlocal bind, service setup) and the
+ * advert interval with its VRRPv3 form; the Keepalived rule tables take them as field rules.
  */
 
-function problem(field: string, value: unknown, rule: string): SettingsProblem {
-  return { field, value: showValue(value), rule };
-}
-
-const ADVERT_INT_RULE =
+export const ADVERT_INT_RULE =
   `must be a whole number of seconds from ${ADVERT_INT_MIN_SECONDS} to ${ADVERT_INT_MAX_SECONDS} (VRRPv2), ` +
   `or a fraction from ${ADVERT_INT_FRACTIONAL_MIN_SECONDS} to ${ADVERT_INT_FRACTIONAL_MAX_SECONDS} in steps of 0.01 (VRRPv3 counts centiseconds)`;
 
@@ -89,10 +85,6 @@ export function validateTransitionHooks(hooks: unknown, field: string, requireTi
   return problems;
 }
 
-export function validateNonlocalBind(value: unknown, field: string): SettingsProblem[] {
-  return value === undefined || typeof value === "boolean" ? [] : [problem(field, value, "must be true or false")];
-}
-
 /** Package names as the distribution spells them, and a one-line command; both reach the node's shell as data. */
 export function validateServiceSetup(setup: unknown, field: string): SettingsProblem[] {
   if (setup === undefined) return [];
@@ -116,12 +108,21 @@ export function validateServiceSetup(setup: unknown, field: string): SettingsPro
   return problems;
 }
 
-/** Everything above for one settings object (user-written or a resolved spec). */
-export function validateServiceSettings(settings: Readonly<Record<string, unknown>>, field: string, resolved = false): SettingsProblem[] {
-  return [
-    ...validateVrrpV3Authentication(settings.advertIntSeconds, settings.authPass, field),
-    ...validateTransitionHooks(settings.hooks, `${field}.hooks`, resolved),
-    ...validateNonlocalBind(settings.nonlocalBind, `${field}.nonlocalBind`),
-    ...validateServiceSetup(settings.serviceSetup, `${field}.serviceSetup`),
-  ];
-}
+/** advert_int as a field rule (whole seconds for VRRPv2, centiseconds for VRRPv3). */
+export const ADVERT_INT_FIELD_RULE: FieldRule = { rule: ADVERT_INT_RULE, check: (value, field) => validateAdvertInt(value, field, true) };
+
+const HOOKS_RULE = "must be an object { master?, backup?, fault?, stop?, timeoutSeconds? }";
+const SERVICE_SETUP_RULE = "must be an object { packages?, command? }";
+
+/** The optional service settings a user writes; each field's one rule. */
+export const SERVICE_RULES = {
+  hooks: { rule: HOOKS_RULE, check: (value, field) => validateTransitionHooks(value, field) },
+  nonlocalBind: BOOLEAN_RULE,
+  serviceSetup: { rule: SERVICE_SETUP_RULE, check: (value, field) => validateServiceSetup(value, field) },
+} as const satisfies RuleTable;
+
+/** In a resolved spec the hooks carry their timeout (resolution fills it in). */
+export const RESOLVED_SERVICE_RULES = {
+  ...SERVICE_RULES,
+  hooks: { rule: HOOKS_RULE, check: (value, field) => validateTransitionHooks(value, field, true) },
+} as const satisfies RuleTable;

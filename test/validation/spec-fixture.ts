@@ -1,0 +1,35 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ClusterSpec } from "../../lib/core/cluster-settings";
+import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
+import { labLayout } from "../../lib/lab/lab-layout";
+
+/** A scratch directory with a fresh throwaway private key and a valid lab-shaped spec that uses it. */
+export function specScratch() {
+  const dir = mkdtempSync(join(tmpdir(), "havip-validation-"));
+  const keyPath = join(dir, "id_ed25519");
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "havip-validation-test", "-f", keyPath]);
+  const lab = buildLabClusterSpec(labLayout("havip-v", dir));
+  const spec: ClusterSpec = {
+    ...lab,
+    clusterName: "web",
+    ssh: { ...lab.ssh, privateKeyPath: keyPath, jumpHost: { host: "203.0.113.9", port: 22 } },
+    keepalivedSource: { url: "https://example.com/keepalived-2.2.8.tar.gz", sha256: "0123456789abcdef".repeat(4) },
+    cloud: { region: "ap-guangzhou", vpcId: "vpc-1", havipIds: ["havip-1"] },
+  };
+  let count = 0;
+  return {
+    dir,
+    keyPath,
+    spec,
+    /** Writes `content` (JSON-encoded unless a string) to a new file and returns its path. */
+    write(content: unknown): string {
+      const path = join(dir, `spec-${count++}.json`);
+      writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+      return path;
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
