@@ -1,6 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { SettingsError } from "../core/settings-error";
-import { formatProvisionReport, provisionCluster } from "./commands/provision-command";
+import type { ClusterSpec } from "../core/cluster-settings";
+import { provisionOneNode } from "../provisioner/provision-node";
+import { defaultVipTimeoutSeconds, formatNodeProvisionReport, formatProvisionReport, provisionCluster } from "./commands/provision-command";
 import { EXIT_BAD_INPUT, EXIT_FAILURE } from "./exit-codes";
 import { CLUSTER_SPEC_ENV, SpecSourceError } from "./load-cluster-spec";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "./cluster-options";
@@ -23,6 +25,27 @@ interface ProvisionCliOptions extends ClusterOptions {
   readonly json?: boolean;
   readonly vipTimeout?: number;
   readonly allowUncheckedConfig?: boolean;
+  readonly lockTimeout?: number;
+  readonly node?: string;
+  readonly withoutPeer?: boolean;
+}
+
+async function provisionNodeCommand(spec: ClusterSpec, nodeName: string, options: ProvisionCliOptions): Promise<void> {
+  const names = spec.nodes.map((node) => node.name);
+  if (!names.includes(nodeName)) {
+    throw new SettingsError("provision", [{ field: "--node", value: nodeName, rule: `must name a node of cluster ${spec.clusterName}: ${names.join(" or ")}` }]);
+  }
+  const say = (message: string) => process.stderr.write(`${nodeName}: ${message}\n`);
+  const report = await provisionOneNode(spec, nodeName, {
+    dryRun: options.dryRun === true,
+    withoutPeer: options.withoutPeer === true,
+    healthTimeoutMs: (options.vipTimeout ?? defaultVipTimeoutSeconds(spec)) * 1000,
+    lockTimeoutMs: options.lockTimeout === undefined ? undefined : options.lockTimeout * 1000,
+    allowUncheckedConfig: options.allowUncheckedConfig === true,
+    progress: options.json ? () => undefined : say,
+    trace: options.verbose ? (line) => process.stderr.write(`  ${line}\n`) : undefined,
+  });
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatNodeProvisionReport(report)}\n`);
 }
 
 function buildProgram(): Command {
@@ -45,14 +68,23 @@ function buildProgram(): Command {
     .option("--json", "print the report as JSON (no progress output)")
     .addOption(new Option("--vip-timeout <seconds>", "how long to wait for exactly one VIP holder").argParser(positiveSeconds))
     .option("--allow-unchecked-config", "activate on nodes whose Keepalived (< 2.0.5) has no config test, without checking")
+    .addOption(new Option("--lock-timeout <seconds>", "how long to wait while another provisioning run holds a node's lock (default 900)").argParser(positiveSeconds))
+    .option("--node <name>", "provision only this node and wait until its Keepalived is MASTER or BACKUP (the deploy gate between two disruptive changes)")
+    .option("--without-peer", "with --node: do not read the VRRP password from the other node")
     .action(async (options: ProvisionCliOptions) => {
       const spec = clusterSpecFrom(options);
+      if (options.node !== undefined) {
+        await provisionNodeCommand(spec, options.node, options);
+        return;
+      }
+      if (options.withoutPeer) throw new SettingsError("provision", [{ field: "--without-peer", value: "true", rule: "only goes with --node" }]);
       const report = await provisionCluster(spec, {
         dryRun: options.dryRun === true,
         verbose: options.verbose === true,
         json: options.json === true,
         vipTimeoutSeconds: options.vipTimeout,
         allowUncheckedConfig: options.allowUncheckedConfig === true,
+        lockTimeoutSeconds: options.lockTimeout,
       });
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatProvisionReport(report)}\n`);
     });

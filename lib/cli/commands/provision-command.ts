@@ -14,6 +14,8 @@ import {
   type NodeSession,
 } from "../../provisioner/provision-cluster";
 import { missingPackages } from "../../provisioner/node-prerequisites";
+import { nodeLocksInOrder } from "../../provisioner/node-lock";
+import type { NodeProvisionReport } from "../../provisioner/provision-node";
 import { readRemoteFile } from "../../provisioner/remote-files";
 import { runTaskList } from "../task-list";
 
@@ -25,6 +27,8 @@ export interface ProvisionOptions {
   readonly vipTimeoutSeconds?: number;
   /** Activate on nodes whose Keepalived cannot check a configuration (< 2.0.5). @default false */
   readonly allowUncheckedConfig?: boolean;
+  /** Seconds to wait for another provisioning run on a node. @default - DEFAULT_NODE_LOCK_TIMEOUT_MS */
+  readonly lockTimeoutSeconds?: number;
 }
 
 export interface NodeReport {
@@ -58,7 +62,7 @@ interface ProvisionContext {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Task = Pick<ListrTaskWrapper<ProvisionContext, any, any>, "title" | "output">;
 
-function defaultVipTimeoutSeconds(spec: ClusterSpec): number {
+export function defaultVipTimeoutSeconds(spec: ClusterSpec): number {
   return Math.ceil(3 * masterDownIntervalSeconds(spec.advertIntSeconds, spec.priority) + 10);
 }
 
@@ -110,6 +114,10 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
   const context: ProvisionContext = { sessions: [], opening: [] };
   const trace = options.verbose ? (line: string) => process.stderr.write(`  ${line}\n`) : undefined;
   const timeoutSeconds = options.vipTimeoutSeconds ?? defaultVipTimeoutSeconds(spec);
+  const locks = nodeLocksInOrder(spec.nodes.length, {
+    timeoutMs: options.lockTimeoutSeconds === undefined ? undefined : options.lockTimeoutSeconds * 1000,
+    onWait: (message) => process.stderr.write(`${message}\n`),
+  });
   try {
     await runTaskList<ProvisionContext>(
       [
@@ -124,7 +132,9 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
                     dryRun: options.dryRun,
                     progress: (message) => (sub.output = message),
                     trace,
+                    afterConnect: (shell) => locks.take(index, shell),
                   });
+                  opening.catch(() => locks.abandon(index));
                   ctx.opening.push(opening);
                   ctx.sessions[index] = await opening;
                   const session = ctx.sessions[index];
@@ -203,6 +213,7 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
       dryRunDetails: options.dryRun ? await renderDryRunDetails(spec, plan) : undefined,
     };
   } finally {
+    locks.releaseAll();
     const opened = await Promise.allSettled(context.opening);
     for (const attempt of opened) if (attempt.status === "fulfilled") attempt.value.shell.close();
   }
@@ -217,4 +228,10 @@ export function formatProvisionReport(report: ProvisionReport): string {
   }
   lines.push(`${report.dryRun ? "dry run: " : ""}${report.changed} changed${report.vipHolder ? `; VIP holder: ${report.vipHolder}` : ""}`);
   return lines.join("\n");
+}
+
+export function formatNodeProvisionReport(report: NodeProvisionReport): string {
+  const files = report.changedFiles.length === 0 ? "no file changed" : `${report.changedFiles.length} file(s): ${report.changedFiles.join(", ")}`;
+  const action = report.action === "none" ? "leave keepalived as it is" : `${report.action} keepalived`;
+  return `${report.node}: keepalived ${report.keepalivedVersion} (${report.install}); ${files}; ${report.dryRun ? "would " : ""}${action}${report.state ? `; now ${report.state}` : ""}`;
 }

@@ -1,0 +1,122 @@
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ClusterSpec } from "../core/cluster-settings";
+import { DEFAULT_KEEPALIVED_FILE_PATHS, generateAuthPass } from "../core/keepalived";
+import { applyNodePlan } from "./apply-node-plan";
+import { chooseAuthPass } from "./auth-pass-choice";
+import { readKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
+import { acquireNodeLock, type NodeLock } from "./node-lock";
+import { openNodeSession, planCluster, type NodeSession } from "./provision-cluster";
+import { readRemoteFile } from "./remote-files";
+import { connectToNode } from "./ssh/connect-node";
+
+/** Keepalived states of a node that can serve: it holds the VIP, or stands by for it. */
+export const HEALTHY_NODE_STATES: readonly string[] = ["MASTER", "BACKUP"];
+
+export interface ProvisionNodeOptions {
+  readonly dryRun: boolean;
+  /** Do not read the peer's VRRP password (its SSH address is not known yet, e.g. in the first node's deploy gate). */
+  readonly withoutPeer?: boolean;
+  readonly healthTimeoutMs: number;
+  readonly lockTimeoutMs?: number;
+  readonly allowUncheckedConfig?: boolean;
+  readonly progress: (message: string) => void;
+  readonly trace?: (line: string) => void;
+}
+
+export interface NodeProvisionReport {
+  readonly cluster: string;
+  readonly node: string;
+  readonly dryRun: boolean;
+  readonly keepalivedVersion: string;
+  readonly install: string;
+  readonly changedFiles: readonly string[];
+  readonly action: string;
+  /** The Keepalived state the node settled in (MASTER or BACKUP); absent in a dry run. */
+  readonly state?: string;
+}
+
+/** A node is healthy once Keepalived runs and its notify script last reported MASTER or BACKUP. */
+export function isHealthyNodeStatus(status: KeepalivedStatus): boolean {
+  return status.running && status.notifiedState !== undefined && HEALTHY_NODE_STATES.includes(status.notifiedState);
+}
+
+/** The peer's keepalived.conf, for its VRRP password; undefined (and a warning) when it cannot be read. */
+async function readPeerConfig(spec: ClusterSpec, peerIndex: number, options: ProvisionNodeOptions): Promise<string | undefined> {
+  const peer = spec.nodes[peerIndex];
+  try {
+    const shell = await connectToNode(peer, spec.ssh, { trace: options.trace });
+    try {
+      return await readRemoteFile(shell, DEFAULT_KEEPALIVED_FILE_PATHS.configPath);
+    } finally {
+      shell.close();
+    }
+  } catch (error) {
+    options.progress(`warning: cannot read the VRRP password from ${peer.name} (${error instanceof Error ? error.message : String(error)}); using this node's own`);
+    return undefined;
+  }
+}
+
+/** Polls the node until it is healthy twice in a row; throws with the last state seen past the timeout. */
+export async function waitForHealthyNode(session: NodeSession, spec: ClusterSpec, timeoutMs: number, pollMs = 500): Promise<string> {
+  const started = Date.now();
+  let previous = false;
+  let status: KeepalivedStatus | undefined;
+  while (Date.now() - started <= timeoutMs) {
+    status = await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName);
+    const healthy = isHealthyNodeStatus(status);
+    if (healthy && previous) return status.notifiedState as string;
+    previous = healthy;
+    await sleep(pollMs);
+  }
+  const seen = !status?.running ? "Keepalived is not running" : `Keepalived reports ${status.notifiedState ?? "no state yet"}`;
+  throw new Error(`${session.node.name}: not healthy after ${Math.round(timeoutMs / 1000)} s: ${seen} (wanted ${HEALTHY_NODE_STATES.join(" or ")})`);
+}
+
+/**
+ * Provisions one node of the pair and waits until its Keepalived is healthy: the deploy gate
+ * between two disruptive changes (the peer is only read, for the VRRP password the pair shares).
+ */
+export async function provisionOneNode(spec: ClusterSpec, nodeName: string, options: ProvisionNodeOptions): Promise<NodeProvisionReport> {
+  const index = spec.nodes.findIndex((node) => node.name === nodeName);
+  if (index !== 0 && index !== 1) throw new Error(`internal: no node named ${nodeName}`);
+  let lock: NodeLock | undefined;
+  const session = await openNodeSession(spec, index, {
+    dryRun: options.dryRun,
+    progress: options.progress,
+    trace: options.trace,
+    afterConnect: async (shell) => {
+      lock = await acquireNodeLock(shell, { timeoutMs: options.lockTimeoutMs, onWait: options.progress });
+    },
+  });
+  try {
+    const configs: (string | undefined)[] = [undefined, undefined];
+    configs[index] = await readRemoteFile(session.shell, DEFAULT_KEEPALIVED_FILE_PATHS.configPath);
+    if (!options.withoutPeer) configs[1 - index] = await readPeerConfig(spec, 1 - index, options);
+    // Primary's password first, as in a whole-pair run: the pair agrees whichever node is re-provisioned.
+    const { authPass } = chooseAuthPass(spec.authPass, configs, () => generateAuthPass(randomBytes));
+    const nodeSpec: ClusterSpec = { ...spec, authPass };
+    const { plan } = await planCluster(nodeSpec, [session]);
+    const [nodePlan] = plan.nodes;
+    const [step] = plan.rollout;
+    let state: string | undefined;
+    if (!options.dryRun) {
+      await applyNodePlan(nodeSpec, nodePlan, step, authPass, options.progress, { allowUncheckedConfig: options.allowUncheckedConfig });
+      options.progress(`waiting for ${nodeName}'s Keepalived to be ${HEALTHY_NODE_STATES.join(" or ")}`);
+      state = await waitForHealthyNode(session, spec, options.healthTimeoutMs);
+    }
+    return {
+      cluster: spec.clusterName,
+      node: nodeName,
+      dryRun: options.dryRun,
+      keepalivedVersion: session.keepalivedVersion,
+      install: session.install?.action ?? (session.facts.keepalivedVersionLine ? "present" : "would-install"),
+      changedFiles: nodePlan.changes.pending.map((change) => change.file.path),
+      action: step.action,
+      state,
+    };
+  } finally {
+    lock?.release();
+    session.shell.close();
+  }
+}
