@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { SettingsError } from "../core/settings-error";
 import type { ClusterSpec } from "../core/cluster-settings";
-import { provisionOneNode } from "../provisioner/provision-node";
+import { provisionOneNode, settleMs } from "../provisioner/provision-node";
 import { defaultVipTimeoutSeconds, formatNodeProvisionReport, formatProvisionReport, provisionCluster } from "./commands/provision-command";
 import { EXIT_BAD_INPUT, EXIT_FAILURE } from "./exit-codes";
 import { CLUSTER_SPEC_ENV, SpecSourceError } from "./load-cluster-spec";
@@ -39,7 +39,7 @@ async function provisionNodeCommand(spec: ClusterSpec, nodeName: string, options
   const report = await provisionOneNode(spec, nodeName, {
     dryRun: options.dryRun === true,
     withoutPeer: options.withoutPeer === true,
-    healthTimeoutMs: (options.vipTimeout ?? defaultVipTimeoutSeconds(spec)) * 1000,
+    healthTimeoutMs: (options.vipTimeout ?? defaultVipTimeoutSeconds(spec)) * 1000 + settleMs(spec),
     lockTimeoutMs: options.lockTimeout === undefined ? undefined : options.lockTimeout * 1000,
     allowUncheckedConfig: options.allowUncheckedConfig === true,
     progress: options.json ? () => undefined : say,

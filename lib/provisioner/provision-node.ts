@@ -57,20 +57,29 @@ async function readPeerConfig(spec: ClusterSpec, peerIndex: number, options: Pro
   }
 }
 
-/** Polls the node until it is healthy twice in a row; throws with the last state seen past the timeout. */
+/**
+ * How long a node must stay healthy before the gate opens: one full `fall` window of its health
+ * check, so a check that is about to fail has had the time to put the node in FAULT.
+ */
+export function settleMs(spec: ClusterSpec): number {
+  return spec.healthCheck.intervalSeconds * spec.healthCheck.fall * 1000;
+}
+
+/** Polls the node until it has stayed healthy for `settleMs`; throws with the last state seen past the timeout. */
 export async function waitForHealthyNode(session: NodeSession, spec: ClusterSpec, timeoutMs: number, pollMs = 500): Promise<string> {
   const started = Date.now();
-  let previous = false;
+  const settle = Math.min(settleMs(spec), timeoutMs / 2);
+  let healthySince: number | undefined;
   let status: KeepalivedStatus | undefined;
   while (Date.now() - started <= timeoutMs) {
     status = await readKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName);
-    const healthy = isHealthyNodeStatus(status);
-    if (healthy && previous) return status.notifiedState as string;
-    previous = healthy;
+    if (!isHealthyNodeStatus(status)) healthySince = undefined;
+    else if (healthySince === undefined) healthySince = Date.now();
+    else if (Date.now() - healthySince >= settle) return status.notifiedState as string;
     await sleep(pollMs);
   }
   const seen = !status?.running ? "Keepalived is not running" : `Keepalived reports ${status.notifiedState ?? "no state yet"}`;
-  throw new Error(`${session.node.name}: not healthy after ${Math.round(timeoutMs / 1000)} s: ${seen} (wanted ${HEALTHY_NODE_STATES.join(" or ")})`);
+  throw new Error(`${session.node.name}: not healthy after ${Math.round(timeoutMs / 1000)} s: ${seen} (wanted ${HEALTHY_NODE_STATES.join(" or ")} for ${Math.round(settle / 1000)} s)`);
 }
 
 /**
