@@ -12,7 +12,9 @@ const shortHash = (text: string) => createHash("sha256").update(text).digest("he
  * The key pair name of a cluster. A name that fits as it is keeps `<name>_key` (what earlier
  * versions made, so deployed key pairs are not replaced); one that had to be changed to fit
  * (`-` -> `_`, cut to length) ends in a hash of the whole name instead, so `web-a` and `web_a`,
- * or two long names with one prefix, never get the same key pair.
+ * or two long names with one prefix, never get the same key pair. A deployed key pair whose name
+ * changes this way is renamed in place (the provider's Update calls ModifyKeyPairName; the key
+ * id, and so the CVMs' key_ids, stay).
  */
 export function keyPairName(clusterName: string): string {
   const fits = KEY_PAIR_NAME_MAX_LENGTH - KEY_PAIR_SUFFIX.length;
