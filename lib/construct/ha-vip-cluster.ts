@@ -1,4 +1,4 @@
-import { Annotations, type DataResource, dependable, Fn, TerraformOutput, TerraformResource, TerraformStack, Token } from "cdktf";
+import { Annotations, type DataResource, Fn, TerraformOutput, TerraformResource, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DataTencentcloudImages } from "../../.gen/providers/tencentcloud/data-tencentcloud-images";
 import { Eip } from "../../.gen/providers/tencentcloud/eip";
@@ -26,7 +26,8 @@ import { throwIfProblems } from "../core/settings-error";
 import type { HaVipClusterProps } from "./ha-vip-cluster-props";
 import { keyPairName, outputPrefix, type ClusterNames, findNameConflicts } from "./private/cluster-names";
 import { clusterNamesInTree, clustersInTree, registerCluster, registerClusterNames } from "./private/cluster-registry";
-import { addNodeGate } from "./private/node-gates";
+import { autoAddressGuard } from "./private/havip-address-guard";
+import { addNodeGates } from "./private/node-gates";
 import { egressRules, ingressRules } from "./private/security-rules";
 import { addPostApplyProvisioning } from "./private/post-apply-provisioning";
 import { networkPlanInput, validateHaVipClusterProps } from "./private/validate-props";
@@ -112,7 +113,15 @@ export class HaVipCluster extends Construct {
     this.specJson = Fn.jsonencode(this.clusterSpec);
     this.createOutputs(names.outputPrefix);
     if (props.provisionOnDeploy ?? true) {
-      this.nodeGates = this.createNodeGates((spec) => Fn.jsonencode(spec));
+      this.nodeGates = addNodeGates(this, {
+        instances: this.instances,
+        clusterSpec: this.clusterSpec,
+        specJson: this.specJson,
+        toSpecJson: (spec) => Fn.jsonencode(spec),
+        specHoldsSecret: props.keepalived.authPass !== undefined,
+        driftLocks: this.driftLocks,
+        publicSsh: this.publicSsh,
+      });
       // After every resource of the cluster: the drift lock must allow both nodes before either announces the VIP.
       const clusterResources = this.node.findAll().filter((child): child is TerraformResource => child instanceof TerraformResource);
       this.provisioning = addPostApplyProvisioning(
@@ -205,7 +214,7 @@ export class HaVipCluster extends Construct {
     return group.id;
   }
 
-  /** The image of new nodes; `pinned` when it was looked up, so a newer match never reinstalls a running node. */
+  /** The image of new nodes; `lookedUp` ones are pinned on running nodes, so a newer match never reinstalls one. */
   private image(): { readonly imageId: string; readonly lookedUp: boolean } {
     const nodes = this.props.nodes ?? {};
     if (nodes.imageId) return { imageId: nodes.imageId, lookedUp: false };
@@ -269,7 +278,7 @@ export class HaVipCluster extends Construct {
         vip: settings.address,
         // With check_associate on, only the attached CVMs below may take the HAVIP over.
         checkAssociate: driftLock,
-        ...(settings.address === undefined ? this.autoAddressOrdering() : {}),
+        ...(settings.address === undefined ? autoAddressGuard(this.instances[0], this.plan.secondaryIp) : {}),
       });
       if (driftLock) {
         this.instances.forEach((instance, nodeIndex) => {
@@ -291,65 +300,6 @@ export class HaVipCluster extends Construct {
       }
       return havip;
     });
-  }
-
-  /**
-   * An auto-assigned HAVIP is created after the primary, so Tencent cannot hand it the primary's
-   * fixed IP. It cannot also wait for the secondary: the secondary waits for the primary's deploy
-   * gate, which renders the HAVIP's address. So the secondary's IP is checked once the address
-   * is known, before the secondary is created, failing the apply with the fix instead of a
-   * half-created pair.
-   */
-  private autoAddressOrdering() {
-    const secondaryIp = this.plan.secondaryIp;
-    return {
-      dependsOn: [this.instances[0]],
-      lifecycle: {
-        postcondition: [
-          {
-            condition: `\${self.vip != "${secondaryIp}"}`,
-            errorMessage: `Tencent assigned this HAVIP ${secondaryIp}, the secondary node's fixed IP; set havips[].address (or nodes.secondaryIp) to a free address and deploy again`,
-          },
-        ],
-      },
-    };
-  }
-
-  /**
-   * The deploy gates (see `nodeGates`). The primary's gate must not read anything of the
-   * secondary (which waits for it): its spec names the secondary by private IP only, and it
-   * reads the VRRP password from the primary itself when the secondary's SSH address is public.
-   */
-  private createNodeGates(toSpecJson: (spec: ClusterSpec) => string): [DataResource, DataResource] {
-    const [primary, secondary] = this.instances;
-    const peer = this.clusterSpec.nodes[1];
-    const primarySpec: ClusterSpec = {
-      ...this.clusterSpec,
-      nodes: [this.clusterSpec.nodes[0], { name: peer.name, privateIp: peer.privateIp, sshHost: peer.privateIp }],
-    };
-    const specHoldsSecret = this.props.keepalived.authPass !== undefined;
-    const sharedResources = this.node
-      .findAll()
-      .filter((child): child is TerraformResource => child instanceof SecurityGroupRuleSet || child instanceof HaVipEipAttachment);
-    const primaryGate = addNodeGate(this, {
-      nodeName: NODE_NAMES[0],
-      instance: primary,
-      specJson: toSpecJson(primarySpec),
-      specHoldsSecret,
-      dependsOn: [primary, ...this.driftLocks[0], ...sharedResources],
-      withoutPeer: this.publicSsh,
-    });
-    secondary.dependsOn = [...(secondary.dependsOn ?? []), dependable(primaryGate)];
-    const secondaryGate = addNodeGate(this, {
-      nodeName: NODE_NAMES[1],
-      instance: secondary,
-      specJson: this.specJson,
-      specHoldsSecret,
-      dependsOn: [secondary, ...this.driftLocks[1], primaryGate],
-      withoutPeer: false,
-      after: primaryGate,
-    });
-    return [primaryGate, secondaryGate];
   }
 
   private createEip(): string | undefined {

@@ -1,6 +1,9 @@
-import type { DataResource, ITerraformDependable } from "cdktf";
+import { type DataResource, dependable, type ITerraformDependable, TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
+import { HaVipEipAttachment } from "../../../.gen/providers/tencentcloud/ha-vip-eip-attachment";
 import type { Instance } from "../../../.gen/providers/tencentcloud/instance";
+import { SecurityGroupRuleSet } from "../../../.gen/providers/tencentcloud/security-group-rule-set";
+import type { ClusterSpec } from "../../core/cluster-settings";
 import { addPostApplyProvisioning } from "./post-apply-provisioning";
 
 /**
@@ -47,4 +50,53 @@ export function addNodeGate(scope: Construct, input: NodeGateInput): DataResourc
       ...(input.after ? { previous_gate: input.after.id } : {}),
     },
   });
+}
+
+export interface NodeGatesInput {
+  readonly instances: readonly [Instance, Instance];
+  readonly clusterSpec: ClusterSpec;
+  /** The whole pair's spec JSON (the secondary's gate reads it). */
+  readonly specJson: string;
+  /** How a spec becomes JSON for local-exec: the same way as `specJson`. */
+  readonly toSpecJson: (spec: ClusterSpec) => string;
+  readonly specHoldsSecret: boolean;
+  /** Each node's drift-lock attachments, primary first. */
+  readonly driftLocks: readonly [readonly TerraformResource[], readonly TerraformResource[]];
+  readonly publicSsh: boolean;
+}
+
+/**
+ * Both deploy gates, and the secondary instance made to wait for the primary's. The primary's gate
+ * must not read anything of the secondary (that would be a cycle): its spec names the secondary by
+ * private IP only, and with public SSH it does not connect to the secondary at all.
+ */
+export function addNodeGates(scope: Construct, input: NodeGatesInput): [DataResource, DataResource] {
+  const [primary, secondary] = input.instances;
+  const [primaryNode, secondaryNode] = input.clusterSpec.nodes;
+  const primarySpec: ClusterSpec = {
+    ...input.clusterSpec,
+    nodes: [primaryNode, { name: secondaryNode.name, privateIp: secondaryNode.privateIp, sshHost: secondaryNode.privateIp }],
+  };
+  const sharedResources = scope.node
+    .findAll()
+    .filter((child): child is TerraformResource => child instanceof SecurityGroupRuleSet || child instanceof HaVipEipAttachment);
+  const primaryGate = addNodeGate(scope, {
+    nodeName: primaryNode.name,
+    instance: primary,
+    specJson: input.toSpecJson(primarySpec),
+    specHoldsSecret: input.specHoldsSecret,
+    dependsOn: [primary, ...input.driftLocks[0], ...sharedResources],
+    withoutPeer: input.publicSsh,
+  });
+  secondary.dependsOn = [...(secondary.dependsOn ?? []), dependable(primaryGate)];
+  const secondaryGate = addNodeGate(scope, {
+    nodeName: secondaryNode.name,
+    instance: secondary,
+    specJson: input.specJson,
+    specHoldsSecret: input.specHoldsSecret,
+    dependsOn: [secondary, ...input.driftLocks[1], primaryGate],
+    withoutPeer: false,
+    after: primaryGate,
+  });
+  return [primaryGate, secondaryGate];
 }
