@@ -28,6 +28,7 @@ interface ProvisionCliOptions extends ClusterOptions {
   readonly lockTimeout?: number;
   readonly node?: string;
   readonly withoutPeer?: boolean;
+  readonly peerViaNode?: boolean;
 }
 
 async function provisionNodeCommand(spec: ClusterSpec, nodeName: string, options: ProvisionCliOptions): Promise<void> {
@@ -39,6 +40,7 @@ async function provisionNodeCommand(spec: ClusterSpec, nodeName: string, options
   const report = await provisionOneNode(spec, nodeName, {
     dryRun: options.dryRun === true,
     withoutPeer: options.withoutPeer === true,
+    peerViaNode: options.peerViaNode === true,
     healthTimeoutMs: (options.vipTimeout ?? defaultVipTimeoutSeconds(spec)) * 1000 + settleMs(spec),
     lockTimeoutMs: options.lockTimeout === undefined ? undefined : options.lockTimeout * 1000,
     allowUncheckedConfig: options.allowUncheckedConfig === true,
@@ -71,13 +73,16 @@ function buildProgram(): Command {
     .addOption(new Option("--lock-timeout <seconds>", "how long to wait while another provisioning run holds a node's lock (default 900)").argParser(positiveSeconds))
     .option("--node <name>", "provision only this node and wait until its Keepalived is MASTER or BACKUP (the deploy gate between two disruptive changes)")
     .option("--without-peer", "with --node: do not read the VRRP password from the other node")
+    .option("--peer-via-node", "with --node: reach the other node through this one (its private IP, this node as jump host)")
     .action(async (options: ProvisionCliOptions) => {
       const spec = clusterSpecFrom(options);
       if (options.node !== undefined) {
         await provisionNodeCommand(spec, options.node, options);
         return;
       }
-      if (options.withoutPeer) throw new SettingsError("provision", [{ field: "--without-peer", value: "true", rule: "only goes with --node" }]);
+      for (const [flag, given] of [["--without-peer", options.withoutPeer], ["--peer-via-node", options.peerViaNode]] as const) {
+        if (given) throw new SettingsError("provision", [{ field: flag, value: "true", rule: "only goes with --node" }]);
+      }
       const report = await provisionCluster(spec, {
         dryRun: options.dryRun === true,
         verbose: options.verbose === true,

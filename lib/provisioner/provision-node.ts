@@ -15,8 +15,13 @@ export const HEALTHY_NODE_STATES: readonly string[] = ["MASTER", "BACKUP"];
 
 export interface ProvisionNodeOptions {
   readonly dryRun: boolean;
-  /** Do not read the peer's VRRP password (its SSH address is not known yet, e.g. in the first node's deploy gate). */
+  /** Do not read the peer's VRRP password. */
   readonly withoutPeer?: boolean;
+  /**
+   * Reach the peer through this node (SSH to the peer's private IP, this node as the jump host):
+   * for the first node's deploy gate, which cannot know the peer's public address.
+   */
+  readonly peerViaNode?: boolean;
   readonly healthTimeoutMs: number;
   readonly lockTimeoutMs?: number;
   readonly allowUncheckedConfig?: boolean;
@@ -44,8 +49,12 @@ export function isHealthyNodeStatus(status: KeepalivedStatus): boolean {
 /** The peer's keepalived.conf, for its VRRP password; undefined (and a warning) when it cannot be read. */
 async function readPeerConfig(spec: ClusterSpec, peerIndex: number, options: ProvisionNodeOptions): Promise<string | undefined> {
   const peer = spec.nodes[peerIndex];
+  const node = spec.nodes[1 - peerIndex];
+  const [target, ssh] = options.peerViaNode
+    ? [{ ...peer, sshHost: peer.privateIp, sshPort: undefined }, { ...spec.ssh, jumpHost: { host: node.sshHost, port: node.sshPort, user: spec.ssh.user } }]
+    : [peer, spec.ssh];
   try {
-    const shell = await connectToNode(peer, spec.ssh, { trace: options.trace });
+    const shell = await connectToNode(target, ssh, { trace: options.trace });
     try {
       return await readRemoteFile(shell, DEFAULT_KEEPALIVED_FILE_PATHS.configPath);
     } finally {

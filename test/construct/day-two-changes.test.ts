@@ -123,7 +123,7 @@ describe("disruptive changes roll one node at a time", () => {
 
   it("gives each node a gate that provisions only that node and waits for it to be healthy", () => {
     const result = synthCluster();
-    expect(argvOf(gate(result, "primary").block).slice(2)).toEqual(["provision", "--node", "primary", "--without-peer"]);
+    expect(argvOf(gate(result, "primary").block).slice(2)).toEqual(["provision", "--node", "primary", "--peer-via-node"]);
     expect(argvOf(gate(result, "secondary").block).slice(2)).toEqual(["provision", "--node", "secondary"]);
     expect(localExecOf(gate(result, "secondary").block).environment.HAVIP_CLUSTER_SPEC).toMatch(/^\$\{jsonencode\(/);
   });

@@ -34,10 +34,10 @@ describe.skipIf(skip)("the node gates' local-exec, run by real Terraform against
     const stack = new TerraformStack(app, "gates");
     new LocalBackend(stack, { path: join(outdir, "terraform.tfstate") });
     const specJson = Fn.jsonencode(JSON.parse(readFileSync(lab.specPath, "utf8")) as object);
-    // As HaVipCluster wires them: the first gate does not read its peer, the second follows the first.
+    // As HaVipCluster wires them: the first gate reaches its peer through itself, the second follows the first.
     const first = addPostApplyProvisioning(stack, specJson, [], [], false, {
       id: "a-gate",
-      args: ["--node", "a", "--without-peer"],
+      args: ["--node", "a", "--peer-via-node"],
       triggersReplace: { node: "a" },
     });
     const second = addPostApplyProvisioning(stack, specJson, [], [first], false, {

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { execInServer, labDown, labUp, readServerFile, sshFromOperator, type Lab } from "../../lib/lab";
 import { NODE_LOCK_OWNER_PATH, NODE_LOCK_PATH } from "../../lib/provisioner/node-lock";
 import { testLabPrefix } from "../test-lab-prefix";
-import { cli, provision, skipLab } from "./lab-fixture";
+import { cli, labSpec, provision, skipLab } from "./lab-fixture";
 
 const PREFIX = testLabPrefix("lock");
 const CONF = "/etc/keepalived/keepalived.conf";
@@ -73,6 +74,19 @@ describe.skipIf(skipLab)("one provisioning run at a time per node", () => {
     // The pair still shares one password: the peer's was read, not a new one made up.
     expect(authPassOf(await readServerFile(lab, "b", CONF))).toBe(pass);
     expect((await provision(lab)).report?.changed).toBe(0);
+  }, 60_000);
+
+  it("reaches the peer through the node with --peer-via-node, as the primary's deploy gate does", async () => {
+    const pass = authPassOf(await readServerFile(lab, "b", CONF));
+    await execInServer(lab, "a", ["sh", "-c", `kill "$(cat /run/keepalived.pid)"; sleep 1; rm -f ${CONF} /var/keepalived/.havip-applied`]);
+    const spec = labSpec(lab);
+    // b's SSH address is unknown to the gate: only its private IP, reached from a, can work.
+    const gateSpec: ClusterSpec = { ...spec, nodes: [spec.nodes[0], { ...spec.nodes[1], sshHost: "peer-address.invalid" }] };
+    const result = await cli(lab, ["provision", "--node", "a", "--peer-via-node", "--json"], gateSpec);
+    expect(result.stderr).not.toMatch(/warning/);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ node: "a", action: "start" });
+    expect(authPassOf(await readServerFile(lab, "a", CONF))).toBe(pass);
   }, 60_000);
 
   it("refuses an unknown --node with exit 2 before connecting", async () => {

@@ -29,8 +29,8 @@ export interface NodeGateInput {
   readonly specHoldsSecret: boolean;
   /** What must exist before the node can be provisioned (its drift lock, the security rules...). */
   readonly dependsOn: ITerraformDependable[];
-  /** The peer's SSH address is not in `specJson` (it only exists after this gate). */
-  readonly withoutPeer: boolean;
+  /** The peer's SSH address is not in `specJson` (it only exists after this gate): reach it through this node. */
+  readonly peerViaNode: boolean;
   /** The gate of the node rolled before this one: when that one re-runs, this one does too. */
   readonly after?: DataResource;
 }
@@ -44,7 +44,7 @@ export interface NodeGateInput {
 export function addNodeGate(scope: Construct, input: NodeGateInput): DataResource {
   return addPostApplyProvisioning(scope, input.specJson, [], input.dependsOn, input.specHoldsSecret, {
     id: `${input.nodeName}-gate`,
-    args: ["--node", input.nodeName, ...(input.withoutPeer ? ["--without-peer"] : [])],
+    args: ["--node", input.nodeName, ...(input.peerViaNode ? ["--peer-via-node"] : [])],
     triggersReplace: {
       ...disruptiveAttributes(input.instance),
       ...(input.after ? { previous_gate: input.after.id } : {}),
@@ -68,7 +68,8 @@ export interface NodeGatesInput {
 /**
  * Both deploy gates, and the secondary instance made to wait for the primary's. The primary's gate
  * must not read anything of the secondary (that would be a cycle): its spec names the secondary by
- * private IP only, and with public SSH it does not connect to the secondary at all.
+ * private IP only, and with public SSH it reaches the secondary through the primary (the security
+ * group admits each node from the other), to read the VRRP password the pair shares.
  */
 export function addNodeGates(scope: Construct, input: NodeGatesInput): [DataResource, DataResource] {
   const [primary, secondary] = input.instances;
@@ -86,7 +87,7 @@ export function addNodeGates(scope: Construct, input: NodeGatesInput): [DataReso
     specJson: input.toSpecJson(primarySpec),
     specHoldsSecret: input.specHoldsSecret,
     dependsOn: [primary, ...input.driftLocks[0], ...sharedResources],
-    withoutPeer: input.publicSsh,
+    peerViaNode: input.publicSsh,
   });
   secondary.dependsOn = [...(secondary.dependsOn ?? []), dependable(primaryGate)];
   const secondaryGate = addNodeGate(scope, {
@@ -95,7 +96,7 @@ export function addNodeGates(scope: Construct, input: NodeGatesInput): [DataReso
     specJson: input.specJson,
     specHoldsSecret: input.specHoldsSecret,
     dependsOn: [secondary, ...input.driftLocks[1], primaryGate],
-    withoutPeer: false,
+    peerViaNode: false,
     after: primaryGate,
   });
   return [primaryGate, secondaryGate];
