@@ -132,7 +132,7 @@ describe.skipIf(skip)("the day-2 lifecycle settings as Terraform reads them", ()
 });
 
 describe.skipIf(skip)("a resize of both nodes, applied by Terraform", () => {
-  it("changes the primary, runs its gate, and only then changes the secondary; the drift locks stay until a node is replaced", () => {
+  it("changes the primary, runs its gate, and only then changes the secondary; the drift locks stay until a node is replaced; destroy works", () => {
     const stack = standInStack(synthCluster().json) as { resource: { terraform_data: Record<string, Block> } };
     const blocks = stack.resource.terraform_data;
     for (const block of Object.values(blocks)) {
@@ -176,6 +176,15 @@ describe.skipIf(skip)("a resize of both nodes, applied by Terraform", () => {
       expect(replaced.output).toMatch(/havip-1-primary-lock_\w+: Creation complete/);
       expect(replaced.output).toMatch(/web_primary-gate_\w+: Creation complete/);
       expect(replaced.output).not.toMatch(/havip-1-secondary-lock_\w+: (Destroying|Creating)/);
+
+      // Destroy runs no provisioner and takes the secondary down before the primary.
+      const destroyed = terraform(dir, ["destroy", "-input=false", "-auto-approve"]);
+      expect(destroyed.output).toContain("Destroy complete!");
+      expect(destroyed.output).not.toContain("local-exec");
+      const gone = destroyed.output.split("\n");
+      const destroyedAt = (part: string) => gone.findIndex((line) => line.includes(part) && line.includes("Destruction complete"));
+      expect(destroyedAt("tencentcloud_instance__web_secondary_")).toBeGreaterThanOrEqual(0);
+      expect(destroyedAt("tencentcloud_instance__web_secondary_")).toBeLessThan(destroyedAt("tencentcloud_instance__web_primary_"));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
