@@ -100,15 +100,13 @@ export class RemoteShell {
         },
       })
       .then((result): RemoteCommandResult => ({ code: result.code, stdout: result.stdout, stderr: result.stderr }));
+    // Once held (or timed out) nobody awaits its end, which may come with a dropped session.
+    finished.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
     try {
       const outcome = await Promise.race([ready.then(() => "ready" as const), finished, timedOut]);
-      if (outcome === "ready") {
-        // It ends when released or when the session closes; nobody awaits that end.
-        finished.catch(() => undefined);
-        return { held: true, release: () => stdin.end() };
-      }
+      if (outcome === "ready") return { held: true, release: () => stdin.end() };
       stdin.end();
       if (outcome === "timeout") {
         return { held: false, result: { code: 124, stdout, stderr: `no answer within ${Math.round(timeoutMs / 1000)} s` } };
