@@ -1,7 +1,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import type { ClusterSpec } from "../core/cluster-settings";
 import { SettingsError } from "../core/settings-error";
+import { defaultVipTimeoutSeconds } from "../provisioner/provision-cluster";
+import { provisionOneNode, settleMs } from "../provisioner/provision-node";
 import { runProvisionCommand } from "./commands/provision-command";
-import { formatProvisionReport } from "./provision-report-format";
+import { formatNodeProvisionReport, formatProvisionReport } from "./provision-report-format";
 import { EXIT_BAD_INPUT, EXIT_FAILURE } from "./exit-codes";
 import { CLUSTER_SPEC_ENV } from "../handoff/provision-invocation";
 import { SpecSourceError } from "./load-cluster-spec";
@@ -26,6 +29,30 @@ interface ProvisionCliOptions extends ClusterOptions {
   readonly vipTimeout?: number;
   readonly allowUncheckedConfig?: boolean;
   readonly upgradeKeepalived?: boolean;
+  readonly lockTimeout?: number;
+  readonly node?: string;
+  readonly withoutPeer?: boolean;
+  readonly peerViaNode?: boolean;
+}
+
+async function provisionNodeCommand(spec: ClusterSpec, nodeName: string, options: ProvisionCliOptions): Promise<void> {
+  const names = spec.nodes.map((node) => node.name);
+  if (!names.includes(nodeName)) {
+    throw new SettingsError("provision", [{ field: "--node", value: nodeName, rule: `must name a node of cluster ${spec.clusterName}: ${names.join(" or ")}` }]);
+  }
+  if (options.upgradeKeepalived) throw new SettingsError("provision", [{ field: "--upgrade-keepalived", value: "true", rule: "does not go with --node (an upgrade goes through both nodes, one at a time)" }]);
+  const say = (message: string) => process.stderr.write(`${nodeName}: ${message}\n`);
+  const report = await provisionOneNode(spec, nodeName, {
+    dryRun: options.dryRun === true,
+    withoutPeer: options.withoutPeer === true,
+    peerViaNode: options.peerViaNode === true,
+    healthTimeoutMs: (options.vipTimeout ?? defaultVipTimeoutSeconds(spec)) * 1000 + settleMs(spec),
+    lockTimeoutMs: options.lockTimeout === undefined ? undefined : options.lockTimeout * 1000,
+    allowUncheckedConfig: options.allowUncheckedConfig === true,
+    progress: options.json ? () => undefined : say,
+    trace: options.verbose ? (line) => process.stderr.write(`  ${line}\n`) : undefined,
+  });
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatNodeProvisionReport(report)}\n`);
 }
 
 function buildProgram(): Command {
@@ -49,8 +76,19 @@ function buildProgram(): Command {
     .addOption(new Option("--vip-timeout <seconds>", "how long to wait for exactly one VIP holder").argParser(positiveSeconds))
     .option("--allow-unchecked-config", "activate on nodes whose Keepalived (< 2.0.5) has no config test, without checking")
     .option("--upgrade-keepalived", "upgrade the held keepalived package, one node at a time, the VIP holder last")
+    .addOption(new Option("--lock-timeout <seconds>", "how long to wait while another provisioning run holds a node's lock (default 900)").argParser(positiveSeconds))
+    .option("--node <name>", "provision only this node and wait until its Keepalived is MASTER or BACKUP (the deploy gate between two disruptive changes)")
+    .option("--without-peer", "with --node: do not read the VRRP password from the other node")
+    .option("--peer-via-node", "with --node: reach the other node through this one (its private IP, this node as jump host)")
     .action(async (options: ProvisionCliOptions) => {
       const spec = clusterSpecFrom(options);
+      if (options.node !== undefined) {
+        await provisionNodeCommand(spec, options.node, options);
+        return;
+      }
+      for (const [flag, given] of [["--without-peer", options.withoutPeer], ["--peer-via-node", options.peerViaNode]] as const) {
+        if (given) throw new SettingsError("provision", [{ field: flag, value: "true", rule: "only goes with --node" }]);
+      }
       const report = await runProvisionCommand(spec, {
         dryRun: options.dryRun === true,
         verbose: options.verbose === true,
@@ -58,6 +96,7 @@ function buildProgram(): Command {
         vipTimeoutSeconds: options.vipTimeout,
         allowUncheckedConfig: options.allowUncheckedConfig === true,
         upgradeKeepalived: options.upgradeKeepalived === true,
+        lockTimeoutSeconds: options.lockTimeout,
       });
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatProvisionReport(report)}\n`);
     });

@@ -1,5 +1,6 @@
 import { describeNodeStep } from "../provisioner/node-steps";
 import type { NodeReport, ProvisionReport } from "../provisioner/provision-events";
+import type { NodeProvisionReport } from "../provisioner/provision-node";
 
 function formatNodePreview(node: NodeReport): string {
   const preview = node.preview;
@@ -37,4 +38,11 @@ export function formatProvisionReport(report: ProvisionReport): string {
   }
   lines.push(`${report.dryRun ? "dry run: " : ""}${report.changed} changed${report.vipHolder ? `; VIP holder: ${report.vipHolder}` : ""}`);
   return lines.join("\n");
+}
+
+/** The one-line report of `provision --node`. */
+export function formatNodeProvisionReport(report: NodeProvisionReport): string {
+  const files = report.changedFiles.length === 0 ? "no file changed" : `${report.changedFiles.length} file(s): ${report.changedFiles.join(", ")}`;
+  const action = report.action === "none" ? "leave keepalived as it is" : `${report.action} keepalived`;
+  return `${report.node}: keepalived ${report.keepalivedVersion} (${report.install}); ${files}; ${report.dryRun ? "would " : ""}${action}${report.state ? `; now ${report.state}` : ""}`;
 }

@@ -51,11 +51,13 @@ export interface HaVipNodesProps {
   readonly systemDiskSizeGb?: number;
   /**
    * Image id for both nodes (any distribution with Keepalived >= 1.2.24, or set `keepalivedSource`).
-   * @default - the public image found by `imageNameRegex`
+   * Changing it reinstalls the nodes, one at a time through the deploy gates (docs/construct.md, Day-2 changes).
+   * @default - the public image found by `imageNameRegex`, pinned once a node exists
    */
   readonly imageId?: string;
   /**
    * Regex for the public image looked up with the `tencentcloud_images` data source (ignored when `imageId` is set).
+   * The newest match is used for new nodes only: running nodes keep their image (`ignore_changes`).
    * @default "^TencentOS Server 3\\."
    */
   readonly imageNameRegex?: string;
@@ -171,8 +173,10 @@ export interface HaVipClusterProps {
   /**
    * Provision Keepalived over SSH when `cdktf deploy` applies: a `terraform_data` resource whose
    * local-exec runs `havip-cluster provision` with this cluster's spec. It runs again whenever the
-   * spec, the package version or an instance changes, and does nothing on destroy.
-   * `false` leaves provisioning to `npx havip-cluster provision --outputs-file ...`.
+   * spec, the package version or an instance changes, and does nothing on destroy. Also adds a
+   * deploy gate per node (`provision --node`), so resizes, reinstalls and replacements roll one node
+   * at a time. `false` leaves provisioning to `npx havip-cluster provision --outputs-file ...`, and
+   * disruptive changes then hit both nodes in one apply.
    * @default true
    */
   readonly provisionOnDeploy?: boolean;

@@ -1,4 +1,4 @@
-import { Annotations, type DataResource, TerraformOutput, TerraformResource, Token } from "cdktf";
+import { Annotations, type DataResource, TerraformOutput, TerraformResource, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DataTencentcloudImages } from "../../.gen/providers/tencentcloud/data-tencentcloud-images";
 import { Eip } from "../../.gen/providers/tencentcloud/eip";
@@ -25,18 +25,16 @@ import { type ClusterFootprint, findNeighbourConflicts, isOpenToEveryone, type N
 import { throwIfProblems } from "../core/settings-error";
 import type { HaVipClusterProps } from "./ha-vip-cluster-props";
 import type { HaVipNetwork } from "./ha-vip-network";
-import { clustersInTree, registerCluster } from "./private/cluster-registry";
+import { keyPairName, outputPrefix, type ClusterNames, findNameConflicts } from "./private/cluster-names";
+import { clusterNamesInTree, clustersInTree, registerCluster, registerClusterNames } from "./private/cluster-registry";
+import { autoAddressGuard } from "./private/havip-address-guard";
+import { addNodeGates } from "./private/node-gates";
 import { egressRules, ingressRules } from "./private/security-rules";
 import { addPostApplyProvisioning } from "./private/post-apply-provisioning";
 import { jsonLocal, terraformTags, terraformText } from "./private/terraform-text";
 import { networkPlanInput, validateHaVipClusterProps } from "./private/validate-props";
 
 const NODE_NAMES = ["primary", "secondary"] as const;
-
-/** Tencent key pair names: letters, digits and underscores, at most 25 characters. */
-function keyPairName(clusterName: string): string {
-  return `${clusterName.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 21)}_key`;
-}
 
 /**
  * A Tencent Cloud HAVIP served by a Keepalived primary/secondary pair of CVMs: network, security
@@ -77,8 +75,16 @@ export class HaVipCluster extends Construct {
   public readonly specJson: string;
   /** The `terraform_data` whose local-exec provisions Keepalived on deploy (absent with `provisionOnDeploy: false`). */
   public readonly provisioning?: DataResource;
+  /**
+   * Per-node deploy gates, primary first (absent with `provisionOnDeploy: false`): each re-provisions
+   * its node after a reset, resize or replacement and waits until it is healthy; the secondary
+   * instance waits for the primary's gate, so disruptive changes roll one node at a time.
+   */
+  public readonly nodeGates?: readonly [DataResource, DataResource];
 
   private readonly props: HaVipClusterProps;
+  /** Each node's drift-lock attachments, primary first. */
+  private readonly driftLocks: [HaVipInstanceAttachment[], HaVipInstanceAttachment[]] = [[], []];
   private readonly plan: NetworkPlan;
 
   constructor(scope: Construct, id: string, props: HaVipClusterProps) {
@@ -94,6 +100,9 @@ export class HaVipCluster extends Construct {
       props.network.subnetId ?? `(new subnet of ${this.node.path})`,
     );
     throwIfProblems(context, findNeighbourConflicts(prospective, clustersInTree(this)));
+    const names = this.claimedNames();
+    throwIfProblems(context, findNameConflicts(names, clusterNamesInTree(this)));
+    registerClusterNames(this, names);
 
     const { vpcId, subnetId } = this.createNetwork();
     this.vpcId = vpcId;
@@ -123,8 +132,17 @@ export class HaVipCluster extends Construct {
     }
     this.clusterSpec = this.buildClusterSpec();
     this.specJson = jsonLocal(this, "spec", this.clusterSpec);
-    this.createOutputs(id);
+    this.createOutputs(names.outputPrefix);
     if (props.provisionOnDeploy ?? true) {
+      this.nodeGates = addNodeGates(this, {
+        instances: this.instances,
+        clusterSpec: this.clusterSpec,
+        specJson: this.specJson,
+        toSpecJson: (spec) => jsonLocal(this, "primary-gate-spec", spec),
+        specHoldsSecret: props.keepalived.authPass !== undefined,
+        driftLocks: this.driftLocks,
+        publicSsh: this.publicSsh,
+      });
       // After every resource of the cluster: the drift lock must allow both nodes before either announces the VIP.
       const clusterResources = this.node.findAll().filter((child): child is TerraformResource => child instanceof TerraformResource);
       this.provisioning = addPostApplyProvisioning(
@@ -135,6 +153,18 @@ export class HaVipCluster extends Construct {
         props.keepalived.authPass !== undefined,
       );
     }
+  }
+
+  private claimedNames(): ClusterNames {
+    const stack = TerraformStack.of(this);
+    const pathBelowStack = this.node.scopes.slice(this.node.scopes.indexOf(stack) + 1).map((scope) => scope.node.id);
+    return {
+      path: this.node.path,
+      stackPath: stack.node.path,
+      clusterName: this.clusterName,
+      keyPairName: keyPairName(this.clusterName),
+      outputPrefix: outputPrefix(pathBelowStack),
+    };
   }
 
   private get publicSsh(): boolean {
@@ -205,14 +235,16 @@ export class HaVipCluster extends Construct {
     return group.id;
   }
 
-  private imageId(): string {
+  /** The image of new nodes; `lookedUp` ones are pinned on running nodes, so a newer match never reinstalls one. */
+  private image(): { readonly imageId: string; readonly lookedUp: boolean } {
     const nodes = this.props.nodes ?? {};
-    if (nodes.imageId) return terraformText(nodes.imageId);
+    if (nodes.imageId) return { imageId: terraformText(nodes.imageId), lookedUp: false };
+    // The provider sorts matches newest first (sortImages, by CreatedTime): images.0 moves on when Tencent publishes one.
     const images = new DataTencentcloudImages(this, "image", {
       imageType: ["PUBLIC_IMAGE"],
       imageNameRegex: terraformText(nodes.imageNameRegex ?? DEFAULT_IMAGE_NAME_REGEX),
     });
-    return images.images.get(0).imageId;
+    return { imageId: images.images.get(0).imageId, lookedUp: true };
   }
 
   private createNodes(): [Instance, Instance] {
@@ -228,7 +260,7 @@ export class HaVipCluster extends Construct {
             tags: this.tags,
           })
         : undefined;
-    const imageId = this.imageId();
+    const { imageId, lookedUp } = this.image();
     const [primary, secondary] = [this.plan.primaryIp, this.plan.secondaryIp].map(
       (privateIp, index) =>
         new Instance(this, NODE_NAMES[index], {
@@ -250,6 +282,8 @@ export class HaVipCluster extends Construct {
             : {}),
           ...(nodes.userData !== undefined ? { userDataRaw: terraformText(nodes.userData) } : {}),
           tags: this.tags,
+          // image_id is updated in place by ResetInstance (a reinstall): a looked-up image only applies to new nodes.
+          ...(lookedUp ? { lifecycle: { ignoreChanges: ["image_id"] } } : {}),
         }),
     );
     return [primary, secondary];
@@ -266,14 +300,24 @@ export class HaVipCluster extends Construct {
         vip: settings.address,
         // With check_associate on, only the attached CVMs below may take the HAVIP over.
         checkAssociate: driftLock,
+        ...(settings.address === undefined ? autoAddressGuard(this.instances[0], this.plan.secondaryIp) : {}),
       });
       if (driftLock) {
         this.instances.forEach((instance, nodeIndex) => {
-          new HaVipInstanceAttachment(this, `havip-${number}-${NODE_NAMES[nodeIndex]}-lock`, {
+          const lock = new HaVipInstanceAttachment(this, `havip-${number}-${NODE_NAMES[nodeIndex]}-lock`, {
             haVipId: havip.id,
             instanceId: instance.id,
             instanceType: "CVM",
+            lifecycle: {
+              // The provider's Read stores HaVipAssociationSet[0].InstanceId, which may be the other
+              // node's: without this, the two locks of one HAVIP force each other's replacement on
+              // every plan. Its id (havip#CVM#instance) still names this node, and Delete uses the id.
+              ignoreChanges: ["instance_id"],
+              // ...and a replaced node must still be attached again.
+              replaceTriggeredBy: [`${instance.terraformResourceType}.${instance.friendlyUniqueId}.id`],
+            },
           });
+          this.driftLocks[nodeIndex].push(lock);
         });
       }
       return havip;
@@ -334,17 +378,17 @@ export class HaVipCluster extends Construct {
     };
   }
 
-  private output(id: string, name: string, value: unknown, description: string, sensitive = false): void {
+  private output(prefix: string, name: string, value: unknown, description: string, sensitive = false): void {
     const output = new TerraformOutput(this, `output-${name}`, { value, description, sensitive });
-    output.overrideLogicalId(`${id}-${name}`);
+    output.overrideLogicalId(`${prefix}-${name}`);
   }
 
-  private createOutputs(id: string): void {
-    this.output(id, "havip-addresses", this.havipAddresses, "HAVIP addresses served by the pair");
-    if (this.eipAddress) this.output(id, "eip", this.eipAddress, "EIP bound to the first HAVIP");
-    this.output(id, "instance-ids", this.instanceIds, "CVM ids, primary first");
-    this.output(id, "private-ips", this.nodePrivateIps, "Private IPs of the nodes, primary first");
-    if (this.nodePublicIps) this.output(id, "public-ips", this.nodePublicIps, "Public IPs of the nodes (SSH), primary first");
-    this.output(id, "spec", this.specJson, "ClusterSpec JSON for the provisioner", this.clusterSpec.authPass !== undefined);
+  private createOutputs(prefix: string): void {
+    this.output(prefix, "havip-addresses", this.havipAddresses, "HAVIP addresses served by the pair");
+    if (this.eipAddress) this.output(prefix, "eip", this.eipAddress, "EIP bound to the first HAVIP");
+    this.output(prefix, "instance-ids", this.instanceIds, "CVM ids, primary first");
+    this.output(prefix, "private-ips", this.nodePrivateIps, "Private IPs of the nodes, primary first");
+    if (this.nodePublicIps) this.output(prefix, "public-ips", this.nodePublicIps, "Public IPs of the nodes (SSH), primary first");
+    this.output(prefix, "spec", this.specJson, "ClusterSpec JSON for the provisioner", this.clusterSpec.authPass !== undefined);
   }
 }

@@ -28,7 +28,13 @@ export interface NodeSession {
 export async function openNodeSession(
   spec: ClusterSpec,
   index: 0 | 1,
-  options: { readonly dryRun: boolean; readonly progress: (message: string) => void; readonly trace?: (line: string) => void },
+  options: {
+    readonly dryRun: boolean;
+    readonly progress: (message: string) => void;
+    readonly trace?: (line: string) => void;
+    /** Runs right after connecting, before anything is read or installed (the node lock). */
+    readonly afterConnect?: (shell: RemoteShell) => Promise<void>;
+  },
 ): Promise<NodeSession> {
   const node = spec.nodes[index];
   const peer = spec.nodes[index === 0 ? 1 : 0];
@@ -39,6 +45,7 @@ export async function openNodeSession(
     onRetry: options.progress,
   });
   try {
+    await options.afterConnect?.(shell);
     options.progress("detecting the OS and Keepalived");
     const facts = await readNodeFacts(shell);
     if (options.dryRun) {

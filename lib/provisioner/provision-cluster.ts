@@ -3,6 +3,7 @@ import { masterDownIntervalSeconds } from "../core/vrrp-timing";
 import { applyNodePlan } from "./apply-node-plan";
 import { planCluster, type ClusterPlan, type NodePlan } from "./cluster-plan";
 import { upgradeKeepalivedOneNodeAtATime, type KeepalivedUpgradeStep } from "./keepalived-upgrade";
+import { nodeLocksInOrder } from "./node-lock";
 import { missingPackages } from "./node-prerequisites";
 import { describePackageHold } from "./package-hold";
 import { describeServicePreparation, prepareNodeForService } from "./service-setup";
@@ -19,6 +20,8 @@ export interface ProvisionOptions {
   readonly allowUncheckedConfig?: boolean;
   /** Upgrade the held keepalived package first, one node at a time, the VIP holder last. @default false */
   readonly upgradeKeepalived?: boolean;
+  /** Seconds to wait while another provisioning run holds a node's lock. @default - DEFAULT_NODE_LOCK_TIMEOUT_MS */
+  readonly lockTimeoutSeconds?: number;
   /** Receives progress as it happens. @default - progress is not reported */
   readonly onEvent?: (event: ProvisionEvent) => void;
 }
@@ -90,6 +93,11 @@ async function waitForVip(spec: ClusterSpec, sessions: readonly NodeSession[], t
 export async function provisionCluster(spec: ClusterSpec, options: ProvisionOptions = {}): Promise<ProvisionReport> {
   const emit = options.onEvent ?? (() => undefined);
   const dryRun = options.dryRun === true;
+  // One run at a time per node, taken in node order so two whole-pair runs cannot deadlock; dry runs too (they read the staging state).
+  const locks = nodeLocksInOrder(spec.nodes.length, {
+    timeoutMs: options.lockTimeoutSeconds === undefined ? undefined : options.lockTimeoutSeconds * 1000,
+    onWait: (message) => emit({ type: "lock-wait", message }),
+  });
   // Every connection attempt, so a failure on one node still lets the other's connection be closed.
   const opening = ([0, 1] as const).map(async (index) => {
     const name = spec.nodes[index].name;
@@ -97,6 +105,10 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
       dryRun,
       progress: (message) => emit({ type: "node-progress", node: name, message }),
       trace: (line) => emit({ type: "remote-command", node: name, line }),
+      afterConnect: (shell) => locks.take(index, shell),
+    }).catch((error: unknown) => {
+      locks.abandon(index);
+      throw error;
     });
     emit({
       type: "node-ready",
@@ -139,6 +151,7 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
       ...(keepalivedUpgrade ? { keepalivedUpgrade } : {}),
     };
   } finally {
+    locks.releaseAll();
     const opened = await Promise.allSettled(opening);
     for (const attempt of opened) if (attempt.status === "fulfilled") attempt.value.shell.close();
   }

@@ -18,6 +18,8 @@ export type ProvisionEvent =
       readonly keepalivedVersion: string;
       readonly install?: KeepalivedInstallOutcome["action"];
     }
+  /** Another provisioning run holds a node's lock: this one waits (up to the lock timeout). */
+  | { readonly type: "lock-wait"; readonly message: string }
   /** A command sent to a node (never its stdin: file contents and secrets stay out). */
   | { readonly type: "remote-command"; readonly node: string; readonly line: string }
   | { readonly type: "planned"; readonly pendingFiles: number; readonly rollout: readonly RolloutStep[] }

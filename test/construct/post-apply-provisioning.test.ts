@@ -12,7 +12,11 @@ interface LocalExec {
 
 function provisioningOf(props: Parameters<typeof synthCluster>[0] = {}) {
   const result = synthCluster(props);
-  return { result, all: Object.values(result.resources("terraform_data")) };
+  // The whole pair's run; the per-node deploy gates are covered in day-two-changes.test.ts.
+  const all = Object.entries(result.resources("terraform_data"))
+    .filter(([logicalId]) => !logicalId.includes("-gate"))
+    .map(([, block]) => block);
+  return { result, all };
 }
 
 describe("post-apply provisioning", () => {
@@ -47,7 +51,7 @@ describe("post-apply provisioning", () => {
     expect(triggers.package_version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it("waits for every resource of the cluster, the drift lock and the EIP attachment included", () => {
+  it("waits for every resource of the cluster, the drift lock, the EIP attachment and both node gates included", () => {
     const { all } = provisioningOf();
     const dependsOn = all[0].depends_on as string[];
     expect(dependsOn.filter((d) => d.startsWith("tencentcloud_instance."))).toHaveLength(2);
@@ -55,7 +59,10 @@ describe("post-apply provisioning", () => {
     expect(dependsOn.some((d) => d.startsWith("tencentcloud_ha_vip."))).toBe(true);
     expect(dependsOn.some((d) => d.startsWith("tencentcloud_ha_vip_eip_attachment."))).toBe(true);
     expect(dependsOn.some((d) => d.startsWith("tencentcloud_security_group_rule_set."))).toBe(true);
-    expect(dependsOn.some((d) => d.startsWith("terraform_data."))).toBe(false);
+    expect(dependsOn.filter((d) => d.startsWith("terraform_data."))).toEqual([
+      expect.stringContaining("primary-gate"),
+      expect.stringContaining("secondary-gate"),
+    ]);
   });
 
   it("runs nothing on destroy", () => {

@@ -12,6 +12,7 @@ export interface ProvisionCommandOptions {
   readonly vipTimeoutSeconds?: number;
   readonly allowUncheckedConfig?: boolean;
   readonly upgradeKeepalived?: boolean;
+  readonly lockTimeoutSeconds?: number;
 }
 
 interface TaskContext {
@@ -31,6 +32,9 @@ function eventHandler(gates: TaskGates, context: TaskContext, verbose: boolean):
         const install = event.install === undefined || event.install === "present" ? "" : ` (${event.install})`;
         return gates.finish(connectKey(event.node), `${event.node}: ${event.osPrettyName}, keepalived ${event.keepalivedVersion}${install}`);
       }
+      case "lock-wait":
+        process.stderr.write(`${event.message}\n`);
+        return;
       case "remote-command":
         if (verbose) process.stderr.write(`  ${event.line}\n`);
         return;
@@ -103,6 +107,7 @@ export async function runProvisionCommand(spec: ClusterSpec, options: ProvisionC
     vipTimeoutSeconds: options.vipTimeoutSeconds,
     allowUncheckedConfig: options.allowUncheckedConfig,
     upgradeKeepalived: options.upgradeKeepalived,
+    lockTimeoutSeconds: options.lockTimeoutSeconds,
     onEvent: eventHandler(gates, context, options.verbose),
   });
   provisioning.catch((error: unknown) => gates.failAll(error));

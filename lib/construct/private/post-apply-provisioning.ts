@@ -8,6 +8,15 @@ function packageVersion(root: string): string {
   return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
 }
 
+export interface ProvisioningRun {
+  /** Construct id of the `terraform_data`. @default "provision" */
+  readonly id?: string;
+  /** Arguments after `provision`, e.g. `["--node", "primary"]`. @default [] */
+  readonly args?: readonly string[];
+  /** When it runs again. @default - the spec, the package version or an instance changes */
+  readonly triggersReplace?: Record<string, unknown>;
+}
+
 /**
  * A `terraform_data` (Terraform's built-in, no provider download) that runs the provisioner
  * after the nodes exist. The spec travels in the environment, never through a shell string;
@@ -20,12 +29,15 @@ export function addPostApplyProvisioning(
   dependsOn: ITerraformDependable[],
   /** The spec holds the user's VRRP password: keep even its hash out of plans. */
   specHoldsSecret = false,
+  /** Another run than the whole pair's, e.g. one node's deploy gate. */
+  run: ProvisioningRun = {},
 ): DataResource {
   const specHash = Fn.sha256(specJson);
   const root = packageRoot();
-  const [interpreter, script, command] = provisionArgv(root);
-  return new DataResource(scope, "provision", {
-    triggersReplace: {
+  // local-exec appends `command` to `interpreter` as one last argument: no shell parses either.
+  const argv = [...provisionArgv(root), ...(run.args ?? [])];
+  return new DataResource(scope, run.id ?? "provision", {
+    triggersReplace: run.triggersReplace ?? {
       // An 8-character password inside otherwise known JSON could be brute-forced from a plain hash.
       spec_sha256: specHoldsSecret ? Fn.sensitive(specHash) : specHash,
       package_version: packageVersion(root),
@@ -35,8 +47,8 @@ export function addPostApplyProvisioning(
     provisioners: [
       {
         type: "local-exec",
-        interpreter: [interpreter, script],
-        command,
+        interpreter: argv.slice(0, -1),
+        command: argv[argv.length - 1],
         environment: { [CLUSTER_SPEC_ENV]: specJson },
       },
     ],

@@ -52,6 +52,13 @@ export function findNeighbourConflicts(candidate: ClusterFootprint, neighbours: 
       });
     }
     if (other.subnetKey === candidate.subnetKey) {
+      if (other.subnetCidr !== candidate.subnetCidr) {
+        problems.push({
+          field: "network.subnetCidr",
+          value: candidate.subnetCidr,
+          rule: `differs from ${other.subnetCidr}, which cluster '${other.clusterName}' gives for the same subnet ${candidate.subnetKey}; one subnet has one CIDR`,
+        });
+      }
       problems.push(...addressProblems(candidate, other));
     } else {
       const overlap = overlapProblem(candidate, other);

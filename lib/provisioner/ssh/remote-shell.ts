@@ -1,3 +1,4 @@
+import { PassThrough } from "node:stream";
 import type { NodeSSH, SSHExecCommandOptions } from "node-ssh";
 
 type ExecChannel = Parameters<NonNullable<SSHExecCommandOptions["onChannel"]>>[0];
@@ -72,6 +73,48 @@ export class RemoteShell {
     const result = await this.run(script, options);
     if (result.code !== 0) throw new RemoteCommandError(this.nodeName, step, result);
     return result.stdout;
+  }
+
+  /**
+   * Starts a script that keeps running while its stdin stays open (e.g. `flock` holding a lock).
+   * Resolves `held` once the script prints `readyLine`, or with its result if it exits first;
+   * `release()` closes its stdin, so it ends; a dropped session ends it too.
+   */
+  async hold(
+    script: string,
+    readyLine: string,
+    timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
+  ): Promise<{ readonly held: true; release(): void } | { readonly held: false; readonly result: RemoteCommandResult }> {
+    this.trace(`${this.nodeName}$ ${script.split("\n")[0]}${script.includes("\n") ? " ..." : ""} (held)`);
+    const stdin = new PassThrough();
+    let stdout = "";
+    let signalReady: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => (signalReady = resolve));
+    const finished = this.connection
+      .execCommand(script, {
+        stdin,
+        noTrim: true,
+        onStdout: (chunk) => {
+          stdout += chunk.toString();
+          if (stdout.split("\n").includes(readyLine)) signalReady();
+        },
+      })
+      .then((result): RemoteCommandResult => ({ code: result.code, stdout: result.stdout, stderr: result.stderr }));
+    // Once held (or timed out) nobody awaits its end, which may come with a dropped session.
+    finished.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
+    try {
+      const outcome = await Promise.race([ready.then(() => "ready" as const), finished, timedOut]);
+      if (outcome === "ready") return { held: true, release: () => stdin.end() };
+      stdin.end();
+      if (outcome === "timeout") {
+        return { held: false, result: { code: 124, stdout, stderr: `no answer within ${Math.round(timeoutMs / 1000)} s` } };
+      }
+      return { held: false, result: outcome };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   close(): void {
