@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { type CommandOptions, type CommandResult, runCommand, runCommandOrThrow } from "./host-command";
 import { LAB_SERVER_NAMES, type LabLayout, type LabServerName } from "./lab-layout";
 import { type ProcessFacts, networkNamespacePids, pidNamespaceOf, readProcessFacts, signalProcess } from "./lab-processes";
-import { serverInitPid } from "./lab-server";
+import { nsenterArgv, serverInitPid } from "./lab-server";
 
 async function requireInitPid(lab: LabLayout, server: LabServerName): Promise<number> {
   const pid = await serverInitPid(lab.servers[server]);
@@ -12,8 +12,8 @@ async function requireInitPid(lab: LabLayout, server: LabServerName): Promise<nu
 }
 
 /**
- * Runs argv inside a server, from the host, without SSH: `nsenter` into the server's mount, uts,
- * network and pid namespaces, so it sees the server's own /etc, /var, /run and processes.
+ * Runs argv inside a server, from the host, without SSH: `nsenter` into every namespace of the
+ * server's systemd and its root, so it sees the server's own file system, units and processes.
  */
 export async function execInServer(
   lab: LabLayout,
@@ -22,7 +22,7 @@ export async function execInServer(
   options: CommandOptions = {},
 ): Promise<CommandResult> {
   const pid = await requireInitPid(lab, server);
-  return runCommand(["nsenter", "-t", String(pid), "-m", "-u", "-n", "-p", "--wd=/", "--", ...argv], {
+  return runCommand([...nsenterArgv(pid), ...argv], {
     ...options,
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", ...options.env },
   });
@@ -60,22 +60,27 @@ export interface KeepalivedProcesses {
   readonly children: readonly ProcessFacts[];
 }
 
-/**
- * Keepalived processes of one server, with host PIDs. Only processes in the server's own pid
- * namespace count: the host's or the other server's keepalived never match.
- */
+/** Keepalived processes of one server, with host PIDs. */
 export async function keepalivedProcesses(lab: LabLayout, server: LabServerName): Promise<KeepalivedProcesses | undefined> {
-  const initPid = await serverInitPid(lab.servers[server]);
-  if (initPid === undefined) return undefined;
-  const serverPidNamespace = pidNamespaceOf(initPid);
-  const all = (await networkNamespacePids(lab.servers[server].namespace))
-    .filter((pid) => pidNamespaceOf(pid) === serverPidNamespace)
-    .map(readProcessFacts)
-    .filter((facts): facts is ProcessFacts => facts !== undefined && facts.name === "keepalived" && facts.state !== "Z");
+  const all = await serverProcessesNamed(lab, server, "keepalived");
   const pids = new Set(all.map((facts) => facts.pid));
   const parent = all.find((facts) => !pids.has(facts.ppid));
   if (!parent) return undefined;
   return { parent, children: all.filter((facts) => facts.pid !== parent.pid) };
+}
+
+/**
+ * Live processes with this name in one server, with host PIDs. Only processes in the server's own
+ * pid namespace count: the host's or the other server's never match.
+ */
+export async function serverProcessesNamed(lab: LabLayout, server: LabServerName, name: string): Promise<ProcessFacts[]> {
+  const initPid = await serverInitPid(lab.servers[server]);
+  if (initPid === undefined) return [];
+  const serverPidNamespace = pidNamespaceOf(initPid);
+  return (await networkNamespacePids(lab.servers[server].namespace))
+    .filter((pid) => pidNamespaceOf(pid) === serverPidNamespace)
+    .map(readProcessFacts)
+    .filter((facts): facts is ProcessFacts => facts !== undefined && facts.name === name && facts.state !== "Z");
 }
 
 /** Host PID of the server's Keepalived parent process, or undefined when Keepalived is not running there. */
