@@ -1,6 +1,6 @@
 import type { ClusterSpec } from "../core/cluster-settings";
 import { DEFAULT_KEEPALIVED_FILE_PATHS, type KeepalivedFilePaths } from "../core/keepalived";
-import { compareKeepalivedVersions } from "../core/keepalived";
+import { configTestNeedsRootScriptUser, keepalivedHasConfigTest } from "../core/keepalived";
 import { APPLIED_FINGERPRINT_PATH, KEEPALIVED_CONFIG_TEST_SINCE } from "../core/limits";
 import { keepalivedInputsFingerprint } from "../core/plan/plan-node-changes";
 import type { RolloutStep } from "../core/plan/plan-rollout";
@@ -31,7 +31,7 @@ export function redact(text: string, secret: string): string {
 }
 
 export function supportsConfigTest(keepalivedVersion: string): boolean {
-  return compareKeepalivedVersions(keepalivedVersion, KEEPALIVED_CONFIG_TEST_SINCE) >= 0;
+  return keepalivedHasConfigTest(keepalivedVersion);
 }
 
 /** Staging copies: the real files' names in a private directory, so nothing live changes while they are checked. */
@@ -51,13 +51,13 @@ function installedCheckPaths(): Partial<KeepalivedFilePaths> {
 }
 
 /**
- * The spec the check copies are rendered from. Keepalived 2.2.7's config test kills itself
+ * The spec the check copies are rendered from. Keepalived 2.2.5-2.2.7's config test kills itself
  * (SIGTERM, exit 143) when it drops to a non-root `script_user` to check the scripts, whatever
- * the scripts are; so the test runs with root as script user, and the real user is made to exist
- * and own what the scripts write (prepareRuntimePaths) before the files go live.
+ * the scripts are; on those releases the test runs with root as script user, and the real user is
+ * made to exist and own what the scripts write (prepareRuntimePaths) before the files go live.
  */
-export function specForConfigTest(spec: ClusterSpec): ClusterSpec {
-  return spec.scriptUser === "root" ? spec : { ...spec, scriptUser: "root" };
+export function specForConfigTest(spec: ClusterSpec, keepalivedVersion: string): ClusterSpec {
+  return spec.scriptUser === "root" || !configTestNeedsRootScriptUser(keepalivedVersion) ? spec : { ...spec, scriptUser: "root" };
 }
 
 /** Writes a rendering into the staging directory and has the node's Keepalived check it; the staging directory is removed after. */
@@ -68,11 +68,12 @@ async function checkOnNode(
   authPass: string,
   paths: Partial<KeepalivedFilePaths>,
 ): Promise<string | undefined> {
-  const files = renderFilesFor(nodePlan.session, specForConfigTest(spec), authPass, paths);
+  const version = nodePlan.session.keepalivedVersion;
+  const files = renderFilesFor(nodePlan.session, specForConfigTest(spec, version), authPass, paths);
   try {
     await writeStagedFiles(shell, STAGING_DIR, files.filter((file) => file.path.startsWith(STAGING_DIR)));
-    const verdict = await testKeepalivedConfig(shell, paths.configPath as string);
-    return verdict.code === 0 ? undefined : redact(verdict.stdout + verdict.stderr, authPass);
+    const verdict = await testKeepalivedConfig(shell, version, paths.configPath as string);
+    return verdict.accepted ? undefined : redact(`${verdict.reason}\n${verdict.output}`, authPass);
   } finally {
     await removeStagingDirectory(shell, STAGING_DIR);
   }

@@ -1,4 +1,4 @@
-import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
+import { DEFAULT_KEEPALIVED_FILE_PATHS, type ConfigTestVerdict, configTestCommand, configTestVerdict } from "../core/keepalived";
 import { KEEPALIVED_CONSOLE_LOG_PATH } from "../core/limits";
 import { quoteShellWord } from "../core/shell-word";
 import type { InitSystem } from "./node-facts";
@@ -46,14 +46,10 @@ export async function readKeepalivedStatus(shell: RemoteShell, init: InitSystem,
   return parseKeepalivedStatus(await shell.check("reading Keepalived's state", script));
 }
 
-/** `keepalived -t` on a file: `-e` makes a missing file an error (without it, exit 0). */
-export function configTestCommand(configPath: string): string {
-  return `keepalived -t -e -l -f ${quoteShellWord(configPath)} </dev/null 2>&1`;
-}
-
-/** Asks the node's Keepalived to check a configuration file without touching the running one. */
-export async function testKeepalivedConfig(shell: RemoteShell, configPath: string) {
-  return shell.run(configTestCommand(configPath));
+/** Has the node's Keepalived check a configuration file without touching the running one; the verdict is read as that release means it. */
+export async function testKeepalivedConfig(shell: RemoteShell, keepalivedVersion: string, configPath: string): Promise<ConfigTestVerdict> {
+  const result = await shell.run(configTestCommand(keepalivedVersion, configPath));
+  return configTestVerdict(keepalivedVersion, { code: result.code, output: result.stdout + result.stderr });
 }
 
 /**

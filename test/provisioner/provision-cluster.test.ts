@@ -66,12 +66,20 @@ describe("describeFileChange", () => {
 });
 
 describe("specForConfigTest", () => {
-  it("checks a non-root script user's configuration as root (Keepalived 2.2.7's -t kills itself otherwise) and leaves root as it is", () => {
-    const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u"));
-    expect(specForConfigTest(spec)).toBe(spec);
-    const nonRoot = { ...spec, scriptUser: "keepalived_script" };
-    expect(specForConfigTest(nonRoot)).toEqual({ ...nonRoot, scriptUser: "root" });
+  const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u"));
+  const nonRoot = { ...spec, scriptUser: "keepalived_script" };
+
+  it.each(["2.2.5", "2.2.7"])("checks a non-root script user's configuration as root on %s, whose -t kills itself otherwise", (version) => {
+    expect(specForConfigTest(nonRoot, version)).toEqual({ ...nonRoot, scriptUser: "root" });
     expect(nonRoot.scriptUser).toBe("keepalived_script");
+  });
+
+  it.each(["2.0.10", "2.1.5", "2.2.4", "2.2.8", "2.3.3"])("checks the real script user on %s, which has no such bug", (version) => {
+    expect(specForConfigTest(nonRoot, version)).toBe(nonRoot);
+  });
+
+  it("leaves a root script user as it is", () => {
+    expect(specForConfigTest(spec, "2.2.7")).toBe(spec);
   });
 });
 

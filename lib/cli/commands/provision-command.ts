@@ -1,10 +1,10 @@
 import type { ListrTaskWrapper } from "listr2";
 import type { ClusterSpec } from "../../core/cluster-settings";
 import { masterDownIntervalSeconds } from "../../core/vrrp-timing";
-import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../../core/keepalived";
+import { configTestCommand, DEFAULT_KEEPALIVED_FILE_PATHS } from "../../core/keepalived";
 import type { RolloutAction } from "../../core/plan/plan-rollout";
 import { applyNodePlan, STAGING_DIR, supportsConfigTest } from "../../provisioner/apply-node-plan";
-import { configTestCommand, reloadCommand, startCommand } from "../../provisioner/keepalived-service";
+import { reloadCommand, startCommand } from "../../provisioner/keepalived-service";
 import {
   describeFileChange,
   openNodeSession,
@@ -67,9 +67,9 @@ function activationCommands(session: NodeSession, filesChange: boolean, action: 
   const init = session.facts.initSystem;
   const check = supportsConfigTest(session.keepalivedVersion);
   return [
-    ...(filesChange && check ? [`${configTestCommand(`${STAGING_DIR}/keepalived.conf`)}   # staged copy, before anything changes`] : []),
+    ...(filesChange && check ? [`${configTestCommand(session.keepalivedVersion, `${STAGING_DIR}/keepalived.conf`)}   # staged copy, before anything changes`] : []),
     ...(filesChange ? ["(each changed file: upload beside it, keep one *.havip-bak, rename into place)"] : []),
-    ...(filesChange && check ? [`${configTestCommand(`${STAGING_DIR}/installed-check.conf`)}   # in place; rolled back if rejected`] : []),
+    ...(filesChange && check ? [`${configTestCommand(session.keepalivedVersion, `${STAGING_DIR}/installed-check.conf`)}   # in place; rolled back if rejected`] : []),
     ...(action === "start" ? [startCommand(init, DEFAULT_KEEPALIVED_FILE_PATHS.configPath)] : []),
     ...(action === "reload" ? [reloadCommand(init)] : []),
   ];

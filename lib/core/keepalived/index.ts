@@ -15,6 +15,17 @@ export {
   keepalivedSupports,
   parseKeepalivedVersion,
 } from "./keepalived-version";
+export {
+  CONFIG_FAIL_OPTION_SINCE,
+  CONFIG_TEST_EXIT_STATUS_RELIABLE_SINCE,
+  CONFIG_TEST_SCRIPT_USER_BUG,
+  type ConfigTestRun,
+  type ConfigTestVerdict,
+  configTestCommand,
+  configTestNeedsRootScriptUser,
+  configTestVerdict,
+  keepalivedHasConfigTest,
+} from "./keepalived-config-test";
 export { AUTH_PASS_PATTERN, generateAuthPass } from "./auth-pass";
 export * from "./keepalived-limits";
 export { VRRP_SCRIPT_NAME, keepalivedRouterId, vrrpInstanceName } from "./keepalived-names";
