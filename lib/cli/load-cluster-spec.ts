@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { ClusterSpec, SshSettings } from "../core/cluster-settings";
 import { validateClusterSpec } from "../core/keepalived";
 import { throwIfProblems } from "../core/settings-error";
+import { refuseLabSpecOutsideLab } from "./lab-spec-guard";
 
 /** Environment variable through which the construct's local-exec hands the spec to the CLI. */
 export const CLUSTER_SPEC_ENV = "HAVIP_CLUSTER_SPEC";
@@ -102,5 +103,6 @@ export function loadClusterSpec(source: ClusterSpecSource, overrides: SshOverrid
   }
   const withOverrides = applySshOverrides(spec, overrides);
   throwIfProblems(`cluster ${withOverrides.clusterName}`, validateClusterSpec(withOverrides));
+  refuseLabSpecOutsideLab(withOverrides);
   return withOverrides;
 }

@@ -164,9 +164,9 @@ export function renderRootBuildScript(paths: ReleaseRootPaths, mirror: string, o
     `mkdir -p ${q(packagesBuilding)} ${q(sourcesBuilding)}`,
     `mv "$root"/var/cache/apt/archives/*.deb ${q(packagesBuilding)}/`,
     "rm -rf \"$root/tmp/src\" && mkdir -p \"$root/tmp/src\"",
-    // Only the upstream tarball is needed (the Debian patches are not): a mirror that lacks the rest is fine.
+    // Only the upstream tarball is needed (not Debian's patches); a mirror without it leaves the source dir empty.
     "chroot \"$root\" sh -c 'cd /tmp/src && apt-get source --download-only -qq -o APT::Sandbox::User=root keepalived' || true",
-    `mv "$root"/tmp/src/*.orig.tar.* ${q(sourcesBuilding)}/`,
+    `for tarball in "$root"/tmp/src/*.orig.tar.*; do if [ -e "$tarball" ]; then mv "$tarball" ${q(sourcesBuilding)}/; fi; done`,
     "rm -rf \"$root/tmp/src\"",
     `echo "step: preparing the ${paths.release} root (lab-only apt source, no host keys, empty machine-id)"`,
     "chroot \"$root\" apt-get clean",
