@@ -106,3 +106,9 @@ export async function signalKeepalived(
   ];
   return targets.filter((pid) => signalProcess(pid, signal));
 }
+
+/** Crashes the server: SIGKILL to its PID 1 (systemd), so the kernel kills everything in it at once; its supervisor boots it again. */
+export async function crashServer(lab: LabLayout, server: LabServerName): Promise<void> {
+  const pid = await requireInitPid(lab, server);
+  if (!signalProcess(pid, "SIGKILL")) throw new Error(`cannot kill PID 1 (host PID ${pid}) of lab server ${server}`);
+}
