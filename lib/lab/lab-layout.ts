@@ -63,6 +63,8 @@ export interface LabLayout {
   readonly specPath: string;
   /** Request log of the lab's package source (the HTTP server in the operator namespace). */
   readonly packageServerLogPath: string;
+  /** Request log of the lab's HTTPS download site for source tarballs. */
+  readonly tarballServerLogPath: string;
   /** The persisted `Lab` handle that `status` and `down` in another process read. */
   readonly handlePath: string;
 }
@@ -130,6 +132,7 @@ export function labLayout(prefix: string = DEFAULT_LAB_PREFIX, stateDir: string 
     specPath: path.join(stateDir, "cluster-spec.json"),
     handlePath: path.join(stateDir, "lab.json"),
     packageServerLogPath: path.join(operatorDir, "package-server.log"),
+    tarballServerLogPath: path.join(operatorDir, "tarball-server.log"),
   };
 }
 

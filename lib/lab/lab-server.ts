@@ -7,17 +7,23 @@ import { networkNamespacePids, readProcessFacts } from "./lab-processes";
 import { renderSupervisorScript, serverUpperFiles } from "./lab-server-init";
 
 /**
- * Prepares the server's upper dir: hostname and root's authorized_keys (the caller writes the host
- * key there too). Runs before the overlay is mounted: files written into a mounted overlay's upper
+ * Prepares the server's upper dir: hostname, root's authorized_keys and the caller's extra files
+ * (the lab CA; the caller writes the host key there too). Runs before the overlay is mounted: files written into a mounted overlay's upper
  * dir from outside are not reliably seen.
  */
-export function prepareServerUpperDir(server: LabServerLayout, operatorPublicKeyLine: string): void {
+export function prepareServerUpperDir(
+  server: LabServerLayout,
+  operatorPublicKeyLine: string,
+  extraFiles: Readonly<Record<string, { readonly content: string; readonly mode: number }>> = {},
+): void {
   for (const dir of [server.upperDir, server.workDir, server.rootDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   fs.mkdirSync(path.join(server.upperDir, "root"), { recursive: true, mode: 0o700 });
   fs.mkdirSync(path.dirname(server.hostKeyPathOnHost), { recursive: true, mode: 0o755 });
-  for (const [file, { content, mode }] of Object.entries(serverUpperFiles(server, operatorPublicKeyLine))) {
+  for (const [file, { content, mode }] of Object.entries({ ...serverUpperFiles(server, operatorPublicKeyLine), ...extraFiles })) {
     const onHost = path.join(server.upperDir, file);
-    fs.mkdirSync(path.dirname(onHost), { recursive: true, mode: 0o700 });
+    // 0755 like the lower dirs: a directory created in the upper dir hides the lower one's mode
+    // (a 0700 /usr would lock every unprivileged service out).
+    fs.mkdirSync(path.dirname(onHost), { recursive: true, mode: 0o755 });
     fs.writeFileSync(onHost, content, { mode });
   }
 }

@@ -8,7 +8,8 @@ import { generateEd25519KeyPair, renderKnownHosts } from "./lab-keys";
 import { DEFAULT_LAB_PREFIX, LAB_SERVER_NAMES, type LabServerName, defaultLabStateDir, labLayout, labNamespaces } from "./lab-layout";
 import { createLabNetwork, listNetworkNamespaces } from "./lab-network";
 import { waitForSsh } from "./lab-operator";
-import { startPackageServer } from "./lab-package-server";
+import { startPackageServer, startTarballServer } from "./lab-package-server";
+import { generateLabTls, labCaTrustFiles } from "./lab-tls";
 import { labPreflight } from "./lab-preflight";
 import { mountServerRoot, prepareServerUpperDir, serverConsoleTail, serverSystemState, startServer } from "./lab-server";
 import { ensureReleaseRoots } from "./release-root-build";
@@ -99,12 +100,14 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
   await labDown({ prefix, stateDir });
   try {
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    step("generating the operator key pair and the servers' host keys");
+    step("generating the operator key pair, the servers' host keys and the lab CA");
     const operatorKey = await generateEd25519KeyPair(layout.operatorPrivateKeyPath, `${prefix}-operator`);
+    const tls = await generateLabTls(layout);
+    const trust = labCaTrustFiles(fs.readFileSync(tls.caCertPath, "utf8"));
     const hostKeys = [];
     for (const name of LAB_SERVER_NAMES) {
       const server = layout.servers[name];
-      prepareServerUpperDir(server, operatorKey);
+      prepareServerUpperDir(server, operatorKey, trust);
       const hostKey = await generateEd25519KeyPair(server.hostKeyPathOnHost, `${server.hostname}`);
       hostKeys.push({ host: server.ip, publicKeyLine: hostKey });
       await mountServerRoot(server, roots[releases[name]].rootDir);
@@ -114,8 +117,9 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
     step(`creating namespaces ${labNamespaces(layout).join(", ")} and the bridge`);
     await createLabNetwork(layout);
 
-    step(`serving the lab's package source from ${layout.operatorNamespace} (${layout.operatorIp})`);
+    step(`serving the lab's package source (HTTP) and source tarballs (HTTPS, lab CA) from ${layout.operatorNamespace} (${layout.operatorIp})`);
     startPackageServer(layout, path.dirname(roots[releases.a].packagesDir), layout.packageServerLogPath);
+    startTarballServer(layout, path.dirname(roots[releases.a].sourcesDir), tls, layout.tarballServerLogPath);
 
     step(`booting server a (${releases.a}) and server b (${releases.b}) with systemd-nspawn`);
     for (const name of LAB_SERVER_NAMES) startServer(layout, layout.servers[name]);

@@ -32,6 +32,8 @@ export const LAB_SOURCE_PACKAGES = [
 
 /** Port of the lab's package source (HTTP, in the operator namespace). */
 export const LAB_PACKAGE_PORT = 8080;
+/** Port of the lab's download site for source tarballs (HTTPS with the lab CA, in the operator namespace). */
+export const LAB_TARBALL_PORT = 8443;
 
 export interface ReleaseRootPaths {
   readonly release: LabRelease;

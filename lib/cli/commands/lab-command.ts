@@ -125,7 +125,7 @@ export function registerLabCommands(program: Command): void {
     .command("shell")
     .description("a root shell (or a command) inside a server, through nsenter: no SSH, works when sshd does not")
     .argument("<server>", "a or b")
-    .argument("[command...]", "command to run instead of a login shell")
+    .argument("[command...]", "command to run instead of a login shell (after --: `lab shell a -- systemctl status keepalived`)")
     .action(async (server: string, command: string[]) => {
       if (server !== "a" && server !== "b") throw new SpecSourceError(`server ${JSON.stringify(server)}: the lab's servers are a and b`);
       const running = requireLab(prefixOf());
