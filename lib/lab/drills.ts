@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { DEFAULT_MAINTENANCE_FLAG_PATH, DEFAULT_PRIORITY } from "../core/limits";
+import { DEFAULT_MAINTENANCE_FLAG_PATH, DEFAULT_PRIORITY, DEFAULT_STATE_FILE_PATH } from "../core/limits";
 import { CLUSTER_SPEC_ENV } from "../cli/load-cluster-spec";
 import { cliArgv, provisionArgv } from "../cli/provision-invocation";
 import type { FailoverTestResult } from "../provisioner/failover-test";
@@ -11,7 +11,7 @@ import { runInOperatorNamespace } from "./lab-operator";
 import { healPartition, partitionServers } from "./lab-partition";
 import { labStatus, type LabStatus } from "./lab-status";
 import { startOutageProbe, type OutageSummary } from "./outage-probe";
-import { crashServer, execInServer, setLink, signalKeepalived, vipHolders } from "./server-inspection";
+import { crashServer, execInServer, serverFileModifiedAt, setLink, signalKeepalived, vipHolders } from "./server-inspection";
 
 export const DRILL_NAMES = [
   "machine-crash",
@@ -284,8 +284,39 @@ interface DrillRun {
   readonly unsteadiness?: string;
 }
 
+/**
+ * Seconds since either server's Keepalived last changed state (the notify script rewrites the
+ * state file on every transition), or undefined when a state file is missing.
+ */
+async function secondsSinceLastTransition(lab: LabLayout): Promise<number | undefined> {
+  let newest = 0;
+  for (const name of ["a", "b"] as const) {
+    const mtime = await serverFileModifiedAt(lab, name, DEFAULT_STATE_FILE_PATH);
+    if (mtime === undefined) return undefined;
+    newest = Math.max(newest, mtime);
+  }
+  return (Date.now() - newest) / 1000;
+}
+
+/**
+ * Waits until neither server has changed state for a master-down interval. A server that just
+ * became BACKUP (after a restart or the previous drill's restore) may still be running a
+ * master-down timer it started before it heard the master; a fault injected then is "detected"
+ * as soon as that old timer expires, long before VRRP could detect it (seen once: a crash
+ * failover of 0.63 s, below the 2.6 s a crash can take at the earliest).
+ */
+async function waitForQuietLab(lab: LabLayout): Promise<void> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const quiet = await secondsSinceLastTransition(lab);
+    if (quiet === undefined || quiet >= MASTER_DOWN_S + 0.5) return;
+    await sleep(Math.ceil((MASTER_DOWN_S + 0.5 - quiet) * 1000));
+  }
+}
+
 async function runDrill(lab: LabLayout, name: DrillName, master: LabServerName, log: (line: string) => void): Promise<DrillRun> {
   const drill = DRILLS[name];
+  await waitForQuietLab(lab);
   log(`${name}: VIP on ${master}; injecting the fault there`);
   const errors: string[] = [];
   let observation: Observation = {};

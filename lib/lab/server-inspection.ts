@@ -38,6 +38,16 @@ export async function readServerFile(lab: LabLayout, server: LabServerName, file
   }
 }
 
+/** When a file in the server was last modified (ms since the epoch), or undefined when it does not exist. */
+export async function serverFileModifiedAt(lab: LabLayout, server: LabServerName, file: string): Promise<number | undefined> {
+  const pid = await requireInitPid(lab, server);
+  try {
+    return fs.statSync(path.join(`/proc/${pid}/root`, file)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Servers whose eth0 currently carries the VIP (two during a split brain, none during a failover). */
 export async function vipHolders(lab: LabLayout): Promise<LabServerName[]> {
   const holders: LabServerName[] = [];

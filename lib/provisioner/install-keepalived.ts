@@ -9,7 +9,7 @@ import { INSTALL_COMMAND_TIMEOUT_MS, type RemoteShell } from "./ssh/remote-shell
 
 const SOURCE_BUILD_DEPENDENCIES: Record<PackageManager, string> = {
   "apt-get":
-    "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq build-essential curl libssl-dev libnl-3-dev libnl-genl-3-dev </dev/null",
+    "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq build-essential pkg-config curl libssl-dev libnl-3-dev libnl-genl-3-dev </dev/null",
   dnf: "dnf install -y -q gcc make curl openssl-devel libnl3-devel </dev/null",
   yum: "yum install -y -q gcc make curl openssl-devel libnl3-devel </dev/null",
 };
@@ -34,9 +34,12 @@ export function sourceBuildScript(source: { readonly url: string; readonly sha25
     `curl -fsSL --retry 2 -o keepalived.tar.gz ${quoteShellWord(source.url)}`,
     `echo ${quoteShellWord(`${source.sha256}  keepalived.tar.gz`)} | sha256sum --strict -c -`,
     "tar xzf keepalived.tar.gz --strip-components=1",
-    "./configure --prefix=/usr --sysconfdir=/etc >/dev/null",
+    // On a systemd node the build must install keepalived.service, or `systemctl start` has no unit to start.
+    'if [ -d /run/systemd/system ]; then init="--with-init=systemd"; else init=""; fi',
+    "./configure --prefix=/usr --sysconfdir=/etc $init >/dev/null",
     'make -j"$(nproc)" >/dev/null',
     "make install >/dev/null",
+    "if [ -n \"$init\" ]; then systemctl daemon-reload; fi",
   ].join("\n");
 }
 
@@ -55,9 +58,15 @@ export async function ensureKeepalived(
   let version = present;
   if (!present) {
     progress(`installing keepalived with ${facts.packageManager}`);
-    await shell.check(`installing keepalived with ${facts.packageManager}`, installPackagesCommand(facts.packageManager, ["keepalived"]), {
-      timeoutMs: INSTALL_COMMAND_TIMEOUT_MS,
-    });
+    try {
+      await shell.check(`installing keepalived with ${facts.packageManager}`, installPackagesCommand(facts.packageManager, ["keepalived"]), {
+        timeoutMs: INSTALL_COMMAND_TIMEOUT_MS,
+      });
+    } catch (error) {
+      // A distribution that does not offer the package at all: the source tarball is the fallback too.
+      if (!spec.keepalivedSource) throw error;
+      progress(`${facts.packageManager} cannot install keepalived (${(error as Error).message.split("\n")[0]}); building from source`);
+    }
     version = installedKeepalivedVersion(await readNodeFacts(shell));
     if (version && isSupportedKeepalivedVersion(version)) return { version, action: "installed-package" };
   }
