@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runCommand } from "./host-command";
-import { DEFAULT_LAB_PREFIX, LAB_SERVER_NAMES, type LabLayout, type LabServerName, defaultLabStateDir, labLayout, labNamespaces } from "./lab-layout";
+import { DEFAULT_LAB_PREFIX, LAB_CGROUP_PARENT, LAB_SERVER_NAMES, type LabLayout, type LabServerName, defaultLabStateDir, labLayout, labNamespaces } from "./lab-layout";
 import { deleteLabNetwork } from "./lab-network";
 import { networkNamespacePids, signalProcess } from "./lab-processes";
 import { serverInitPid } from "./lab-server";
@@ -85,6 +85,13 @@ async function killServerCgroup(layout: LabLayout, name: LabServerName): Promise
 
 async function killNamespaceProcesses(layout: LabLayout): Promise<void> {
   for (const name of LAB_SERVER_NAMES) await killServerCgroup(layout, name);
+  for (const hierarchy of CGROUP_HIERARCHIES) {
+    try {
+      fs.rmdirSync(path.join("/sys/fs/cgroup", hierarchy, LAB_CGROUP_PARENT));
+    } catch {
+      // absent, or another lab's servers still run under it
+    }
+  }
   // Killing a server's PID 1 makes the kernel kill everything else in its pid namespace.
   for (const name of LAB_SERVER_NAMES) {
     const pid = await serverInitPid(layout.servers[name]);

@@ -48,8 +48,8 @@ export function cli(lab: Lab, args: readonly string[], spec?: ClusterSpec, timeo
 }
 
 /** The exact command cdktf's local-exec runs, with --json for a machine-readable report. */
-export async function provision(lab: Lab, spec?: ClusterSpec, extra: readonly string[] = []) {
-  const result = await cli(lab, ["provision", "--json", ...extra], spec);
+export async function provision(lab: Lab, spec?: ClusterSpec, extra: readonly string[] = [], timeoutMs?: number) {
+  const result = await cli(lab, ["provision", "--json", ...extra], spec, timeoutMs);
   const report = result.code === 0 ? (JSON.parse(result.stdout) as ProvisionReportJson) : undefined;
   return { ...result, report };
 }

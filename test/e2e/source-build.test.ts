@@ -25,7 +25,8 @@ describe.skipIf(skipLab)("the source-tarball fallback on a bookworm lab", () => 
     expect(source?.url).toMatch(/^https:\/\/172\.16\.16\.100:8443\/bookworm\/keepalived_2\.2\.7\.orig\.tar\.gz$/);
     const pin = await execInServer(lab, "a", ["sh", "-c", `printf '%s' '${NO_KEEPALIVED_PIN}' > /etc/apt/preferences.d/havip-no-keepalived`]);
     expect(pin.code).toBe(0);
-    const result = await provision(lab, { ...labSpec(lab), keepalivedSource: source }, ["--verbose"]);
+    // Installing the build tools and compiling take minutes on 2 shared cores.
+    const result = await provision(lab, { ...labSpec(lab), keepalivedSource: source }, ["--verbose"], 840_000);
     expect({ code: result.code, stderr: result.stderr.slice(-2000) }).toMatchObject({ code: 0 });
     expect(result.report?.nodes.map((node) => [node.node, node.install, node.keepalivedVersion])).toEqual([
       ["a", "built-from-source", "2.2.7"],
