@@ -126,7 +126,7 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
     expect(result.code).toBe(0);
     const version = await execInServer(lab, "b", ["keepalived", "--version"]);
     expect(version.stdout + version.stderr).toMatch(/Keepalived v2\.2\.7/);
-    expect(fs.readFileSync(lab.packageServerLogPath, "utf8")).toMatch(/"GET \/bookworm\/keepalived_[^ ]+\.deb HTTP/);
+    expect(fs.readFileSync(lab.packageServerLogPath, "utf8")).toMatch(/"GET \/bookworm\/(\.\/)?keepalived_[^ ]+\.deb HTTP\/1\.1" 200/);
     expect((await labStatus(lab)).servers.map((server) => server.vrrpState)).toEqual([undefined, "MASTER"]);
     expect(fs.existsSync("/var/keepalived/state")).toBe(false);
   });
