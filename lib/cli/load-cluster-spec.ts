@@ -6,6 +6,7 @@ import { type SettingsProblem, throwIfProblems } from "../core/settings-error";
 import { isPlainObject, specLabel, validateClusterSpec } from "../core/validation";
 import { sshKeyFileProblems } from "../provisioner/ssh/connect-node";
 import { CLUSTER_SPEC_ENV } from "../handoff/provision-invocation";
+import { refuseLabSpecOutsideLab } from "./lab-spec-guard";
 
 
 export interface ClusterSpecSource {
@@ -147,6 +148,8 @@ export function loadClusterSpec(source: ClusterSpecSource, overrides: SshOverrid
   const withOverrides = applySshOverrides(spec, resolvedOverrides);
   const context = `cluster ${specLabel(withOverrides)}`;
   throwIfProblems(context, nameOverriddenFields(validateClusterSpec(withOverrides), overrides));
+  // A lab's spec names lab-only addresses: outside its operator namespace they would reach the real network.
+  refuseLabSpecOutsideLab(withOverrides);
   // Bad input too, and found before any connection: a key file that is not there.
   throwIfProblems(context, nameOverriddenFields(sshKeyFileProblems(withOverrides.ssh, "spec.ssh"), overrides));
   return withOverrides;

@@ -200,4 +200,9 @@ export interface ClusterSpec {
   };
   /** Source tarball for nodes whose distribution ships a Keepalived older than 1.2.24. */
   readonly keepalivedSource?: { readonly url: string; readonly sha256: string };
+  /**
+   * Set only in a lab's spec: the network namespace its nodes are reachable from. Every command
+   * refuses the spec anywhere else, so lab addresses never go out through the host's routes.
+   */
+  readonly labOperatorNamespace?: string;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pollUntil } from "../core/poll-until";
-import { DEFAULT_MAINTENANCE_FLAG_PATH, DEFAULT_PRIORITY } from "../core/limits";
+import { DEFAULT_MAINTENANCE_FLAG_PATH, DEFAULT_PRIORITY, DEFAULT_STATE_FILE_PATH } from "../core/limits";
 import { CLUSTER_SPEC_ENV, cliArgv, provisionArgv } from "../handoff/provision-invocation";
 import type { FailoverTestResult } from "../provisioner/failover-test";
 import { formatDrillTable, masterDownIntervalSeconds, skewTimeSeconds, type DrillResult } from "./drill-measurement";
@@ -11,7 +11,7 @@ import { runInOperatorNamespace } from "./lab-operator";
 import { healPartition, partitionServers } from "./lab-partition";
 import { labStatus, type LabStatus } from "./lab-status";
 import { startOutageProbe, type OutageSummary } from "./outage-probe";
-import { execInServer, setLink, signalKeepalived, vipHolders } from "./server-inspection";
+import { crashServer, execInServer, serverFileModifiedAt, setLink, signalKeepalived, vipHolders } from "./server-inspection";
 
 export const DRILL_NAMES = [
   "machine-crash",
@@ -20,6 +20,7 @@ export const DRILL_NAMES = [
   "health-check-fails",
   "old-master-returns",
   "partition-heals",
+  "reboot",
 ] as const;
 export type DrillName = (typeof DRILL_NAMES)[number];
 
@@ -40,6 +41,8 @@ const SKEW_S = skewTimeSeconds(LAB_ADVERT_INT_SECONDS, DEFAULT_PRIORITY);
 const POLL_SLACK_S = 0.25;
 /** failover-test sees the move by reading the peer's addresses over SSH (~0.4 s measured on the lab). */
 const SSH_POLL_SLACK_S = 1;
+/** `systemctl reboot` returns before systemd has stopped Keepalived: allow for its queueing of the stop jobs. */
+const SYSTEMD_STOP_SLACK_S = 1;
 /** How long a drill waits for an expected VIP move before calling it failed. */
 const MOVE_TIMEOUT_MS = Math.ceil((3 * MASTER_DOWN_S + 5) * 1000);
 /** How long the lab may take to be steady again (before a drill, and after its restore). */
@@ -110,6 +113,8 @@ interface Observation {
   readonly vipMovedAfterSeconds?: number;
   readonly nopreemptHeld?: boolean;
   readonly note?: string;
+  /** Something the drill saw that fails it on its own (e.g. two holders at once). */
+  readonly problem?: string;
 }
 
 type Fault = (lab: LabLayout, master: LabServerName) => Promise<unknown>;
@@ -132,6 +137,61 @@ const peerTakesOver = (fault: Fault) => async (lab: LabLayout, master: LabServer
   return { vipMovedAfterSeconds: waited === undefined ? undefined : (Date.now() - faultAt) / 1000 };
 };
 
+/** How long a restarted server may take to be back: boot, sshd, Keepalived from its unit, BACKUP. */
+const RETURN_TIMEOUT_MS = 60_000;
+
+/**
+ * The master goes down and boots again (reboot or crash; the supervisor boots it again): the time
+ * until the peer holds the VIP, then until the old master is back with systemd running and
+ * Keepalived started by its unit in BACKUP (nopreempt: it must not take the VIP back). The
+ * holders are sampled every 50 ms the whole time: two at once fails the drill.
+ */
+const peerTakesOverWhileMasterRestarts = (fault: Fault) => async (lab: LabLayout, master: LabServerName): Promise<Observation> => {
+  const peer = peerOf(master);
+  const faultAt = Date.now();
+  await fault(lab, master);
+  let most = 0;
+  let movedAt: number | undefined;
+  let back = false;
+  let lastStatusAt = 0;
+  const deadline = faultAt + MOVE_TIMEOUT_MS + RETURN_TIMEOUT_MS;
+  while (Date.now() < deadline && !back) {
+    const holders = await vipHolders(lab);
+    most = Math.max(most, holders.length);
+    if (movedAt === undefined && holders.includes(peer)) movedAt = Date.now();
+    if (movedAt !== undefined && Date.now() - lastStatusAt > 500) {
+      lastStatusAt = Date.now();
+      const returned = (await labStatus(lab)).servers.find((server) => server.name === master);
+      back = returned?.systemState === "running" && returned.sshdRunning && returned.keepalivedPid !== undefined && returned.vrrpState === "BACKUP";
+    }
+    await sleep(50);
+  }
+  // A moment longer: a returning node that wrongly preempts would take the VIP now.
+  if (back) await sleep(Math.ceil(MASTER_DOWN_S * 1000));
+  const finalHolders = await vipHolders(lab);
+  const problems = [
+    ...(most > 1 ? ["both servers held the VIP at the same time"] : []),
+    ...(movedAt !== undefined && !back ? [`${master} was not back (systemd running, sshd, Keepalived BACKUP) within ${RETURN_TIMEOUT_MS / 1000} s`] : []),
+  ];
+  return {
+    vipMovedAfterSeconds: movedAt === undefined ? undefined : (movedAt - faultAt) / 1000,
+    nopreemptHeld: back ? finalHolders.length === 1 && finalHolders[0] === peer : undefined,
+    note: `${master} came back${back ? " as BACKUP" : " NOT as BACKUP"}; at most ${most} holder(s) at any time`,
+    problem: problems.length === 0 ? undefined : problems.join("; "),
+  };
+};
+
+/** Waits until a server is back after a crash or reboot, then re-provisions only if its Keepalived did not come back on its own. */
+async function waitForReturn(lab: LabLayout, server: LabServerName): Promise<void> {
+  const deadline = Date.now() + RETURN_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const status = (await labStatus(lab)).servers.find((candidate) => candidate.name === server);
+    if (status?.systemState === "running" && status.keepalivedPid !== undefined) return;
+    await sleep(250);
+  }
+  await reprovision(lab);
+}
+
 /** A partition's outcome is timed from the heal, which is where the fault ends. */
 const oneHolderAfterHeal = (fault: Fault) => async (lab: LabLayout, master: LabServerName): Promise<Observation> => {
   await fault(lab, master);
@@ -153,20 +213,16 @@ async function failoverTestObservation(lab: LabLayout): Promise<Observation> {
 }
 
 const DRILLS: Record<DrillName, DrillPlan> = {
-  // kill -9 leaves the VIP on the dead node, so a crash is the cable first (nothing more leaves the
-  // machine, not even the priority-0 advert a child would send if it saw its parent die), then kill -9.
+  // A crash: the cable first (nothing more leaves the machine, not even a priority-0 advert from
+  // a Keepalived child that sees its parent die), then SIGKILL of the server's PID 1, which kills
+  // everything in it at once. The supervisor boots it again without the VIP on its interface.
   "machine-crash": {
     expectedWithinSeconds: MASTER_DOWN_S + POLL_SLACK_S,
-    injectAndObserve: peerTakesOver(async (lab, master) => {
+    injectAndObserve: peerTakesOverWhileMasterRestarts(async (lab, master) => {
       await setLink(lab, master, "down");
-      await signalKeepalived(lab, master, "SIGKILL", "all");
+      await crashServer(lab, master);
     }),
-    restore: async (lab, master) => {
-      // A rebooted machine comes back without the VIP on its interface.
-      await inServer(lab, master, ["ip", "-4", "addr", "flush", "dev", lab.interfaceName, "to", `${lab.vip}/32`]);
-      await setLink(lab, master, "up");
-      await reprovision(lab);
-    },
+    restore: (lab, master) => waitForReturn(lab, master),
   },
   "graceful-stop": {
     expectedWithinSeconds: SKEW_S + 0.5,
@@ -194,6 +250,12 @@ const DRILLS: Record<DrillName, DrillPlan> = {
       if ((await waitForSteadyLab(lab, 5_000)) !== undefined) await reprovision(lab);
     },
   },
+  // `systemctl reboot`, as an operator would: systemd stops Keepalived first (a graceful handover).
+  reboot: {
+    expectedWithinSeconds: SKEW_S + 0.5 + SYSTEMD_STOP_SLACK_S,
+    injectAndObserve: peerTakesOverWhileMasterRestarts((lab, master) => inServer(lab, master, ["systemctl", "reboot"])),
+    restore: (lab, master) => waitForReturn(lab, master),
+  },
   "partition-heals": {
     expectedWithinSeconds: MASTER_DOWN_S,
     note: "A and B cut from each other for 2 master-down intervals (both become MASTER), then healed",
@@ -217,8 +279,39 @@ interface DrillRun {
   readonly unsteadiness?: string;
 }
 
+/**
+ * Seconds since either server's Keepalived last changed state (the notify script rewrites the
+ * state file on every transition), or undefined when a state file is missing.
+ */
+async function secondsSinceLastTransition(lab: LabLayout): Promise<number | undefined> {
+  let newest = 0;
+  for (const name of ["a", "b"] as const) {
+    const mtime = await serverFileModifiedAt(lab, name, DEFAULT_STATE_FILE_PATH);
+    if (mtime === undefined) return undefined;
+    newest = Math.max(newest, mtime);
+  }
+  return (Date.now() - newest) / 1000;
+}
+
+/**
+ * Waits until neither server has changed state for a master-down interval. A server that just
+ * became BACKUP (after a restart or the previous drill's restore) may still be running a
+ * master-down timer it started before it heard the master; a fault injected then is "detected"
+ * as soon as that old timer expires, long before VRRP could detect it (seen once: a crash
+ * failover of 0.63 s, below the 2.6 s a crash can take at the earliest).
+ */
+async function waitForQuietLab(lab: LabLayout): Promise<void> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const quiet = await secondsSinceLastTransition(lab);
+    if (quiet === undefined || quiet >= MASTER_DOWN_S + 0.5) return;
+    await sleep(Math.ceil((MASTER_DOWN_S + 0.5 - quiet) * 1000));
+  }
+}
+
 async function runDrill(lab: LabLayout, name: DrillName, master: LabServerName, log: (line: string) => void): Promise<DrillRun> {
   const drill = DRILLS[name];
+  await waitForQuietLab(lab);
   log(`${name}: VIP on ${master}; injecting the fault there`);
   const errors: string[] = [];
   let observation: Observation = {};
@@ -227,6 +320,7 @@ async function runDrill(lab: LabLayout, name: DrillName, master: LabServerName, 
   try {
     await sleep(300);
     observation = await drill.injectAndObserve(lab, master);
+    if (observation.problem) errors.push(observation.problem);
     await sleep(300);
   } catch (error) {
     errors.push(`the fault or its observation failed: ${messageOf(error)}`);

@@ -12,3 +12,4 @@ export * from "./lab-partition";
 export * from "./outage-probe";
 export * from "./drill-measurement";
 export type { CommandResult, CommandOptions } from "./host-command";
+export { labKeepalivedSource } from "./lab-source-tarballs";

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runCommand } from "./host-command";
-import { DEFAULT_LAB_PREFIX, LAB_SERVER_NAMES, type LabLayout, defaultLabStateDir, labLayout, labNamespaces } from "./lab-layout";
+import { DEFAULT_LAB_PREFIX, LAB_CGROUP_PARENT, LAB_SERVER_NAMES, type LabLayout, type LabServerName, defaultLabStateDir, labLayout, labNamespaces } from "./lab-layout";
 import { deleteLabNetwork } from "./lab-network";
 import { networkNamespacePids, signalProcess } from "./lab-processes";
 import { serverInitPid } from "./lab-server";
@@ -34,13 +34,70 @@ function mountPointsUnder(dir: string): string[] {
     .filter((mountPoint): mountPoint is string => mountPoint !== undefined && (mountPoint + "/").startsWith(prefix));
 }
 
+const CGROUP_HIERARCHIES = ["unified", "systemd"] as const;
+
+/** Every cgroup dir of a server, deepest first (the server's systemd creates its own below the supervisor's). */
+function cgroupDirsDeepestFirst(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const children = fs.readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  return [...children.flatMap((child) => cgroupDirsDeepestFirst(path.join(dir, child.name))), dir];
+}
+
+function cgroupPids(dir: string): number[] {
+  return cgroupDirsDeepestFirst(dir).flatMap((cgroup) => {
+    try {
+      return fs.readFileSync(path.join(cgroup, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * Kills a server's supervisor, nspawn and everything the server runs in one go (`cgroup.kill` on
+ * its cgroup2 subtree: the supervisor cannot boot it again in between), then removes its cgroups.
+ */
+async function killServerCgroup(layout: LabLayout, name: LabServerName): Promise<void> {
+  const unified = path.join("/sys/fs/cgroup/unified", layout.servers[name].cgroupPath);
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const pids = [...new Set(CGROUP_HIERARCHIES.flatMap((hierarchy) => cgroupPids(path.join("/sys/fs/cgroup", hierarchy, layout.servers[name].cgroupPath))))];
+    if (pids.length === 0) break;
+    if (Date.now() > deadline) throw new Error(`processes of lab server ${name} still running after SIGKILL: ${pids.join(", ")}`);
+    try {
+      fs.writeFileSync(path.join(unified, "cgroup.kill"), "1");
+    } catch {
+      // no cgroup2 subtree (yet): signal one by one
+    }
+    for (const pid of pids) signalProcess(pid, "SIGKILL");
+    await sleep(50);
+  }
+  for (const hierarchy of CGROUP_HIERARCHIES) {
+    for (const dir of cgroupDirsDeepestFirst(path.join("/sys/fs/cgroup", hierarchy, layout.servers[name].cgroupPath))) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        // busy for a moment after the last process exits: the next `lab down` removes it
+      }
+    }
+  }
+}
+
 async function killNamespaceProcesses(layout: LabLayout): Promise<void> {
+  for (const name of LAB_SERVER_NAMES) await killServerCgroup(layout, name);
+  for (const hierarchy of CGROUP_HIERARCHIES) {
+    try {
+      fs.rmdirSync(path.join("/sys/fs/cgroup", hierarchy, LAB_CGROUP_PARENT));
+    } catch {
+      // absent, or another lab's servers still run under it
+    }
+  }
   // Killing a server's PID 1 makes the kernel kill everything else in its pid namespace.
   for (const name of LAB_SERVER_NAMES) {
     const pid = await serverInitPid(layout.servers[name]);
     if (pid !== undefined) signalProcess(pid, "SIGKILL");
   }
-  // Then whatever else runs in any lab network namespace (unshare parents, probes, clients).
+  // Then whatever else runs in any lab network namespace (the package server, probes, clients).
   const deadline = Date.now() + 3000;
   for (;;) {
     const pids: number[] = [];
@@ -66,10 +123,11 @@ export async function labDown(options: LabDownOptions = {}): Promise<void> {
   await killNamespaceProcesses(layout);
   step("deleting the network namespaces");
   await deleteLabNetwork(layout);
-  // The servers' overlays live in their own mount namespaces and vanish with them; this only
-  // catches mounts someone made by hand in the host's namespace.
+  // The servers' overlays are mounted in the host's namespace (nspawn's own mounts vanish with it).
+  step("unmounting the servers' root file systems");
   for (const mountPoint of mountPointsUnder(layout.stateDir).reverse()) {
-    await runCommand(["umount", "--lazy", mountPoint]);
+    const result = await runCommand(["umount", mountPoint]);
+    if (result.code !== 0) await runCommand(["umount", "--lazy", mountPoint]);
   }
   step(`removing ${layout.stateDir}`);
   for (const entry of stateDirEntries(layout)) fs.rmSync(entry, { recursive: true, force: true });

@@ -1,9 +1,17 @@
 import * as fs from "node:fs";
-import { DEFAULT_LAB_PREFIX, type LabLayout, defaultLabStateDir, labLayout } from "./lab-layout";
+import { DEFAULT_LAB_PREFIX, type LabLayout, type LabServerName, defaultLabStateDir, labLayout } from "./lab-layout";
+import type { LabRelease } from "./release-roots";
+
+/** Version of the persisted handle; 2 added each server's Debian release and the root cache. */
+export const LAB_HANDLE_VERSION = 2;
 
 /** A running lab as `lab up` left it; JSON-serializable, persisted in the state dir for other processes. */
 export interface Lab extends LabLayout {
-  readonly handleVersion: 1;
+  readonly handleVersion: typeof LAB_HANDLE_VERSION;
+  /** Debian release each server runs. */
+  readonly releases: Readonly<Record<LabServerName, LabRelease>>;
+  /** Where the release roots and the package source are cached. */
+  readonly cacheDir: string;
   readonly createdAt: string;
   /** How long `lab up` took, in milliseconds. */
   readonly upDurationMs: number;
@@ -23,7 +31,7 @@ export function loadLab(prefix: string = DEFAULT_LAB_PREFIX, stateDir: string = 
     return undefined;
   }
   const saved = JSON.parse(text) as Partial<Lab>;
-  if (saved.handleVersion !== 1 || saved.prefix !== prefix) {
+  if (saved.handleVersion !== LAB_HANDLE_VERSION || saved.prefix !== prefix) {
     throw new Error(`${layout.handlePath} is not a lab handle for prefix ${prefix}; run \`havip-cluster lab down\``);
   }
   // Paths are recomputed so a hand-edited handle cannot point the lab's commands elsewhere.

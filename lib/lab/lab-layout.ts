@@ -16,7 +16,7 @@ export const LAB_SERVER_NAMES: readonly LabServerName[] = ["a", "b"];
 
 const SERVER_IPS: Readonly<Record<LabServerName, string>> = { a: "172.16.16.5", b: "172.16.16.6" };
 
-/** Where one server lives: its namespace, address, and the directories its overlays use. */
+/** Where one server lives: its namespace, address, and the directories its overlay and supervisor use. */
 export interface LabServerLayout {
   readonly name: LabServerName;
   readonly namespace: string;
@@ -25,18 +25,22 @@ export interface LabServerLayout {
   /** Bridge port (in the switch namespace) that the server's eth0 is plugged into. */
   readonly switchPort: string;
   readonly dir: string;
-  readonly etcUpperDir: string;
-  readonly etcWorkDir: string;
-  readonly varUpperDir: string;
-  readonly varWorkDir: string;
-  /** Becomes the server's /root (a bind mount), so the host's /root never leaks in. */
-  readonly rootHomeDir: string;
+  /** The server's own changes on top of the release root (overlay upper dir). */
+  readonly upperDir: string;
+  readonly workDir: string;
+  /** The merged overlay: the server's root file system, as the host sees it. */
+  readonly rootDir: string;
   /** The server's sshd host key, as seen from inside the server. */
   readonly hostKeyPathInServer: string;
-  /** The same key file in the /etc upper dir, as seen from the host. */
+  /** The same key file in the upper dir, as seen from the host. */
   readonly hostKeyPathOnHost: string;
-  readonly initScriptPath: string;
+  /** The shell loop that boots the server with systemd-nspawn and boots it again after a reboot or a crash. */
+  readonly supervisorScriptPath: string;
+  readonly supervisorPidPath: string;
+  /** Console of every boot (nspawn's output, systemd's boot messages) and the supervisor's lines. */
   readonly consoleLogPath: string;
+  /** Cgroup (same path in the cgroup2 and the name=systemd hierarchy) the supervisor and the server run in. */
+  readonly cgroupPath: string;
 }
 
 /** Names and paths of one lab; pure function of the prefix and the state directory. */
@@ -57,9 +61,16 @@ export interface LabLayout {
   readonly operatorPublicKeyPath: string;
   readonly knownHostsPath: string;
   readonly specPath: string;
+  /** Request log of the lab's package source (the HTTP server in the operator namespace). */
+  readonly packageServerLogPath: string;
+  /** Request log of the lab's HTTPS download site for source tarballs. */
+  readonly tarballServerLogPath: string;
   /** The persisted `Lab` handle that `status` and `down` in another process read. */
   readonly handlePath: string;
 }
+
+/** Parent cgroup of every lab server, in both hierarchies of the host's hybrid layout. */
+export const LAB_CGROUP_PARENT = "tencentcloud-havip-cluster";
 
 const PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
 
@@ -81,7 +92,7 @@ export function labLayout(prefix: string = DEFAULT_LAB_PREFIX, stateDir: string 
   if (stateDirProblem) throw new Error(stateDirProblem);
   const server = (name: LabServerName): LabServerLayout => {
     const dir = path.join(stateDir, name);
-    const etcUpperDir = path.join(dir, "etc-upper");
+    const upperDir = path.join(dir, "upper");
     const hostKeyPathInServer = "/etc/ssh/ssh_host_ed25519_key";
     return {
       name,
@@ -90,15 +101,15 @@ export function labLayout(prefix: string = DEFAULT_LAB_PREFIX, stateDir: string 
       hostname: `${prefix}-${name}`,
       switchPort: `port-${name}`,
       dir,
-      etcUpperDir,
-      etcWorkDir: path.join(dir, "etc-work"),
-      varUpperDir: path.join(dir, "var-upper"),
-      varWorkDir: path.join(dir, "var-work"),
-      rootHomeDir: path.join(dir, "root"),
+      upperDir,
+      workDir: path.join(dir, "work"),
+      rootDir: path.join(dir, "root"),
       hostKeyPathInServer,
-      hostKeyPathOnHost: path.join(etcUpperDir, path.relative("/etc", hostKeyPathInServer)),
-      initScriptPath: path.join(dir, "init.sh"),
+      hostKeyPathOnHost: path.join(upperDir, hostKeyPathInServer),
+      supervisorScriptPath: path.join(dir, "supervise.sh"),
+      supervisorPidPath: path.join(dir, "supervisor.pid"),
       consoleLogPath: path.join(dir, "console.log"),
+      cgroupPath: `${LAB_CGROUP_PARENT}/${prefix}-${name}`,
     };
   };
   const operatorDir = path.join(stateDir, "operator");
@@ -120,6 +131,8 @@ export function labLayout(prefix: string = DEFAULT_LAB_PREFIX, stateDir: string 
     knownHostsPath: path.join(operatorDir, "known_hosts"),
     specPath: path.join(stateDir, "cluster-spec.json"),
     handlePath: path.join(stateDir, "lab.json"),
+    packageServerLogPath: path.join(operatorDir, "package-server.log"),
+    tarballServerLogPath: path.join(operatorDir, "tarball-server.log"),
   };
 }
 

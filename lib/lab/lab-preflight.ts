@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PACKAGE_SERVER_PYTHON } from "./lab-package-server";
 
 const REQUIRED_EXECUTABLES: readonly { readonly name: string; readonly why: string }[] = [
   { name: "ip", why: "iproute2, for network namespaces" },
@@ -9,6 +10,11 @@ const REQUIRED_EXECUTABLES: readonly { readonly name: string; readonly why: stri
   { name: "sysctl", why: "procps" },
   { name: "ssh", why: "openssh-client, the operator's SSH client" },
   { name: "ssh-keygen", why: "openssh-client, for the lab's keys" },
+  { name: "systemd-nspawn", why: "systemd-container, to boot the servers" },
+  { name: "debootstrap", why: "debootstrap, to build the servers' Debian roots" },
+  { name: "dpkg-scanpackages", why: "dpkg-dev, to index the lab's package source" },
+  { name: "flock", why: "util-linux, so two labs build a release root once" },
+  { name: "chroot", why: "coreutils, to download the lab's packages" },
 ];
 
 function findExecutable(name: string, searchPath: string): string | undefined {
@@ -37,9 +43,9 @@ export function labPreflight(): string[] {
   for (const { name, why } of REQUIRED_EXECUTABLES) {
     if (!findExecutable(name, searchPath)) missing.push(`no ${name} executable (${why})`);
   }
-  if (!fs.existsSync("/usr/sbin/sshd")) missing.push("no /usr/sbin/sshd (install openssh-server)");
-  if (!findExecutable("keepalived", searchPath)) {
-    missing.push("no keepalived on the host (install it: `apt-get install keepalived` inside the lab works only then)");
+  if (!fs.existsSync(PACKAGE_SERVER_PYTHON)) missing.push(`no ${PACKAGE_SERVER_PYTHON} (install python3: it serves the lab's packages)`);
+  for (const hierarchy of ["/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd"]) {
+    if (!fs.existsSync(`${hierarchy}/cgroup.procs`)) missing.push(`no cgroup hierarchy at ${hierarchy} (the lab needs the hybrid cgroup layout)`);
   }
   try {
     if (!fs.readFileSync("/proc/filesystems", "utf8").includes("overlay")) missing.push("the kernel has no overlay filesystem");

@@ -1,50 +1,48 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { LabServerLayout } from "./lab-layout";
+import { runCommand, runCommandOrThrow } from "./host-command";
+import type { LabLayout, LabServerLayout } from "./lab-layout";
 import { networkNamespacePids, readProcessFacts } from "./lab-processes";
-import { SERVER_ETC_EMPTY_DIRS, renderServerInitScript, serverEtcFiles } from "./lab-server-init";
+import { renderSupervisorScript, serverUpperFiles } from "./lab-server-init";
 
 /**
- * Prepares everything a server's overlays and /root show, before the server starts: files
- * written into a mounted overlay's upper dir from outside are not reliably seen by it.
+ * Prepares the server's upper dir: hostname, root's authorized_keys and the caller's extra files
+ * (the lab CA; the caller writes the host key there too). Runs before the overlay is mounted: files written into a mounted overlay's upper
+ * dir from outside are not reliably seen.
  */
-export function prepareServerFilesystem(server: LabServerLayout, operatorPublicKeyLine: string): void {
-  for (const dir of [server.etcUpperDir, server.etcWorkDir, server.varUpperDir, server.varWorkDir]) {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+export function prepareServerUpperDir(
+  server: LabServerLayout,
+  operatorPublicKeyLine: string,
+  extraFiles: Readonly<Record<string, { readonly content: string; readonly mode: number }>> = {},
+): void {
+  for (const dir of [server.upperDir, server.workDir, server.rootDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  fs.mkdirSync(path.join(server.upperDir, "root"), { recursive: true, mode: 0o700 });
+  fs.mkdirSync(path.dirname(server.hostKeyPathOnHost), { recursive: true, mode: 0o755 });
+  for (const [file, { content, mode }] of Object.entries({ ...serverUpperFiles(server, operatorPublicKeyLine), ...extraFiles })) {
+    const onHost = path.join(server.upperDir, file);
+    // 0755 like the lower dirs: a directory created in the upper dir hides the lower one's mode
+    // (a 0700 /usr would lock every unprivileged service out).
+    fs.mkdirSync(path.dirname(onHost), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(onHost, content, { mode });
   }
-  for (const dir of SERVER_ETC_EMPTY_DIRS) fs.mkdirSync(path.join(server.etcUpperDir, dir), { recursive: true, mode: 0o755 });
-  for (const [relative, content] of Object.entries(serverEtcFiles(server))) {
-    const file = path.join(server.etcUpperDir, relative);
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
-    fs.writeFileSync(file, content, { mode: 0o644 });
-  }
-  // A fresh /root: the host's would leak its files and its .bashrc would slow every SSH exec.
-  fs.cpSync("/etc/skel", server.rootHomeDir, { recursive: true });
-  fs.chmodSync(server.rootHomeDir, 0o700);
-  const sshDir = path.join(server.rootHomeDir, ".ssh");
-  fs.mkdirSync(sshDir, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(path.join(sshDir, "authorized_keys"), `${operatorPublicKeyLine}\n`, { mode: 0o600 });
 }
 
-/**
- * Starts the server: in its network namespace, `unshare` gives it private mount, uts and pid
- * namespaces (`--pid --mount-proc` so `pidof`/`pkill` inside see only this server's processes;
- * `--kill-child` so the server dies with its unshare parent), and the init script becomes sshd as
- * PID 1. Detached: it outlives the calling process until `lab down`.
- */
-export function startServer(server: LabServerLayout): void {
+/** Mounts the server's root: its upper dir over the read-only release root. */
+export async function mountServerRoot(server: LabServerLayout, releaseRootDir: string): Promise<void> {
+  await runCommandOrThrow([
+    "mount", "-t", "overlay", "overlay",
+    "-o", `lowerdir=${releaseRootDir},upperdir=${server.upperDir},workdir=${server.workDir}`,
+    server.rootDir,
+  ]);
+}
+
+/** Starts the server's supervisor (which boots it with systemd-nspawn), detached: it outlives the calling process until `lab down`. */
+export function startServer(lab: LabLayout, server: LabServerLayout): void {
+  fs.writeFileSync(server.supervisorScriptPath, renderSupervisorScript(server, lab), { mode: 0o700 });
   const console = fs.openSync(server.consoleLogPath, "a", 0o600);
   try {
-    const child = spawn(
-      "ip",
-      [
-        "netns", "exec", server.namespace,
-        "unshare", "--mount", "--uts", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private",
-        "/bin/sh", "-c", renderServerInitScript(server),
-      ],
-      { detached: true, stdio: ["ignore", console, console] },
-    );
+    const child = spawn("setsid", ["bash", server.supervisorScriptPath], { detached: true, stdio: ["ignore", console, console] });
     child.on("error", () => undefined);
     child.unref();
   } finally {
@@ -52,7 +50,7 @@ export function startServer(server: LabServerLayout): void {
   }
 }
 
-/** Host PID of the server's PID 1 (sshd), found as the process of its network namespace that is PID 1 in its own pid namespace. */
+/** Host PID of the server's PID 1 (systemd), found as the process of its network namespace that is PID 1 in its own pid namespace. */
 export async function serverInitPid(server: LabServerLayout): Promise<number | undefined> {
   for (const pid of await networkNamespacePids(server.namespace)) {
     const facts = readProcessFacts(pid);
@@ -61,8 +59,23 @@ export async function serverInitPid(server: LabServerLayout): Promise<number | u
   return undefined;
 }
 
-/** The last lines of the server's console (sshd's stderr), for error messages. */
-export function serverConsoleTail(server: LabServerLayout, lines = 10): string {
+/** Enters every namespace of the server's PID 1, its root and its working directory: a shell inside the machine. */
+export function nsenterArgv(initPid: number): string[] {
+  return ["nsenter", "-t", String(initPid), "-m", "-u", "-i", "-n", "-p", "-C", "-r", "-w", "--"];
+}
+
+/** `systemctl is-system-running` inside the server: running, starting, degraded... or offline when it is not up. */
+export async function serverSystemState(server: LabServerLayout): Promise<string> {
+  const pid = await serverInitPid(server);
+  if (pid === undefined) return "offline";
+  const result = await runCommand([...nsenterArgv(pid), "systemctl", "is-system-running"], {
+    timeoutMs: 5000,
+  });
+  return result.stdout.trim() || `unknown (exit ${result.code})`;
+}
+
+/** The last lines of the server's console (the supervisor's lines and nspawn's output), for error messages. */
+export function serverConsoleTail(server: LabServerLayout, lines = 15): string {
   try {
     return fs.readFileSync(server.consoleLogPath, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
   } catch {

@@ -1,15 +1,16 @@
 import { DEFAULT_STATE_FILE_PATH } from "../core/limits";
 import { LAB_SERVER_NAMES, type LabLayout, type LabServerName } from "./lab-layout";
 import { listNetworkNamespaces } from "./lab-network";
-import { readProcessFacts } from "./lab-processes";
-import { serverInitPid } from "./lab-server";
-import { keepalivedPid, readServerFile, vipHolders } from "./server-inspection";
+import { serverInitPid, serverSystemState } from "./lab-server";
+import { keepalivedPid, readServerFile, serverProcessesNamed, vipHolders } from "./server-inspection";
 
 export interface LabServerStatus {
   readonly name: LabServerName;
   readonly ip: string;
   readonly namespace: string;
   readonly namespaceExists: boolean;
+  /** `systemctl is-system-running` inside the server (`running` when every unit is fine), or `offline`. */
+  readonly systemState: string;
   readonly sshdRunning: boolean;
   /** Host PID of Keepalived's parent process. */
   readonly keepalivedPid?: number;
@@ -39,7 +40,8 @@ export async function labStatus(lab: LabLayout): Promise<LabStatus> {
       ip: server.ip,
       namespace: server.namespace,
       namespaceExists,
-      sshdRunning: running && readProcessFacts(initPid)?.name === "sshd",
+      systemState: running ? await serverSystemState(server) : "offline",
+      sshdRunning: running && (await serverProcessesNamed(lab, name, "sshd")).length > 0,
       keepalivedPid: running ? await keepalivedPid(lab, name) : undefined,
       vrrpState: running ? (await readServerFile(lab, name, DEFAULT_STATE_FILE_PATH))?.trim() : undefined,
       holdsVip: holders.includes(name),

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { type CommandOptions, type CommandResult, runCommand, runCommandOrThrow } from "./host-command";
 import { LAB_SERVER_NAMES, type LabLayout, type LabServerName } from "./lab-layout";
 import { type ProcessFacts, networkNamespacePids, pidNamespaceOf, readProcessFacts, signalProcess } from "./lab-processes";
-import { serverInitPid } from "./lab-server";
+import { nsenterArgv, serverInitPid } from "./lab-server";
 
 async function requireInitPid(lab: LabLayout, server: LabServerName): Promise<number> {
   const pid = await serverInitPid(lab.servers[server]);
@@ -12,8 +12,8 @@ async function requireInitPid(lab: LabLayout, server: LabServerName): Promise<nu
 }
 
 /**
- * Runs argv inside a server, from the host, without SSH: `nsenter` into the server's mount, uts,
- * network and pid namespaces, so it sees the server's own /etc, /var, /run and processes.
+ * Runs argv inside a server, from the host, without SSH: `nsenter` into every namespace of the
+ * server's systemd and its root, so it sees the server's own file system, units and processes.
  */
 export async function execInServer(
   lab: LabLayout,
@@ -22,7 +22,7 @@ export async function execInServer(
   options: CommandOptions = {},
 ): Promise<CommandResult> {
   const pid = await requireInitPid(lab, server);
-  return runCommand(["nsenter", "-t", String(pid), "-m", "-u", "-n", "-p", "--wd=/", "--", ...argv], {
+  return runCommand([...nsenterArgv(pid), ...argv], {
     ...options,
     env: { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root", ...options.env },
   });
@@ -33,6 +33,16 @@ export async function readServerFile(lab: LabLayout, server: LabServerName, file
   const pid = await requireInitPid(lab, server);
   try {
     return fs.readFileSync(path.join(`/proc/${pid}/root`, file), "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** When a file in the server was last modified (ms since the epoch), or undefined when it does not exist. */
+export async function serverFileModifiedAt(lab: LabLayout, server: LabServerName, file: string): Promise<number | undefined> {
+  const pid = await requireInitPid(lab, server);
+  try {
+    return fs.statSync(path.join(`/proc/${pid}/root`, file)).mtimeMs;
   } catch {
     return undefined;
   }
@@ -60,22 +70,27 @@ export interface KeepalivedProcesses {
   readonly children: readonly ProcessFacts[];
 }
 
-/**
- * Keepalived processes of one server, with host PIDs. Only processes in the server's own pid
- * namespace count: the host's or the other server's keepalived never match.
- */
+/** Keepalived processes of one server, with host PIDs. */
 export async function keepalivedProcesses(lab: LabLayout, server: LabServerName): Promise<KeepalivedProcesses | undefined> {
-  const initPid = await serverInitPid(lab.servers[server]);
-  if (initPid === undefined) return undefined;
-  const serverPidNamespace = pidNamespaceOf(initPid);
-  const all = (await networkNamespacePids(lab.servers[server].namespace))
-    .filter((pid) => pidNamespaceOf(pid) === serverPidNamespace)
-    .map(readProcessFacts)
-    .filter((facts): facts is ProcessFacts => facts !== undefined && facts.name === "keepalived" && facts.state !== "Z");
+  const all = await serverProcessesNamed(lab, server, "keepalived");
   const pids = new Set(all.map((facts) => facts.pid));
   const parent = all.find((facts) => !pids.has(facts.ppid));
   if (!parent) return undefined;
   return { parent, children: all.filter((facts) => facts.pid !== parent.pid) };
+}
+
+/**
+ * Live processes with this name in one server, with host PIDs. Only processes in the server's own
+ * pid namespace count: the host's or the other server's never match.
+ */
+export async function serverProcessesNamed(lab: LabLayout, server: LabServerName, name: string): Promise<ProcessFacts[]> {
+  const initPid = await serverInitPid(lab.servers[server]);
+  if (initPid === undefined) return [];
+  const serverPidNamespace = pidNamespaceOf(initPid);
+  return (await networkNamespacePids(lab.servers[server].namespace))
+    .filter((pid) => pidNamespaceOf(pid) === serverPidNamespace)
+    .map(readProcessFacts)
+    .filter((facts): facts is ProcessFacts => facts !== undefined && facts.name === name && facts.state !== "Z");
 }
 
 /** Host PID of the server's Keepalived parent process, or undefined when Keepalived is not running there. */
@@ -100,4 +115,10 @@ export async function signalKeepalived(
     ...(which !== "parent" ? processes.children.map((child) => child.pid) : []),
   ];
   return targets.filter((pid) => signalProcess(pid, signal));
+}
+
+/** Crashes the server: SIGKILL to its PID 1 (systemd), so the kernel kills everything in it at once; its supervisor boots it again. */
+export async function crashServer(lab: LabLayout, server: LabServerName): Promise<void> {
+  const pid = await requireInitPid(lab, server);
+  if (!signalProcess(pid, "SIGKILL")) throw new Error(`cannot kill PID 1 (host PID ${pid}) of lab server ${server}`);
 }

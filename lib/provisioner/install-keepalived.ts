@@ -9,7 +9,7 @@ import { INSTALL_COMMAND_TIMEOUT_MS, type RemoteShell } from "./ssh/remote-shell
 
 const SOURCE_BUILD_DEPENDENCIES: Record<PackageManager, string> = {
   "apt-get":
-    "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq build-essential curl libssl-dev libnl-3-dev libnl-genl-3-dev </dev/null",
+    "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq build-essential pkg-config curl libssl-dev libnl-3-dev libnl-genl-3-dev </dev/null",
   dnf: "dnf install -y -q gcc make curl openssl-devel libnl3-devel </dev/null",
   yum: "yum install -y -q gcc make curl openssl-devel libnl3-devel </dev/null",
 };
@@ -98,9 +98,15 @@ export async function ensureKeepalived(
   let version = present;
   if (!present) {
     progress(`installing keepalived with ${facts.packageManager}`);
-    await shell.check(`installing keepalived with ${facts.packageManager}`, installPackagesCommand(facts.packageManager, ["keepalived"]), {
-      timeoutMs: INSTALL_COMMAND_TIMEOUT_MS,
-    });
+    try {
+      await shell.check(`installing keepalived with ${facts.packageManager}`, installPackagesCommand(facts.packageManager, ["keepalived"]), {
+        timeoutMs: INSTALL_COMMAND_TIMEOUT_MS,
+      });
+    } catch (error) {
+      // A distribution that does not offer the package at all: the source tarball is the fallback too.
+      if (!spec.keepalivedSource) throw error;
+      progress(`${facts.packageManager} cannot install keepalived (${(error as Error).message.split("\n")[0]}); building from source`);
+    }
     version = installedKeepalivedVersion(await readNodeFacts(shell));
     if (version && isSupportedKeepalivedVersion(version)) return { version, action: "installed-package" };
   }

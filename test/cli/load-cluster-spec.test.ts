@@ -15,7 +15,8 @@ import {
 import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
 import { labLayout } from "../../lib/lab/lab-layout";
 
-const lab = buildLabClusterSpec(labLayout("havip-u", "/tmp/x"));
+// A plain cluster spec: without the lab's namespace marker, which would make loading refuse it outside that lab.
+const lab = { ...buildLabClusterSpec(labLayout("havip-u", "/tmp/x")), labOperatorNamespace: undefined };
 const webSpec: ClusterSpec = { ...lab, clusterName: "web" };
 const dbSpec: ClusterSpec = { ...lab, clusterName: "db", virtualRouterId: 52 };
 const web = webSpec;

@@ -15,7 +15,7 @@ import { renderKnownHosts } from "../../lib/lab/lab-keys";
 import { operatorIsolationProblems } from "../../lib/lab/lab-network";
 import { parseProcessStatus } from "../../lib/lab/lab-processes";
 import { shellLiteral } from "../../lib/core/shell-word";
-import { renderServerInitScript } from "../../lib/lab/lab-server-init";
+import { NSPAWN_REBOOT_EXIT_CODE, nspawnArgv, renderSupervisorScript } from "../../lib/lab/lab-server-init";
 import { labUnsteadiness } from "../../lib/lab/drills";
 import type { LabStatus } from "../../lib/lab/lab-status";
 
@@ -26,8 +26,9 @@ describe("lab layout", () => {
     expect([layout.switchNamespace, layout.servers.a.namespace, layout.servers.b.namespace, layout.operatorNamespace]).toEqual([
       "havip-u-sw", "havip-u-a", "havip-u-b", "havip-u-op",
     ]);
-    expect(layout.servers.a.etcUpperDir.startsWith("/run/havip-u/a/")).toBe(true);
-    expect(layout.servers.a.hostKeyPathOnHost).toBe("/run/havip-u/a/etc-upper/ssh/ssh_host_ed25519_key");
+    expect(layout.servers.a.upperDir.startsWith("/run/havip-u/a/")).toBe(true);
+    expect(layout.servers.a.hostKeyPathOnHost).toBe("/run/havip-u/a/upper/etc/ssh/ssh_host_ed25519_key");
+    expect(layout.servers.b.cgroupPath).toBe("tencentcloud-havip-cluster/havip-u-b");
   });
 
   it("rejects a prefix with characters a namespace or hostname cannot carry", () => {
@@ -75,16 +76,31 @@ describe("lab cluster spec", () => {
   });
 });
 
-describe("server init script", () => {
-  it("mounts the overlays and /root before covering /run and /tmp, then becomes sshd on the server's address", () => {
-    const script = renderServerInitScript(layout.servers.b);
-    const order = ["lowerdir=/etc", "lowerdir=/var", "/root", "tmpfs /run", "tmpfs /tmp", "exec '/usr/sbin/sshd'"].map((s) => script.indexOf(s));
-    expect(order.every((position) => position >= 0)).toBe(true);
-    expect([...order].sort((x, y) => x - y)).toEqual(order);
-    expect(script).toContain("'ListenAddress=172.16.16.6'");
-    expect(script).toContain("'PasswordAuthentication=no'");
+describe("server supervisor", () => {
+  const script = renderSupervisorScript(layout.servers.b, layout);
+
+  it("joins the server's own cgroup in both hierarchies before it boots the server", () => {
+    const cgroup = script.indexOf("/sys/fs/cgroup/$hierarchy/tencentcloud-havip-cluster/havip-u-b");
+    expect(cgroup).toBeGreaterThan(0);
+    expect(script.indexOf("systemd-nspawn")).toBeGreaterThan(cgroup);
   });
 
+  it("boots with systemd as PID 1 in the server's network namespace, unregistered, with CAP_NET_ADMIN", () => {
+    expect(nspawnArgv(layout.servers.b)).toEqual(expect.arrayContaining([
+      "--boot", "--register=no", "--keep-unit", "--network-namespace-path=/run/netns/havip-u-b", "--private-network",
+      "--capability=CAP_NET_ADMIN", "/run/havip-u/b/root",
+    ]));
+  });
+
+  it("resets eth0 to the server's own address after every exit and boots again unless it was powered off", () => {
+    const afterExit = script.slice(script.indexOf("code=$?"));
+    expect(afterExit).toMatch(/ip -n 'havip-u-b' -4 addr flush dev 'eth0'\n\s+ip -n 'havip-u-b' addr add '172\.16\.16\.6\/24' dev 'eth0'/);
+    expect(afterExit).toContain(`${NSPAWN_REBOOT_EXIT_CODE}) ;;`);
+    expect(afterExit).toMatch(/0\) echo "supervisor: powered off"; exit 0 ;;/);
+  });
+});
+
+describe("shell and SSH quoting", () => {
   it("quotes words for the shell so a quote cannot end them", () => {
     expect(shellLiteral("it's")).toBe(`'it'\\''s'`);
   });
@@ -218,7 +234,7 @@ describe("drill measurement", () => {
 
 describe("lab steadiness between drills", () => {
   const server = (name: "a" | "b", keepalivedPid: number | undefined, vrrpState: string | undefined) => ({
-    name, ip: "", namespace: "", namespaceExists: true, sshdRunning: true, keepalivedPid, vrrpState, holdsVip: false,
+    name, ip: "", namespace: "", namespaceExists: true, systemState: "running", sshdRunning: true, keepalivedPid, vrrpState, holdsVip: false,
   });
   const status = (servers: LabStatus["servers"], vipHolders: LabStatus["vipHolders"]): LabStatus => ({ prefix: "havip-u", vip: "172.16.16.12", servers, vipHolders });
 

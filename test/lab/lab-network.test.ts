@@ -17,6 +17,7 @@ import {
   loadLab,
   partitionServers,
   runInOperatorNamespace,
+  crashServer,
   setLink,
   signalKeepalived,
   sshFromOperator,
@@ -72,9 +73,9 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
     hostAddressesBefore = await runCommandOrThrow(["ip", "-o", "addr", "show"]);
     hostKeepalivedBefore = digestTree("/etc/keepalived");
     const started = Date.now();
-    lab = await labUp({ prefix: PREFIX, stateDir: STATE_DIR });
+    lab = await labUp({ prefix: PREFIX, stateDir: STATE_DIR, onStep: (step) => console.log(`lab ${PREFIX}: ${step}`) });
     timings.upMs = Date.now() - started;
-  });
+  }, 600_000);
 
   afterAll(async () => {
     await labDown({ prefix: PREFIX, stateDir: STATE_DIR });
@@ -103,7 +104,7 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
   });
 
   it("keeps a file written on A over SSH invisible to B and to the host, /etc/keepalived included", async () => {
-    const write = await sshFromOperator(lab, lab.servers.a, ["sh", "-c", "echo from-a > /etc/keepalived/keepalived.conf && echo from-a > /root/marker"]);
+    const write = await sshFromOperator(lab, lab.servers.a, ["sh", "-c", "mkdir -p /etc/keepalived && echo from-a > /etc/keepalived/keepalived.conf && echo from-a > /root/marker"]);
     expect(write.code).toBe(0);
     expect((await execInServer(lab, "a", ["cat", "/etc/keepalived/keepalived.conf"])).stdout).toBe("from-a\n");
     const onB = await sshFromOperator(lab, lab.servers.b, ["sh", "-c", "ls /etc/keepalived/keepalived.conf /root/marker"]);
@@ -112,13 +113,20 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
     expect(digestTree("/etc/keepalived")).toBe(hostKeepalivedBefore);
   });
 
-  it("gives each server writable /var/keepalived and /var/log and an offline apt that installs keepalived", async () => {
+  it("gives each server writable /var and an apt that installs keepalived from the lab's source only, with no route out", async () => {
+    const sources = await execInServer(lab, "b", ["sh", "-c", "cat /etc/apt/sources.list; ls /etc/apt/sources.list.d"]);
+    expect(sources.stdout.trim()).toBe("deb [trusted=yes] http://172.16.16.100:8080/bookworm ./");
+    const routes = await execInServer(lab, "b", ["ip", "-4", "route", "show", "table", "main"]);
+    expect(routes.stdout.trim()).toBe("172.16.16.0/24 dev eth0 proto kernel scope link src 172.16.16.6");
     const result = await sshFromOperator(lab, lab.servers.b, [
       "sh", "-c",
-      "mkdir -p /var/keepalived && echo MASTER > /var/keepalived/state && echo x >> /var/log/keepalived.log && apt-get -qq update && apt-get -qq install -y keepalived",
-    ], { timeoutMs: 20_000 });
-    expect(result.stderr).toBe("");
+      "mkdir -p /var/keepalived && echo MASTER > /var/keepalived/state && echo x >> /var/log/keepalived.log && apt-get -qq update && DEBIAN_FRONTEND=noninteractive apt-get -qq install -y keepalived >/dev/null",
+    ], { timeoutMs: 60_000 });
+    expect(result.stderr).not.toMatch(/^(E|W):/m);
     expect(result.code).toBe(0);
+    const version = await execInServer(lab, "b", ["keepalived", "--version"]);
+    expect(version.stdout + version.stderr).toMatch(/Keepalived v2\.2\.7/);
+    expect(fs.readFileSync(lab.packageServerLogPath, "utf8")).toMatch(/"GET \/bookworm\/(\.\/)?keepalived_[^ ]+\.deb HTTP\/1\.1" 200/);
     expect((await labStatus(lab)).servers.map((server) => server.vrrpState)).toEqual([undefined, "MASTER"]);
     expect(fs.existsSync("/var/keepalived/state")).toBe(false);
   });
@@ -192,27 +200,43 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
   });
 
   it("finds and signals only the keepalived running in the given server", async () => {
-    const start = await execInServer(lab, "a", [
+    const start = await execInServer(lab, "b", [
       "sh", "-c",
       "printf 'global_defs {\\n}\\n' > /etc/keepalived/idle.conf && (setsid keepalived -f /etc/keepalived/idle.conf --dont-fork -l -D </dev/null >/var/log/keepalived.out 2>&1 &)",
     ]);
     expect(start.code).toBe(0);
-    expect(await waitFor(async () => (await keepalivedProcesses(lab, "a")) !== undefined, 3000)).toBe(true);
-    expect(await keepalivedProcesses(lab, "b")).toBeUndefined();
+    expect(await waitFor(async () => (await keepalivedProcesses(lab, "b")) !== undefined, 3000)).toBe(true);
+    expect(await keepalivedProcesses(lab, "a")).toBeUndefined();
     const status = await labStatus(lab);
-    expect(status.servers.map((server) => server.keepalivedPid !== undefined)).toEqual([true, false]);
-    expect(await signalKeepalived(lab, "a", "SIGTERM", "parent")).toHaveLength(1);
-    expect(await waitFor(async () => (await keepalivedProcesses(lab, "a")) === undefined, 5000)).toBe(true);
+    expect(status.servers.map((server) => server.keepalivedPid !== undefined)).toEqual([false, true]);
+    expect(await signalKeepalived(lab, "b", "SIGTERM", "parent")).toHaveLength(1);
+    expect(await waitFor(async () => (await keepalivedProcesses(lab, "b")) === undefined, 5000)).toBe(true);
   });
 
-  it("runs each server in its own pid namespace with sshd as PID 1", async () => {
+  it("runs each server in its own pid namespace with systemd as PID 1, sshd as a unit, and systemd running", async () => {
     const result = await execInServer(lab, "b", ["cat", "/proc/1/comm"]);
-    expect(result.stdout.trim()).toBe("sshd");
+    expect(result.stdout.trim()).toBe("systemd");
+    expect((await execInServer(lab, "b", ["systemctl", "is-active", "ssh"])).stdout.trim()).toBe("active");
     const processes = await execInServer(lab, "b", ["ps", "-e", "-o", "comm="]);
     expect(processes.stdout).not.toMatch(/keepalived|vitest|node/);
+    expect((await labStatus(lab)).servers.map((server) => server.systemState)).toEqual(["running", "running"]);
   });
 
-  it("tears everything down: namespaces, mounts, processes and state dir, and a second down succeeds", async () => {
+  it("boots a server again after `systemctl reboot` and after a crash, without an address it had added", async () => {
+    await runCommandOrThrow(["ip", "-n", lab.servers.a.namespace, "addr", "add", `${lab.vip}/32`, "dev", "eth0"]);
+    expect(await vipHolders(lab)).toEqual(["a"]);
+    await execInServer(lab, "a", ["systemctl", "reboot"]);
+    expect(await waitFor(async () => (await vipHolders(lab)).length === 0, 10_000)).toBe(true);
+    expect(await waitFor(async () => (await sshFromOperator(lab, lab.servers.a, ["systemctl", "is-system-running"])).stdout.trim() === "running", 30_000)).toBe(true);
+    expect(fs.readFileSync(lab.servers.a.consoleLogPath, "utf8")).toMatch(/stopped with exit 133[\s\S]*supervisor: boot 2/);
+    await runCommandOrThrow(["ip", "-n", lab.servers.a.namespace, "addr", "add", `${lab.vip}/32`, "dev", "eth0"]);
+    await crashServer(lab, "a");
+    expect(await waitFor(async () => (await vipHolders(lab)).length === 0, 10_000)).toBe(true);
+    expect(await waitFor(async () => (await sshFromOperator(lab, lab.servers.a, ["true"])).code === 0, 30_000)).toBe(true);
+    expect(fs.readFileSync(lab.servers.a.consoleLogPath, "utf8")).toMatch(/supervisor: boot 3/);
+  }, 90_000);
+
+  it("tears everything down: servers, cgroups, namespaces, mounts, processes and state dir, and a second down succeeds", async () => {
     const started = Date.now();
     await labDown({ prefix: PREFIX, stateDir: STATE_DIR });
     timings.downMs = Date.now() - started;
@@ -220,6 +244,7 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
     expect(namespaces).not.toContain(PREFIX);
     expect(fs.readFileSync("/proc/mounts", "utf8")).not.toContain(STATE_DIR);
     expect(fs.existsSync(STATE_DIR)).toBe(false);
+    for (const hierarchy of ["unified", "systemd"]) expect(fs.existsSync(`/sys/fs/cgroup/${hierarchy}/${lab.servers.a.cgroupPath}`)).toBe(false);
     expect(await runCommandOrThrow(["ip", "-o", "link", "show"])).toBe(hostLinksBefore);
     await expect(labDown({ prefix: PREFIX, stateDir: STATE_DIR })).resolves.toBeUndefined();
     await expect(labStatus(lab)).resolves.toMatchObject({ vipHolders: [] });
@@ -228,18 +253,19 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
 
 describe.skipIf(skip)("a lab up that fails partway", () => {
   it("tears down the namespaces and state it had built", async () => {
-    const prefix = "havip-f";
+    const prefix = testLabPrefix("havip-f");
     const stateDir = `/run/${prefix}`;
     await labDown({ prefix, stateDir });
     const failing = labUp({
       prefix,
       stateDir,
       onStep: (step) => {
-        if (step.startsWith("starting sshd")) throw new Error("injected failure");
+        if (step.startsWith("booting server a")) throw new Error("injected failure");
       },
     });
     await expect(failing).rejects.toThrow("injected failure");
     expect(await runCommandOrThrow(["ip", "netns", "list"])).not.toContain(prefix);
     expect(fs.existsSync(stateDir)).toBe(false);
+    expect(fs.readFileSync("/proc/mounts", "utf8")).not.toContain(stateDir);
   });
 });

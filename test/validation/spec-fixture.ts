@@ -11,7 +11,8 @@ export function specScratch() {
   const dir = mkdtempSync(join(tmpdir(), "havip-validation-"));
   const keyPath = join(dir, "id_ed25519");
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "havip-validation-test", "-f", keyPath]);
-  const lab = buildLabClusterSpec(labLayout("havip-v", dir));
+  // A plain cluster spec: without the lab's namespace marker, which makes loading refuse it outside that lab.
+  const { labOperatorNamespace: _labOnly, ...lab } = buildLabClusterSpec(labLayout("havip-v", dir));
   const spec: ClusterSpec = {
     ...lab,
     clusterName: "web",

@@ -14,9 +14,23 @@ import {
   type LabStatus,
 } from "../../lab";
 import { drillPassed } from "../../lab/drill-measurement";
+import { type LabReleaseChoice, parseLabReleaseOption } from "../../lab/lab-up";
+import { nsenterArgv, serverInitPid } from "../../lab/lab-server";
+import { DEFAULT_LAB_RELEASE, LAB_RELEASES } from "../../lab/release-roots";
 import { EXIT_FAILURE } from "../exit-codes";
 import { CLUSTER_SPEC_ENV, provisionArgv } from "../../handoff/provision-invocation";
+import { SpecSourceError } from "../load-cluster-spec";
 import { runDrills, DRILL_NAMES, formatDrillReport } from "../../lab/drills";
+
+const SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+function parseReleaseOrBadInput(text: string): LabReleaseChoice {
+  try {
+    return parseLabReleaseOption(text);
+  } catch (error) {
+    throw new SpecSourceError((error as Error).message);
+  }
+}
 
 function requireLab(prefix: string): Lab {
   const lab = loadLab(prefix);
@@ -42,7 +56,7 @@ export async function provisionLab(lab: LabLayout, extraArgs: readonly string[] 
 export function formatLabStatus(status: LabStatus): string {
   const rows = status.servers.map(
     (s) =>
-      `${s.name}  ${s.ip.padEnd(13)} sshd ${s.sshdRunning ? "up  " : "down"}  keepalived ${s.keepalivedPid ? `pid ${s.keepalivedPid}`.padEnd(9) : "stopped  "}  state ${(s.vrrpState ?? "-").padEnd(7)} ${s.holdsVip ? `holds ${status.vip}` : ""}`,
+      `${s.name}  ${s.ip.padEnd(13)} system ${s.systemState.padEnd(8)} sshd ${s.sshdRunning ? "up  " : "down"}  keepalived ${s.keepalivedPid ? `pid ${s.keepalivedPid}`.padEnd(9) : "stopped  "}  state ${(s.vrrpState ?? "-").padEnd(7)} ${s.holdsVip ? `holds ${status.vip}` : ""}`,
   );
   const holders = status.vipHolders.length === 0 ? "nobody" : status.vipHolders.join(" and ");
   return [`lab ${status.prefix}: VIP ${status.vip} held by ${holders}`, ...rows].join("\n");
@@ -51,7 +65,7 @@ export function formatLabStatus(status: LabStatus): string {
 export function registerLabCommands(program: Command): void {
   const lab = program
     .command("lab")
-    .description("a local lab: two servers in network namespaces with real sshd and Keepalived (Linux, root)")
+    .description("a local lab: two Debian servers (systemd-nspawn, own root file system) with real sshd and Keepalived (Linux, root)")
     .option("--name <prefix>", "namespace prefix of the lab", DEFAULT_LAB_PREFIX);
   const prefixOf = () => lab.opts<{ name: string }>().name;
 
@@ -59,12 +73,20 @@ export function registerLabCommands(program: Command): void {
     .command("up")
     .description("build the lab, then provision it with the same command cdktf deploy runs")
     .option("--no-provision", "only build the servers")
-    .action(async (options: { provision: boolean }) => {
+    .option(
+      "--release <release>",
+      `Debian release of the servers (${LAB_RELEASES.join(", ")}), or per server: a=bullseye,b=trixie`,
+      DEFAULT_LAB_RELEASE,
+    )
+    .action(async (options: { provision: boolean; release: string }) => {
       const prefix = prefixOf();
+      const release = parseReleaseOrBadInput(options.release);
       const removeCleanup = installLabInterruptCleanup({ prefix });
       try {
-        const built = await labUp({ prefix, onStep: (step) => process.stdout.write(`lab: ${step}\n`) });
-        process.stdout.write(`lab: servers up in ${(built.upDurationMs / 1000).toFixed(1)} s; spec in ${built.specPath}\n`);
+        const built = await labUp({ prefix, release, onStep: (step) => process.stdout.write(`lab: ${step}\n`) });
+        process.stdout.write(
+          `lab: servers up in ${(built.upDurationMs / 1000).toFixed(1)} s (a: ${built.releases.a}, b: ${built.releases.b}); spec in ${built.specPath}\n`,
+        );
         if (options.provision) {
           process.stdout.write(`lab: provisioning: ip netns exec ${built.operatorNamespace} ${provisionArgv().join(" ")}\n`);
           const code = await provisionLab(built);
@@ -97,6 +119,25 @@ export function registerLabCommands(program: Command): void {
       });
       process.stdout.write(options.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatDrillReport(results)}\n`);
       if (results.some((result) => !drillPassed(result))) process.exitCode = EXIT_FAILURE;
+    });
+
+  lab
+    .command("shell")
+    .description("a root shell (or a command) inside a server, through nsenter: no SSH, works when sshd does not")
+    .argument("<server>", "a or b")
+    .argument("[command...]", "command to run instead of a login shell (after --: `lab shell a -- systemctl status keepalived`)")
+    .action(async (server: string, command: string[]) => {
+      if (server !== "a" && server !== "b") throw new SpecSourceError(`server ${JSON.stringify(server)}: the lab's servers are a and b`);
+      const running = requireLab(prefixOf());
+      const pid = await serverInitPid(running.servers[server]);
+      if (pid === undefined) throw new Error(`lab server ${server} is not running`);
+      const [file, ...args] = [...nsenterArgv(pid), ...(command.length > 0 ? command : ["/bin/bash", "-l"])];
+      const code = await new Promise<number>((resolve, reject) => {
+        const child = spawn(file, args, { stdio: "inherit", env: { TERM: process.env.TERM ?? "xterm", PATH: SERVER_PATH, HOME: "/root" } });
+        child.on("error", reject);
+        child.on("close", (exit) => resolve(exit ?? 1));
+      });
+      process.exitCode = code;
     });
 
   lab

@@ -3,7 +3,7 @@ import type { ClusterSpec } from "../cluster-settings";
 import { MAX_VIPS_PER_ENI } from "../limits";
 import { containsAddress, parseIpv4Address, parseIpv4Cidr, reservedRole, usableRangeText } from "../network";
 import type { SettingsProblem } from "../settings-error";
-import { type RuleTable, checkFields, checkRequired, problem, textRule, wholeNumberRule } from "./field-rule";
+import { type RuleTable, checkFields, checkOptional, checkRequired, problem, textRule, wholeNumberRule } from "./field-rule";
 import { validateHealthCheck } from "./health-check";
 import { KEEPALIVED_RULES, type KeepalivedField } from "./keepalived-rules";
 import { RESOLVED_SERVICE_RULES, SERVICE_RULES, validateVrrpV3Authentication } from "./service-settings";
@@ -27,7 +27,13 @@ export const CLUSTER_SPEC_KEYS = [
   "ssh",
   "cloud",
   "keepalivedSource",
+  "labOperatorNamespace",
 ] as const satisfies readonly (keyof ClusterSpec)[];
+
+/** The operator namespace a lab writes into its spec (see lib/cli/lab-spec-guard.ts). */
+export const LAB_OPERATOR_NAMESPACE_RULE = textRule('must be a lab namespace name (a-z first, then a-z, 0-9 and "-", at most 31)', (name) =>
+  /^[a-z][a-z0-9-]{0,30}$/.test(name),
+);
 
 const IPV4_RULE = textRule("must be an IPv4 address in dotted decimal", (text) => parseIpv4Address(text) !== undefined);
 
@@ -164,6 +170,7 @@ export function validateClusterSpec(spec: ClusterSpec | unknown, field = "spec")
     ...checkFields(spec, RESOLVED_SERVICE_RULES, field, []),
     ...validateVrrpV3Authentication(spec.advertIntSeconds, spec.authPass, field),
     ...validateHealthCheck(spec.healthCheck, `${field}.healthCheck`, true),
+    ...checkOptional(LAB_OPERATOR_NAMESPACE_RULE, spec.labOperatorNamespace, `${field}.labOperatorNamespace`),
   ];
   const prefixProblems = checkRequired(PREFIX_LENGTH_RULE, spec.subnetPrefixLength, `${field}.subnetPrefixLength`);
   const vips: Address[] = [];

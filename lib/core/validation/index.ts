@@ -29,7 +29,7 @@ export {
   SYSTEM_DISK_TYPE_RULE,
   TENCENT_NAME_RULE,
 } from "./tencent-rules";
-export { CLUSTER_SPEC_KEYS, specLabel, validateClusterSpec } from "./cluster-spec";
+export { CLUSTER_SPEC_KEYS, LAB_OPERATOR_NAMESPACE_RULE, specLabel, validateClusterSpec } from "./cluster-spec";
 export { validateWholeNumber } from "./field-rule";
 export {
   ADVERT_INT_FIELD_RULE,
