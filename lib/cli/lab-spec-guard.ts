@@ -1,6 +1,6 @@
-import * as fs from "node:fs";
 import type { ClusterSpec } from "../core/cluster-settings";
 import { LAB_OPERATOR_NAMESPACE_RULE } from "../core/validation";
+import { namespaceInode } from "../lab/lab-network";
 import { SpecSourceError } from "./load-cluster-spec";
 
 /** Facts about where this process runs: the inode of its network namespace and of the lab's. */
@@ -29,20 +29,13 @@ export function labSpecRefusal(spec: Pick<ClusterSpec, "clusterName" | "labOpera
   return undefined;
 }
 
-function inodeOf(file: string): number | undefined {
-  try {
-    return fs.statSync(file).ino;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Throws (bad input, exit 2) before anything connects when a lab's spec is used outside the lab. */
 export function refuseLabSpecOutsideLab(spec: ClusterSpec): void {
   if (spec.labOperatorNamespace === undefined) return;
   const refusal = labSpecRefusal(spec, {
-    currentInode: inodeOf("/proc/self/ns/net"),
-    labInode: /^[a-z][a-z0-9-]{0,30}$/.test(spec.labOperatorNamespace) ? inodeOf(`/run/netns/${spec.labOperatorNamespace}`) : undefined,
+    currentInode: namespaceInode("/proc/self/ns/net"),
+    // Only a valid name is looked up under /run/netns (labSpecRefusal refuses the others).
+    labInode: LAB_OPERATOR_NAMESPACE_RULE.check(spec.labOperatorNamespace, "labOperatorNamespace").length === 0 ? namespaceInode(`/run/netns/${spec.labOperatorNamespace}`) : undefined,
   });
   if (refusal) throw new SpecSourceError(refusal);
 }

@@ -94,7 +94,8 @@ export function operatorIsolationProblems(
   return problems;
 }
 
-function namespaceInode(file: string): number | undefined {
+/** The inode of a namespace file (`/proc/self/ns/net`, `/run/netns/NAME`): equal inodes, same namespace. */
+export function namespaceInode(file: string): number | undefined {
   try {
     return fs.statSync(file).ino;
   } catch {
