@@ -90,11 +90,22 @@ describe("withStandIns", () => {
     expect(config.terraform).toEqual({});
   });
 
-  it("keeps lifecycle conditions and replace_triggered_by (rewritten), not ignore_changes", () => {
+  it("keeps lifecycle conditions, ignore_changes (on the input) and replace_triggered_by (on the stand-in's own id)", () => {
     expect(standIns.tencentcloud_instance__node.lifecycle).toEqual({
+      ignore_changes: ["input.image_id"],
       postcondition: [{ condition: '${self.input.vpc_id != ""}', error_message: "self.vpc_id is empty" }],
     });
-    expect(standIns.provision.lifecycle).toEqual({ replace_triggered_by: ["terraform_data.tencentcloud_instance__node.input.id"] });
+    expect(standIns.provision.lifecycle).toEqual({ replace_triggered_by: ["terraform_data.tencentcloud_instance__node.id"] });
+  });
+
+  it("reads a block's id as a fake fixed one by default, and as the stand-in's own with idsChangeOnReplace", () => {
+    const reading = { ...synthesized, output: { vpc: { value: "${tencentcloud_vpc.net.id}/${tencentcloud_vpc.net.cidr_block}" } } };
+    const outputOf = (result: ReturnType<typeof withStandIns>) => (result.config.output as Record<string, { value: string }>).vpc.value;
+    expect(outputOf(withStandIns(reading))).toBe("${terraform_data.tencentcloud_vpc__net.input.id}/${terraform_data.tencentcloud_vpc__net.input.cidr_block}");
+    const own = withStandIns(reading, { idsChangeOnReplace: true });
+    expect(outputOf(own)).toBe("${terraform_data.tencentcloud_vpc__net.id}/${terraform_data.tencentcloud_vpc__net.input.cidr_block}");
+    const vpc = (own.config.resource as Record<string, Record<string, { input: Record<string, unknown> }>>).terraform_data.tencentcloud_vpc__net;
+    expect(vpc.input).toEqual({ name: "n", cidr_block: "10.0.0.0/16" });
   });
 
   it.skipIf(skipTerraform)("gives Terraform a configuration it plans, lifecycle included", () => {
