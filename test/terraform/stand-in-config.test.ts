@@ -73,6 +73,16 @@ describe("withStandIns", () => {
     expect((standIns.tencentcloud_instance__node.input as Record<string, unknown>).public_ip).toBe("198.51.100.1");
   });
 
+  it("uses a value given for a computed attribute, and the other fakes stay as they were", () => {
+    const twoAddresses = { ...synthesized, output: { both: { value: "${tencentcloud_vpc.net.gateway_ip} ${tencentcloud_instance.node.public_ip}" } } };
+    const outputOf = (computed: Record<string, string>) => {
+      const resources = withStandIns(twoAddresses, { computed }).config.resource as Record<string, Record<string, { input: Record<string, unknown> }>>;
+      return [resources.terraform_data.tencentcloud_vpc__net.input.gateway_ip, resources.terraform_data.tencentcloud_instance__node.input.public_ip];
+    };
+    expect(outputOf({})).toEqual(["198.51.100.2", "198.51.100.1"]);
+    expect(outputOf({ "tencentcloud_vpc.net.gateway_ip": "10.0.0.1" })).toEqual(["10.0.0.1", "198.51.100.1"]);
+  });
+
   it("rewrites references in expressions and depends_on, not in literal text", () => {
     const node = standIns[standInName("tencentcloud_instance", "node", false)];
     expect((node.input as Record<string, unknown>).image_id).toBe("${terraform_data.data__tencentcloud_images__img.input.images[0].image_id}");

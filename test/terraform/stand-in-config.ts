@@ -135,14 +135,28 @@ function mapStrings(value: Json, map: (text: string) => string): Json {
  * Addresses (`*_ip`, `vip`) come from TEST-NET-2 (198.51.100.0/24, documentation only), one per
  * attribute, so that values which must be addresses are; everything else is a labelled string.
  */
-function fakeValue(label: string, attribute: string, path: readonly PathStep[], known: Map<string, string>): Json {
+function fakeValue(label: string, attribute: string, path: readonly PathStep[], known: KnownValues): Json {
   if (path.length === 0) {
-    if (!known.has(label)) known.set(label, /(^|_)ip$|^vip$/.test(attribute) ? `198.51.100.${known.size + 1}` : `fake-${label}`);
-    return known.get(label) as string;
+    const given = known.computed[label];
+    if (given !== undefined) return given;
+    if (!known.fakes.has(label)) {
+      const addresses = [...known.fakes.values()].filter((value) => value.startsWith("198.51.100.")).length;
+      known.fakes.set(label, /(^|_)ip$|^vip$/.test(attribute) ? `198.51.100.${addresses + 1}` : `fake-${label}`);
+    }
+    return known.fakes.get(label) as string;
   }
   const [step, ...rest] = path;
   if ("index" in step) return Array.from({ length: step.index + 1 }, () => fakeValue(label, attribute, rest, known));
   return { [step.key]: fakeValue(`${label}.${step.key}`, step.key, rest, known) };
+}
+
+/**
+ * The values given for computed attributes, and the fakes made so far: a fake address depends
+ * only on the fakes before it, so giving a value for one attribute leaves the others as they were.
+ */
+interface KnownValues {
+  readonly computed: Readonly<Record<string, string>>;
+  readonly fakes: Map<string, string>;
 }
 
 /** Merges a fake value into what the block already has, keeping every configured value. */
@@ -242,7 +256,7 @@ export function withStandIns(synthesized: JsonObject, options: StandInOptions = 
     }
   }
 
-  const knownValues = new Map<string, string>(Object.entries(options.computed ?? {}));
+  const knownValues: KnownValues = { computed: options.computed ?? {}, fakes: new Map() };
   for (const reference of references) {
     const standIn = standIns[standInName(reference.type, reference.name, reference.data)];
     if (!standIn) throw new Error(`a reference to ${reference.type}.${reference.name}, which the configuration does not declare`);
