@@ -1,8 +1,4 @@
-import { spawnSync } from "node:child_process";
-import { skipTerraform } from "../terraform/terraform-check";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { skipTerraform, TerraformWorkdir } from "../terraform/terraform-workdir";
 import { Instance } from "../../.gen/providers/tencentcloud/instance";
 import { describe, expect, it } from "vitest";
 import { synthCluster } from "./synth-cluster";
@@ -17,18 +13,14 @@ runcmd:
 
 /** What Terraform itself makes of a synthesized string: an output applied with no provider at all. */
 function terraformReadsBack(value: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "havip-tf-literal-"));
+  const workdir = new TerraformWorkdir();
   try {
-    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ output: { text: { value } } }));
-    const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
-    const run = (args: string[]) => spawnSync("terraform", args, { cwd: dir, encoding: "utf8", env, timeout: 60_000 });
-    for (const args of [["init", "-input=false", "-no-color"], ["apply", "-auto-approve", "-input=false", "-no-color"]]) {
-      const result = run(args);
-      if (result.status !== 0) throw new Error(`terraform ${args[0]} failed:\n${result.stdout}${result.stderr}`);
-    }
-    return JSON.parse(run(["output", "-json", "text"]).stdout) as string;
+    workdir.write({ output: { text: { value } } });
+    workdir.init();
+    workdir.apply();
+    return JSON.parse(workdir.run(["output", "-json", "text"])) as string;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    workdir.dispose();
   }
 }
 

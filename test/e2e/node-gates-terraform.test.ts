@@ -1,17 +1,16 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, Fn, LocalBackend, TerraformStack } from "cdktf";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { addPostApplyProvisioning } from "../../lib/construct/private/post-apply-provisioning";
 import { labDown, labUp, readServerFile, runInOperatorNamespace, type Lab } from "../../lib/lab";
+import { skipTerraform, TerraformWorkdir } from "../terraform/terraform-workdir";
 import { testLabPrefix } from "../test-lab-prefix";
 import { cli, skipLab } from "./lab-fixture";
 
 const PREFIX = testLabPrefix("gates");
-const terraformMissing = spawnSync("terraform", ["version"]).status !== 0;
-const skip = skipLab || (terraformMissing && process.env.CI !== "true");
+const skip = skipLab || skipTerraform;
 const authPassOf = (conf: string | undefined) => /auth_pass\s+(\S+)/.exec(conf ?? "")?.[1];
 
 describe.skipIf(skip)("the node gates' local-exec, run by real Terraform against the lab", () => {
@@ -47,10 +46,10 @@ describe.skipIf(skip)("the node gates' local-exec, run by real Terraform against
     });
     addPostApplyProvisioning(stack, specJson, ["lab-a", "lab-b"], [first, second]);
     app.synth();
-    const stackDir = join(outdir, "stacks", "gates");
-    const env = { ...process.env, TF_CLI_CONFIG_FILE: "", CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
-    const terraform = (args: string[]) =>
-      runInOperatorNamespace(lab, ["terraform", `-chdir=${stackDir}`, ...args, "-no-color"], { env, timeoutMs: 180_000 });
+    // The synthesized stack as it is; Terraform runs in the operator namespace, where the lab's addresses are.
+    const workdir = new TerraformWorkdir(join(outdir, "stacks", "gates"));
+    onTestFinished(() => workdir.dispose());
+    const terraform = (args: string[]) => runInOperatorNamespace(lab, workdir.command(args), { env: workdir.env, timeoutMs: 180_000 });
 
     expect((await terraform(["init", "-input=false"])).code).toBe(0);
     const applied = await terraform(["apply", "-auto-approve", "-input=false"]);

@@ -73,6 +73,16 @@ describe("withStandIns", () => {
     expect((standIns.tencentcloud_instance__node.input as Record<string, unknown>).public_ip).toBe("198.51.100.1");
   });
 
+  it("uses a value given for a computed attribute, and the other fakes stay as they were", () => {
+    const twoAddresses = { ...synthesized, output: { both: { value: "${tencentcloud_vpc.net.gateway_ip} ${tencentcloud_instance.node.public_ip}" } } };
+    const outputOf = (computed: Record<string, string>) => {
+      const resources = withStandIns(twoAddresses, { computed }).config.resource as Record<string, Record<string, { input: Record<string, unknown> }>>;
+      return [resources.terraform_data.tencentcloud_vpc__net.input.gateway_ip, resources.terraform_data.tencentcloud_instance__node.input.public_ip];
+    };
+    expect(outputOf({})).toEqual(["198.51.100.2", "198.51.100.1"]);
+    expect(outputOf({ "tencentcloud_vpc.net.gateway_ip": "10.0.0.1" })).toEqual(["10.0.0.1", "198.51.100.1"]);
+  });
+
   it("rewrites references in expressions and depends_on, not in literal text", () => {
     const node = standIns[standInName("tencentcloud_instance", "node", false)];
     expect((node.input as Record<string, unknown>).image_id).toBe("${terraform_data.data__tencentcloud_images__img.input.images[0].image_id}");
@@ -90,11 +100,22 @@ describe("withStandIns", () => {
     expect(config.terraform).toEqual({});
   });
 
-  it("keeps lifecycle conditions and replace_triggered_by (rewritten), not ignore_changes", () => {
+  it("keeps lifecycle conditions, ignore_changes (on the input) and replace_triggered_by (on the stand-in's own id)", () => {
     expect(standIns.tencentcloud_instance__node.lifecycle).toEqual({
+      ignore_changes: ["input.image_id"],
       postcondition: [{ condition: '${self.input.vpc_id != ""}', error_message: "self.vpc_id is empty" }],
     });
-    expect(standIns.provision.lifecycle).toEqual({ replace_triggered_by: ["terraform_data.tencentcloud_instance__node.input.id"] });
+    expect(standIns.provision.lifecycle).toEqual({ replace_triggered_by: ["terraform_data.tencentcloud_instance__node.id"] });
+  });
+
+  it("reads a block's id as a fake fixed one by default, and as the stand-in's own with idsChangeOnReplace", () => {
+    const reading = { ...synthesized, output: { vpc: { value: "${tencentcloud_vpc.net.id}/${tencentcloud_vpc.net.cidr_block}" } } };
+    const outputOf = (result: ReturnType<typeof withStandIns>) => (result.config.output as Record<string, { value: string }>).vpc.value;
+    expect(outputOf(withStandIns(reading))).toBe("${terraform_data.tencentcloud_vpc__net.input.id}/${terraform_data.tencentcloud_vpc__net.input.cidr_block}");
+    const own = withStandIns(reading, { idsChangeOnReplace: true });
+    expect(outputOf(own)).toBe("${terraform_data.tencentcloud_vpc__net.id}/${terraform_data.tencentcloud_vpc__net.input.cidr_block}");
+    const vpc = (own.config.resource as Record<string, Record<string, { input: Record<string, unknown> }>>).terraform_data.tencentcloud_vpc__net;
+    expect(vpc.input).toEqual({ name: "n", cidr_block: "10.0.0.0/16" });
   });
 
   it.skipIf(skipTerraform)("gives Terraform a configuration it plans, lifecycle included", () => {

@@ -14,8 +14,8 @@ const PROVIDER_PREFIX = "tencentcloud_";
 /** Meta-arguments that are not resource arguments: kept on the stand-in (rewritten) or dropped. */
 const KEPT_META_ARGUMENTS = ["depends_on", "count", "for_each"] as const;
 const DROPPED_META_ARGUMENTS = ["provider", "provisioner", "connection"] as const;
-/** Lifecycle settings a stand-in keeps; `ignore_changes` names the provider's attributes, which a terraform_data lacks. */
-const KEPT_LIFECYCLE = ["create_before_destroy", "prevent_destroy", "replace_triggered_by", "precondition", "postcondition"] as const;
+/** Lifecycle settings a stand-in keeps; `ignore_changes` is mapped onto the stand-in's `input`. */
+const KEPT_LIFECYCLE = ["create_before_destroy", "prevent_destroy", "replace_triggered_by", "precondition", "postcondition", "ignore_changes"] as const;
 
 const isObject = (value: Json | undefined): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -135,14 +135,28 @@ function mapStrings(value: Json, map: (text: string) => string): Json {
  * Addresses (`*_ip`, `vip`) come from TEST-NET-2 (198.51.100.0/24, documentation only), one per
  * attribute, so that values which must be addresses are; everything else is a labelled string.
  */
-function fakeValue(label: string, attribute: string, path: readonly PathStep[], known: Map<string, string>): Json {
+function fakeValue(label: string, attribute: string, path: readonly PathStep[], known: KnownValues): Json {
   if (path.length === 0) {
-    if (!known.has(label)) known.set(label, /(^|_)ip$|^vip$/.test(attribute) ? `198.51.100.${known.size + 1}` : `fake-${label}`);
-    return known.get(label) as string;
+    const given = known.computed[label];
+    if (given !== undefined) return given;
+    if (!known.fakes.has(label)) {
+      const addresses = [...known.fakes.values()].filter((value) => value.startsWith("198.51.100.")).length;
+      known.fakes.set(label, /(^|_)ip$|^vip$/.test(attribute) ? `198.51.100.${addresses + 1}` : `fake-${label}`);
+    }
+    return known.fakes.get(label) as string;
   }
   const [step, ...rest] = path;
   if ("index" in step) return Array.from({ length: step.index + 1 }, () => fakeValue(label, attribute, rest, known));
   return { [step.key]: fakeValue(`${label}.${step.key}`, step.key, rest, known) };
+}
+
+/**
+ * The values given for computed attributes, and the fakes made so far: a fake address depends
+ * only on the fakes before it, so giving a value for one attribute leaves the others as they were.
+ */
+interface KnownValues {
+  readonly computed: Readonly<Record<string, string>>;
+  readonly fakes: Map<string, string>;
 }
 
 /** Merges a fake value into what the block already has, keeping every configured value. */
@@ -172,20 +186,30 @@ export interface StandInOptions {
    * subnet for an auto-assigned HAVIP's `vip`. @default - fakes (see fakeValue)
    */
   readonly computed?: Readonly<Record<string, string>>;
+  /**
+   * `<block>.id` reads the stand-in's own `id`, which Terraform assigns anew each time it creates or
+   * replaces it, as a provider does: for applying changes, where a replacement must be seen by what
+   * reads the id. Planned values built from an id are then unknown until apply.
+   * @default false - a fake id, fixed and known at plan time (in `replace_triggered_by` the own id is always read)
+   */
+  readonly idsChangeOnReplace?: boolean;
 }
 
 /** The stand-in configuration for a synthesized cdk.tf.json (see the file comment). */
 export function withStandIns(synthesized: JsonObject, options: StandInOptions = {}): StandInResult {
   const config = structuredClone(synthesized);
   const references: Reference[] = [];
-  const rewriteCode = (code: string) =>
+  const rewriteReferences = (code: string, ownId: boolean) =>
     code.replace(REFERENCE, (_all, data: string | undefined, type: string, name: string, path: string) => {
+      const standIn = `terraform_data.${standInName(type, name, data !== undefined)}`;
+      if (ownId && path === ".id") return `${standIn}.id`;
       references.push({ data: data !== undefined, type, name, path: parsePath(path) });
-      return `terraform_data.${standInName(type, name, data !== undefined)}${path === "" ? "" : `.input${path}`}`;
+      return `${standIn}${path === "" ? "" : `.input${path}`}`;
     });
+  const rewriteCode = (code: string) => rewriteReferences(code, options.idsChangeOnReplace === true);
   const rewriteTemplates = (value: Json) => mapStrings(value, (text) => rewriteTemplate(text, rewriteCode));
-  // depends_on lists plain addresses, not templates.
-  const rewriteAddress = (address: Json) => (typeof address === "string" ? rewriteCode(address) : address);
+  // depends_on and replace_triggered_by list plain references, not templates; a replacement shows in the own id.
+  const rewriteAddress = (address: Json) => (typeof address === "string" ? rewriteReferences(address, true) : address);
 
   const standIns: Record<string, JsonObject> = {};
   const replaced: string[] = [];
@@ -232,7 +256,7 @@ export function withStandIns(synthesized: JsonObject, options: StandInOptions = 
     }
   }
 
-  const knownValues = new Map<string, string>(Object.entries(options.computed ?? {}));
+  const knownValues: KnownValues = { computed: options.computed ?? {}, fakes: new Map() };
   for (const reference of references) {
     const standIn = standIns[standInName(reference.type, reference.name, reference.data)];
     if (!standIn) throw new Error(`a reference to ${reference.type}.${reference.name}, which the configuration does not declare`);
@@ -256,9 +280,13 @@ export function withStandIns(synthesized: JsonObject, options: StandInOptions = 
   return { config, replaced };
 }
 
-/** A provider block's lifecycle for its stand-in: conditions read `self.input.<attribute>` instead of `self.<attribute>`. */
+/**
+ * A provider block's lifecycle for its stand-in: conditions read `self.input.<attribute>` instead
+ * of `self.<attribute>`, and `ignore_changes` names `input.<attribute>` (`all` stays `all`).
+ */
 function standInLifecycle(lifecycle: JsonObject): JsonObject {
   const kept = Object.fromEntries(Object.entries(lifecycle).filter(([key]) => (KEPT_LIFECYCLE as readonly string[]).includes(key)));
+  if (Array.isArray(kept.ignore_changes)) kept.ignore_changes = kept.ignore_changes.map((path) => (typeof path === "string" ? `input.${path}` : path));
   for (const key of ["precondition", "postcondition"]) {
     if (kept[key] !== undefined) {
       kept[key] = mapStrings(kept[key], (text) => rewriteTemplate(text, (code) => code.replace(/(?<![\w.])self\.(?!input\b)/g, "self.input.")));
