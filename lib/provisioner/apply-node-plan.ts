@@ -1,7 +1,7 @@
 import type { ClusterSpec } from "../core/cluster-settings";
 import { configTestNeedsRootScriptUser, configTestVerdict, type KeepalivedFilePaths } from "../core/keepalived";
 import { keepalivedInputsFingerprint } from "../core/plan/plan-node-changes";
-import { prepareRuntimePaths } from "./node-prerequisites";
+import { ensureScriptUser, prepareRuntimePaths } from "./node-prerequisites";
 import { STAGING_DIR } from "./node-steps";
 import { renderFilesFor, type NodePlan } from "./cluster-plan";
 import { installFiles, removeStagingDirectory, rollBackFiles, writeRemoteFile, writeStagedFiles } from "./remote-files";
@@ -64,6 +64,9 @@ export async function applyNodePlan(spec: ClusterSpec, nodePlan: NodePlan, authP
   if (steps.refusal !== undefined) throw new Error(steps.refusal);
   for (const step of steps.steps) {
     switch (step.kind) {
+      case "ensure-script-user":
+        await ensureScriptUser(shell, step.scriptUser);
+        break;
       case "check-staged": {
         progress("checking the new files with keepalived -t (staged copy)");
         const rejected = await checkOnNode(shell, nodePlan, spec, authPass, step);

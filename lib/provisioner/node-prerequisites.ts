@@ -35,6 +35,20 @@ export async function installMissingPackages(shell: RemoteShell, facts: NodeFact
   });
 }
 
+/** Creates the script user as a system user unless it exists; idempotent, and nothing for root (which always exists). */
+export function ensureScriptUserCommand(scriptUser: string): string {
+  const user = quoteShellWord(scriptUser);
+  return `if ! id -u ${user} >/dev/null 2>&1; then useradd --system --no-create-home --shell /usr/sbin/nologin ${user}; fi`;
+}
+
+/**
+ * Keepalived resolves `script_user` and checks each script as that user even under `-t`, so the
+ * user must exist before the staged check; creating it changes nothing Keepalived runs with.
+ */
+export async function ensureScriptUser(shell: RemoteShell, scriptUser: string): Promise<void> {
+  await shell.check(`creating script user ${scriptUser}`, ensureScriptUserCommand(scriptUser));
+}
+
 /**
  * Makes sure Keepalived's script user exists and can write what the notify and check scripts
  * write (state, failure counter, notify log): with `enable_script_security` the scripts run as
@@ -50,7 +64,7 @@ export function runtimePathsScript(spec: ClusterSpec): string {
   const log = quoteShellWord(spec.notifyLogPath);
   return [
     "set -eu",
-    `if ! id -u ${user} >/dev/null 2>&1; then useradd --system --no-create-home --shell /usr/sbin/nologin ${user}; fi`,
+    ensureScriptUserCommand(spec.scriptUser),
     ...[...new Set(dirs)].map((dir) => `install -d -m 0755 -o ${user} ${quoteShellWord(dir)}`),
     `mkdir -p ${quoteShellWord(posix.dirname(spec.notifyLogPath))}`,
     `touch ${log} && chown ${user} ${log} && chmod 0640 ${log}`,

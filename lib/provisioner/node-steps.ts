@@ -29,6 +29,8 @@ export function installedCheckPaths(): Partial<KeepalivedFilePaths> {
 
 /** One effect on a node, in the order `applyNodePlan` performs them and `--dry-run` prints them. */
 export type NodeStep =
+  /** A non-root script user created before the staged check: Keepalived checks the scripts as that user. */
+  | { readonly kind: "ensure-script-user"; readonly scriptUser: string }
   /** The new files, rendered into the staging directory, checked by the node's own Keepalived. */
   | { readonly kind: "check-staged"; readonly paths: Partial<KeepalivedFilePaths>; readonly command: string }
   /** The script user and the paths the scripts write exist before the scripts go live. */
@@ -72,7 +74,8 @@ function refusalFor(input: NodeStepInput): string {
 }
 
 /**
- * The steps one node goes through: config test of the staged files, install, config test in
+ * The steps one node goes through: the script user made to exist (Keepalived checks the scripts
+ * as that user), config test of the staged files, install, config test in
  * place, then start or reload and the record of what was applied; or a refusal when the node's
  * Keepalived cannot check a configuration and unchecked activation was not allowed. Pure: the
  * dry run prints exactly this list and `applyNodePlan` performs exactly this list.
@@ -87,6 +90,7 @@ export function planNodeSteps(input: NodeStepInput): NodeStepPlan {
   if (pending.length > 0) {
     const staged = stagingPaths();
     const installed = installedCheckPaths();
+    if (checkable && input.scriptUser !== "root") steps.push({ kind: "ensure-script-user", scriptUser: input.scriptUser });
     if (checkable) steps.push({ kind: "check-staged", paths: staged, command: configTestCommand(input.keepalivedVersion, staged.configPath as string) });
     steps.push({ kind: "prepare-runtime-paths", scriptUser: input.scriptUser });
     steps.push({ kind: "install-files", paths: pending.map((change) => change.file.path), unchecked: !checkable });
@@ -101,6 +105,8 @@ export function planNodeSteps(input: NodeStepInput): NodeStepPlan {
 /** One line per step for the dry run: commands as `$ command`, the other steps as what they do. */
 export function describeNodeStep(step: NodeStep): string {
   switch (step.kind) {
+    case "ensure-script-user":
+      return `# make sure script user ${step.scriptUser} exists (a system user; keepalived -t checks the scripts as it)`;
     case "check-staged":
       return `$ ${step.command}   # staged copy, before anything changes`;
     case "prepare-runtime-paths":

@@ -54,9 +54,14 @@ async function uploadFile(shell: RemoteShell, file: ManagedFile, target: string)
   await shell.check(`writing ${target}`, script, { stdin: file.content });
 }
 
-/** Writes files into a private staging directory, for `keepalived -t` before anything goes live. */
+/**
+ * Writes files into the staging directory, for `keepalived -t` before anything goes live. The
+ * directory is root's and 0711: the script user (as whom Keepalived checks the scripts) can reach
+ * the staged scripts by name but not list it; each file keeps its own mode, so the staged
+ * keepalived.conf (the VRRP password) stays 0600 root.
+ */
 export async function writeStagedFiles(shell: RemoteShell, stagingDir: string, files: readonly ManagedFile[]) {
-  await shell.check("preparing the staging directory", `rm -rf ${quoteShellWord(stagingDir)} && install -d -m 0700 ${quoteShellWord(stagingDir)}`);
+  await shell.check("preparing the staging directory", `rm -rf ${quoteShellWord(stagingDir)} && install -d -m 0711 -o root -g root ${quoteShellWord(stagingDir)}`);
   for (const file of files) await uploadFile(shell, file, file.path);
 }
 

@@ -17,7 +17,7 @@ it.runIf(process.env.CI === "true" || missingForLab.length === 0)("has what the 
   expect(missingForLab).toEqual([]);
 });
 
-describe.skipIf(skipLab).each(E2E_LAB_RUNS)("provisioning a $name over SSH with the real provisioner", ({ tag, release, knownProvisionerBug }) => {
+describe.skipIf(skipLab).each(E2E_LAB_RUNS)("provisioning a $name over SSH with the real provisioner", ({ tag, release }) => {
   const PREFIX = testLabPrefix(`havip-e2e-${tag}`);
   let lab: Lab;
   let scratch: string;
@@ -166,7 +166,7 @@ describe.skipIf(skipLab).each(E2E_LAB_RUNS)("provisioning a $name over SSH with 
     expect(report.cloud).toBeUndefined();
   }, 60_000);
 
-  it.skipIf(knownProvisionerBug !== undefined)(`runs the scripts as a non-root script user it creates, which can record state changes${knownProvisionerBug ? ` (NOT RUN, known provisioner bug: ${knownProvisionerBug})` : ""}`, async () => {
+  it("runs the scripts as a non-root script user it creates, which can record state changes", async () => {
     const spec = { ...labSpec(lab), scriptUser: "keepalived_script" };
     const result = await provision(lab, spec);
     expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code: 0 });

@@ -30,6 +30,11 @@ function insertAfter(dir: string, anchor: string, line: string): void {
 const RENDERINGS: readonly Rendering[] = [
   { name: "good, root script user", spec: clusterSpec() },
   { name: "good, non-root script user", spec: clusterSpec({ scriptUser: "nobody" }) },
+  // As the provisioner stages it: directory 0711 root, keepalived.conf 0600 root, scripts 0755.
+  // The two after it are why: the script user must exist and reach the scripts, even under -t.
+  { name: "good, non-root script user, directory 0711", spec: clusterSpec({ scriptUser: "nobody" }), spoil: (dir) => chmodSync(dir, 0o711) },
+  { name: "non-root script user, directory 0700", spec: clusterSpec({ scriptUser: "nobody" }), spoil: (dir) => chmodSync(dir, 0o700) },
+  { name: "script user missing", spec: clusterSpec({ scriptUser: "havip_no_such_user" }) },
   { name: "unknown keyword", spec: clusterSpec(), spoil: (dir) => insertAfter(dir, "    interval 5", "no_such_keyword 1") },
   { name: "vrrp_garp_interval 0", spec: clusterSpec(), spoil: (dir) => insertAfter(dir, "    router_id demo_primary", "vrrp_garp_interval 0") },
   { name: "health check writable by others", spec: clusterSpec(), spoil: (dir) => chmodSync(join(dir, "havip-check.sh"), 0o777) },
@@ -43,6 +48,9 @@ type Measured = Readonly<Record<string, { readonly code: number; readonly output
 const MEASURED: Readonly<Record<string, Measured>> = {
   "2.1.5": {
     "good, root script user": { code: 0, output: "" },
+    "good, non-root script user, directory 0711": { code: 0, output: "" },
+    "non-root script user, directory 0700": { code: 0, output: "Disabling track script havip_check since not found/accessible" },
+    "script user missing": { code: 0, output: /Error setting global script uid\/gid/ },
     "good, non-root script user": { code: 0, output: "" },
     "unknown keyword": { code: 0, output: /Line 14\) Unknown keyword 'no_such_keyword'/ },
     "vrrp_garp_interval 0": { code: 0, output: /vrrp_garp_interval '0' is invalid/ },
@@ -52,6 +60,9 @@ const MEASURED: Readonly<Record<string, Measured>> = {
   },
   "2.2.7": {
     "good, root script user": { code: 0, output: "" },
+    "good, non-root script user, directory 0711": { code: 143, output: "Terminated" },
+    "non-root script user, directory 0700": { code: 143, output: "Terminated" },
+    "script user missing": { code: 5, output: /Error setting global script uid\/gid/ },
     "good, non-root script user": { code: 143, output: "Terminated" },
     "unknown keyword": { code: 5, output: /Line 14\) Unknown keyword 'no_such_keyword'/ },
     "vrrp_garp_interval 0": { code: 5, output: /vrrp_garp_interval '0' is invalid/ },
@@ -61,6 +72,9 @@ const MEASURED: Readonly<Record<string, Measured>> = {
   },
   "2.3.3": {
     "good, root script user": { code: 0, output: "" },
+    "good, non-root script user, directory 0711": { code: 0, output: "" },
+    "non-root script user, directory 0700": { code: 5, output: "Disabling track script havip_check since not found/accessible" },
+    "script user missing": { code: 5, output: /Error setting global script uid\/gid/ },
     "good, non-root script user": { code: 0, output: "" },
     "unknown keyword": { code: 5, output: /Line 14\) Unknown keyword 'no_such_keyword'/ },
     "vrrp_garp_interval 0": { code: 5, output: /vrrp_garp_interval '0' is invalid/ },
@@ -125,7 +139,7 @@ function describeRelease(label: string, keepalivedVersion: string, root: () => P
         if (typeof measured.output === "string") expect(run.output.trim()).toBe(measured.output);
         else expect(run.output).toMatch(measured.output);
         const verdict = configTestVerdict(keepalivedVersion, run);
-        if (rendering.name === "good, non-root script user") {
+        if (rendering.name.startsWith("good, non-root script user")) {
           // The one known false rejection: exactly where specForConfigTest checks as root instead.
           expect(verdict.accepted).toBe(!configTestNeedsRootScriptUser(keepalivedVersion));
         } else {

@@ -4,7 +4,7 @@ import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
 import { labLayout } from "../../lib/lab/lab-layout";
 import type { NodeFacts } from "../../lib/provisioner/node-facts";
-import { installPackagesCommand, missingPackages, runtimePathsScript } from "../../lib/provisioner/node-prerequisites";
+import { ensureScriptUserCommand, installPackagesCommand, missingPackages, runtimePathsScript } from "../../lib/provisioner/node-prerequisites";
 
 const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u"));
 const facts = (commands: string[]): NodeFacts => ({ osId: "debian", osPrettyName: "Debian", packageManager: "apt-get", initSystem: "other", interfaces: ["eth0"], commands });
@@ -27,6 +27,16 @@ describe("installPackagesCommand", () => {
     expect(installPackagesCommand("apt-get", ["curl", "logrotate"])).toMatch(/DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq curl logrotate <\/dev\/null$/);
     expect(installPackagesCommand("dnf", ["curl"])).toBe("dnf install -y -q curl </dev/null");
     expect(installPackagesCommand("yum", ["curl"])).toBe("yum install -y -q curl </dev/null");
+  });
+});
+
+describe("ensureScriptUserCommand", () => {
+  it("creates a system user without home or login shell only when it is missing, the name quoted", () => {
+    expect(ensureScriptUserCommand("keepalived_script")).toBe(
+      "if ! id -u keepalived_script >/dev/null 2>&1; then useradd --system --no-create-home --shell /usr/sbin/nologin keepalived_script; fi",
+    );
+    expect(spawnSync("bash", ["-n", "-c", ensureScriptUserCommand("a b")]).status).toBe(0);
+    expect(ensureScriptUserCommand("a b")).toContain("id -u 'a b'");
   });
 });
 

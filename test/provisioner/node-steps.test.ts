@@ -23,15 +23,28 @@ const input = (overrides: Partial<NodeStepInput>): NodeStepInput => ({
 });
 
 describe("planNodeSteps", () => {
-  it("checks the staged files, installs them, checks them in place, then reloads and records what was applied", () => {
+  it("makes the script user exist, checks the staged files, installs them, checks them in place, then reloads and records what was applied", () => {
     const plan = planNodeSteps(input({}));
     expect(plan.refusal).toBeUndefined();
-    expect(plan.steps.map((step) => step.kind)).toEqual(["check-staged", "prepare-runtime-paths", "install-files", "check-installed", "reload", "record-applied"]);
-    expect(plan.steps[0]).toMatchObject({ command: configTestCommand("2.2.7", `${STAGING_DIR}/keepalived.conf`) });
-    expect(plan.steps[2]).toEqual({ kind: "install-files", paths: [conf.path], unchecked: false });
-    expect(plan.steps[3]).toMatchObject({ command: configTestCommand("2.2.7", `${STAGING_DIR}/installed-check.conf`) });
-    expect(plan.steps[4]).toEqual({ kind: "reload", command: reloadCommand("systemd") });
-    expect(plan.steps[5]).toEqual({ kind: "record-applied", path: APPLIED_FINGERPRINT_PATH });
+    expect(plan.steps.map((step) => step.kind)).toEqual(["ensure-script-user", "check-staged", "prepare-runtime-paths", "install-files", "check-installed", "reload", "record-applied"]);
+    expect(plan.steps[0]).toEqual({ kind: "ensure-script-user", scriptUser: "keepalived_script" });
+    expect(plan.steps[1]).toMatchObject({ command: configTestCommand("2.2.7", `${STAGING_DIR}/keepalived.conf`) });
+    expect(plan.steps[3]).toEqual({ kind: "install-files", paths: [conf.path], unchecked: false });
+    expect(plan.steps[4]).toMatchObject({ command: configTestCommand("2.2.7", `${STAGING_DIR}/installed-check.conf`) });
+    expect(plan.steps[5]).toEqual({ kind: "reload", command: reloadCommand("systemd") });
+    expect(plan.steps[6]).toEqual({ kind: "record-applied", path: APPLIED_FINGERPRINT_PATH });
+  });
+
+  it("on every release with a config test, the non-root script user exists before the staged check, and the runtime paths change only after it", () => {
+    for (const keepalivedVersion of ["2.0.5", "2.1.5", "2.2.7", "2.2.8", "2.3.3"]) {
+      const kinds = planNodeSteps(input({ keepalivedVersion })).steps.map((step) => step.kind);
+      expect(kinds.slice(0, 3), keepalivedVersion).toEqual(["ensure-script-user", "check-staged", "prepare-runtime-paths"]);
+    }
+  });
+
+  it("creates no user for root, and none before the check when nothing is staged", () => {
+    expect(planNodeSteps(input({ scriptUser: "root" })).steps.map((step) => step.kind)).toEqual(["check-staged", "prepare-runtime-paths", "install-files", "check-installed", "reload", "record-applied"]);
+    expect(planNodeSteps(input({ pending: [], rollout: start })).steps.map((step) => step.kind)).toEqual(["start", "record-applied"]);
   });
 
   it("only starts a stopped Keepalived whose files are up to date", () => {
@@ -76,18 +89,19 @@ describe("planNodeSteps", () => {
 describe("describeNodeStep", () => {
   it("prints commands as `$ command` and the other steps as what they do", () => {
     const lines = planNodeSteps(input({})).steps.map(describeNodeStep);
-    expect(lines[0]).toBe(`$ ${configTestCommand("2.2.7", `${STAGING_DIR}/keepalived.conf`)}   # staged copy, before anything changes`);
-    expect(lines[1]).toBe("# make sure script user keepalived_script exists and owns the paths the scripts write");
-    expect(lines[2]).toBe(`# install ${conf.path}: each uploaded beside its target, one *.havip-bak kept, renamed into place`);
-    expect(lines[4]).toBe(`$ ${reloadCommand("systemd")}`);
-    expect(lines[5]).toBe(`# record the applied files' fingerprint in ${APPLIED_FINGERPRINT_PATH}`);
+    expect(lines[0]).toBe("# make sure script user keepalived_script exists (a system user; keepalived -t checks the scripts as it)");
+    expect(lines[1]).toBe(`$ ${configTestCommand("2.2.7", `${STAGING_DIR}/keepalived.conf`)}   # staged copy, before anything changes`);
+    expect(lines[2]).toBe("# make sure script user keepalived_script exists and owns the paths the scripts write");
+    expect(lines[3]).toBe(`# install ${conf.path}: each uploaded beside its target, one *.havip-bak kept, renamed into place`);
+    expect(lines[5]).toBe(`$ ${reloadCommand("systemd")}`);
+    expect(lines[6]).toBe(`# record the applied files' fingerprint in ${APPLIED_FINGERPRINT_PATH}`);
   });
 });
 
 describe("planNodeSteps on Keepalived 2.1.5", () => {
   it("tests the staged files with that release's own config-test command (no -e before 2.2.0)", () => {
     const plan = planNodeSteps(input({ keepalivedVersion: "2.1.5" }));
-    expect(plan.steps[0]).toMatchObject({ command: configTestCommand("2.1.5", `${STAGING_DIR}/keepalived.conf`) });
-    expect((plan.steps[0] as { command: string }).command).not.toContain(" -e ");
+    expect(plan.steps[1]).toMatchObject({ command: configTestCommand("2.1.5", `${STAGING_DIR}/keepalived.conf`) });
+    expect((plan.steps[1] as { command: string }).command).not.toContain(" -e ");
   });
 });
