@@ -1,58 +1,65 @@
 import { execFile, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ensureReleaseRoots } from "../../lib/lab/release-root-build";
+import { type LabRelease, labCacheDir } from "../../lib/lab/release-roots";
 
 /**
- * Debian root file systems with the distribution's Keepalived, to run each release's real
- * `keepalived -t` in a chroot. Built once with debootstrap (minbase + keepalived, 40-80 s each)
- * and cached; a lock file per release lets parallel runs wait for one build instead of racing.
+ * Debian roots with the distribution's Keepalived, to run each release's real `keepalived -t` in a
+ * chroot. Each is a copy of the lab's release root (built by the lab when missing) with keepalived
+ * installed offline from the lab's package source: no second debootstrap, no mirror.
  */
-export const RELEASE_ROOTS_DIR = process.env.HAVIP_KEEPALIVED_ROOTS_DIR ?? "/var/cache/tencentcloud-havip-cluster/keepalived-test-roots";
+export const CONFIG_TEST_ROOTS_SUBDIR = "config-test-roots";
+
+/** Bump when the install script changes: copies stamped with another recipe are rebuilt. */
+const CONFIG_TEST_ROOT_RECIPE = 1;
 
 /** Debian releases and the upstream Keepalived version each ships. */
 export const KEEPALIVED_RELEASES = [
   { release: "bullseye", keepalivedVersion: "2.1.5" },
   { release: "trixie", keepalivedVersion: "2.3.3" },
-] as const;
+] as const satisfies readonly { release: LabRelease; keepalivedVersion: string }[];
 
-/** The Debian mirror apt on this machine already uses (first `deb`/`URIs:` entry that is not a security archive). */
-export function aptMirror(): string {
-  if (process.env.HAVIP_DEBIAN_MIRROR) return process.env.HAVIP_DEBIAN_MIRROR;
-  const files = ["/etc/apt/sources.list"];
-  if (existsSync("/etc/apt/sources.list.d")) {
-    for (const name of readdirSync("/etc/apt/sources.list.d")) {
-      if (name.endsWith(".list") || name.endsWith(".sources")) files.push(join("/etc/apt/sources.list.d", name));
-    }
-  }
-  for (const file of files) {
-    if (!existsSync(file)) continue;
-    for (const line of readFileSync(file, "utf8").split("\n")) {
-      const match = /^\s*(?:deb\s+(?:\[[^\]]*\]\s+)?|URIs:\s*)(https?:\/\/\S+)/.exec(line);
-      if (match && !/security/.test(match[1]) && /debian/.test(match[1])) return match[1];
-    }
-  }
-  throw new Error("no Debian mirror found in apt's sources (set HAVIP_DEBIAN_MIRROR)");
-}
-
-const BUILD_SCRIPT = `set -eu
-dir=$1 release=$2 mirror=$3
-[ -x "$dir/usr/sbin/keepalived" ] && exit 0
-rm -rf "$dir.partial"
-debootstrap --variant=minbase --include=keepalived "$release" "$dir.partial" "$mirror" >"$dir.log" 2>&1 || { tail -20 "$dir.log" >&2; exit 1; }
-mv "$dir.partial" "$dir"`;
+// Runs under flock in a private mount namespace, so the bind mount and /proc vanish with it.
+// The stamp names the lab root's stamp: a rebuilt lab root makes a new copy.
+const INSTALL_SCRIPT = `set -euo pipefail
+lab_root=$1 packages=$2 dir=$3 stamp=$4 want=$5
+if [ -x "$dir/usr/sbin/keepalived" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then exit 0; fi
+b=$dir.building
+rm -rf "$dir" "$b" "$stamp"
+cp -a --reflink=auto "$lab_root" "$b"
+mkdir -p "$b/run/havip-packages"
+mount --bind "$packages" "$b/run/havip-packages"
+mount -t proc proc "$b/proc"
+printf 'deb [trusted=yes] file:/run/havip-packages ./\\n' > "$b/etc/apt/sources.list"
+printf '#!/bin/sh\\nexit 101\\n' > "$b/usr/sbin/policy-rc.d" && chmod 755 "$b/usr/sbin/policy-rc.d"
+apt="apt-get -qq -o APT::Sandbox::User=root"
+chroot "$b" $apt update
+DEBIAN_FRONTEND=noninteractive chroot "$b" $apt install -y --no-install-recommends keepalived
+chroot "$b" $apt clean
+umount "$b/run/havip-packages" "$b/proc"
+rm -rf "$b"/var/lib/apt/lists/* "$b/usr/sbin/policy-rc.d" "$b/run/havip-packages"
+mv "$b" "$dir"
+printf %s "$want" > "$stamp"`;
 
 /**
- * The cached root of `release`, built first when missing; throws with debootstrap's last lines
- * when that fails. Asynchronous: a minute of blocking would starve the test runner's worker.
+ * The cached config-test root of `release`: the lab's root and package source are built first
+ * when missing (as \`lab up\` does), then copied and given keepalived; a lock per release lets
+ * parallel runs wait for one build. Asynchronous: minutes of blocking would starve the test worker.
  */
-export async function ensureReleaseRoot(release: string): Promise<string> {
-  const dir = join(RELEASE_ROOTS_DIR, release);
-  if (existsSync(join(dir, "usr/sbin/keepalived"))) return dir;
-  mkdirSync(RELEASE_ROOTS_DIR, { recursive: true });
-  const args = [join(RELEASE_ROOTS_DIR, `.${release}.lock`), "sh", "-c", BUILD_SCRIPT, "sh", dir, release, aptMirror()];
+export async function ensureReleaseRoot(release: LabRelease): Promise<string> {
+  const cacheDir = labCacheDir();
+  const lab = (await ensureReleaseRoots([release], { cacheDir }))[release];
+  const rootsDir = join(cacheDir, CONFIG_TEST_ROOTS_SUBDIR);
+  const dir = join(rootsDir, release);
+  const stampPath = join(rootsDir, `${release}.stamp.json`);
+  const want = JSON.stringify({ recipe: CONFIG_TEST_ROOT_RECIPE, labRoot: readFileSync(lab.stampPath, "utf8").trim() });
+  if (existsSync(join(dir, "usr/sbin/keepalived")) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === want) return dir;
+  mkdirSync(rootsDir, { recursive: true });
+  const args = [join(rootsDir, `${release}.lock`), "unshare", "--mount", "--propagation", "private", "bash", "-c", INSTALL_SCRIPT, "bash", lab.rootDir, lab.packagesDir, dir, stampPath, want];
   await new Promise<void>((resolve, reject) => {
-    execFile("flock", args, { encoding: "utf8", timeout: 15 * 60_000 }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`building the ${release} root in ${dir} failed (${error.message}):\n${stderr}`));
+    execFile("flock", args, { encoding: "utf8", timeout: 10 * 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`installing keepalived into a copy of the lab's ${release} root (${dir}) failed (${error.message}):\n${stderr.slice(-4000)}`));
       else resolve();
     });
   });
