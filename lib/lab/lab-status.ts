@@ -33,19 +33,26 @@ export async function labStatus(lab: LabLayout): Promise<LabStatus> {
   for (const name of LAB_SERVER_NAMES) {
     const server = lab.servers[name];
     const namespaceExists = namespaces.includes(server.namespace);
+    const base = { name, ip: server.ip, namespace: server.namespace, namespaceExists, holdsVip: holders.includes(name) };
+    const offline: LabServerStatus = { ...base, systemState: "offline", sshdRunning: false, keepalivedPid: undefined, vrrpState: undefined };
     const initPid = namespaceExists ? await serverInitPid(server) : undefined;
-    const running = initPid !== undefined;
-    servers.push({
-      name,
-      ip: server.ip,
-      namespace: server.namespace,
-      namespaceExists,
-      systemState: running ? await serverSystemState(server) : "offline",
-      sshdRunning: running && (await serverProcessesNamed(lab, name, "sshd")).length > 0,
-      keepalivedPid: running ? await keepalivedPid(lab, name) : undefined,
-      vrrpState: running ? (await readServerFile(lab, name, DEFAULT_STATE_FILE_PATH))?.trim() : undefined,
-      holdsVip: holders.includes(name),
-    });
+    if (initPid === undefined) {
+      servers.push(offline);
+      continue;
+    }
+    try {
+      servers.push({
+        ...base,
+        systemState: await serverSystemState(server),
+        sshdRunning: (await serverProcessesNamed(lab, name, "sshd")).length > 0,
+        keepalivedPid: await keepalivedPid(lab, name),
+        vrrpState: (await readServerFile(lab, name, DEFAULT_STATE_FILE_PATH))?.trim(),
+      });
+    } catch (error) {
+      // A server that reboots or crashes between the reads above has no PID 1 for a moment: it is offline, not an error.
+      if ((await serverInitPid(server)) !== undefined) throw error;
+      servers.push(offline);
+    }
   }
   return { prefix: lab.prefix, vip: lab.vip, servers, vipHolders: holders };
 }
