@@ -15,6 +15,7 @@ import {
 } from "../../lab";
 import { drillPassed } from "../../lab/drill-measurement";
 import { type LabReleaseChoice, parseLabReleaseOption } from "../../lab/lab-up";
+import { LAB_SERVICES, type LabService, isLabService } from "../../lab/lab-cluster-spec";
 import { nsenterArgv, serverInitPid } from "../../lab/lab-server";
 import { DEFAULT_LAB_RELEASE, LAB_RELEASES } from "../../lab/release-roots";
 import { EXIT_FAILURE } from "../exit-codes";
@@ -30,6 +31,12 @@ function parseReleaseOrBadInput(text: string): LabReleaseChoice {
   } catch (error) {
     throw new SpecSourceError((error as Error).message);
   }
+}
+
+function parseServiceOrBadInput(text: string | undefined): LabService | undefined {
+  if (text === undefined) return undefined;
+  if (!isLabService(text)) throw new SpecSourceError(`--service ${JSON.stringify(text)}: the lab offers ${LAB_SERVICES.join(", ")}`);
+  return text;
 }
 
 function requireLab(prefix: string): Lab {
@@ -78,14 +85,16 @@ export function registerLabCommands(program: Command): void {
       `Debian release of the servers (${LAB_RELEASES.join(", ")}), or per server: a=bullseye,b=trixie`,
       DEFAULT_LAB_RELEASE,
     )
-    .action(async (options: { provision: boolean; release: string }) => {
+    .option("--service <name>", `a service behind the VIP (${LAB_SERVICES.join(", ")}): installed from the lab's package source before Keepalived, with an http health check`)
+    .action(async (options: { provision: boolean; release: string; service?: string }) => {
       const prefix = prefixOf();
       const release = parseReleaseOrBadInput(options.release);
+      const service = parseServiceOrBadInput(options.service);
       const removeCleanup = installLabInterruptCleanup({ prefix });
       try {
-        const built = await labUp({ prefix, release, onStep: (step) => process.stdout.write(`lab: ${step}\n`) });
+        const built = await labUp({ prefix, release, service, onStep: (step) => process.stdout.write(`lab: ${step}\n`) });
         process.stdout.write(
-          `lab: servers up in ${(built.upDurationMs / 1000).toFixed(1)} s (a: ${built.releases.a}, b: ${built.releases.b}); spec in ${built.specPath}\n`,
+          `lab: servers up in ${(built.upDurationMs / 1000).toFixed(1)} s (a: ${built.releases.a}, b: ${built.releases.b}${service === undefined ? "" : `, service ${service}`}); spec in ${built.specPath}\n`,
         );
         if (options.provision) {
           process.stdout.write(`lab: provisioning: ip netns exec ${built.operatorNamespace} ${provisionArgv().join(" ")}\n`);
