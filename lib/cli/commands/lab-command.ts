@@ -21,7 +21,7 @@ import { DEFAULT_LAB_RELEASE, LAB_RELEASES } from "../../lab/release-roots";
 import { EXIT_FAILURE } from "../exit-codes";
 import { CLUSTER_SPEC_ENV, provisionArgv } from "../../handoff/provision-invocation";
 import { SpecSourceError } from "../load-cluster-spec";
-import { runDrills, DRILL_NAMES, formatDrillReport } from "../../lab/drills";
+import { runDrills, DRILL_NAMES, SERVICE_DRILL_NAMES, drillNamesFor, formatDrillReport } from "../../lab/drills";
 
 const SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -118,12 +118,13 @@ export function registerLabCommands(program: Command): void {
 
   lab
     .command("drill")
-    .description(`run failover drills and print a table (${DRILL_NAMES.join(", ")})`)
+    .description(`run failover drills and print a table (${DRILL_NAMES.join(", ")}; with --service: ${SERVICE_DRILL_NAMES.join(", ")} instead of health-check-fails)`)
     .option("--only <names>", "comma-separated drills to run")
     .option("--json", "machine-readable output")
     .action(async (options: { only?: string; json?: boolean }) => {
-      const selected = options.only ? options.only.split(",").map((name) => name.trim()) : [...DRILL_NAMES];
-      const results = await runDrills(requireLab(prefixOf()), selected, (line) => {
+      const running = requireLab(prefixOf());
+      const selected = options.only ? options.only.split(",").map((name) => name.trim()) : drillNamesFor(running);
+      const results = await runDrills(running, selected, (line) => {
         if (!options.json) process.stdout.write(`drill: ${line}\n`);
       });
       process.stdout.write(options.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatDrillReport(results)}\n`);
