@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { pollUntil } from "../core/poll-until";
 import { type LabService, buildLabClusterSpec, labServiceOverrides } from "./lab-cluster-spec";
 import { labDown } from "./lab-down";
 import { type Lab, LAB_HANDLE_VERSION, saveLabHandle } from "./lab-handle";
@@ -62,14 +62,9 @@ export function parseLabReleaseOption(text: string): LabReleaseChoice {
 
 /** Waits until systemd inside the server reports `running`; throws with the last state (e.g. `degraded`). */
 async function waitForSystemRunning(lab: Lab["servers"][LabServerName], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let state = "offline";
-  while (Date.now() < deadline) {
-    state = await serverSystemState(lab);
-    if (state === "running") return;
-    await sleep(200);
-  }
-  throw new Error(`systemd on lab server ${lab.name} is ${state}, not running, ${timeoutMs / 1000} s after boot`);
+  const system = await pollUntil(() => serverSystemState(lab), (state) => state === "running", { timeoutMs, intervalMs: 200 });
+  if (system.done) return;
+  throw new Error(`systemd on lab server ${lab.name} is ${system.value}, not running, ${timeoutMs / 1000} s after boot`);
 }
 
 /**
