@@ -46,6 +46,12 @@ export interface LabDrillResult extends DrillResult {
    * (`["a", "b"]`: a served, then b). @default - no service: the probe was a TCP connect
    */
   readonly httpResponders?: readonly string[];
+  /**
+   * The VRRP bound for this fault at the lab's timing: the master-down interval for a silent
+   * master, the skew for a graceful handover, `fall` x interval + skew for a failing health check.
+   * @default - the VIP must not move
+   */
+  readonly vrrpBoundSeconds?: number;
   /** Who holds the VIP once the drill has restored the lab. Exactly one is a pass. */
   readonly finalHolders: readonly LabServerName[];
   readonly note?: string;
@@ -140,6 +146,8 @@ type Fault = (lab: LabLayout, master: LabServerName) => Promise<unknown>;
 
 interface DrillPlan {
   readonly expectedWithinSeconds?: number;
+  /** What VRRP allows at the lab's timing, before any slack for the way a drill observes. @default - no move expected */
+  readonly vrrpBoundSeconds?: number;
   /** False for a drill where the VIP must stay where it is. @default true */
   readonly expectsMove?: false;
   /** What the lab must have: the maintenance-flag health check (no service), or a service behind the VIP. @default - any lab */
@@ -237,8 +245,10 @@ async function failoverTestObservation(lab: LabLayout): Promise<Observation> {
 
 /** How long a server's health check may take to fail after its service died: `fall` checks, plus one interval of phase. */
 const SERVICE_FAULT_TIMEOUT_MS = ((LAB_HEALTH_CHECK.fall + 1) * LAB_HEALTH_CHECK.intervalSeconds + 5) * 1000;
-/** Health check fails `fall` times at its interval, then the priority-0 handover (~1 s measured). */
-const HEALTH_CHECK_FAILOVER_S = LAB_HEALTH_CHECK.fall * LAB_HEALTH_CHECK.intervalSeconds + 1 + SKEW_S;
+/** The check fails at most `fall` intervals after the fault; then the priority-0 advert hands over within the skew. */
+const HEALTH_CHECK_BOUND_S = LAB_HEALTH_CHECK.fall * LAB_HEALTH_CHECK.intervalSeconds + SKEW_S;
+/** The same plus ~1 s measured between the last failed check and the handover. */
+const HEALTH_CHECK_FAILOVER_S = HEALTH_CHECK_BOUND_S + 1;
 
 /** nginx dies: SIGKILL to every process of its unit (Debian's nginx.service does not restart it). */
 const killService = (lab: LabLayout, server: LabServerName) => inServer(lab, server, ["systemctl", "kill", "--signal=SIGKILL", "nginx"]);
@@ -287,6 +297,7 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   // everything in it at once. The supervisor boots it again without the VIP on its interface.
   "machine-crash": {
     expectedWithinSeconds: MASTER_DOWN_S + POLL_SLACK_S,
+    vrrpBoundSeconds: MASTER_DOWN_S,
     injectAndObserve: peerTakesOverWhileMasterRestarts(async (lab, master) => {
       await setLink(lab, master, "down");
       await crashServer(lab, master);
@@ -295,17 +306,20 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   },
   "graceful-stop": {
     expectedWithinSeconds: SKEW_S + 0.5,
+    vrrpBoundSeconds: SKEW_S,
     injectAndObserve: peerTakesOver((lab, master) => signalKeepalived(lab, master, "SIGTERM", "parent")),
     restore: (lab) => reprovision(lab),
   },
   "link-down": {
     expectedWithinSeconds: MASTER_DOWN_S + POLL_SLACK_S,
+    vrrpBoundSeconds: MASTER_DOWN_S,
     injectAndObserve: peerTakesOver((lab, master) => setLink(lab, master, "down")),
     restore: (lab, master) => setLink(lab, master, "up"),
   },
   "health-check-fails": {
     // fall 2 failed checks at the lab's 2 s interval, then the priority-0 handover.
     expectedWithinSeconds: HEALTH_CHECK_FAILOVER_S,
+    vrrpBoundSeconds: HEALTH_CHECK_BOUND_S,
     needs: "maintenance-flag",
     injectAndObserve: peerTakesOver((lab, master) => inServer(lab, master, ["touch", DEFAULT_MAINTENANCE_FLAG_PATH])),
     restore: (lab, master) => inServer(lab, master, ["rm", "-f", DEFAULT_MAINTENANCE_FLAG_PATH]),
@@ -315,6 +329,7 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   // Keepalived again, but a failed run may leave it stopped: re-provisioning is idempotent.
   "old-master-returns": {
     expectedWithinSeconds: SKEW_S + 0.5 + SSH_POLL_SLACK_S,
+    vrrpBoundSeconds: SKEW_S,
     injectAndObserve: (lab) => failoverTestObservation(lab),
     restore: async (lab) => {
       if ((await waitForSteadyLab(lab, 5_000)) !== undefined) await reprovision(lab);
@@ -323,11 +338,14 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   // `systemctl reboot`, as an operator would: systemd stops Keepalived first (a graceful handover).
   reboot: {
     expectedWithinSeconds: SKEW_S + 0.5 + SYSTEMD_STOP_SLACK_S,
+    vrrpBoundSeconds: SKEW_S,
     injectAndObserve: peerTakesOverWhileMasterRestarts((lab, master) => inServer(lab, master, ["systemctl", "reboot"])),
     restore: (lab, master) => waitForReturn(lab, master),
   },
   "partition-heals": {
     expectedWithinSeconds: MASTER_DOWN_S,
+    // After the heal, the next advert of either master settles it.
+    vrrpBoundSeconds: LAB_ADVERT_INT_SECONDS,
     note: "A and B cut from each other for 2 master-down intervals (both become MASTER), then healed",
     injectAndObserve: oneHolderAfterHeal(async (lab) => {
       await partitionServers(lab);
@@ -340,6 +358,7 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   // master goes FAULT (priority 0 advert), so the VIP follows a working nginx.
   "nginx-dies-on-master": {
     expectedWithinSeconds: HEALTH_CHECK_FAILOVER_S,
+    vrrpBoundSeconds: HEALTH_CHECK_BOUND_S,
     needs: "service",
     injectAndObserve: peerTakesOver((lab, master) => killService(lab, master)),
     restore: (lab, master) => startService(lab, master),
@@ -449,6 +468,7 @@ async function runDrill(lab: DrillLab, name: DrillName, master: LabServerName, l
     lost: outage.lost,
     sent: outage.sent,
     expectedWithinSeconds: drill.expectedWithinSeconds,
+    vrrpBoundSeconds: drill.vrrpBoundSeconds,
     expectsMove: drill.expectsMove ?? true,
     endedWithOneHolder: finalHolders.length === 1,
     finalHolders,
