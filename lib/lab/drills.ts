@@ -152,6 +152,8 @@ interface DrillPlan {
   readonly expectsMove?: false;
   /** What the lab must have: the maintenance-flag health check (no service), or a service behind the VIP. @default - any lab */
   readonly needs?: "maintenance-flag" | "service";
+  /** The fault hits the backup, not the VIP holder. @default false */
+  readonly faultsBackup?: true;
   /** Injects the fault on the VIP holder and watches the VIP until it settled as the drill expects. */
   readonly injectAndObserve: (lab: LabLayout, master: LabServerName) => Promise<Observation>;
   /** Puts the lab back into a state with Keepalived running on both servers; runs even when the fault failed. */
@@ -366,6 +368,7 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   "nginx-dies-on-backup": {
     expectsMove: false,
     needs: "service",
+    faultsBackup: true,
     injectAndObserve: serviceDiesOnBackup,
     restore: (lab, master) => startService(lab, peerOf(master)),
   },
@@ -433,7 +436,7 @@ async function waitForQuietLab(lab: LabLayout): Promise<void> {
 async function runDrill(lab: DrillLab, name: DrillName, master: LabServerName, log: (line: string) => void): Promise<DrillRun> {
   const drill = DRILLS[name];
   await waitForQuietLab(lab);
-  log(`${name}: VIP on ${master}; injecting the fault there`);
+  log(`${name}: VIP on ${master}; injecting the fault on ${drill.faultsBackup ? `the backup ${peerOf(master)}` : "the VIP holder"}`);
   const errors: string[] = [];
   let observation: Observation = {};
   let outage: OutageSummary = { longestGapMs: 0, lost: 0, sent: 0 };
@@ -460,7 +463,7 @@ async function runDrill(lab: DrillLab, name: DrillName, master: LabServerName, l
   log(`${name}: done; VIP on ${finalHolders.join(" and ") || "nobody"}${errors.length === 0 ? "" : ` (FAILED: ${errors.join("; ")})`}`);
   const result: LabDrillResult = {
     drill: name,
-    faultOn: drill.expectsMove === false && drill.needs === "service" ? peerOf(master) : master,
+    faultOn: drill.faultsBackup ? peerOf(master) : master,
     ...(outage.responders === undefined ? {} : { httpResponders: responderNames(lab, outage.responders) }),
     vipMovedAfterSeconds: observation.vipMovedAfterSeconds,
     nopreemptHeld: observation.nopreemptHeld,
