@@ -14,6 +14,8 @@ import { labPreflight } from "../lib/lab/lab-preflight";
 
 interface BenchArgs {
   readonly runs: number;
+  readonly drills?: string[];
+  readonly labName: string;
   readonly only: BenchSection[];
   readonly json: boolean;
 }
@@ -36,6 +38,10 @@ function parseArgs(argv: string[]): BenchArgs {
     .description("failover, provisioning and synth timings; lab parts need root on Linux")
     .option("--runs <n>", "measurements per number (min / median / max)", asOption(parseRuns), DEFAULT_BENCH_RUNS)
     .option("--only <sections>", `comma-separated sections: ${BENCH_SECTIONS.join(",")}`, asOption(parseSections), [...BENCH_SECTIONS])
+    .option("--drills <names>", "comma-separated drills to run in each round (default: all of a lab with nginx behind the VIP)", (text: string) =>
+      text.split(",").map((name) => name.trim()).filter((name) => name !== ""),
+    )
+    .option("--lab-name <prefix>", "namespace prefix of the benchmark's own lab (torn down before and after)", BENCH_LAB_PREFIX)
     .option("--json", "print the report as JSON (progress still goes to stderr)", false)
     .parse(argv);
   return program.opts<BenchArgs>();
@@ -83,9 +89,9 @@ function synthSection(runs: number, log: (line: string) => void): SynthSection {
 async function labSections(args: BenchArgs, log: (line: string) => void): Promise<{ drills?: DrillSection; provision?: ProvisionSection }> {
   const wantDrills = args.only.includes("drills");
   const wantProvision = args.only.includes("provision");
-  const removeInterruptCleanup = installLabInterruptCleanup({ prefix: BENCH_LAB_PREFIX, log });
+  const removeInterruptCleanup = installLabInterruptCleanup({ prefix: args.labName, log });
   try {
-    const measured = await measureLabRuns({ runs: args.runs, drills: wantDrills, provision: wantProvision, log });
+    const measured = await measureLabRuns({ runs: args.runs, drills: wantDrills, provision: wantProvision, drillNames: args.drills, prefix: args.labName, log });
     const drills: DrillSection | undefined = wantDrills
       ? {
           advertIntSeconds: LAB_ADVERT_INT_SECONDS,

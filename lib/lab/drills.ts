@@ -5,7 +5,7 @@ import { DEFAULT_MAINTENANCE_FLAG_PATH, DEFAULT_PRIORITY, DEFAULT_STATE_FILE_PAT
 import { CLUSTER_SPEC_ENV, cliArgv, provisionArgv } from "../handoff/provision-invocation";
 import type { FailoverTestResult } from "../provisioner/failover-test";
 import { formatDrillTable, masterDownIntervalSeconds, skewTimeSeconds, type DrillResult } from "./drill-measurement";
-import { LAB_ADVERT_INT_SECONDS } from "./lab-cluster-spec";
+import { LAB_ADVERT_INT_SECONDS, LAB_HEALTH_CHECK, LAB_SERVICE_PAGE_PATH, type LabService } from "./lab-cluster-spec";
 import type { LabLayout, LabServerName } from "./lab-layout";
 import { runInOperatorNamespace } from "./lab-operator";
 import { healPartition, partitionServers } from "./lab-partition";
@@ -22,11 +22,36 @@ export const DRILL_NAMES = [
   "partition-heals",
   "reboot",
 ] as const;
-export type DrillName = (typeof DRILL_NAMES)[number];
+/** Drills of a lab with a service behind the VIP (`lab up --service nginx`): the service fails, not Keepalived. */
+export const SERVICE_DRILL_NAMES = ["nginx-dies-on-master", "nginx-dies-on-backup"] as const;
+export type DrillName = (typeof DRILL_NAMES)[number] | (typeof SERVICE_DRILL_NAMES)[number];
+
+/** A lab as the drills need it: its layout, and the service `lab up --service` put behind the VIP. */
+export type DrillLab = LabLayout & { readonly service?: LabService };
+
+/**
+ * The drills that fit a lab: with a service, its two service drills replace health-check-fails
+ * (the maintenance flag is not the health check then).
+ */
+export function drillNamesFor(lab: DrillLab): DrillName[] {
+  if (lab.service === undefined) return [...DRILL_NAMES];
+  return [...DRILL_NAMES.filter((name) => name !== "health-check-fails"), ...SERVICE_DRILL_NAMES];
+}
 
 export interface LabDrillResult extends DrillResult {
-  /** Server that held the VIP when the fault was injected. @default - the drill was not run */
+  /** Server the fault was injected on: the VIP holder, except in a drill that faults the backup. @default - the drill was not run */
   readonly faultOn?: LabServerName;
+  /**
+   * Servers whose page answered the HTTP probe through the VIP, in order, repeats collapsed
+   * (`["a", "b"]`: a served, then b). @default - no service: the probe was a TCP connect
+   */
+  readonly httpResponders?: readonly string[];
+  /**
+   * The VRRP bound for this fault at the lab's timing: the master-down interval for a silent
+   * master, the skew for a graceful handover, `fall` x interval + skew for a failing health check.
+   * @default - the VIP must not move
+   */
+  readonly vrrpBoundSeconds?: number;
   /** Who holds the VIP once the drill has restored the lab. Exactly one is a pass. */
   readonly finalHolders: readonly LabServerName[];
   readonly note?: string;
@@ -120,7 +145,15 @@ interface Observation {
 type Fault = (lab: LabLayout, master: LabServerName) => Promise<unknown>;
 
 interface DrillPlan {
-  readonly expectedWithinSeconds: number;
+  readonly expectedWithinSeconds?: number;
+  /** What VRRP allows at the lab's timing, before any slack for the way a drill observes. @default - no move expected */
+  readonly vrrpBoundSeconds?: number;
+  /** False for a drill where the VIP must stay where it is. @default true */
+  readonly expectsMove?: false;
+  /** What the lab must have: the maintenance-flag health check (no service), or a service behind the VIP. @default - any lab */
+  readonly needs?: "maintenance-flag" | "service";
+  /** The fault hits the backup, not the VIP holder. @default false */
+  readonly faultsBackup?: true;
   /** Injects the fault on the VIP holder and watches the VIP until it settled as the drill expects. */
   readonly injectAndObserve: (lab: LabLayout, master: LabServerName) => Promise<Observation>;
   /** Puts the lab back into a state with Keepalived running on both servers; runs even when the fault failed. */
@@ -152,20 +185,21 @@ const peerTakesOverWhileMasterRestarts = (fault: Fault) => async (lab: LabLayout
   await fault(lab, master);
   let most = 0;
   let movedAt: number | undefined;
-  let back = false;
   let lastStatusAt = 0;
-  const deadline = faultAt + MOVE_TIMEOUT_MS + RETURN_TIMEOUT_MS;
-  while (Date.now() < deadline && !back) {
+  const sample = async (): Promise<boolean> => {
     const holders = await vipHolders(lab);
     most = Math.max(most, holders.length);
     if (movedAt === undefined && holders.includes(peer)) movedAt = Date.now();
-    if (movedAt !== undefined && Date.now() - lastStatusAt > 500) {
-      lastStatusAt = Date.now();
-      const returned = (await labStatus(lab)).servers.find((server) => server.name === master);
-      back = returned?.systemState === "running" && returned.sshdRunning && returned.keepalivedPid !== undefined && returned.vrrpState === "BACKUP";
-    }
-    await sleep(50);
-  }
+    if (movedAt === undefined || Date.now() - lastStatusAt <= 500) return false;
+    lastStatusAt = Date.now();
+    const returned = (await labStatus(lab)).servers.find((server) => server.name === master);
+    return returned?.systemState === "running" && returned.sshdRunning && returned.keepalivedPid !== undefined && returned.vrrpState === "BACKUP";
+  };
+  const watched = await pollUntil(sample, (isBack) => isBack, {
+    timeoutMs: Math.max(0, faultAt + MOVE_TIMEOUT_MS + RETURN_TIMEOUT_MS - Date.now()),
+    intervalMs: 50,
+  });
+  const back = watched.done;
   // A moment longer: a returning node that wrongly preempts would take the VIP now.
   if (back) await sleep(Math.ceil(MASTER_DOWN_S * 1000));
   const finalHolders = await vipHolders(lab);
@@ -183,13 +217,12 @@ const peerTakesOverWhileMasterRestarts = (fault: Fault) => async (lab: LabLayout
 
 /** Waits until a server is back after a crash or reboot, then re-provisions only if its Keepalived did not come back on its own. */
 async function waitForReturn(lab: LabLayout, server: LabServerName): Promise<void> {
-  const deadline = Date.now() + RETURN_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const status = (await labStatus(lab)).servers.find((candidate) => candidate.name === server);
-    if (status?.systemState === "running" && status.keepalivedPid !== undefined) return;
-    await sleep(250);
-  }
-  await reprovision(lab);
+  const returned = await pollUntil(
+    async () => (await labStatus(lab)).servers.find((candidate) => candidate.name === server),
+    (status) => status?.systemState === "running" && status.keepalivedPid !== undefined,
+    { timeoutMs: RETURN_TIMEOUT_MS, intervalMs: 250 },
+  );
+  if (!returned.done) await reprovision(lab);
 }
 
 /** A partition's outcome is timed from the heal, which is where the fault ends. */
@@ -212,12 +245,61 @@ async function failoverTestObservation(lab: LabLayout): Promise<Observation> {
   };
 }
 
+/** How long a server's health check may take to fail after its service died: `fall` checks, plus one interval of phase. */
+const SERVICE_FAULT_TIMEOUT_MS = ((LAB_HEALTH_CHECK.fall + 1) * LAB_HEALTH_CHECK.intervalSeconds + 5) * 1000;
+/** The check fails at most `fall` intervals after the fault; then the priority-0 advert hands over within the skew. */
+const HEALTH_CHECK_BOUND_S = LAB_HEALTH_CHECK.fall * LAB_HEALTH_CHECK.intervalSeconds + SKEW_S;
+/** The same plus ~1 s measured between the last failed check and the handover. */
+const HEALTH_CHECK_FAILOVER_S = HEALTH_CHECK_BOUND_S + 1;
+
+/** nginx dies: SIGKILL to every process of its unit (Debian's nginx.service does not restart it). */
+const killService = (lab: LabLayout, server: LabServerName) => inServer(lab, server, ["systemctl", "kill", "--signal=SIGKILL", "nginx"]);
+const startService = (lab: LabLayout, server: LabServerName) => inServer(lab, server, ["systemctl", "start", "nginx"]);
+
+/**
+ * The backup's service dies: its health check takes it to FAULT, and the VIP must not move at
+ * all. The holders are sampled until the backup is in FAULT and one master-down interval longer
+ * (a move would come then); anything but "the master alone" at any sample counts as a move.
+ */
+async function serviceDiesOnBackup(lab: LabLayout, master: LabServerName): Promise<Observation> {
+  const backup = peerOf(master);
+  const faultAt = Date.now();
+  let movedAt: number | undefined;
+  let most = 0;
+  const sampleHolders = async () => {
+    const holders = await vipHolders(lab);
+    most = Math.max(most, holders.length);
+    if (movedAt === undefined && !(holders.length === 1 && holders[0] === master)) movedAt = Date.now();
+  };
+  await killService(lab, backup);
+  const fault = await pollUntil(
+    async () => {
+      await sampleHolders();
+      return (await labStatus(lab)).servers.find((server) => server.name === backup)?.vrrpState;
+    },
+    (state) => state === "FAULT",
+    { timeoutMs: SERVICE_FAULT_TIMEOUT_MS, intervalMs: 100 },
+  );
+  // Not a wait for a condition: watching the holders for a fixed time (nothing may change in it).
+  await pollUntil(sampleHolders, () => false, { timeoutMs: Math.ceil(MASTER_DOWN_S * 1000), intervalMs: 50 });
+  const problems = [
+    ...(fault.done ? [] : [`${backup}'s health check did not take it to FAULT within ${SERVICE_FAULT_TIMEOUT_MS / 1000} s (last state ${fault.value ?? "unknown"})`]),
+    ...(most > 1 ? ["both servers held the VIP at the same time"] : []),
+  ];
+  return {
+    vipMovedAfterSeconds: movedAt === undefined ? undefined : (movedAt - faultAt) / 1000,
+    note: `nginx killed on the backup ${backup}${fault.done ? `, which went FAULT after ${(fault.elapsedMs / 1000).toFixed(1)} s` : ""}; the VIP ${movedAt === undefined ? "stayed" : "did NOT stay"} on ${master}`,
+    problem: problems.length === 0 ? undefined : problems.join("; "),
+  };
+}
+
 const DRILLS: Record<DrillName, DrillPlan> = {
   // A crash: the cable first (nothing more leaves the machine, not even a priority-0 advert from
   // a Keepalived child that sees its parent die), then SIGKILL of the server's PID 1, which kills
   // everything in it at once. The supervisor boots it again without the VIP on its interface.
   "machine-crash": {
     expectedWithinSeconds: MASTER_DOWN_S + POLL_SLACK_S,
+    vrrpBoundSeconds: MASTER_DOWN_S,
     injectAndObserve: peerTakesOverWhileMasterRestarts(async (lab, master) => {
       await setLink(lab, master, "down");
       await crashServer(lab, master);
@@ -226,17 +308,21 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   },
   "graceful-stop": {
     expectedWithinSeconds: SKEW_S + 0.5,
+    vrrpBoundSeconds: SKEW_S,
     injectAndObserve: peerTakesOver((lab, master) => signalKeepalived(lab, master, "SIGTERM", "parent")),
     restore: (lab) => reprovision(lab),
   },
   "link-down": {
     expectedWithinSeconds: MASTER_DOWN_S + POLL_SLACK_S,
+    vrrpBoundSeconds: MASTER_DOWN_S,
     injectAndObserve: peerTakesOver((lab, master) => setLink(lab, master, "down")),
     restore: (lab, master) => setLink(lab, master, "up"),
   },
   "health-check-fails": {
     // fall 2 failed checks at the lab's 2 s interval, then the priority-0 handover.
-    expectedWithinSeconds: 2 * 2 + 1 + SKEW_S,
+    expectedWithinSeconds: HEALTH_CHECK_FAILOVER_S,
+    vrrpBoundSeconds: HEALTH_CHECK_BOUND_S,
+    needs: "maintenance-flag",
     injectAndObserve: peerTakesOver((lab, master) => inServer(lab, master, ["touch", DEFAULT_MAINTENANCE_FLAG_PATH])),
     restore: (lab, master) => inServer(lab, master, ["rm", "-f", DEFAULT_MAINTENANCE_FLAG_PATH]),
   },
@@ -245,6 +331,7 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   // Keepalived again, but a failed run may leave it stopped: re-provisioning is idempotent.
   "old-master-returns": {
     expectedWithinSeconds: SKEW_S + 0.5 + SSH_POLL_SLACK_S,
+    vrrpBoundSeconds: SKEW_S,
     injectAndObserve: (lab) => failoverTestObservation(lab),
     restore: async (lab) => {
       if ((await waitForSteadyLab(lab, 5_000)) !== undefined) await reprovision(lab);
@@ -253,11 +340,14 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   // `systemctl reboot`, as an operator would: systemd stops Keepalived first (a graceful handover).
   reboot: {
     expectedWithinSeconds: SKEW_S + 0.5 + SYSTEMD_STOP_SLACK_S,
+    vrrpBoundSeconds: SKEW_S,
     injectAndObserve: peerTakesOverWhileMasterRestarts((lab, master) => inServer(lab, master, ["systemctl", "reboot"])),
     restore: (lab, master) => waitForReturn(lab, master),
   },
   "partition-heals": {
     expectedWithinSeconds: MASTER_DOWN_S,
+    // After the heal, the next advert of either master settles it.
+    vrrpBoundSeconds: LAB_ADVERT_INT_SECONDS,
     note: "A and B cut from each other for 2 master-down intervals (both become MASTER), then healed",
     injectAndObserve: oneHolderAfterHeal(async (lab) => {
       await partitionServers(lab);
@@ -266,7 +356,39 @@ const DRILLS: Record<DrillName, DrillPlan> = {
     }),
     restore: (lab) => healPartition(lab),
   },
+  // The service fails, not Keepalived: the master's http health check fails `fall` times and the
+  // master goes FAULT (priority 0 advert), so the VIP follows a working nginx.
+  "nginx-dies-on-master": {
+    expectedWithinSeconds: HEALTH_CHECK_FAILOVER_S,
+    vrrpBoundSeconds: HEALTH_CHECK_BOUND_S,
+    needs: "service",
+    injectAndObserve: peerTakesOver((lab, master) => killService(lab, master)),
+    restore: (lab, master) => startService(lab, master),
+  },
+  "nginx-dies-on-backup": {
+    expectsMove: false,
+    needs: "service",
+    faultsBackup: true,
+    injectAndObserve: serviceDiesOnBackup,
+    restore: (lab, master) => startService(lab, peerOf(master)),
+  },
 };
+
+/** Why a drill cannot run on this lab, or undefined when it can. */
+function drillMismatch(lab: DrillLab, name: DrillName): string | undefined {
+  const needs = DRILLS[name].needs;
+  if (needs === "service" && lab.service === undefined) return `${name} needs a lab with a service behind the VIP (lab up --service nginx)`;
+  if (needs === "maintenance-flag" && lab.service !== undefined) {
+    return `${name} raises the maintenance flag, which is not the health check of a lab with --service ${lab.service} (nginx-dies-on-master is its counterpart)`;
+  }
+  return undefined;
+}
+
+/** Server names for the hostnames the lab's pages report (the HTTP probe's responders). */
+function responderNames(lab: LabLayout, responders: readonly string[]): string[] {
+  const byHostname = new Map(Object.values(lab.servers).map((server) => [server.hostname, server.name]));
+  return responders.map((responder) => byHostname.get(responder) ?? responder);
+}
 
 /** A drill that did not run, or failed before it had anything to show. */
 function failedDrill(drill: DrillName, error: string, finalHolders: readonly LabServerName[], faultOn?: LabServerName): LabDrillResult {
@@ -301,22 +423,28 @@ async function secondsSinceLastTransition(lab: LabLayout): Promise<number | unde
  * failover of 0.63 s, below the 2.6 s a crash can take at the earliest).
  */
 async function waitForQuietLab(lab: LabLayout): Promise<void> {
-  const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const quiet = await secondsSinceLastTransition(lab);
-    if (quiet === undefined || quiet >= MASTER_DOWN_S + 0.5) return;
-    await sleep(Math.ceil((MASTER_DOWN_S + 0.5 - quiet) * 1000));
-  }
+  const quietSeconds = MASTER_DOWN_S + 0.5;
+  let quiet: number | undefined;
+  await pollUntil(
+    async () => (quiet = await secondsSinceLastTransition(lab)),
+    (seconds) => seconds === undefined || seconds >= quietSeconds,
+    // Sleep exactly until the lab would have been quiet long enough, had nothing changed since.
+    { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: () => Math.ceil((quietSeconds - (quiet ?? 0)) * 1000) },
+  );
 }
 
-async function runDrill(lab: LabLayout, name: DrillName, master: LabServerName, log: (line: string) => void): Promise<DrillRun> {
+async function runDrill(lab: DrillLab, name: DrillName, master: LabServerName, log: (line: string) => void): Promise<DrillRun> {
   const drill = DRILLS[name];
   await waitForQuietLab(lab);
-  log(`${name}: VIP on ${master}; injecting the fault there`);
+  log(`${name}: VIP on ${master}; injecting the fault on ${drill.faultsBackup ? `the backup ${peerOf(master)}` : "the VIP holder"}`);
   const errors: string[] = [];
   let observation: Observation = {};
   let outage: OutageSummary = { longestGapMs: 0, lost: 0, sent: 0 };
-  const probe = await startOutageProbe(lab, { maxProbes: 1200 });
+  // With a service the client is what a user runs: a GET of the page through the VIP every 50 ms.
+  const probe = await startOutageProbe(
+    lab,
+    lab.service === undefined ? { maxProbes: 1200 } : { httpPath: LAB_SERVICE_PAGE_PATH, intervalMs: 50, maxProbes: 2400 },
+  );
   try {
     await sleep(300);
     observation = await drill.injectAndObserve(lab, master);
@@ -335,14 +463,16 @@ async function runDrill(lab: LabLayout, name: DrillName, master: LabServerName, 
   log(`${name}: done; VIP on ${finalHolders.join(" and ") || "nobody"}${errors.length === 0 ? "" : ` (FAILED: ${errors.join("; ")})`}`);
   const result: LabDrillResult = {
     drill: name,
-    faultOn: master,
+    faultOn: drill.faultsBackup ? peerOf(master) : master,
+    ...(outage.responders === undefined ? {} : { httpResponders: responderNames(lab, outage.responders) }),
     vipMovedAfterSeconds: observation.vipMovedAfterSeconds,
     nopreemptHeld: observation.nopreemptHeld,
     longestGapMs: outage.longestGapMs,
     lost: outage.lost,
     sent: outage.sent,
     expectedWithinSeconds: drill.expectedWithinSeconds,
-    expectsMove: true,
+    vrrpBoundSeconds: drill.vrrpBoundSeconds,
+    expectsMove: drill.expectsMove ?? true,
     endedWithOneHolder: finalHolders.length === 1,
     finalHolders,
     note: observation.note ?? drill.note,
@@ -356,10 +486,13 @@ async function runDrill(lab: LabLayout, name: DrillName, master: LabServerName, 
  * its error and the next one runs; once the lab cannot be brought back to a steady state, the
  * remaining drills are recorded as not run, since each would only measure the previous failure.
  */
-export async function runDrills(lab: LabLayout, names: readonly string[], log: (line: string) => void): Promise<LabDrillResult[]> {
-  const unknown = names.filter((name) => !(DRILL_NAMES as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`unknown drill(s) ${unknown.join(", ")}; choose from ${DRILL_NAMES.join(", ")}`);
+export async function runDrills(lab: DrillLab, names: readonly string[], log: (line: string) => void): Promise<LabDrillResult[]> {
+  const known: readonly string[] = [...DRILL_NAMES, ...SERVICE_DRILL_NAMES];
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new Error(`unknown drill(s) ${unknown.join(", ")}; choose from ${known.join(", ")}`);
   const drills = names as readonly DrillName[];
+  const mismatches = drills.map((name) => drillMismatch(lab, name)).filter((problem) => problem !== undefined);
+  if (mismatches.length > 0) throw new Error(mismatches.join("; "));
   const results: LabDrillResult[] = [];
   let unsteadiness = await waitForSteadyLab(lab, SETTLE_TIMEOUT_MS);
   let unsteadyAfter = "before the first drill";
@@ -391,7 +524,8 @@ export function formatDrillReport(results: readonly LabDrillResult[]): string {
     const failed = r.error === undefined ? "" : `; FAILED: ${r.error}`;
     if (r.faultOn === undefined) return `${r.drill}: FAILED: ${r.error ?? "not run"}`;
     const holders = r.finalHolders.join(" and ") || "nobody";
-    return `${r.drill}: fault on ${r.faultOn}, ends with VIP on ${holders}${r.finalHolders.length === 1 ? "" : "  <-- FAIL"}${r.note ? ` (${r.note})` : ""}${failed}`;
+    const http = r.httpResponders === undefined ? "" : `; HTTP answered by ${r.httpResponders.join(", then ") || "nobody"}`;
+    return `${r.drill}: fault on ${r.faultOn}, ends with VIP on ${holders}${r.finalHolders.length === 1 ? "" : "  <-- FAIL"}${r.note ? ` (${r.note})` : ""}${http}${failed}`;
   });
   return [formatDrillTable(results), "", bound, ...endings].join("\n");
 }

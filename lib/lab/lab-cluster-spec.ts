@@ -51,3 +51,45 @@ export function buildLabClusterSpec(lab: LabLayout, overrides: LabClusterSpecOve
     labOperatorNamespace: lab.operatorNamespace,
   };
 }
+
+/** Services `lab up --service` can put behind the VIP. */
+export const LAB_SERVICES = ["nginx"] as const;
+export type LabService = (typeof LAB_SERVICES)[number];
+
+export function isLabService(value: string): value is LabService {
+  return (LAB_SERVICES as readonly string[]).includes(value);
+}
+
+/** Path of the page each server's nginx serves; the drills' HTTP probe GETs it through the VIP. */
+export const LAB_SERVICE_PAGE_PATH = "/";
+
+/**
+ * The node's page says which node it is (its first word is the hostname, which the HTTP probe
+ * records as the responder). Idempotent, as a setup command must be: it runs on every provisioning.
+ */
+const NGINX_SETUP_COMMAND = [
+  `printf '%s\\n%s\\n' "$(hostname)" "served by nginx through the VIP" > /var/www/html/index.html`,
+  "systemctl enable --now nginx",
+].join(" && ");
+
+/**
+ * The worked example: nginx from the lab's package source on both servers, installed and started
+ * before Keepalived, and an `http` health check of the node's own nginx at the lab's timing, so
+ * the VIP follows a working nginx.
+ */
+export function labServiceOverrides(service: LabService): LabClusterSpecOverrides {
+  switch (service) {
+    case "nginx":
+      return {
+        serviceSetup: { packages: ["nginx"], command: NGINX_SETUP_COMMAND },
+        healthCheck: {
+          kind: "http",
+          url: "http://127.0.0.1/",
+          intervalSeconds: LAB_HEALTH_CHECK.intervalSeconds,
+          timeoutSeconds: LAB_HEALTH_CHECK.timeoutSeconds,
+          fall: LAB_HEALTH_CHECK.fall,
+          rise: LAB_HEALTH_CHECK.rise,
+        },
+      };
+  }
+}

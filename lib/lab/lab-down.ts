@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { pollUntil } from "../core/poll-until";
 import { runCommand } from "./host-command";
 import { DEFAULT_LAB_PREFIX, LAB_CGROUP_PARENT, LAB_SERVER_NAMES, type LabLayout, type LabServerName, defaultLabStateDir, labLayout, labNamespaces } from "./lab-layout";
 import { deleteLabNetwork } from "./lab-network";
@@ -59,19 +59,23 @@ function cgroupPids(dir: string): number[] {
  */
 async function killServerCgroup(layout: LabLayout, name: LabServerName): Promise<void> {
   const unified = path.join("/sys/fs/cgroup/unified", layout.servers[name].cgroupPath);
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const pids = [...new Set(CGROUP_HIERARCHIES.flatMap((hierarchy) => cgroupPids(path.join("/sys/fs/cgroup", hierarchy, layout.servers[name].cgroupPath))))];
-    if (pids.length === 0) break;
-    if (Date.now() > deadline) throw new Error(`processes of lab server ${name} still running after SIGKILL: ${pids.join(", ")}`);
-    try {
-      fs.writeFileSync(path.join(unified, "cgroup.kill"), "1");
-    } catch {
-      // no cgroup2 subtree (yet): signal one by one
-    }
-    for (const pid of pids) signalProcess(pid, "SIGKILL");
-    await sleep(50);
-  }
+  // Each attempt kills what it finds; done once nothing is left.
+  const killed = await pollUntil(
+    async () => {
+      const pids = [...new Set(CGROUP_HIERARCHIES.flatMap((hierarchy) => cgroupPids(path.join("/sys/fs/cgroup", hierarchy, layout.servers[name].cgroupPath))))];
+      if (pids.length === 0) return pids;
+      try {
+        fs.writeFileSync(path.join(unified, "cgroup.kill"), "1");
+      } catch {
+        // no cgroup2 subtree (yet): signal one by one
+      }
+      for (const pid of pids) signalProcess(pid, "SIGKILL");
+      return pids;
+    },
+    (pids) => pids.length === 0,
+    { timeoutMs: 5000, intervalMs: 50 },
+  );
+  if (!killed.done) throw new Error(`processes of lab server ${name} still running after SIGKILL: ${killed.value.join(", ")}`);
   for (const hierarchy of CGROUP_HIERARCHIES) {
     for (const dir of cgroupDirsDeepestFirst(path.join("/sys/fs/cgroup", hierarchy, layout.servers[name].cgroupPath))) {
       try {
@@ -98,16 +102,18 @@ async function killNamespaceProcesses(layout: LabLayout): Promise<void> {
     if (pid !== undefined) signalProcess(pid, "SIGKILL");
   }
   // Then whatever else runs in any lab network namespace (the package server, probes, clients).
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const pids: number[] = [];
-    for (const namespace of labNamespaces(layout)) pids.push(...(await networkNamespacePids(namespace)));
-    const others = pids.filter((pid) => pid !== process.pid);
-    if (others.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`processes still running in the lab's namespaces after SIGKILL: ${others.join(", ")}`);
-    for (const pid of others) signalProcess(pid, "SIGKILL");
-    await sleep(20);
-  }
+  const killed = await pollUntil(
+    async () => {
+      const pids: number[] = [];
+      for (const namespace of labNamespaces(layout)) pids.push(...(await networkNamespacePids(namespace)));
+      const others = pids.filter((pid) => pid !== process.pid);
+      for (const pid of others) signalProcess(pid, "SIGKILL");
+      return others;
+    },
+    (others) => others.length === 0,
+    { timeoutMs: 3000, intervalMs: 20 },
+  );
+  if (!killed.done) throw new Error(`processes still running in the lab's namespaces after SIGKILL: ${killed.value.join(", ")}`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import { DEFAULT_LAB_PREFIX, type LabLayout, type LabServerName, defaultLabStateDir, labLayout } from "./lab-layout";
+import type { LabService } from "./lab-cluster-spec";
 import type { LabRelease } from "./release-roots";
 
 /** Version of the persisted handle; 2 added each server's Debian release and the root cache. */
@@ -12,6 +13,8 @@ export interface Lab extends LabLayout {
   readonly releases: Readonly<Record<LabServerName, LabRelease>>;
   /** Where the release roots and the package source are cached. */
   readonly cacheDir: string;
+  /** The service `lab up --service` put behind the VIP. @default - none */
+  readonly service?: LabService;
   readonly createdAt: string;
   /** How long `lab up` took, in milliseconds. */
   readonly upDurationMs: number;

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { pollUntil } from "../core/poll-until";
 import { type CommandOptions, type CommandResult, runCommand } from "./host-command";
 import type { LabLayout, LabServerLayout } from "./lab-layout";
 import { assertOperatorNamespaceIsolated } from "./lab-network";
@@ -55,13 +55,13 @@ export function sshFromOperator(
  */
 export async function waitForSsh(lab: LabLayout, server: LabServerLayout, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last: CommandResult | undefined;
-  for (let attempt = 0; ; attempt++) {
-    last = await sshFromOperator(lab, server, ["true"], { timeoutMs: Math.max(500, deadline - Date.now()) });
-    if (last.code === 0) return;
-    if (Date.now() >= deadline) break;
-    await sleep(Math.min(50 * 2 ** attempt, 400));
-  }
+  const login = await pollUntil(
+    () => sshFromOperator(lab, server, ["true"], { timeoutMs: Math.max(500, deadline - Date.now()) }),
+    (result) => result.code === 0,
+    { timeoutMs, intervalMs: (attempt) => Math.min(50 * 2 ** (attempt - 1), 400) },
+  );
+  if (login.done) return;
+  const last = login.value;
   throw new Error(
     `sshd on lab server ${server.name} (${server.ip}) did not accept a login within ${timeoutMs} ms: ${last.stderr.trim() || `exit ${last.code}`}`,
   );

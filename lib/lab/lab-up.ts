@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { buildLabClusterSpec } from "./lab-cluster-spec";
+import { pollUntil } from "../core/poll-until";
+import { type LabService, buildLabClusterSpec, labServiceOverrides } from "./lab-cluster-spec";
 import { labDown } from "./lab-down";
 import { type Lab, LAB_HANDLE_VERSION, saveLabHandle } from "./lab-handle";
 import { generateEd25519KeyPair, renderKnownHosts } from "./lab-keys";
@@ -31,6 +31,8 @@ export interface LabUpOptions {
   readonly release?: LabReleaseChoice;
   /** Where release roots are built and reused. @default $HAVIP_LAB_CACHE_DIR or /var/cache/tencentcloud-havip-cluster */
   readonly cacheDir?: string;
+  /** A service behind the VIP (its setup and health check in the lab's spec). @default - none: the maintenance-flag check */
+  readonly service?: LabService;
 }
 
 /** Each server's release from a choice; pure. */
@@ -60,14 +62,9 @@ export function parseLabReleaseOption(text: string): LabReleaseChoice {
 
 /** Waits until systemd inside the server reports `running`; throws with the last state (e.g. `degraded`). */
 async function waitForSystemRunning(lab: Lab["servers"][LabServerName], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let state = "offline";
-  while (Date.now() < deadline) {
-    state = await serverSystemState(lab);
-    if (state === "running") return;
-    await sleep(200);
-  }
-  throw new Error(`systemd on lab server ${lab.name} is ${state}, not running, ${timeoutMs / 1000} s after boot`);
+  const system = await pollUntil(() => serverSystemState(lab), (state) => state === "running", { timeoutMs, intervalMs: 200 });
+  if (system.done) return;
+  throw new Error(`systemd on lab server ${lab.name} is ${system.value}, not running, ${timeoutMs / 1000} s after boot`);
 }
 
 /**
@@ -124,7 +121,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
     step(`booting server a (${releases.a}) and server b (${releases.b}) with systemd-nspawn`);
     for (const name of LAB_SERVER_NAMES) startServer(layout, layout.servers[name]);
 
-    fs.writeFileSync(layout.specPath, `${JSON.stringify(buildLabClusterSpec(layout), null, 2)}\n`, { mode: 0o644 });
+    fs.writeFileSync(layout.specPath, `${JSON.stringify(buildLabClusterSpec(layout, options.service === undefined ? {} : labServiceOverrides(options.service)), null, 2)}\n`, { mode: 0o644 });
 
     step("waiting until both servers accept SSH logins and systemd reports running");
     const timeoutMs = options.sshReadyTimeoutMs ?? 60_000;
@@ -144,6 +141,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
       handleVersion: LAB_HANDLE_VERSION,
       releases,
       cacheDir,
+      ...(options.service === undefined ? {} : { service: options.service }),
       createdAt: new Date(started).toISOString(),
       upDurationMs: Date.now() - started,
     };

@@ -22,6 +22,12 @@ export interface OutageProbeOptions {
   readonly maxProbes?: number;
   /** Port probed on the VIP. @default 9 (discard; normally closed, so the holder answers with a RST) */
   readonly port?: number;
+  /**
+   * GET this path on the VIP (port 80 unless `port` is given) instead of a TCP connect: the
+   * outage a user of the service sees, and which server's page answered.
+   * @default - TCP mode
+   */
+  readonly httpPath?: string;
 }
 
 export interface RunningOutageProbe {
@@ -46,8 +52,9 @@ export async function startOutageProbe(lab: LabLayout, options: OutageProbeOptio
     "ip",
     [
       "netns", "exec", lab.operatorNamespace, ...cliArgv("probe"),
-      "--host", lab.vip, "--port", String(options.port ?? 9), "--count", String(maxProbes),
+      "--host", lab.vip, "--port", String(options.port ?? (options.httpPath === undefined ? 9 : 80)), "--count", String(maxProbes),
       "--interval", String(intervalMs), "--timeout", String(timeoutMs),
+      ...(options.httpPath === undefined ? [] : ["--http-path", options.httpPath]),
     ],
     { stdio: ["ignore", "pipe", "ignore"] },
   );

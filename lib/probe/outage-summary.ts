@@ -3,6 +3,8 @@ export interface ProbeSample {
   readonly seq: number;
   readonly sentAtMs: number;
   readonly answered: boolean;
+  /** HTTP mode: the first word of the page that answered (the lab's page names its node). @default - TCP mode, or no answer */
+  readonly responder?: string;
 }
 
 export interface OutageSummary {
@@ -10,6 +12,15 @@ export interface OutageSummary {
   readonly longestGapMs: number;
   readonly sent: number;
   readonly lost: number;
+  /** HTTP mode: who answered, in order, each run of equal answers once (`[a, b]`: a answered, then b). @default - TCP mode */
+  readonly responders?: readonly string[];
+}
+
+/** Responders in order with repeats collapsed; undefined when no sample names one. */
+function responderSequence(samples: readonly ProbeSample[]): string[] | undefined {
+  const named = samples.filter((sample) => sample.answered && sample.responder !== undefined).map((sample) => sample.responder as string);
+  if (named.length === 0) return undefined;
+  return named.filter((responder, index) => index === 0 || named[index - 1] !== responder);
 }
 
 /**
@@ -18,6 +29,11 @@ export interface OutageSummary {
  * with no answer at all is one gap covering the whole run.
  */
 export function summarizeOutage(samples: readonly ProbeSample[], intervalMs: number): OutageSummary {
+  const responders = responderSequence(samples);
+  return { ...summarizeGaps(samples, intervalMs), ...(responders === undefined ? {} : { responders }) };
+}
+
+function summarizeGaps(samples: readonly ProbeSample[], intervalMs: number): OutageSummary {
   const sent = samples.length;
   const answered = samples.filter((sample) => sample.answered).map((sample) => sample.sentAtMs);
   const lost = sent - answered.length;
@@ -30,16 +46,25 @@ export function summarizeOutage(samples: readonly ProbeSample[], intervalMs: num
   return { longestGapMs: Math.round(Math.max(longest, intervalMs)), sent, lost };
 }
 
-/** Parses the probe script's output lines `SEQ SENT_AT_MS 0|1`. */
+/** What a responder may look like on a probe line (one word, so the line stays parseable). */
+export const RESPONDER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Parses the probe's output lines `SEQ SENT_AT_MS 0|1 [RESPONDER]`. */
 export function parseProbeOutput(text: string): ProbeSample[] {
   return text
     .split("\n")
-    .map((line) => /^(\d+) (\d+(?:\.\d+)?) ([01])$/.exec(line.trim()))
+    .map((line) => /^(\d+) (\d+(?:\.\d+)?) ([01])(?: ([A-Za-z0-9._-]{1,64}))?$/.exec(line.trim()))
     .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => ({ seq: Number(match[1]), sentAtMs: Number(match[2]), answered: match[3] === "1" }));
+    .map((match) => ({
+      seq: Number(match[1]),
+      sentAtMs: Number(match[2]),
+      answered: match[3] === "1",
+      ...(match[4] === undefined ? {} : { responder: match[4] }),
+    }));
 }
 
-/** One output line of `havip-cluster probe`: `SEQ SENT_AT_MS 0|1`. */
+/** One output line of `havip-cluster probe`: `SEQ SENT_AT_MS 0|1`, then the responder in HTTP mode. */
 export function formatProbeSample(sample: ProbeSample): string {
-  return `${sample.seq} ${sample.sentAtMs.toFixed(1)} ${sample.answered ? 1 : 0}`;
+  const line = `${sample.seq} ${sample.sentAtMs.toFixed(1)} ${sample.answered ? 1 : 0}`;
+  return sample.responder === undefined ? line : `${line} ${sample.responder}`;
 }

@@ -64,8 +64,10 @@ function drillText(section: DrillSection): string {
     formatDrillSummaryTable(section.summaries),
     "",
     `VRRP bound: master-down interval = 3 x ${advert} s + (256 - ${priority})/256 s = ${section.masterDownIntervalSeconds.toFixed(3)} s` +
-      " (each drill's own bound is in \"bound s\").",
-    "Failover: fault injected -> VIP on the peer (partition-heals: heal -> one holder). Client outage: longest gap between answers of a TCP probe every ~50 ms from the operator namespace.",
+      " (each drill's VRRP bound is in \"VRRP bound s\", the drill's own limit with its polling slack in \"drill's limit s\").",
+    "Failover: fault injected -> VIP on the peer (partition-heals: heal -> one holder). VRRP bound: what the protocol allows for that fault at this timing",
+    "(master-down interval for a silent master, skew for a graceful handover, fall x interval + skew for a failing health check).",
+    "Client outage: longest gap between 2xx answers of an HTTP GET of the VIP every 50 ms from the operator namespace (nginx on both servers, lab up --service nginx).",
   ].join("\n");
 }
 

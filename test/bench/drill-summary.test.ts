@@ -50,10 +50,19 @@ describe("summarizeDrills", () => {
   });
 
   it("reports a drill where the VIP must stay as stayed, not as a failover time", () => {
-    const summaries = summarizeDrills([result("old-master-returns", undefined, 700, { expectsMove: false, expectedWithinSeconds: undefined })]);
+    const summaries = summarizeDrills([result("nginx-dies-on-backup", undefined, 700, { expectsMove: false, expectedWithinSeconds: undefined })]);
     expect(summaries[0].failoverSeconds).toBeUndefined();
     expect(summaries[0].runsAsExpected).toBe(1);
-    expect(formatDrillSummaryTable(summaries)).toMatch(/\| old-master-returns \| 1 +\| stayed \(nopreempt\) +\| - +\| 0\.70 \/ 0\.70 \/ 0\.70 +\| 10 \/ 40 +\| 1\/1 +\|/);
+    expect(formatDrillSummaryTable(summaries)).toMatch(/\| nginx-dies-on-backup \| 1 +\| stayed +\| - +\| 0\.70 \/ 0\.70 \/ 0\.70 +\| - +\| 10 \/ 40 +\| 1\/1 +\|/);
+  });
+
+  it("puts the client outage beside the VRRP bound of the drill's fault", () => {
+    const summaries = summarizeDrills([
+      result("graceful-stop", 0.01, 60, { vrrpBoundSeconds: 0.0078125, expectedWithinSeconds: 0.51 }),
+      result("graceful-stop", 0.02, 110, { vrrpBoundSeconds: 0.0078125, expectedWithinSeconds: 0.51 }),
+    ]);
+    expect(summaries[0].vrrpBoundSeconds).toBe(0.0078125);
+    expect(formatDrillSummaryTable(summaries)).toMatch(/\| graceful-stop \| 2 +\| 0\.01 \/ 0\.01 \/ 0\.02 +\| 0\.008 +\| 0\.06 \/ 0\.09 \/ 0\.11 +\| 0\.51 +\|/);
   });
 
   it("flags a stay-drill whose VIP moved", () => {

@@ -66,6 +66,14 @@ describe.concurrent("havip-cluster --help", () => {
   });
 });
 
+describe("havip-cluster lab up with bad input", () => {
+  it("refuses a --service the lab does not offer before building anything, naming the offer", async () => {
+    const { code, stderr } = await cli("lab", "--name", "havip-cli-never", "up", "--service", "mysql");
+    expect(code).toBe(2);
+    expect(stderr).toContain('--service "mysql": the lab offers nginx');
+  });
+});
+
 describe.concurrent("havip-cluster provision with bad input", () => {
   let dir: string;
 

@@ -16,7 +16,8 @@ import { operatorIsolationProblems } from "../../lib/lab/lab-network";
 import { parseProcessStatus } from "../../lib/lab/lab-processes";
 import { shellLiteral } from "../../lib/core/shell-word";
 import { NSPAWN_REBOOT_EXIT_CODE, nspawnArgv, renderSupervisorScript } from "../../lib/lab/lab-server-init";
-import { labUnsteadiness } from "../../lib/lab/drills";
+import { DRILL_NAMES, drillNamesFor, formatDrillReport, labUnsteadiness, runDrills } from "../../lib/lab/drills";
+import { isLabService, labServiceOverrides } from "../../lib/lab/lab-cluster-spec";
 import type { LabStatus } from "../../lib/lab/lab-status";
 
 const layout = labLayout("havip-u", "/run/havip-u");
@@ -73,6 +74,39 @@ describe("lab cluster spec", () => {
     expect(spec.advertIntSeconds).toBe(2);
     expect(spec.clusterName).toBe("drill");
     expect(spec.vips).toEqual(["172.16.16.12"]);
+  });
+
+  it("with --service nginx: installs nginx before Keepalived, writes a page naming the node, checks the node's own nginx over http", () => {
+    const spec = buildLabClusterSpec(layout, labServiceOverrides("nginx"));
+    expect(validateClusterSpec(spec)).toEqual([]);
+    expect(spec.serviceSetup?.packages).toEqual(["nginx"]);
+    expect(spec.serviceSetup?.command).toMatch(/^printf '%s\\n%s\\n' "\$\(hostname\)" .* > \/var\/www\/html\/index\.html && systemctl enable --now nginx$/);
+    expect(spec.healthCheck).toEqual({ kind: "http", url: "http://127.0.0.1/", intervalSeconds: 2, timeoutSeconds: 1, fall: 2, rise: 2 });
+    expect([isLabService("nginx"), isLabService("mysql")]).toEqual([true, false]);
+  });
+});
+
+describe("drills for a lab with and without a service", () => {
+  const serviceLab = { ...layout, service: "nginx" as const };
+
+  it("swaps health-check-fails for the nginx drills on a service lab", () => {
+    expect(drillNamesFor(layout)).toEqual([...DRILL_NAMES]);
+    expect(drillNamesFor(serviceLab)).toEqual([...DRILL_NAMES.filter((name) => name !== "health-check-fails"), "nginx-dies-on-master", "nginx-dies-on-backup"]);
+  });
+
+  it("refuses a drill that does not fit the lab before touching it", async () => {
+    await expect(runDrills(layout, ["nginx-dies-on-backup"], () => undefined)).rejects.toThrow(
+      "nginx-dies-on-backup needs a lab with a service behind the VIP (lab up --service nginx)",
+    );
+    await expect(runDrills(serviceLab, ["health-check-fails"], () => undefined)).rejects.toThrow(/not the health check of a lab with --service nginx/);
+    await expect(runDrills(layout, ["nginx-dies"], () => undefined)).rejects.toThrow(/unknown drill\(s\) nginx-dies; choose from .*nginx-dies-on-master/);
+  });
+
+  it("reports who answered HTTP through the VIP", () => {
+    const report = formatDrillReport([
+      { drill: "nginx-dies-on-master", faultOn: "a", vipMovedAfterSeconds: 3.1, longestGapMs: 3100, lost: 60, sent: 80, finalHolders: ["b"], httpResponders: ["a", "b"] },
+    ]);
+    expect(report).toContain("nginx-dies-on-master: fault on a, ends with VIP on b; HTTP answered by a, then b");
   });
 });
 

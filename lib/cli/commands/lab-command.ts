@@ -15,12 +15,13 @@ import {
 } from "../../lab";
 import { drillPassed } from "../../lab/drill-measurement";
 import { type LabReleaseChoice, parseLabReleaseOption } from "../../lab/lab-up";
+import { LAB_SERVICES, type LabService, isLabService } from "../../lab/lab-cluster-spec";
 import { nsenterArgv, serverInitPid } from "../../lab/lab-server";
 import { DEFAULT_LAB_RELEASE, LAB_RELEASES } from "../../lab/release-roots";
 import { EXIT_FAILURE } from "../exit-codes";
 import { CLUSTER_SPEC_ENV, provisionArgv } from "../../handoff/provision-invocation";
 import { SpecSourceError } from "../load-cluster-spec";
-import { runDrills, DRILL_NAMES, formatDrillReport } from "../../lab/drills";
+import { runDrills, DRILL_NAMES, SERVICE_DRILL_NAMES, drillNamesFor, formatDrillReport } from "../../lab/drills";
 
 const SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -30,6 +31,12 @@ function parseReleaseOrBadInput(text: string): LabReleaseChoice {
   } catch (error) {
     throw new SpecSourceError((error as Error).message);
   }
+}
+
+function parseServiceOrBadInput(text: string | undefined): LabService | undefined {
+  if (text === undefined) return undefined;
+  if (!isLabService(text)) throw new SpecSourceError(`--service ${JSON.stringify(text)}: the lab offers ${LAB_SERVICES.join(", ")}`);
+  return text;
 }
 
 function requireLab(prefix: string): Lab {
@@ -78,14 +85,16 @@ export function registerLabCommands(program: Command): void {
       `Debian release of the servers (${LAB_RELEASES.join(", ")}), or per server: a=bullseye,b=trixie`,
       DEFAULT_LAB_RELEASE,
     )
-    .action(async (options: { provision: boolean; release: string }) => {
+    .option("--service <name>", `a service behind the VIP (${LAB_SERVICES.join(", ")}): installed from the lab's package source before Keepalived, with an http health check`)
+    .action(async (options: { provision: boolean; release: string; service?: string }) => {
       const prefix = prefixOf();
       const release = parseReleaseOrBadInput(options.release);
+      const service = parseServiceOrBadInput(options.service);
       const removeCleanup = installLabInterruptCleanup({ prefix });
       try {
-        const built = await labUp({ prefix, release, onStep: (step) => process.stdout.write(`lab: ${step}\n`) });
+        const built = await labUp({ prefix, release, service, onStep: (step) => process.stdout.write(`lab: ${step}\n`) });
         process.stdout.write(
-          `lab: servers up in ${(built.upDurationMs / 1000).toFixed(1)} s (a: ${built.releases.a}, b: ${built.releases.b}); spec in ${built.specPath}\n`,
+          `lab: servers up in ${(built.upDurationMs / 1000).toFixed(1)} s (a: ${built.releases.a}, b: ${built.releases.b}${service === undefined ? "" : `, service ${service}`}); spec in ${built.specPath}\n`,
         );
         if (options.provision) {
           process.stdout.write(`lab: provisioning: ip netns exec ${built.operatorNamespace} ${provisionArgv().join(" ")}\n`);
@@ -109,12 +118,13 @@ export function registerLabCommands(program: Command): void {
 
   lab
     .command("drill")
-    .description(`run failover drills and print a table (${DRILL_NAMES.join(", ")})`)
+    .description(`run failover drills and print a table (${DRILL_NAMES.join(", ")}; with --service: ${SERVICE_DRILL_NAMES.join(", ")} instead of health-check-fails)`)
     .option("--only <names>", "comma-separated drills to run")
     .option("--json", "machine-readable output")
     .action(async (options: { only?: string; json?: boolean }) => {
-      const selected = options.only ? options.only.split(",").map((name) => name.trim()) : [...DRILL_NAMES];
-      const results = await runDrills(requireLab(prefixOf()), selected, (line) => {
+      const running = requireLab(prefixOf());
+      const selected = options.only ? options.only.split(",").map((name) => name.trim()) : drillNamesFor(running);
+      const results = await runDrills(running, selected, (line) => {
         if (!options.json) process.stdout.write(`drill: ${line}\n`);
       });
       process.stdout.write(options.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatDrillReport(results)}\n`);

@@ -10,9 +10,15 @@ function wholeNumber(min: number, max: number) {
   };
 }
 
+function httpPath(value: string): string {
+  if (!/^\/[\x21-\x7e]*$/.test(value)) throw new InvalidArgumentError(`${JSON.stringify(value)} must start with / and contain only printable characters without spaces`);
+  return value;
+}
+
 /**
  * `havip-cluster probe`: the bounded TCP reachability probe as a process, one `SEQ SENT_AT_MS 0|1`
- * line per probe. The lab runs it inside its operator namespace to measure client-visible outages.
+ * line per probe
+ * (`SEQ SENT_AT_MS 0|1 RESPONDER` with --http-path). The lab runs it inside its operator namespace to measure client-visible outages.
  */
 export function registerProbeCommand(program: Command): void {
   program
@@ -23,7 +29,8 @@ export function registerProbeCommand(program: Command): void {
     .option("--count <n>", "number of probes", wholeNumber(1, MAX_PROBES_LIMIT), 600)
     .option("--interval <ms>", "milliseconds between probes", wholeNumber(10, 60_000), 100)
     .option("--timeout <ms>", "milliseconds before a probe counts as lost", wholeNumber(10, 60_000), 200)
-    .action(async (options: { host: string; port: number; count: number; interval: number; timeout: number }) => {
+    .option("--http-path <path>", "HTTP GET of this path instead of a connect (only 2xx is an answer; the body's first word is printed as the responder)", httpPath)
+    .action(async (options: { host: string; port: number; count: number; interval: number; timeout: number; httpPath?: string }) => {
       await new Promise<void>((resolve) => {
         startTcpProbe({
           host: options.host,
@@ -31,6 +38,7 @@ export function registerProbeCommand(program: Command): void {
           maxProbes: options.count,
           intervalMs: options.interval,
           timeoutMs: options.timeout,
+          httpPath: options.httpPath,
           onSample: (sample) => process.stdout.write(`${formatProbeSample(sample)}\n`),
           onDone: resolve,
         });
