@@ -17,8 +17,23 @@ export const LAYER_IMPORTS = {
 
 /** Packages that do I/O or belong to an outer layer: the core renders, validates and plans only. */
 const IMPURE_PACKAGES = [
-  "node:fs", "node:fs/promises", "fs", "node:child_process", "child_process", "node:net", "net", "http", "node:http",
-  "node:timers/promises", "timers/promises", "cdktf", "constructs", "node-ssh", "listr2", "commander", "tencentcloud-sdk-nodejs",
+  "node:fs",
+  "node:fs/promises",
+  "fs",
+  "node:child_process",
+  "child_process",
+  "node:net",
+  "net",
+  "http",
+  "node:http",
+  "node:timers/promises",
+  "timers/promises",
+  "cdktf",
+  "constructs",
+  "node-ssh",
+  "listr2",
+  "commander",
+  "tencentcloud-sdk-nodejs",
 ];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -34,13 +49,22 @@ function layerRule(layer, allowed) {
     { regex: "^(\\.\\./)+(scripts|test)(/|$)", message: "lib/ must not import scripts/ or test/." },
   ];
   if (layer !== "construct" && layer !== "app") {
-    patterns.push({ regex: "(^|/)\\.gen(/|$)", message: `lib/${layer} must not import the provider bindings (.gen): only the construct and the app declare resources.` });
+    patterns.push({
+      regex: "(^|/)\\.gen(/|$)",
+      message: `lib/${layer} must not import the provider bindings (.gen): only the construct and the app declare resources.`,
+    });
   }
   if (!["cli", "lab", "app"].includes(layer)) {
-    patterns.push({ regex: "^(listr2|commander)(/|$)", message: `lib/${layer} must not import listr2 or commander: progress leaves it as events, and only lib/cli parses commands or draws task lists.` });
+    patterns.push({
+      regex: "^(listr2|commander)(/|$)",
+      message: `lib/${layer} must not import listr2 or commander: progress leaves it as events, and only lib/cli parses commands or draws task lists.`,
+    });
   }
   if (layer === "core") {
-    patterns.push({ regex: `^(${IMPURE_PACKAGES.map(escape).join("|")})(/|$)`, message: "lib/core is pure: no I/O, no cdktf, no SSH, no CLI packages." });
+    patterns.push({
+      regex: `^(${IMPURE_PACKAGES.map(escape).join("|")})(/|$)`,
+      message: "lib/core is pure: no I/O, no cdktf, no SSH, no CLI packages.",
+    });
   }
   return { files: [`lib/${layer}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns }] } };
 }

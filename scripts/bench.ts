@@ -1,7 +1,14 @@
 import * as os from "node:os";
 import { Command, InvalidArgumentError } from "commander";
 import { DEFAULT_BENCH_RUNS, parseRuns, parseSections, BENCH_SECTIONS, type BenchSection } from "./bench/bench-options";
-import { formatBenchReport, type BenchMachine, type BenchReport, type DrillSection, type ProvisionSection, type SynthSection } from "./bench/bench-report";
+import {
+  formatBenchReport,
+  type BenchMachine,
+  type BenchReport,
+  type DrillSection,
+  type ProvisionSection,
+  type SynthSection,
+} from "./bench/bench-report";
 import { summarizeDrills } from "./bench/drill-summary";
 import { BENCH_LAB_PREFIX, measureLabRuns } from "./bench/lab-timing";
 import { installLabInterruptCleanup } from "../lib/lab";
@@ -38,8 +45,14 @@ function parseArgs(argv: string[]): BenchArgs {
     .description("failover, provisioning and synth timings; lab parts need root on Linux")
     .option("--runs <n>", "measurements per number (min / median / max)", asOption(parseRuns), DEFAULT_BENCH_RUNS)
     .option("--only <sections>", `comma-separated sections: ${BENCH_SECTIONS.join(",")}`, asOption(parseSections), [...BENCH_SECTIONS])
-    .option("--drills <names>", "comma-separated drills to run in each round (default: all of a lab with nginx behind the VIP)", (text: string) =>
-      text.split(",").map((name) => name.trim()).filter((name) => name !== ""),
+    .option(
+      "--drills <names>",
+      "comma-separated drills to run in each round (default: all of a lab with nginx behind the VIP)",
+      (text: string) =>
+        text
+          .split(",")
+          .map((name) => name.trim())
+          .filter((name) => name !== ""),
     )
     .option("--lab-name <prefix>", "namespace prefix of the benchmark's own lab (torn down before and after)", BENCH_LAB_PREFIX)
     .option("--json", "print the report as JSON (progress still goes to stderr)", false)
@@ -75,8 +88,14 @@ function synthSection(runs: number, log: (line: string) => void): SynthSection {
       const mine = samples.filter((sample) => sample.clusters === clusters);
       return {
         clusters,
-        constructMs: spreadOrThrow(mine.map((s) => s.constructMs), "construct time"),
-        synthMs: spreadOrThrow(mine.map((s) => s.synthMs), "synth time"),
+        constructMs: spreadOrThrow(
+          mine.map((s) => s.constructMs),
+          "construct time",
+        ),
+        synthMs: spreadOrThrow(
+          mine.map((s) => s.synthMs),
+          "synth time",
+        ),
       };
     }),
     samples,
@@ -91,7 +110,14 @@ async function labSections(args: BenchArgs, log: (line: string) => void): Promis
   const wantProvision = args.only.includes("provision");
   const removeInterruptCleanup = installLabInterruptCleanup({ prefix: args.labName, log });
   try {
-    const measured = await measureLabRuns({ runs: args.runs, drills: wantDrills, provision: wantProvision, drillNames: args.drills, prefix: args.labName, log });
+    const measured = await measureLabRuns({
+      runs: args.runs,
+      drills: wantDrills,
+      provision: wantProvision,
+      drillNames: args.drills,
+      prefix: args.labName,
+      log,
+    });
     const drills: DrillSection | undefined = wantDrills
       ? {
           advertIntSeconds: LAB_ADVERT_INT_SECONDS,
@@ -104,7 +130,10 @@ async function labSections(args: BenchArgs, log: (line: string) => void): Promis
     const samples = measured.provisioning;
     const provision: ProvisionSection | undefined = wantProvision
       ? {
-          firstSeconds: spreadOrThrow(samples.map((s) => s.firstSeconds), "first provisioning"),
+          firstSeconds: spreadOrThrow(
+            samples.map((s) => s.firstSeconds),
+            "first provisioning",
+          ),
           rerunSeconds: spreadOf(samples.flatMap((s) => (s.rerunSeconds === undefined ? [] : [s.rerunSeconds]))),
           rerunChanged: samples.flatMap((s) => (s.rerunChanged === undefined ? [] : [s.rerunChanged])),
           samples,
@@ -132,7 +161,9 @@ async function main(): Promise<void> {
   // Timing over a drill's bound is a number to read; a drill that left no or two VIP holders is a failure.
   const split = report.drills?.results.filter((result) => result.finalHolders.length !== 1) ?? [];
   if (split.length > 0) {
-    log(`drills that did not end with exactly one VIP holder: ${split.map((r) => `${r.drill} (${r.finalHolders.join(",") || "none"})`).join(", ")}`);
+    log(
+      `drills that did not end with exactly one VIP holder: ${split.map((r) => `${r.drill} (${r.finalHolders.join(",") || "none"})`).join(", ")}`,
+    );
     process.exitCode = 1;
   }
   if (!synth && !report.drills && !report.provision) process.exitCode = 1;

@@ -43,14 +43,25 @@ export function synthesizeDeployHook(lab: Lab, outdir: string, options: { readon
   // An empty provider mirror: init finds only Terraform's built-in providers and never looks further.
   mkdirSync(join(outdir, "no-providers"), { recursive: true });
   const cliConfig = join(outdir, "terraformrc");
-  writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path    = "${join(outdir, "no-providers")}"\n    include = ["*/*/*"]\n  }\n}\n`);
+  writeFileSync(
+    cliConfig,
+    `provider_installation {\n  filesystem_mirror {\n    path    = "${join(outdir, "no-providers")}"\n    include = ["*/*/*"]\n  }\n}\n`,
+  );
   const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1" };
   return { dir, json: readFileSync(join(dir, "cdk.tf.json"), "utf8"), env };
 }
 
 /** `terraform <args>` in the hook's stack directory, inside the lab's operator namespace (the only place that reaches the lab). */
-export function terraformInLab(lab: Lab, hook: DeployHookStack, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
-  return runInOperatorNamespace(lab, ["terraform", `-chdir=${hook.dir}`, ...args], { env: { ...hook.env, ...extraEnv }, timeoutMs: 240_000 });
+export function terraformInLab(
+  lab: Lab,
+  hook: DeployHookStack,
+  args: readonly string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<CommandResult> {
+  return runInOperatorNamespace(lab, ["terraform", `-chdir=${hook.dir}`, ...args], {
+    env: { ...hook.env, ...extraEnv },
+    timeoutMs: 240_000,
+  });
 }
 
 /** The hook's whole life: init, apply (provisions both servers), destroy (runs nothing on them). */

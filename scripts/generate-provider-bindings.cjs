@@ -19,8 +19,7 @@ function loadGeneratorModules() {
   try {
     return {
       // The package index pulls in jsii-pacmak; the generator module alone does not.
-      TerraformProviderGenerator: require("@cdktf/provider-generator/lib/get/generator/provider-generator")
-        .TerraformProviderGenerator,
+      TerraformProviderGenerator: require("@cdktf/provider-generator/lib/get/generator/provider-generator").TerraformProviderGenerator,
       CodeMaker: require("codemaker").CodeMaker,
       commons: require("@cdktf/commons"),
     };

@@ -63,7 +63,10 @@ class ShopStack extends TerraformStack {
     });
 
     new TerraformOutput(this, "shop_url", { value: `http://${web.eipAddress}/`, description: "Public address of the web VIP" });
-    new TerraformOutput(this, "database_address", { value: db.havipAddresses[0], description: "Database VIP, reachable from the app subnet" });
+    new TerraformOutput(this, "database_address", {
+      value: db.havipAddresses[0],
+      description: "Database VIP, reachable from the app subnet",
+    });
   }
 }
 

@@ -8,7 +8,10 @@ export type ClusterOptions = ClusterSpecSource & SshOverrides;
 export function addClusterOptions(command: Command): Command {
   return command
     .option("--spec-file <path>", "cluster spec JSON (as the lab writes it, or one cluster's `<id>-spec` output)")
-    .option("--outputs-file <path>", "stack outputs from `npx cdktf output --outputs-file <path>` (or `terraform output -json`; - reads stdin)")
+    .option(
+      "--outputs-file <path>",
+      "stack outputs from `npx cdktf output --outputs-file <path>` (or `terraform output -json`; - reads stdin)",
+    )
     .option("--cluster <name>", "which cluster, when the outputs hold several")
     .option("--user <name>", "SSH user (overrides the spec)")
     .option("--private-key <path>", "SSH private key (overrides the spec; default: the spec's, else the SSH agent)")

@@ -15,14 +15,18 @@ export interface NetworkNamespaceFacts {
  * spec names lab addresses: outside the lab's operator namespace they would be sent through the
  * host's routes, to whatever network the host is on.
  */
-export function labSpecRefusal(spec: Pick<ClusterSpec, "clusterName" | "labOperatorNamespace">, facts: NetworkNamespaceFacts): string | undefined {
+export function labSpecRefusal(
+  spec: Pick<ClusterSpec, "clusterName" | "labOperatorNamespace">,
+  facts: NetworkNamespaceFacts,
+): string | undefined {
   const namespace = spec.labOperatorNamespace;
   if (namespace === undefined) return undefined;
   if (LAB_OPERATOR_NAMESPACE_RULE.check(namespace, "labOperatorNamespace").length > 0) {
     return `cluster ${spec.clusterName}: labOperatorNamespace ${JSON.stringify(namespace)} is not a lab namespace name (${LAB_OPERATOR_NAMESPACE_RULE.rule})`;
   }
   const run = `run it there (\`ip netns exec ${namespace} havip-cluster ...\`) or use \`npm run lab -- status\``;
-  if (facts.labInode === undefined) return `cluster ${spec.clusterName} is a lab's spec and its namespace ${namespace} does not exist (is the lab up?); refusing to send anything`;
+  if (facts.labInode === undefined)
+    return `cluster ${spec.clusterName} is a lab's spec and its namespace ${namespace} does not exist (is the lab up?); refusing to send anything`;
   if (facts.currentInode !== facts.labInode) {
     return `cluster ${spec.clusterName} is a lab's spec: it only works in network namespace ${namespace}, not here; ${run}`;
   }
@@ -35,7 +39,10 @@ export function refuseLabSpecOutsideLab(spec: ClusterSpec): void {
   const refusal = labSpecRefusal(spec, {
     currentInode: namespaceInode("/proc/self/ns/net"),
     // Only a valid name is looked up under /run/netns (labSpecRefusal refuses the others).
-    labInode: LAB_OPERATOR_NAMESPACE_RULE.check(spec.labOperatorNamespace, "labOperatorNamespace").length === 0 ? namespaceInode(`/run/netns/${spec.labOperatorNamespace}`) : undefined,
+    labInode:
+      LAB_OPERATOR_NAMESPACE_RULE.check(spec.labOperatorNamespace, "labOperatorNamespace").length === 0
+        ? namespaceInode(`/run/netns/${spec.labOperatorNamespace}`)
+        : undefined,
   });
   if (refusal) throw new SpecSourceError(refusal);
 }

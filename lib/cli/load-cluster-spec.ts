@@ -8,7 +8,6 @@ import { sshKeyFileProblems } from "../provisioner/ssh/connect-node";
 import { CLUSTER_SPEC_ENV } from "../handoff/provision-invocation";
 import { refuseLabSpecOutsideLab } from "./lab-spec-guard";
 
-
 export interface ClusterSpecSource {
   readonly specFile?: string;
   /** File written by `cdktf output --outputs-file` (or `terraform output -json`). */
@@ -130,7 +129,10 @@ export function loadClusterSpec(source: ClusterSpecSource, overrides: SshOverrid
   let spec: ClusterSpec;
   if (source.specFile) {
     const parsed = readJsonFile(source.specFile, "--spec-file");
-    spec = isSingleSpec(parsed) && source.cluster === undefined ? parsed : selectClusterSpec(findClusterSpecs(parsed), source.cluster, source.specFile);
+    spec =
+      isSingleSpec(parsed) && source.cluster === undefined
+        ? parsed
+        : selectClusterSpec(findClusterSpecs(parsed), source.cluster, source.specFile);
   } else if (source.outputsFile) {
     spec = selectClusterSpec(findClusterSpecs(readJsonFile(source.outputsFile, "--outputs-file")), source.cluster, source.outputsFile);
   } else if (env[CLUSTER_SPEC_ENV]) {

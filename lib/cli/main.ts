@@ -14,7 +14,6 @@ import { registerStatusCommand } from "./commands/status-command";
 import { registerFailoverTestCommand } from "./commands/failover-test-command";
 import { registerProbeCommand } from "./commands/probe-command";
 
-
 /** Commander parser for a number of seconds greater than zero. */
 export function positiveSeconds(value: string): number {
   const seconds = Number(value);
@@ -38,9 +37,14 @@ interface ProvisionCliOptions extends ClusterOptions {
 async function provisionNodeCommand(spec: ClusterSpec, nodeName: string, options: ProvisionCliOptions): Promise<void> {
   const names = spec.nodes.map((node) => node.name);
   if (!names.includes(nodeName)) {
-    throw new SettingsError("provision", [{ field: "--node", value: nodeName, rule: `must name a node of cluster ${spec.clusterName}: ${names.join(" or ")}` }]);
+    throw new SettingsError("provision", [
+      { field: "--node", value: nodeName, rule: `must name a node of cluster ${spec.clusterName}: ${names.join(" or ")}` },
+    ]);
   }
-  if (options.upgradeKeepalived) throw new SettingsError("provision", [{ field: "--upgrade-keepalived", value: "true", rule: "does not go with --node (an upgrade goes through both nodes, one at a time)" }]);
+  if (options.upgradeKeepalived)
+    throw new SettingsError("provision", [
+      { field: "--upgrade-keepalived", value: "true", rule: "does not go with --node (an upgrade goes through both nodes, one at a time)" },
+    ]);
   const say = (message: string) => process.stderr.write(`${nodeName}: ${message}\n`);
   const report = await provisionOneNode(spec, nodeName, {
     dryRun: options.dryRun === true,
@@ -76,8 +80,15 @@ function buildProgram(): Command {
     .addOption(new Option("--vip-timeout <seconds>", "how long to wait for exactly one VIP holder").argParser(positiveSeconds))
     .option("--allow-unchecked-config", "activate on nodes whose Keepalived (< 2.0.5) has no config test, without checking")
     .option("--upgrade-keepalived", "upgrade the held keepalived package, one node at a time, the VIP holder last")
-    .addOption(new Option("--lock-timeout <seconds>", "how long to wait while another provisioning run holds a node's lock (default 900)").argParser(positiveSeconds))
-    .option("--node <name>", "provision only this node and wait until its Keepalived is MASTER or BACKUP (the deploy gate between two disruptive changes)")
+    .addOption(
+      new Option("--lock-timeout <seconds>", "how long to wait while another provisioning run holds a node's lock (default 900)").argParser(
+        positiveSeconds,
+      ),
+    )
+    .option(
+      "--node <name>",
+      "provision only this node and wait until its Keepalived is MASTER or BACKUP (the deploy gate between two disruptive changes)",
+    )
     .option("--without-peer", "with --node: do not read the VRRP password from the other node")
     .option("--peer-via-node", "with --node: reach the other node through this one (its private IP, this node as jump host)")
     .action(async (options: ProvisionCliOptions) => {
@@ -86,7 +97,10 @@ function buildProgram(): Command {
         await provisionNodeCommand(spec, options.node, options);
         return;
       }
-      for (const [flag, given] of [["--without-peer", options.withoutPeer], ["--peer-via-node", options.peerViaNode]] as const) {
+      for (const [flag, given] of [
+        ["--without-peer", options.withoutPeer],
+        ["--peer-via-node", options.peerViaNode],
+      ] as const) {
         if (given) throw new SettingsError("provision", [{ field: flag, value: "true", rule: "only goes with --node" }]);
       }
       const report = await runProvisionCommand(spec, {

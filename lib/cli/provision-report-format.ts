@@ -33,8 +33,11 @@ export function formatProvisionReport(report: ProvisionReport): string {
   const previews = report.nodes.map(formatNodePreview).filter((text) => text !== "");
   if (previews.length > 0) lines.push(previews.join("\n\n"), "");
   for (const node of report.nodes) {
-    const files = node.changedFiles.length === 0 ? "no file changed" : `${node.changedFiles.length} file(s): ${node.changedFiles.join(", ")}`;
-    lines.push(`${node.node}: keepalived ${node.keepalivedVersion} (${node.install}${node.packageHold ? `, package ${node.packageHold}` : ""}); ${files}; ${outcome(node, report.dryRun)}`);
+    const files =
+      node.changedFiles.length === 0 ? "no file changed" : `${node.changedFiles.length} file(s): ${node.changedFiles.join(", ")}`;
+    lines.push(
+      `${node.node}: keepalived ${node.keepalivedVersion} (${node.install}${node.packageHold ? `, package ${node.packageHold}` : ""}); ${files}; ${outcome(node, report.dryRun)}`,
+    );
   }
   lines.push(`${report.dryRun ? "dry run: " : ""}${report.changed} changed${report.vipHolder ? `; VIP holder: ${report.vipHolder}` : ""}`);
   return lines.join("\n");
@@ -42,7 +45,8 @@ export function formatProvisionReport(report: ProvisionReport): string {
 
 /** The one-line report of `provision --node`. */
 export function formatNodeProvisionReport(report: NodeProvisionReport): string {
-  const files = report.changedFiles.length === 0 ? "no file changed" : `${report.changedFiles.length} file(s): ${report.changedFiles.join(", ")}`;
+  const files =
+    report.changedFiles.length === 0 ? "no file changed" : `${report.changedFiles.length} file(s): ${report.changedFiles.join(", ")}`;
   const action = report.action === "none" ? "leave keepalived as it is" : `${report.action} keepalived`;
   return `${report.node}: keepalived ${report.keepalivedVersion} (${report.install}); ${files}; ${report.dryRun ? "would " : ""}${action}${report.state ? `; now ${report.state}` : ""}`;
 }

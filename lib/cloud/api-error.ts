@@ -11,13 +11,7 @@ export class TencentCloudApiError extends Error {
   /** Set when the endpoint answered with a status other than 200. */
   public readonly httpStatus?: number;
 
-  constructor(details: {
-    action: string;
-    detail: string;
-    code?: string;
-    requestId?: string;
-    httpStatus?: number;
-  }) {
+  constructor(details: { action: string; detail: string; code?: string; requestId?: string; httpStatus?: number }) {
     const parts = [`Tencent Cloud ${details.action} failed`];
     if (details.code) parts.push(details.code);
     if (details.httpStatus !== undefined) parts.push(`HTTP ${details.httpStatus}`);

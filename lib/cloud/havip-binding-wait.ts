@@ -76,7 +76,11 @@ export async function waitForHaVipBinding(
 function checkTimings(timeoutMs: number, intervalMs: number): SettingsProblem[] {
   const problems: SettingsProblem[] = [];
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_HAVIP_BINDING_WAIT_TIMEOUT_MS) {
-    problems.push({ field: "timeoutMs", value: String(timeoutMs), rule: `must be more than 0 and at most ${MAX_HAVIP_BINDING_WAIT_TIMEOUT_MS}` });
+    problems.push({
+      field: "timeoutMs",
+      value: String(timeoutMs),
+      rule: `must be more than 0 and at most ${MAX_HAVIP_BINDING_WAIT_TIMEOUT_MS}`,
+    });
   }
   if (!Number.isFinite(intervalMs) || intervalMs < MIN_HAVIP_BINDING_POLL_INTERVAL_MS) {
     problems.push({

@@ -1,13 +1,5 @@
-import type {
-  DescribeHaVipsRequest,
-  Filter,
-  HaVip,
-} from "tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_models";
-import {
-  DESCRIBE_HAVIPS_MAX_FILTER_VALUES,
-  DESCRIBE_HAVIPS_MAX_PAGES,
-  DESCRIBE_HAVIPS_PAGE_SIZE,
-} from "../core/limits";
+import type { DescribeHaVipsRequest, Filter, HaVip } from "tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_models";
+import { DESCRIBE_HAVIPS_MAX_FILTER_VALUES, DESCRIBE_HAVIPS_MAX_PAGES, DESCRIBE_HAVIPS_PAGE_SIZE } from "../core/limits";
 import { TencentCloudApiError, toTencentCloudApiError } from "./api-error";
 import type { HaVipApi } from "./vpc-client";
 
@@ -88,10 +80,7 @@ export function planHaVipFilterSets(query: HaVipQuery): Filter[][] {
   const havipIds = unique(query.havipIds ?? []);
   if (vips.length === 0 && havipIds.length === 0) return [scope];
   return [
-    ...chunk(havipIds, DESCRIBE_HAVIPS_MAX_FILTER_VALUES).map((values) => [
-      { Name: "havip-id", Values: values },
-      ...scope,
-    ]),
+    ...chunk(havipIds, DESCRIBE_HAVIPS_MAX_FILTER_VALUES).map((values) => [{ Name: "havip-id", Values: values }, ...scope]),
     ...chunk(vips, DESCRIBE_HAVIPS_MAX_FILTER_VALUES).map((values) => [{ Name: "vip", Values: values }, ...scope]),
   ];
 }

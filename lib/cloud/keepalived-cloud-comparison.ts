@@ -73,11 +73,7 @@ export function compareKeepalivedWithCloud(
   return disagreements;
 }
 
-function compareOneHaVip(
-  nodes: readonly KeepalivedNodeView[],
-  binding: HaVipBinding,
-  expectedEip: string | undefined,
-): Disagreement[] {
+function compareOneHaVip(nodes: readonly KeepalivedNodeView[], binding: HaVipBinding, expectedEip: string | undefined): Disagreement[] {
   const vip = binding.address;
   const label = `HAVIP ${vip} (${binding.havipId})`;
   const found: Disagreement[] = [];

@@ -1,10 +1,7 @@
 import type { Agent } from "http";
 // The narrow path loads only the VPC client (~60 ms) instead of all 260 services (~260 ms).
 import { Client as VpcClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_client";
-import type {
-  DescribeHaVipsRequest,
-  DescribeHaVipsResponse,
-} from "tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_models";
+import type { DescribeHaVipsRequest, DescribeHaVipsResponse } from "tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_models";
 import { TENCENT_CLOUD_API_TIMEOUT_SECONDS } from "../core/limits";
 import { throwIfProblems } from "../core/settings-error";
 import type { TencentCloudCredentials } from "./credentials";
@@ -42,10 +39,22 @@ export function createVpcClient(credentials: TencentCloudCredentials, options: V
     throwIfProblems("Tencent Cloud VPC client", [
       ...(endpoint.split(".")[0] === "vpc"
         ? []
-        : [{ field: "endpoint", value: JSON.stringify(endpoint), rule: "must start with vpc. (the SDK signs for the service named by the first label)" }]),
+        : [
+            {
+              field: "endpoint",
+              value: JSON.stringify(endpoint),
+              rule: "must start with vpc. (the SDK signs for the service named by the first label)",
+            },
+          ]),
       ...(/^[A-Za-z0-9.-]+(:\d+)?$/.test(endpoint)
         ? []
-        : [{ field: "endpoint", value: JSON.stringify(endpoint), rule: "must be a host name with an optional :port, without scheme or path" }]),
+        : [
+            {
+              field: "endpoint",
+              value: JSON.stringify(endpoint),
+              rule: "must be a host name with an optional :port, without scheme or path",
+            },
+          ]),
     ]);
   }
   return new VpcClient({

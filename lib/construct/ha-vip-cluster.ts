@@ -179,7 +179,11 @@ export class HaVipCluster extends Construct {
     const network = this.props.network;
     const vpcId =
       terraformText(network.vpcId) ??
-      new Vpc(this, "vpc", { name: terraformText(network.vpcName) ?? `${this.clusterName}-vpc`, cidrBlock: this.plan.vpcCidr ?? "", tags: this.tags }).id;
+      new Vpc(this, "vpc", {
+        name: terraformText(network.vpcName) ?? `${this.clusterName}-vpc`,
+        cidrBlock: this.plan.vpcCidr ?? "",
+        tags: this.tags,
+      }).id;
     const subnetId =
       terraformText(network.subnetId) ??
       new Subnet(this, "subnet", {
@@ -249,7 +253,11 @@ export class HaVipCluster extends Construct {
 
   private createNodes(): [Instance, Instance] {
     const nodes = this.props.nodes ?? {};
-    const keyPair = new KeyPair(this, "key-pair", { keyName: keyPairName(this.clusterName), publicKey: terraformText(this.props.sshPublicKey), tags: this.tags });
+    const keyPair = new KeyPair(this, "key-pair", {
+      keyName: keyPairName(this.clusterName),
+      publicKey: terraformText(this.props.sshPublicKey),
+      tags: this.tags,
+    });
     const placementGroup =
       (this.props.spreadAcrossHosts ?? true)
         ? new PlacementGroup(this, "placement-group", {
@@ -278,7 +286,10 @@ export class HaVipCluster extends Construct {
           placementGroupId: placementGroup?.id,
           allocatePublicIp: this.publicSsh,
           ...(this.publicSsh
-            ? { internetChargeType: "TRAFFIC_POSTPAID_BY_HOUR", internetMaxBandwidthOut: this.props.publicBandwidthMbps ?? DEFAULT_PUBLIC_BANDWIDTH_MBPS }
+            ? {
+                internetChargeType: "TRAFFIC_POSTPAID_BY_HOUR",
+                internetMaxBandwidthOut: this.props.publicBandwidthMbps ?? DEFAULT_PUBLIC_BANDWIDTH_MBPS,
+              }
             : {}),
           ...(nodes.userData !== undefined ? { userDataRaw: terraformText(nodes.userData) } : {}),
           tags: this.tags,

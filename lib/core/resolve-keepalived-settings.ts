@@ -1,4 +1,11 @@
-import type { HealthCheck, KeepalivedSettings, ResolvedHealthCheck, ResolvedTransitionHooks, ServiceSetup, TransitionHooks } from "./cluster-settings";
+import type {
+  HealthCheck,
+  KeepalivedSettings,
+  ResolvedHealthCheck,
+  ResolvedTransitionHooks,
+  ServiceSetup,
+  TransitionHooks,
+} from "./cluster-settings";
 import {
   DEFAULT_ADVERT_INT_SECONDS,
   DEFAULT_HEALTH_CHECK_FALL,

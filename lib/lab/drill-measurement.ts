@@ -40,7 +40,8 @@ export function drillPassed(result: DrillResult): boolean {
 }
 
 function movedCell(result: DrillResult): string {
-  if (result.expectsMove === false && result.vipMovedAfterSeconds === undefined) return result.error === undefined ? "stayed (as expected)" : "-";
+  if (result.expectsMove === false && result.vipMovedAfterSeconds === undefined)
+    return result.error === undefined ? "stayed (as expected)" : "-";
   if (result.vipMovedAfterSeconds === undefined && result.error !== undefined) return "-";
   const moved = seconds(result.vipMovedAfterSeconds);
   if (result.nopreemptHeld === undefined) return moved;

@@ -74,7 +74,11 @@ const MOVE_TIMEOUT_MS = Math.ceil((3 * MASTER_DOWN_S + 5) * 1000);
 const SETTLE_TIMEOUT_MS = MOVE_TIMEOUT_MS + 10_000;
 
 /** Polls until `accept(holders)` holds; returns the elapsed seconds, or undefined on timeout. */
-async function waitForHolders(lab: LabLayout, accept: (holders: LabServerName[]) => boolean, timeoutMs: number): Promise<number | undefined> {
+async function waitForHolders(
+  lab: LabLayout,
+  accept: (holders: LabServerName[]) => boolean,
+  timeoutMs: number,
+): Promise<number | undefined> {
   const outcome = await pollUntil(() => vipHolders(lab), accept, { timeoutMs, intervalMs: 50 });
   return outcome.done ? outcome.elapsedMs / 1000 : undefined;
 }
@@ -87,19 +91,25 @@ async function waitForHolders(lab: LabLayout, accept: (holders: LabServerName[])
 export function labUnsteadiness(status: LabStatus): string | undefined {
   const problems = status.servers.flatMap((server) => {
     if (server.keepalivedPid === undefined) return [`Keepalived is not running on ${server.name}`];
-    if (server.vrrpState !== "MASTER" && server.vrrpState !== "BACKUP") return [`${server.name} is in state ${server.vrrpState ?? "unknown"}, not MASTER or BACKUP`];
+    if (server.vrrpState !== "MASTER" && server.vrrpState !== "BACKUP")
+      return [`${server.name} is in state ${server.vrrpState ?? "unknown"}, not MASTER or BACKUP`];
     return [];
   });
-  if (status.vipHolders.length !== 1) problems.push(`the VIP is held by ${status.vipHolders.join(" and ") || "nobody"}, not by exactly one server`);
+  if (status.vipHolders.length !== 1)
+    problems.push(`the VIP is held by ${status.vipHolders.join(" and ") || "nobody"}, not by exactly one server`);
   return problems.length === 0 ? undefined : problems.join("; ");
 }
 
 /** Waits until the lab is steady (see labUnsteadiness); resolves with what is still wrong after timeoutMs, or undefined. */
 async function waitForSteadyLab(lab: LabLayout, timeoutMs: number): Promise<string | undefined> {
-  const outcome = await pollUntil(async () => labUnsteadiness(await labStatus(lab)), (unsteadiness) => unsteadiness === undefined, {
-    timeoutMs,
-    intervalMs: 200,
-  });
+  const outcome = await pollUntil(
+    async () => labUnsteadiness(await labStatus(lab)),
+    (unsteadiness) => unsteadiness === undefined,
+    {
+      timeoutMs,
+      intervalMs: 200,
+    },
+  );
   return outcome.value;
 }
 
@@ -115,7 +125,10 @@ type FailoverTestFacts = Pick<FailoverTestResult, "from" | "to" | "vipMovedAfter
 /** Runs `havip-cluster failover-test --json` in the operator namespace, as a user would against a cluster, and returns its report. */
 async function runFailoverTestInLab(lab: LabLayout): Promise<FailoverTestFacts> {
   const env = { ...process.env, [CLUSTER_SPEC_ENV]: readFileSync(lab.specPath, "utf8") };
-  const result = await runInOperatorNamespace(lab, [...cliArgv("failover-test"), "--json", "--probe-port", "9"], { env, timeoutMs: 120_000 });
+  const result = await runInOperatorNamespace(lab, [...cliArgv("failover-test"), "--json", "--probe-port", "9"], {
+    env,
+    timeoutMs: 120_000,
+  });
   let report: FailoverTestFacts | undefined;
   try {
     report = JSON.parse(result.stdout) as FailoverTestFacts;
@@ -162,13 +175,15 @@ interface DrillPlan {
 }
 
 /** The fault, then the time until the peer holds the VIP, from just before the fault. */
-const peerTakesOver = (fault: Fault) => async (lab: LabLayout, master: LabServerName): Promise<Observation> => {
-  const faultAt = Date.now();
-  await fault(lab, master);
-  // A crashed server may keep the VIP on its dead interface: what counts is that the peer has it.
-  const waited = await waitForHolders(lab, (holders) => holders.includes(peerOf(master)), MOVE_TIMEOUT_MS);
-  return { vipMovedAfterSeconds: waited === undefined ? undefined : (Date.now() - faultAt) / 1000 };
-};
+const peerTakesOver =
+  (fault: Fault) =>
+  async (lab: LabLayout, master: LabServerName): Promise<Observation> => {
+    const faultAt = Date.now();
+    await fault(lab, master);
+    // A crashed server may keep the VIP on its dead interface: what counts is that the peer has it.
+    const waited = await waitForHolders(lab, (holders) => holders.includes(peerOf(master)), MOVE_TIMEOUT_MS);
+    return { vipMovedAfterSeconds: waited === undefined ? undefined : (Date.now() - faultAt) / 1000 };
+  };
 
 /** How long a restarted server may take to be back: boot, sshd, Keepalived from its unit, BACKUP. */
 const RETURN_TIMEOUT_MS = 60_000;
@@ -179,41 +194,50 @@ const RETURN_TIMEOUT_MS = 60_000;
  * Keepalived started by its unit in BACKUP (nopreempt: it must not take the VIP back). The
  * holders are sampled every 50 ms the whole time: two at once fails the drill.
  */
-const peerTakesOverWhileMasterRestarts = (fault: Fault) => async (lab: LabLayout, master: LabServerName): Promise<Observation> => {
-  const peer = peerOf(master);
-  const faultAt = Date.now();
-  await fault(lab, master);
-  let most = 0;
-  let movedAt: number | undefined;
-  let lastStatusAt = 0;
-  const sample = async (): Promise<boolean> => {
-    const holders = await vipHolders(lab);
-    most = Math.max(most, holders.length);
-    if (movedAt === undefined && holders.includes(peer)) movedAt = Date.now();
-    if (movedAt === undefined || Date.now() - lastStatusAt <= 500) return false;
-    lastStatusAt = Date.now();
-    const returned = (await labStatus(lab)).servers.find((server) => server.name === master);
-    return returned?.systemState === "running" && returned.sshdRunning && returned.keepalivedPid !== undefined && returned.vrrpState === "BACKUP";
+const peerTakesOverWhileMasterRestarts =
+  (fault: Fault) =>
+  async (lab: LabLayout, master: LabServerName): Promise<Observation> => {
+    const peer = peerOf(master);
+    const faultAt = Date.now();
+    await fault(lab, master);
+    let most = 0;
+    let movedAt: number | undefined;
+    let lastStatusAt = 0;
+    const sample = async (): Promise<boolean> => {
+      const holders = await vipHolders(lab);
+      most = Math.max(most, holders.length);
+      if (movedAt === undefined && holders.includes(peer)) movedAt = Date.now();
+      if (movedAt === undefined || Date.now() - lastStatusAt <= 500) return false;
+      lastStatusAt = Date.now();
+      const returned = (await labStatus(lab)).servers.find((server) => server.name === master);
+      return (
+        returned?.systemState === "running" &&
+        returned.sshdRunning &&
+        returned.keepalivedPid !== undefined &&
+        returned.vrrpState === "BACKUP"
+      );
+    };
+    const watched = await pollUntil(sample, (isBack) => isBack, {
+      timeoutMs: Math.max(0, faultAt + MOVE_TIMEOUT_MS + RETURN_TIMEOUT_MS - Date.now()),
+      intervalMs: 50,
+    });
+    const back = watched.done;
+    // A moment longer: a returning node that wrongly preempts would take the VIP now.
+    if (back) await sleep(Math.ceil(MASTER_DOWN_S * 1000));
+    const finalHolders = await vipHolders(lab);
+    const problems = [
+      ...(most > 1 ? ["both servers held the VIP at the same time"] : []),
+      ...(movedAt !== undefined && !back
+        ? [`${master} was not back (systemd running, sshd, Keepalived BACKUP) within ${RETURN_TIMEOUT_MS / 1000} s`]
+        : []),
+    ];
+    return {
+      vipMovedAfterSeconds: movedAt === undefined ? undefined : (movedAt - faultAt) / 1000,
+      nopreemptHeld: back ? finalHolders.length === 1 && finalHolders[0] === peer : undefined,
+      note: `${master} came back${back ? " as BACKUP" : " NOT as BACKUP"}; at most ${most} holder(s) at any time`,
+      problem: problems.length === 0 ? undefined : problems.join("; "),
+    };
   };
-  const watched = await pollUntil(sample, (isBack) => isBack, {
-    timeoutMs: Math.max(0, faultAt + MOVE_TIMEOUT_MS + RETURN_TIMEOUT_MS - Date.now()),
-    intervalMs: 50,
-  });
-  const back = watched.done;
-  // A moment longer: a returning node that wrongly preempts would take the VIP now.
-  if (back) await sleep(Math.ceil(MASTER_DOWN_S * 1000));
-  const finalHolders = await vipHolders(lab);
-  const problems = [
-    ...(most > 1 ? ["both servers held the VIP at the same time"] : []),
-    ...(movedAt !== undefined && !back ? [`${master} was not back (systemd running, sshd, Keepalived BACKUP) within ${RETURN_TIMEOUT_MS / 1000} s`] : []),
-  ];
-  return {
-    vipMovedAfterSeconds: movedAt === undefined ? undefined : (movedAt - faultAt) / 1000,
-    nopreemptHeld: back ? finalHolders.length === 1 && finalHolders[0] === peer : undefined,
-    note: `${master} came back${back ? " as BACKUP" : " NOT as BACKUP"}; at most ${most} holder(s) at any time`,
-    problem: problems.length === 0 ? undefined : problems.join("; "),
-  };
-};
 
 /** Waits until a server is back after a crash or reboot, then re-provisions only if its Keepalived did not come back on its own. */
 async function waitForReturn(lab: LabLayout, server: LabServerName): Promise<void> {
@@ -226,17 +250,22 @@ async function waitForReturn(lab: LabLayout, server: LabServerName): Promise<voi
 }
 
 /** A partition's outcome is timed from the heal, which is where the fault ends. */
-const oneHolderAfterHeal = (fault: Fault) => async (lab: LabLayout, master: LabServerName): Promise<Observation> => {
-  await fault(lab, master);
-  const healedAt = Date.now();
-  const waited = await waitForHolders(lab, (holders) => holders.length === 1, MOVE_TIMEOUT_MS);
-  return { vipMovedAfterSeconds: waited === undefined ? undefined : (Date.now() - healedAt) / 1000 };
-};
+const oneHolderAfterHeal =
+  (fault: Fault) =>
+  async (lab: LabLayout, master: LabServerName): Promise<Observation> => {
+    await fault(lab, master);
+    const healedAt = Date.now();
+    const waited = await waitForHolders(lab, (holders) => holders.length === 1, MOVE_TIMEOUT_MS);
+    return { vipMovedAfterSeconds: waited === undefined ? undefined : (Date.now() - healedAt) / 1000 };
+  };
 
 /** The guide's own test, as `havip-cluster failover-test` runs it: graceful stop, VIP moves, old master restarted, VIP must stay. */
 async function failoverTestObservation(lab: LabLayout): Promise<Observation> {
   const report = await runFailoverTestInLab(lab);
-  const returned = report.nopreemptHeld === undefined ? "" : `; ${report.from} restarted, the VIP ${report.nopreemptHeld ? "stayed" : "did NOT stay"} on ${report.to ?? "the peer"}`;
+  const returned =
+    report.nopreemptHeld === undefined
+      ? ""
+      : `; ${report.from} restarted, the VIP ${report.nopreemptHeld ? "stayed" : "did NOT stay"} on ${report.to ?? "the peer"}`;
   const problems = report.problems.length === 0 ? "" : `; failover-test: ${report.problems.join("; ")}`;
   return {
     vipMovedAfterSeconds: report.vipMovedAfterSeconds,
@@ -283,7 +312,11 @@ async function serviceDiesOnBackup(lab: LabLayout, master: LabServerName): Promi
   // Not a wait for a condition: watching the holders for a fixed time (nothing may change in it).
   await pollUntil(sampleHolders, () => false, { timeoutMs: Math.ceil(MASTER_DOWN_S * 1000), intervalMs: 50 });
   const problems = [
-    ...(fault.done ? [] : [`${backup}'s health check did not take it to FAULT within ${SERVICE_FAULT_TIMEOUT_MS / 1000} s (last state ${fault.value ?? "unknown"})`]),
+    ...(fault.done
+      ? []
+      : [
+          `${backup}'s health check did not take it to FAULT within ${SERVICE_FAULT_TIMEOUT_MS / 1000} s (last state ${fault.value ?? "unknown"})`,
+        ]),
     ...(most > 1 ? ["both servers held the VIP at the same time"] : []),
   ];
   return {

@@ -28,7 +28,9 @@ export const LAB_HEALTH_CHECK: ResolvedHealthCheck = {
 };
 
 /** Fields a caller may change in the lab spec (e.g. a drill with another health check). */
-export type LabClusterSpecOverrides = Partial<Omit<ClusterSpec, "specVersion" | "nodes" | "ssh" | "vips" | "subnetPrefixLength" | "labOperatorNamespace">>;
+export type LabClusterSpecOverrides = Partial<
+  Omit<ClusterSpec, "specVersion" | "nodes" | "ssh" | "vips" | "subnetPrefixLength" | "labOperatorNamespace">
+>;
 
 /** The ClusterSpec the provisioner uses on the lab: servers a and b, reached over SSH as root from the operator namespace. */
 export function buildLabClusterSpec(lab: LabLayout, overrides: LabClusterSpecOverrides = {}): ClusterSpec {

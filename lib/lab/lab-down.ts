@@ -2,7 +2,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { pollUntil } from "../core/poll-until";
 import { runCommand } from "./host-command";
-import { DEFAULT_LAB_PREFIX, LAB_CGROUP_PARENT, LAB_SERVER_NAMES, type LabLayout, type LabServerName, defaultLabStateDir, labLayout, labNamespaces } from "./lab-layout";
+import {
+  DEFAULT_LAB_PREFIX,
+  LAB_CGROUP_PARENT,
+  LAB_SERVER_NAMES,
+  type LabLayout,
+  type LabServerName,
+  defaultLabStateDir,
+  labLayout,
+  labNamespaces,
+} from "./lab-layout";
 import { deleteLabNetwork } from "./lab-network";
 import { networkNamespacePids, signalProcess } from "./lab-processes";
 import { serverInitPid } from "./lab-server";
@@ -13,7 +22,6 @@ export interface LabDownOptions {
   readonly stateDir?: string;
   readonly onStep?: (step: string) => void;
 }
-
 
 /** Everything under the state dir that `lab up` creates; `lab down` removes only these, never a whole user-given dir. */
 function stateDirEntries(layout: LabLayout): string[] {
@@ -62,7 +70,11 @@ async function killServerCgroup(layout: LabLayout, name: LabServerName): Promise
   // Each attempt kills what it finds; done once nothing is left.
   const killed = await pollUntil(
     async () => {
-      const pids = [...new Set(CGROUP_HIERARCHIES.flatMap((hierarchy) => cgroupPids(path.join("/sys/fs/cgroup", hierarchy, layout.servers[name].cgroupPath))))];
+      const pids = [
+        ...new Set(
+          CGROUP_HIERARCHIES.flatMap((hierarchy) => cgroupPids(path.join("/sys/fs/cgroup", hierarchy, layout.servers[name].cgroupPath))),
+        ),
+      ];
       if (pids.length === 0) return pids;
       try {
         fs.writeFileSync(path.join(unified, "cgroup.kill"), "1");

@@ -25,14 +25,24 @@ export async function createLabNetwork(layout: LabLayout): Promise<void> {
   for (const namespace of labNamespaces(layout)) {
     await runCommandOrThrow(["ip", "netns", "add", namespace]);
     // IPv6 off: no link-local addresses, router solicitations or routes besides the lab subnet.
-    await inNamespace(namespace, [
-      "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
-    ]);
+    await inNamespace(namespace, ["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
     await runCommandOrThrow(["ip", "-n", namespace, "link", "set", "lo", "up"]);
   }
   await runCommandOrThrow([
-    "ip", "-n", sw, "link", "add", layout.bridgeName, "type", "bridge",
-    "forward_delay", "0", "stp_state", "0", "mcast_snooping", "0",
+    "ip",
+    "-n",
+    sw,
+    "link",
+    "add",
+    layout.bridgeName,
+    "type",
+    "bridge",
+    "forward_delay",
+    "0",
+    "stp_state",
+    "0",
+    "mcast_snooping",
+    "0",
   ]);
   await runCommandOrThrow(["ip", "-n", sw, "link", "set", layout.bridgeName, "up"]);
   const attachments = [
@@ -41,7 +51,19 @@ export async function createLabNetwork(layout: LabLayout): Promise<void> {
   ];
   for (const { port, namespace, ip } of attachments) {
     await runCommandOrThrow([
-      "ip", "-n", sw, "link", "add", port, "type", "veth", "peer", "name", layout.interfaceName, "netns", namespace,
+      "ip",
+      "-n",
+      sw,
+      "link",
+      "add",
+      port,
+      "type",
+      "veth",
+      "peer",
+      "name",
+      layout.interfaceName,
+      "netns",
+      namespace,
     ]);
     await runCommandOrThrow(["ip", "-n", sw, "link", "set", port, "master", layout.bridgeName, "up"]);
     await runCommandOrThrow(["ip", "-n", namespace, "addr", "add", `${ip}/${layout.subnetPrefixLength}`, "dev", layout.interfaceName]);
@@ -64,7 +86,13 @@ export async function deleteLabNetwork(layout: LabLayout): Promise<void> {
 /** Why the operator namespace is not a safe place to send packets from; empty when it is. */
 export function operatorIsolationProblems(
   layout: LabLayout,
-  facts: { readonly namespaces: readonly string[]; readonly links: string; readonly ipv4Routes: string; readonly ipv6Routes: string; readonly sameAsHost: boolean },
+  facts: {
+    readonly namespaces: readonly string[];
+    readonly links: string;
+    readonly ipv4Routes: string;
+    readonly ipv6Routes: string;
+    readonly sameAsHost: boolean;
+  },
 ): string[] {
   const problems: string[] = [];
   for (const namespace of labNamespaces(layout)) {
@@ -87,7 +115,9 @@ export function operatorIsolationProblems(
   const allowed = new RegExp(`^${layout.subnet.replace(/\./g, "\\.")} dev ${layout.interfaceName}\\b`);
   const unexpectedIpv4 = ipv4.filter((line) => !allowed.test(line) || /\bvia\b/.test(line));
   if (unexpectedIpv4.length > 0) {
-    problems.push(`${layout.operatorNamespace} has routes other than ${layout.subnet} on ${layout.interfaceName}: ${unexpectedIpv4.join("; ")}`);
+    problems.push(
+      `${layout.operatorNamespace} has routes other than ${layout.subnet} on ${layout.interfaceName}: ${unexpectedIpv4.join("; ")}`,
+    );
   }
   const ipv6 = routes(facts.ipv6Routes);
   if (ipv6.length > 0) problems.push(`${layout.operatorNamespace} has IPv6 routes: ${ipv6.join("; ")}`);

@@ -22,15 +22,24 @@ export async function runInOperatorNamespace(
 export function operatorSshArgv(lab: LabLayout, server: LabServerLayout, remoteArgv: readonly string[]): string[] {
   return [
     "ssh",
-    "-F", "/dev/null",
-    "-i", lab.operatorPrivateKeyPath,
-    "-o", "IdentitiesOnly=yes",
-    "-o", "BatchMode=yes",
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", `UserKnownHostsFile=${lab.knownHostsPath}`,
-    "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", "ConnectTimeout=2",
-    "-o", "LogLevel=ERROR",
+    "-F",
+    "/dev/null",
+    "-i",
+    lab.operatorPrivateKeyPath,
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    `UserKnownHostsFile=${lab.knownHostsPath}`,
+    "-o",
+    "GlobalKnownHostsFile=/dev/null",
+    "-o",
+    "ConnectTimeout=2",
+    "-o",
+    "LogLevel=ERROR",
     `root@${server.ip}`,
     "--",
     // sshd hands the command line to the remote shell: quote each word so argv stays argv.
@@ -47,7 +56,6 @@ export function sshFromOperator(
 ): Promise<CommandResult> {
   return runInOperatorNamespace(lab, operatorSshArgv(lab, server, remoteArgv), options);
 }
-
 
 /**
  * Waits until `ssh root@SERVER true` succeeds from the operator namespace (a real login, not a

@@ -10,8 +10,18 @@ export const PACKAGE_SERVER_PYTHON = "/usr/bin/python3";
 /** argv of the lab's package source: a static HTTP server on the operator's lab address, nothing else listening. */
 export function packageServerArgv(lab: LabLayout, packagesRootDir: string): string[] {
   return [
-    "ip", "netns", "exec", lab.operatorNamespace,
-    PACKAGE_SERVER_PYTHON, "-m", "http.server", String(LAB_PACKAGE_PORT), "--bind", lab.operatorIp, "--directory", packagesRootDir,
+    "ip",
+    "netns",
+    "exec",
+    lab.operatorNamespace,
+    PACKAGE_SERVER_PYTHON,
+    "-m",
+    "http.server",
+    String(LAB_PACKAGE_PORT),
+    "--bind",
+    lab.operatorIp,
+    "--directory",
+    packagesRootDir,
   ];
 }
 
@@ -46,8 +56,18 @@ const HTTPS_SERVER_PY = [
 /** argv of the lab's download site for source tarballs: HTTPS on the operator's lab address. */
 export function tarballServerArgv(lab: LabLayout, sourcesRootDir: string, tls: LabTlsPaths): string[] {
   return [
-    "ip", "netns", "exec", lab.operatorNamespace,
-    PACKAGE_SERVER_PYTHON, "-c", HTTPS_SERVER_PY, sourcesRootDir, tls.serverCertPath, tls.serverKeyPath, lab.operatorIp, String(LAB_TARBALL_PORT),
+    "ip",
+    "netns",
+    "exec",
+    lab.operatorNamespace,
+    PACKAGE_SERVER_PYTHON,
+    "-c",
+    HTTPS_SERVER_PY,
+    sourcesRootDir,
+    tls.serverCertPath,
+    tls.serverKeyPath,
+    lab.operatorIp,
+    String(LAB_TARBALL_PORT),
   ];
 }
 

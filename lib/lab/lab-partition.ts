@@ -17,7 +17,15 @@ export async function healPartition(lab: LabLayout): Promise<void> {
 async function setServerPortsIsolated(lab: LabLayout, isolated: boolean): Promise<void> {
   for (const name of LAB_SERVER_NAMES) {
     await runCommandOrThrow([
-      "bridge", "-n", lab.switchNamespace, "link", "set", "dev", lab.servers[name].switchPort, "isolated", isolated ? "on" : "off",
+      "bridge",
+      "-n",
+      lab.switchNamespace,
+      "link",
+      "set",
+      "dev",
+      lab.servers[name].switchPort,
+      "isolated",
+      isolated ? "on" : "off",
     ]);
   }
 }

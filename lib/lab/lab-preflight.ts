@@ -45,7 +45,8 @@ export function labPreflight(): string[] {
   }
   if (!fs.existsSync(PACKAGE_SERVER_PYTHON)) missing.push(`no ${PACKAGE_SERVER_PYTHON} (install python3: it serves the lab's packages)`);
   for (const hierarchy of ["/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd"]) {
-    if (!fs.existsSync(`${hierarchy}/cgroup.procs`)) missing.push(`no cgroup hierarchy at ${hierarchy} (the lab needs the hybrid cgroup layout)`);
+    if (!fs.existsSync(`${hierarchy}/cgroup.procs`))
+      missing.push(`no cgroup hierarchy at ${hierarchy} (the lab needs the hybrid cgroup layout)`);
   }
   try {
     if (!fs.readFileSync("/proc/filesystems", "utf8").includes("overlay")) missing.push("the kernel has no overlay filesystem");

@@ -29,7 +29,10 @@ export function parseProcessStatus(pid: number, statusText: string): ProcessFact
     ppid: Number(field("PPid")),
     name: field("Name"),
     state: field("State").charAt(0),
-    nsPids: field("NSpid").split(/\s+/).filter((word) => word.length > 0).map(Number),
+    nsPids: field("NSpid")
+      .split(/\s+/)
+      .filter((word) => word.length > 0)
+      .map(Number),
   };
 }
 

@@ -18,13 +18,21 @@ export const NSPAWN_REBOOT_EXIT_CODE = 133;
  */
 export function nspawnArgv(server: LabServerLayout): string[] {
   return [
-    "systemd-nspawn", "--boot", "--quiet",
-    "--register=no", "--keep-unit",
-    "--directory", server.rootDir,
+    "systemd-nspawn",
+    "--boot",
+    "--quiet",
+    "--register=no",
+    "--keep-unit",
+    "--directory",
+    server.rootDir,
     `--machine=${server.hostname}`,
-    `--network-namespace-path=/run/netns/${server.namespace}`, "--private-network",
+    `--network-namespace-path=/run/netns/${server.namespace}`,
+    "--private-network",
     "--capability=CAP_NET_ADMIN",
-    "--resolv-conf=off", "--timezone=off", "--link-journal=no", "--console=read-only",
+    "--resolv-conf=off",
+    "--timezone=off",
+    "--link-journal=no",
+    "--console=read-only",
   ];
 }
 
@@ -68,7 +76,10 @@ export function renderSupervisorScript(server: LabServerLayout, network: ServerN
 }
 
 /** Files placed in the server's upper dir before its overlay is mounted (keyed by absolute path inside the server). */
-export function serverUpperFiles(server: LabServerLayout, operatorPublicKeyLine: string): Record<string, { content: string; mode: number }> {
+export function serverUpperFiles(
+  server: LabServerLayout,
+  operatorPublicKeyLine: string,
+): Record<string, { content: string; mode: number }> {
   return {
     "/etc/hostname": { content: `${server.hostname}\n`, mode: 0o644 },
     "/root/.ssh/authorized_keys": { content: `${operatorPublicKeyLine}\n`, mode: 0o600 },

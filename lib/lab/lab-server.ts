@@ -31,8 +31,12 @@ export function prepareServerUpperDir(
 /** Mounts the server's root: its upper dir over the read-only release root. */
 export async function mountServerRoot(server: LabServerLayout, releaseRootDir: string): Promise<void> {
   await runCommandOrThrow([
-    "mount", "-t", "overlay", "overlay",
-    "-o", `lowerdir=${releaseRootDir},upperdir=${server.upperDir},workdir=${server.workDir}`,
+    "mount",
+    "-t",
+    "overlay",
+    "overlay",
+    "-o",
+    `lowerdir=${releaseRootDir},upperdir=${server.upperDir},workdir=${server.workDir}`,
     server.rootDir,
   ]);
 }

@@ -34,7 +34,13 @@ export async function labStatus(lab: LabLayout): Promise<LabStatus> {
     const server = lab.servers[name];
     const namespaceExists = namespaces.includes(server.namespace);
     const base = { name, ip: server.ip, namespace: server.namespace, namespaceExists, holdsVip: holders.includes(name) };
-    const offline: LabServerStatus = { ...base, systemState: "offline", sshdRunning: false, keepalivedPid: undefined, vrrpState: undefined };
+    const offline: LabServerStatus = {
+      ...base,
+      systemState: "offline",
+      sshdRunning: false,
+      keepalivedPid: undefined,
+      vrrpState: undefined,
+    };
     const initPid = namespaceExists ? await serverInitPid(server) : undefined;
     if (initPid === undefined) {
       servers.push(offline);

@@ -34,17 +34,56 @@ export async function generateLabTls(lab: LabLayout): Promise<LabTlsPaths> {
   const ext = path.join(tls.dir, "operator.ext");
   fs.writeFileSync(ext, `subjectAltName=IP:${lab.operatorIp}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
   await runCommandOrThrow([
-    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-    "-subj", `/CN=${lab.prefix} lab CA`, "-keyout", tls.caKeyPath, "-out", tls.caCertPath,
+    "openssl",
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${lab.prefix} lab CA`,
+    "-keyout",
+    tls.caKeyPath,
+    "-out",
+    tls.caCertPath,
   ]);
   const csr = path.join(tls.dir, "operator.csr");
   await runCommandOrThrow([
-    "openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-subj", `/CN=${lab.operatorIp}`, "-keyout", tls.serverKeyPath, "-out", csr,
+    "openssl",
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-subj",
+    `/CN=${lab.operatorIp}`,
+    "-keyout",
+    tls.serverKeyPath,
+    "-out",
+    csr,
   ]);
   await runCommandOrThrow([
-    "openssl", "x509", "-req", "-in", csr, "-CA", tls.caCertPath, "-CAkey", tls.caKeyPath, "-CAcreateserial",
-    "-days", "2", "-extfile", ext, "-out", tls.serverCertPath,
+    "openssl",
+    "x509",
+    "-req",
+    "-in",
+    csr,
+    "-CA",
+    tls.caCertPath,
+    "-CAkey",
+    tls.caKeyPath,
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    ext,
+    "-out",
+    tls.serverCertPath,
   ]);
   return tls;
 }

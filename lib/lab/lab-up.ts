@@ -62,7 +62,11 @@ export function parseLabReleaseOption(text: string): LabReleaseChoice {
 
 /** Waits until systemd inside the server reports `running`; throws with the last state (e.g. `degraded`). */
 async function waitForSystemRunning(lab: Lab["servers"][LabServerName], timeoutMs: number): Promise<void> {
-  const system = await pollUntil(() => serverSystemState(lab), (state) => state === "running", { timeoutMs, intervalMs: 200 });
+  const system = await pollUntil(
+    () => serverSystemState(lab),
+    (state) => state === "running",
+    { timeoutMs, intervalMs: 200 },
+  );
   if (system.done) return;
   throw new Error(`systemd on lab server ${lab.name} is ${system.value}, not running, ${timeoutMs / 1000} s after boot`);
 }
@@ -114,14 +118,20 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
     step(`creating namespaces ${labNamespaces(layout).join(", ")} and the bridge`);
     await createLabNetwork(layout);
 
-    step(`serving the lab's package source (HTTP) and source tarballs (HTTPS, lab CA) from ${layout.operatorNamespace} (${layout.operatorIp})`);
+    step(
+      `serving the lab's package source (HTTP) and source tarballs (HTTPS, lab CA) from ${layout.operatorNamespace} (${layout.operatorIp})`,
+    );
     startPackageServer(layout, path.dirname(roots[releases.a].packagesDir), layout.packageServerLogPath);
     startTarballServer(layout, path.dirname(roots[releases.a].sourcesDir), tls, layout.tarballServerLogPath);
 
     step(`booting server a (${releases.a}) and server b (${releases.b}) with systemd-nspawn`);
     for (const name of LAB_SERVER_NAMES) startServer(layout, layout.servers[name]);
 
-    fs.writeFileSync(layout.specPath, `${JSON.stringify(buildLabClusterSpec(layout, options.service === undefined ? {} : labServiceOverrides(options.service)), null, 2)}\n`, { mode: 0o644 });
+    fs.writeFileSync(
+      layout.specPath,
+      `${JSON.stringify(buildLabClusterSpec(layout, options.service === undefined ? {} : labServiceOverrides(options.service)), null, 2)}\n`,
+      { mode: 0o644 },
+    );
 
     step("waiting until both servers accept SSH logins and systemd reports running");
     const timeoutMs = options.sshReadyTimeoutMs ?? 60_000;

@@ -45,15 +45,28 @@ export async function startOutageProbe(lab: LabLayout, options: OutageProbeOptio
   const timeoutMs = options.timeoutMs ?? 200;
   const maxProbes = Math.min(options.maxProbes ?? 600, MAX_PROBES_LIMIT);
   if (!(intervalMs >= 10 && timeoutMs >= 10 && maxProbes >= 1)) {
-    throw new Error(`outage probe needs intervalMs >= 10, timeoutMs >= 10 and maxProbes >= 1 (got ${intervalMs}, ${timeoutMs}, ${maxProbes})`);
+    throw new Error(
+      `outage probe needs intervalMs >= 10, timeoutMs >= 10 and maxProbes >= 1 (got ${intervalMs}, ${timeoutMs}, ${maxProbes})`,
+    );
   }
   await assertOperatorNamespaceIsolated(lab);
   const child = spawn(
     "ip",
     [
-      "netns", "exec", lab.operatorNamespace, ...cliArgv("probe"),
-      "--host", lab.vip, "--port", String(options.port ?? (options.httpPath === undefined ? 9 : 80)), "--count", String(maxProbes),
-      "--interval", String(intervalMs), "--timeout", String(timeoutMs),
+      "netns",
+      "exec",
+      lab.operatorNamespace,
+      ...cliArgv("probe"),
+      "--host",
+      lab.vip,
+      "--port",
+      String(options.port ?? (options.httpPath === undefined ? 9 : 80)),
+      "--count",
+      String(maxProbes),
+      "--interval",
+      String(intervalMs),
+      "--timeout",
+      String(timeoutMs),
       ...(options.httpPath === undefined ? [] : ["--http-path", options.httpPath]),
     ],
     { stdio: ["ignore", "pipe", "ignore"] },

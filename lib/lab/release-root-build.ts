@@ -28,10 +28,15 @@ export function hostDebianMirror(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env[LAB_DEBIAN_MIRROR_ENV];
   if (configured) return configured.replace(/\/$/, "");
   const listDir = "/etc/apt/sources.list.d";
-  const files = ["/etc/apt/sources.list", ...(fs.existsSync(listDir) ? fs.readdirSync(listDir).map((name) => path.join(listDir, name)) : [])];
+  const files = [
+    "/etc/apt/sources.list",
+    ...(fs.existsSync(listDir) ? fs.readdirSync(listDir).map((name) => path.join(listDir, name)) : []),
+  ];
   const mirror = debianMirrorFrom(files.map(readIfExists).filter((text): text is string => text !== undefined));
   if (!mirror) {
-    throw new Error(`cannot find the Debian mirror apt uses in /etc/apt/sources.list{,.d}; set ${LAB_DEBIAN_MIRROR_ENV}=http://HOST/debian`);
+    throw new Error(
+      `cannot find the Debian mirror apt uses in /etc/apt/sources.list{,.d}; set ${LAB_DEBIAN_MIRROR_ENV}=http://HOST/debian`,
+    );
   }
   return mirror;
 }

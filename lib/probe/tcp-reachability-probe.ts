@@ -99,11 +99,16 @@ export function startTcpProbe(options: TcpProbeOptions): RunningProbe {
       return;
     }
     const sample = { seq: seq++, sentAtMs: Date.now() - started };
-    const once = options.httpPath === undefined
-      ? connectOnce(options.host, options.port, timeoutMs)
-      : getOnce(options.host, options.port, options.httpPath, timeoutMs);
+    const once =
+      options.httpPath === undefined
+        ? connectOnce(options.host, options.port, timeoutMs)
+        : getOnce(options.host, options.port, options.httpPath, timeoutMs);
     const probe = once.then((answer) => {
-      const done: ProbeSample = { ...sample, answered: answer.answered, ...(answer.answered && answer.responder !== undefined ? { responder: answer.responder } : {}) };
+      const done: ProbeSample = {
+        ...sample,
+        answered: answer.answered,
+        ...(answer.answered && answer.responder !== undefined ? { responder: answer.responder } : {}),
+      };
       samples.push(done);
       pending.delete(probe);
       options.onSample?.(done);

@@ -41,7 +41,11 @@ async function checkOnNode(
   const version = nodePlan.session.keepalivedVersion;
   const files = renderFilesFor(nodePlan.session, specForConfigTest(spec, version), authPass, step.paths);
   try {
-    await writeStagedFiles(shell, STAGING_DIR, files.filter((file) => file.path.startsWith(STAGING_DIR)));
+    await writeStagedFiles(
+      shell,
+      STAGING_DIR,
+      files.filter((file) => file.path.startsWith(STAGING_DIR)),
+    );
     const run = await shell.run(step.command);
     // The verdict is read as the node's release means it (exit codes and, before 2.2.0, the output).
     const verdict = configTestVerdict(version, { code: run.code, output: run.stdout + run.stderr });
@@ -57,7 +61,12 @@ async function checkOnNode(
  * then swapped in (one backup each) and checked again in place, rolled back if that fails;
  * only then is Keepalived started or reloaded, and the node records which files it now runs with.
  */
-export async function applyNodePlan(spec: ClusterSpec, nodePlan: NodePlan, authPass: string, progress: (message: string) => void): Promise<void> {
+export async function applyNodePlan(
+  spec: ClusterSpec,
+  nodePlan: NodePlan,
+  authPass: string,
+  progress: (message: string) => void,
+): Promise<void> {
   const { session, changes, steps } = nodePlan;
   const shell = session.shell;
   const name = session.node.name;
@@ -77,7 +86,8 @@ export async function applyNodePlan(spec: ClusterSpec, nodePlan: NodePlan, authP
         await prepareRuntimePaths(shell, spec);
         break;
       case "install-files":
-        if (step.unchecked) progress(`Keepalived ${session.keepalivedVersion} cannot check a configuration: installing unchecked (--allow-unchecked-config)`);
+        if (step.unchecked)
+          progress(`Keepalived ${session.keepalivedVersion} cannot check a configuration: installing unchecked (--allow-unchecked-config)`);
         progress(`installing ${step.paths.length} changed file(s)`);
         await installFiles(shell, changes.pending);
         break;
@@ -85,7 +95,11 @@ export async function applyNodePlan(spec: ClusterSpec, nodePlan: NodePlan, authP
         const rejected = await checkOnNode(shell, nodePlan, spec, authPass, step);
         if (rejected !== undefined) {
           await rollBackFiles(shell, changes.pending);
-          throw new ConfigRejectedError(name, rejected, "the previous files were put back and the running configuration was left untouched");
+          throw new ConfigRejectedError(
+            name,
+            rejected,
+            "the previous files were put back and the running configuration was left untouched",
+          );
         }
         break;
       }

@@ -67,7 +67,10 @@ export async function planCluster(
   const inspected = await Promise.all(
     sessions.map(async (session) => {
       const files = renderFilesFor(session, spec, authPass);
-      const states = await readRemoteFileStates(session.shell, files.map((file) => file.path));
+      const states = await readRemoteFileStates(
+        session.shell,
+        files.map((file) => file.path),
+      );
       // Settled: a Keepalived that is still stopping is planned as stopped, not as running.
       const status = await readSettledKeepalivedStatus(session.shell, session.facts.initSystem, spec.interfaceName);
       const applied = (await readRemoteFile(session.shell, APPLIED_FINGERPRINT_PATH))?.trim();

@@ -43,7 +43,12 @@ async function statusOf(spec: ClusterSpec, node: Node): Promise<KeepalivedStatus
 }
 
 async function holders(spec: ClusterSpec, nodes: readonly Node[]): Promise<string[]> {
-  const statuses = await Promise.all(nodes.map(async (node) => ({ nodeName: node.spec.name, status: await statusOf(spec, node).catch((): KeepalivedStatus => ({ running: false, runState: "stopped", addresses: [] })) })));
+  const statuses = await Promise.all(
+    nodes.map(async (node) => ({
+      nodeName: node.spec.name,
+      status: await statusOf(spec, node).catch((): KeepalivedStatus => ({ running: false, runState: "stopped", addresses: [] })),
+    })),
+  );
   return nodesHoldingVips(spec.vips, statuses);
 }
 
@@ -67,7 +72,11 @@ async function reconnectAfterReboot(spec: ClusterSpec, nodeSpec: NodeSpec, timeo
   const firstTryAfterMs = 5000;
   await sleep(firstTryAfterMs);
   const outcome = await pollUntil(
-    () => openNode(spec, nodeSpec).then((node) => ({ node }), (error: Error) => ({ error })),
+    () =>
+      openNode(spec, nodeSpec).then(
+        (node) => ({ node }),
+        (error: Error) => ({ error }),
+      ),
     (result) => "node" in result,
     { timeoutMs: Math.max(0, timeoutMs - firstTryAfterMs), intervalMs: 2000 },
   );
@@ -92,7 +101,8 @@ export async function runFailoverTest(
   try {
     for (const nodeSpec of spec.nodes) nodes.push(await openNode(spec, nodeSpec));
     const before = await holders(spec, nodes);
-    if (before.length !== 1) throw new Error(`failover-test needs exactly one VIP holder to start from; now: ${before.join(", ") || "none"}`);
+    if (before.length !== 1)
+      throw new Error(`failover-test needs exactly one VIP holder to start from; now: ${before.join(", ") || "none"}`);
     const masterIndex = nodes.findIndex((node) => node.spec.name === before[0]);
     const master = nodes[masterIndex];
     const peer = nodes[1 - masterIndex];

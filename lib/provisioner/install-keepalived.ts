@@ -71,7 +71,7 @@ export function sourceBuildScript(source: { readonly url: string; readonly sha25
   return [
     "set -eu",
     "workdir=$(mktemp -d)",
-    'trap \'rm -rf "$workdir"\' EXIT',
+    "trap 'rm -rf \"$workdir\"' EXIT",
     'cd "$workdir"',
     `curl -fsSL --retry 2 -o keepalived.tar.gz ${quoteShellWord(source.url)}`,
     `echo ${quoteShellWord(`${source.sha256}  keepalived.tar.gz`)} | sha256sum --strict -c -`,
@@ -99,9 +99,13 @@ export async function ensureKeepalived(
   if (!present) {
     progress(`installing keepalived with ${facts.packageManager}`);
     try {
-      await shell.check(`installing keepalived with ${facts.packageManager}`, installPackagesCommand(facts.packageManager, ["keepalived"]), {
-        timeoutMs: INSTALL_COMMAND_TIMEOUT_MS,
-      });
+      await shell.check(
+        `installing keepalived with ${facts.packageManager}`,
+        installPackagesCommand(facts.packageManager, ["keepalived"]),
+        {
+          timeoutMs: INSTALL_COMMAND_TIMEOUT_MS,
+        },
+      );
     } catch (error) {
       // A distribution that does not offer the package at all: the source tarball is the fallback too.
       if (!spec.keepalivedSource) throw error;
@@ -117,8 +121,12 @@ export async function ensureKeepalived(
     );
   }
   progress(`building keepalived from ${spec.keepalivedSource.url}`);
-  await shell.check("installing build dependencies", SOURCE_BUILD_DEPENDENCIES[facts.packageManager], { timeoutMs: INSTALL_COMMAND_TIMEOUT_MS });
-  await shell.check("building keepalived from source", sourceBuildScript(spec.keepalivedSource, facts.initSystem), { timeoutMs: INSTALL_COMMAND_TIMEOUT_MS });
+  await shell.check("installing build dependencies", SOURCE_BUILD_DEPENDENCIES[facts.packageManager], {
+    timeoutMs: INSTALL_COMMAND_TIMEOUT_MS,
+  });
+  await shell.check("building keepalived from source", sourceBuildScript(spec.keepalivedSource, facts.initSystem), {
+    timeoutMs: INSTALL_COMMAND_TIMEOUT_MS,
+  });
   const built = installedKeepalivedVersion(await readNodeFacts(shell));
   if (!built || !isSupportedKeepalivedVersion(built)) {
     throw new Error(`${shell.nodeName}: after building from source, keepalived reports ${built ?? "no version"}`);

@@ -51,7 +51,7 @@ export function keepalivedStatusScript(init: InitSystem, interfaceName: string):
     'if [ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/stat" ]; then',
     '  echo "pid_comm=$(cat "/proc/$pid/comm" 2>/dev/null)"',
     // Fields after "PID (COMM) ": 1 is the state letter, 20 the start time in clock ticks since boot.
-    "  sed 's/^.*) //' \"/proc/$pid/stat\" | awk '{print \"pid_state=\" $1; print \"pid_start_ticks=\" $20}'",
+    '  sed \'s/^.*) //\' "/proc/$pid/stat" | awk \'{print "pid_state=" $1; print "pid_start_ticks=" $20}\'',
     '  echo "clock_ticks=$(getconf CLK_TCK)"',
     "  sed -n 's/^btime /boot_time=/p' /proc/stat",
     "fi",
@@ -135,9 +135,7 @@ export function startCommand(init: InitSystem, configPath: string): string {
 
 /** A real reload: every Debian unit (2.1.5, 2.2.7, 2.3.3) and upstream's have `ExecReload=/bin/kill -HUP $MAINPID`. */
 export function reloadCommand(init: InitSystem): string {
-  return init === "systemd"
-    ? `systemctl reload keepalived && ${SYSTEMD_EXPECT_ACTIVE}`
-    : `kill -HUP "$(cat ${KEEPALIVED_PID_FILE})"`;
+  return init === "systemd" ? `systemctl reload keepalived && ${SYSTEMD_EXPECT_ACTIVE}` : `kill -HUP "$(cat ${KEEPALIVED_PID_FILE})"`;
 }
 
 /** Stops Keepalived and returns once it has exited; fails when it is still there. */

@@ -59,7 +59,10 @@ export async function upgradeKeepalivedOneNodeAtATime(
     if (statuses.some((status) => status.running)) {
       progress(`${nodeName}: waiting for exactly one VIP holder before the next node`);
       const result = await waitForSingleVipHolder(spec, upgraded, vipTimeoutMs);
-      if (!result.holder) throw new Error(`after upgrading ${nodeName}, ${result.holders.length > 1 ? "both nodes hold" : "no node holds"} the VIP; stopping before the next node`);
+      if (!result.holder)
+        throw new Error(
+          `after upgrading ${nodeName}, ${result.holders.length > 1 ? "both nodes hold" : "no node holds"} the VIP; stopping before the next node`,
+        );
     }
   }
   return { sessions: upgraded, steps };

@@ -16,7 +16,6 @@ export interface NodeFacts {
   readonly commands: readonly string[];
 }
 
-
 /** Commands the rendered files may need, probed on every node. */
 export const PROBED_COMMANDS = ["curl", "logrotate"] as const;
 

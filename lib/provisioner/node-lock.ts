@@ -80,7 +80,7 @@ export async function acquireNodeLock(shell: RemoteShell, options: NodeLockOptio
     if (attempt.held) return { release: attempt.release };
     const { result } = attempt;
     if (result.code !== LOCK_BUSY_EXIT) {
-      const said = (result.stderr.trim() || result.stdout.trim()) || `exit ${result.code ?? "signal"}`;
+      const said = result.stderr.trim() || result.stdout.trim() || `exit ${result.code ?? "signal"}`;
       throw new Error(`${shell.nodeName}: cannot take the provisioning lock ${NODE_LOCK_PATH}: ${said}`);
     }
     const holder = result.stdout.trim() || "unknown owner";

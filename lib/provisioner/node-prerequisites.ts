@@ -57,10 +57,7 @@ export async function ensureScriptUser(shell: RemoteShell, scriptUser: string): 
  */
 export function runtimePathsScript(spec: ClusterSpec): string {
   const user = quoteShellWord(spec.scriptUser);
-  const dirs = [
-    posix.dirname(DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath),
-    posix.dirname(DEFAULT_KEEPALIVED_FILE_PATHS.failureCountPath),
-  ];
+  const dirs = [posix.dirname(DEFAULT_KEEPALIVED_FILE_PATHS.stateFilePath), posix.dirname(DEFAULT_KEEPALIVED_FILE_PATHS.failureCountPath)];
   const log = quoteShellWord(spec.notifyLogPath);
   return [
     "set -eu",

@@ -91,12 +91,19 @@ export function planNodeSteps(input: NodeStepInput): NodeStepPlan {
     const staged = stagingPaths();
     const installed = installedCheckPaths();
     if (checkable && input.scriptUser !== "root") steps.push({ kind: "ensure-script-user", scriptUser: input.scriptUser });
-    if (checkable) steps.push({ kind: "check-staged", paths: staged, command: configTestCommand(input.keepalivedVersion, staged.configPath as string) });
+    if (checkable)
+      steps.push({ kind: "check-staged", paths: staged, command: configTestCommand(input.keepalivedVersion, staged.configPath as string) });
     steps.push({ kind: "prepare-runtime-paths", scriptUser: input.scriptUser });
     steps.push({ kind: "install-files", paths: pending.map((change) => change.file.path), unchecked: !checkable });
-    if (checkable) steps.push({ kind: "check-installed", paths: installed, command: configTestCommand(input.keepalivedVersion, installed.configPath as string) });
+    if (checkable)
+      steps.push({
+        kind: "check-installed",
+        paths: installed,
+        command: configTestCommand(input.keepalivedVersion, installed.configPath as string),
+      });
   }
-  if (rollout.action === "start") steps.push({ kind: "start", command: startCommand(input.initSystem, DEFAULT_KEEPALIVED_FILE_PATHS.configPath) });
+  if (rollout.action === "start")
+    steps.push({ kind: "start", command: startCommand(input.initSystem, DEFAULT_KEEPALIVED_FILE_PATHS.configPath) });
   if (rollout.action === "reload") steps.push({ kind: "reload", command: reloadCommand(input.initSystem) });
   if (rollout.action !== "none") steps.push({ kind: "record-applied", path: APPLIED_FINGERPRINT_PATH });
   return { ...base, steps };

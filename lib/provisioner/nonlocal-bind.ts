@@ -13,7 +13,11 @@ export function nonlocalBindScript(spec: ClusterSpec, path: string = NONLOCAL_BI
   const file = quoteShellWord(path);
   if (spec.nonlocalBind === false) {
     return {
-      script: ["set -eu", `if [ -f ${file} ]; then rm -f ${file}; sysctl -q -w ${NONLOCAL_BIND_SYSCTL_KEY}=0; fi`, `sysctl -n ${NONLOCAL_BIND_SYSCTL_KEY}`].join("\n"),
+      script: [
+        "set -eu",
+        `if [ -f ${file} ]; then rm -f ${file}; sysctl -q -w ${NONLOCAL_BIND_SYSCTL_KEY}=0; fi`,
+        `sysctl -n ${NONLOCAL_BIND_SYSCTL_KEY}`,
+      ].join("\n"),
     };
   }
   const managed = renderNonlocalBindSysctl(path);
@@ -37,7 +41,9 @@ export async function applyNonlocalBind(shell: RemoteShell, spec: ClusterSpec): 
   const value = (await shell.check(`setting ${NONLOCAL_BIND_SYSCTL_KEY}`, script, stdin === undefined ? {} : { stdin })).trim();
   const wanted = spec.nonlocalBind === false ? undefined : "1";
   if (wanted !== undefined && value !== wanted) {
-    throw new Error(`${shell.nodeName}: ${NONLOCAL_BIND_SYSCTL_KEY} is ${value} after applying ${NONLOCAL_BIND_SYSCTL_PATH} (expected ${wanted})`);
+    throw new Error(
+      `${shell.nodeName}: ${NONLOCAL_BIND_SYSCTL_KEY} is ${value} after applying ${NONLOCAL_BIND_SYSCTL_PATH} (expected ${wanted})`,
+    );
   }
   return value;
 }

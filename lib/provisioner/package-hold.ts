@@ -30,7 +30,9 @@ const UPGRADE: Record<PackageManager, string> = {
 
 /** For the dry run: how the package would be held. */
 export function describePackageHold(packageManager: PackageManager): string {
-  return packageManager === "apt-get" ? "apt-mark hold keepalived" : `${packageManager} versionlock add keepalived (if the versionlock plugin is installed)`;
+  return packageManager === "apt-get"
+    ? "apt-mark hold keepalived"
+    : `${packageManager} versionlock add keepalived (if the versionlock plugin is installed)`;
 }
 
 export function holdKeepalivedCommand(packageManager: PackageManager): string {
@@ -65,5 +67,7 @@ export async function holdKeepalivedPackage(
 
 /** The deliberate upgrade; the caller orders the nodes and waits for the pair in between. */
 export async function upgradeKeepalivedPackage(shell: RemoteShell, packageManager: PackageManager): Promise<void> {
-  await shell.check("upgrading the keepalived package", upgradeKeepalivedCommand(packageManager), { timeoutMs: INSTALL_COMMAND_TIMEOUT_MS });
+  await shell.check("upgrading the keepalived package", upgradeKeepalivedCommand(packageManager), {
+    timeoutMs: INSTALL_COMMAND_TIMEOUT_MS,
+  });
 }

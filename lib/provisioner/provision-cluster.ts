@@ -71,7 +71,12 @@ async function applyCluster(spec: ClusterSpec, plan: ClusterPlan, authPass: stri
   }
 }
 
-async function waitForVip(spec: ClusterSpec, sessions: readonly NodeSession[], timeoutSeconds: number, emit: (event: ProvisionEvent) => void): Promise<string> {
+async function waitForVip(
+  spec: ClusterSpec,
+  sessions: readonly NodeSession[],
+  timeoutSeconds: number,
+  emit: (event: ProvisionEvent) => void,
+): Promise<string> {
   emit({ type: "vip-wait-started", vips: spec.vips, timeoutSeconds });
   const result = await waitForSingleVipHolder(spec, sessions, timeoutSeconds * 1000);
   if (!result.holder) {
@@ -133,7 +138,10 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
       keepalivedUpgrade = upgraded.steps;
       emit({ type: "keepalived-upgraded", steps: upgraded.steps });
     }
-    const { plan, authPass } = await planCluster(spec, sessions, { allowUncheckedConfig: options.allowUncheckedConfig, describeChanges: dryRun });
+    const { plan, authPass } = await planCluster(spec, sessions, {
+      allowUncheckedConfig: options.allowUncheckedConfig,
+      describeChanges: dryRun,
+    });
     emit({ type: "planned", pendingFiles: plan.nodes.reduce((sum, node) => sum + node.changes.pending.length, 0), rollout: plan.rollout });
     let vipHolder: string | undefined;
     if (!dryRun) {

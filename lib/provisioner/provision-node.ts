@@ -53,7 +53,10 @@ async function readPeerConfig(spec: ClusterSpec, peerIndex: number, options: Pro
   const peer = spec.nodes[peerIndex];
   const node = spec.nodes[1 - peerIndex];
   const [target, ssh] = options.peerViaNode
-    ? [{ ...peer, sshHost: peer.privateIp, sshPort: undefined }, { ...spec.ssh, jumpHost: { host: node.sshHost, port: node.sshPort, user: spec.ssh.user } }]
+    ? [
+        { ...peer, sshHost: peer.privateIp, sshPort: undefined },
+        { ...spec.ssh, jumpHost: { host: node.sshHost, port: node.sshPort, user: spec.ssh.user } },
+      ]
     : [peer, spec.ssh];
   try {
     const shell = await connectToNode(target, ssh, { trace: options.trace });
@@ -63,7 +66,9 @@ async function readPeerConfig(spec: ClusterSpec, peerIndex: number, options: Pro
       shell.close();
     }
   } catch (error) {
-    options.progress(`warning: cannot read the VRRP password from ${peer.name} (${error instanceof Error ? error.message : String(error)}); using this node's own`);
+    options.progress(
+      `warning: cannot read the VRRP password from ${peer.name} (${error instanceof Error ? error.message : String(error)}); using this node's own`,
+    );
     return undefined;
   }
 }
@@ -93,7 +98,9 @@ export async function waitForHealthyNode(session: NodeSession, spec: ClusterSpec
   const status = outcome.value;
   if (outcome.done) return status.notifiedState as string;
   const seen = !status?.running ? "Keepalived is not running" : `Keepalived reports ${status.notifiedState ?? "no state yet"}`;
-  throw new Error(`${session.node.name}: not healthy after ${Math.round(timeoutMs / 1000)} s: ${seen} (wanted ${HEALTHY_NODE_STATES.join(" or ")} for ${Math.round(settle / 1000)} s)`);
+  throw new Error(
+    `${session.node.name}: not healthy after ${Math.round(timeoutMs / 1000)} s: ${seen} (wanted ${HEALTHY_NODE_STATES.join(" or ")} for ${Math.round(settle / 1000)} s)`,
+  );
 }
 
 /**
@@ -119,7 +126,10 @@ export async function provisionOneNode(spec: ClusterSpec, nodeName: string, opti
     // Primary's password first, as in a whole-pair run: the pair agrees whichever node is re-provisioned.
     const { authPass } = chooseAuthPass(spec.authPass, configs, () => generateAuthPass(randomBytes));
     const nodeSpec: ClusterSpec = { ...spec, authPass };
-    const { plan } = await planCluster(nodeSpec, [session], { allowUncheckedConfig: options.allowUncheckedConfig, describeChanges: options.dryRun });
+    const { plan } = await planCluster(nodeSpec, [session], {
+      allowUncheckedConfig: options.allowUncheckedConfig,
+      describeChanges: options.dryRun,
+    });
     const [nodePlan] = plan.nodes;
     const [step] = plan.rollout;
     let state: string | undefined;

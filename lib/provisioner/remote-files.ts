@@ -61,7 +61,10 @@ async function uploadFile(shell: RemoteShell, file: ManagedFile, target: string)
  * keepalived.conf (the VRRP password) stays 0600 root.
  */
 export async function writeStagedFiles(shell: RemoteShell, stagingDir: string, files: readonly ManagedFile[]) {
-  await shell.check("preparing the staging directory", `rm -rf ${quoteShellWord(stagingDir)} && install -d -m 0711 -o root -g root ${quoteShellWord(stagingDir)}`);
+  await shell.check(
+    "preparing the staging directory",
+    `rm -rf ${quoteShellWord(stagingDir)} && install -d -m 0711 -o root -g root ${quoteShellWord(stagingDir)}`,
+  );
   for (const file of files) await uploadFile(shell, file, file.path);
 }
 
@@ -83,7 +86,10 @@ export async function installFiles(shell: RemoteShell, changes: readonly FileCha
   });
   const metadata = changes
     .filter((change) => change.kind === "metadata")
-    .map(({ file }) => `chown ${quoteShellWord(`${file.owner}:${file.group}`)} ${quoteShellWord(file.path)} && chmod ${octal(file.mode)} ${quoteShellWord(file.path)}`);
+    .map(
+      ({ file }) =>
+        `chown ${quoteShellWord(`${file.owner}:${file.group}`)} ${quoteShellWord(file.path)} && chmod ${octal(file.mode)} ${quoteShellWord(file.path)}`,
+    );
   const script = ["set -eu", ...swap, ...metadata].join("\n");
   if (swap.length + metadata.length > 0) await shell.check("installing the new files", script);
 }
@@ -102,5 +108,7 @@ export async function rollBackFiles(shell: RemoteShell, changes: readonly FileCh
 
 /** Writes a small root-only file (the applied-files fingerprint). */
 export async function writeRemoteFile(shell: RemoteShell, path: string, content: string): Promise<void> {
-  await shell.check(`writing ${path}`, `set -eu; umask 077; mkdir -p ${quoteShellWord(dirname(path))}; cat > ${quoteShellWord(path)}`, { stdin: content });
+  await shell.check(`writing ${path}`, `set -eu; umask 077; mkdir -p ${quoteShellWord(dirname(path))}; cat > ${quoteShellWord(path)}`, {
+    stdin: content,
+  });
 }

@@ -39,7 +39,11 @@ export async function prepareNodeForService(spec: ClusterSpec, session: NodeSess
 
 /** What prepareNodeForService would do, for the dry run. */
 export function describeServicePreparation(spec: ClusterSpec): string[] {
-  const lines = [spec.nonlocalBind === false ? "sysctl: remove the ip_nonlocal_bind file if present, set 0" : "sysctl: net.ipv4.ip_nonlocal_bind = 1 (persisted, applied)"];
+  const lines = [
+    spec.nonlocalBind === false
+      ? "sysctl: remove the ip_nonlocal_bind file if present, set 0"
+      : "sysctl: net.ipv4.ip_nonlocal_bind = 1 (persisted, applied)",
+  ];
   const packages = spec.serviceSetup?.packages ?? [];
   if (packages.length > 0) lines.push(`service: install ${packages.join(", ")}`);
   if (spec.serviceSetup?.command !== undefined) lines.push(`service: run ${serviceSetupCommand(spec.serviceSetup.command)}`);

@@ -5,9 +5,7 @@ export function nodesHoldingVips(
   vips: readonly string[],
   statuses: readonly { readonly nodeName: string; readonly status: KeepalivedStatus }[],
 ): string[] {
-  return statuses
-    .filter(({ status }) => vips.every((vip) => status.addresses.includes(vip)))
-    .map(({ nodeName }) => nodeName);
+  return statuses.filter(({ status }) => vips.every((vip) => status.addresses.includes(vip))).map(({ nodeName }) => nodeName);
 }
 
 /** Whether any node carries any VIP: partial holders count, as they answer ARP for it. */

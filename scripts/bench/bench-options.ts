@@ -16,10 +16,15 @@ export function parseRuns(text: string): number {
 
 /** `--only drills,provision,synth`: a comma-separated subset of the sections, in the order they run. */
 export function parseSections(text: string): BenchSection[] {
-  const names = text.split(",").map((name) => name.trim()).filter((name) => name !== "");
+  const names = text
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
   const unknown = names.filter((name) => !(BENCH_SECTIONS as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length > 0) {
-    throw new Error(`--only ${JSON.stringify(text)} must list sections from ${BENCH_SECTIONS.join(", ")} (unknown: ${unknown.join(", ") || "none given"})`);
+    throw new Error(
+      `--only ${JSON.stringify(text)} must list sections from ${BENCH_SECTIONS.join(", ")} (unknown: ${unknown.join(", ") || "none given"})`,
+    );
   }
   return BENCH_SECTIONS.filter((section) => names.includes(section));
 }

@@ -64,7 +64,7 @@ function drillText(section: DrillSection): string {
     formatDrillSummaryTable(section.summaries),
     "",
     `VRRP bound: master-down interval = 3 x ${advert} s + (256 - ${priority})/256 s = ${section.masterDownIntervalSeconds.toFixed(3)} s` +
-      " (each drill's VRRP bound is in \"VRRP bound s\", the drill's own limit with its polling slack in \"drill's limit s\").",
+      ' (each drill\'s VRRP bound is in "VRRP bound s", the drill\'s own limit with its polling slack in "drill\'s limit s").',
     "Failover: fault injected -> VIP on the peer (partition-heals: heal -> one holder). VRRP bound: what the protocol allows for that fault at this timing",
     "(master-down interval for a silent master, skew for a graceful handover, fall x interval + skew for a failing health check).",
     "Client outage: longest gap between 2xx answers of an HTTP GET of the VIP every 50 ms from the operator namespace (nginx on both servers, lab up --service nginx).",
@@ -75,10 +75,16 @@ function provisionText(section: ProvisionSection): string {
   const firstChanged = [...new Set(section.samples.map((sample) => sample.firstChanged))].join(" or ");
   const rows = [["first provisioning (fresh lab -> one VIP holder)", formatSpread(section.firstSeconds, 2), `${firstChanged} changed`]];
   if (section.rerunSeconds) {
-    const changed = section.rerunChanged.every((count) => count === 0) ? "0 changed (every run)" : `changed: ${section.rerunChanged.join(", ")}`;
+    const changed = section.rerunChanged.every((count) => count === 0)
+      ? "0 changed (every run)"
+      : `changed: ${section.rerunChanged.join(", ")}`;
     rows.push(["no-change re-run", formatSpread(section.rerunSeconds, 2), changed]);
   }
-  return ["## Provisioning the lab pair (SSH from the operator namespace)", "", renderTable(["step", "seconds (min / med / max)", "report"], rows)].join("\n");
+  return [
+    "## Provisioning the lab pair (SSH from the operator namespace)",
+    "",
+    renderTable(["step", "seconds (min / med / max)", "report"], rows),
+  ].join("\n");
 }
 
 function synthText(section: SynthSection): string {

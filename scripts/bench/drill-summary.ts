@@ -52,7 +52,16 @@ function failoverCell(summary: DrillSummary): string {
 
 export function formatDrillSummaryTable(summaries: readonly DrillSummary[]): string {
   return renderTable(
-    ["drill", "runs", "failover s (min / med / max)", "VRRP bound s", "client outage s (min / med / max)", "drill's limit s", "lost / sent", "as expected"],
+    [
+      "drill",
+      "runs",
+      "failover s (min / med / max)",
+      "VRRP bound s",
+      "client outage s (min / med / max)",
+      "drill's limit s",
+      "lost / sent",
+      "as expected",
+    ],
     summaries.map((s) => [
       s.drill,
       String(s.runs),

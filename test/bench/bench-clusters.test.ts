@@ -5,7 +5,11 @@ import { MAX_BENCH_CLUSTERS, addBenchClusters } from "../../scripts/bench/bench-
 function synthesized(count: number) {
   const stack = new TerraformStack(Testing.app(), "bench");
   addBenchClusters(stack, count);
-  return JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>>; output: Record<string, { value: string }>; locals: Record<string, string> };
+  return JSON.parse(Testing.synth(stack)) as {
+    resource: Record<string, Record<string, Record<string, unknown>>>;
+    output: Record<string, { value: string }>;
+    locals: Record<string, string>;
+  };
 }
 
 describe("the benchmark's clusters", () => {

@@ -22,7 +22,9 @@ describe("--only", () => {
   });
 
   it("rejects an unknown section and names it", () => {
-    expect(() => parseSections("drills,failover")).toThrow('--only "drills,failover" must list sections from drills, provision, synth (unknown: failover)');
+    expect(() => parseSections("drills,failover")).toThrow(
+      '--only "drills,failover" must list sections from drills, provision, synth (unknown: failover)',
+    );
   });
 
   it("rejects an empty list", () => {

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { formatDrillSummaryTable, summarizeDrills } from "../../scripts/bench/drill-summary";
 import type { LabDrillResult } from "../../lib/lab/drills";
 
-function result(drill: string, vipMovedAfterSeconds: number | undefined, longestGapMs: number, extra: Partial<LabDrillResult> = {}): LabDrillResult {
+function result(
+  drill: string,
+  vipMovedAfterSeconds: number | undefined,
+  longestGapMs: number,
+  extra: Partial<LabDrillResult> = {},
+): LabDrillResult {
   return {
     drill,
     faultOn: "a",
@@ -50,10 +55,14 @@ describe("summarizeDrills", () => {
   });
 
   it("reports a drill where the VIP must stay as stayed, not as a failover time", () => {
-    const summaries = summarizeDrills([result("nginx-dies-on-backup", undefined, 700, { expectsMove: false, expectedWithinSeconds: undefined })]);
+    const summaries = summarizeDrills([
+      result("nginx-dies-on-backup", undefined, 700, { expectsMove: false, expectedWithinSeconds: undefined }),
+    ]);
     expect(summaries[0].failoverSeconds).toBeUndefined();
     expect(summaries[0].runsAsExpected).toBe(1);
-    expect(formatDrillSummaryTable(summaries)).toMatch(/\| nginx-dies-on-backup \| 1 +\| stayed +\| - +\| 0\.70 \/ 0\.70 \/ 0\.70 +\| - +\| 10 \/ 40 +\| 1\/1 +\|/);
+    expect(formatDrillSummaryTable(summaries)).toMatch(
+      /\| nginx-dies-on-backup \| 1 +\| stayed +\| - +\| 0\.70 \/ 0\.70 \/ 0\.70 +\| - +\| 10 \/ 40 +\| 1\/1 +\|/,
+    );
   });
 
   it("puts the client outage beside the VRRP bound of the drill's fault", () => {
@@ -62,7 +71,9 @@ describe("summarizeDrills", () => {
       result("graceful-stop", 0.02, 110, { vrrpBoundSeconds: 0.0078125, expectedWithinSeconds: 0.51 }),
     ]);
     expect(summaries[0].vrrpBoundSeconds).toBe(0.0078125);
-    expect(formatDrillSummaryTable(summaries)).toMatch(/\| graceful-stop \| 2 +\| 0\.01 \/ 0\.01 \/ 0\.02 +\| 0\.008 +\| 0\.06 \/ 0\.09 \/ 0\.11 +\| 0\.51 +\|/);
+    expect(formatDrillSummaryTable(summaries)).toMatch(
+      /\| graceful-stop \| 2 +\| 0\.01 \/ 0\.01 \/ 0\.02 +\| 0\.008 +\| 0\.06 \/ 0\.09 \/ 0\.11 +\| 0\.51 +\|/,
+    );
   });
 
   it("flags a stay-drill whose VIP moved", () => {

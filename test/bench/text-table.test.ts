@@ -3,9 +3,15 @@ import { renderTable } from "../../scripts/bench/text-table";
 
 describe("renderTable", () => {
   it("pads every column to its widest cell", () => {
-    expect(renderTable(["drill", "s"], [["link-down", "3.07"], ["x", "0.1"]])).toBe(
-      ["| drill     | s    |", "| --------- | ---- |", "| link-down | 3.07 |", "| x         | 0.1  |"].join("\n"),
-    );
+    expect(
+      renderTable(
+        ["drill", "s"],
+        [
+          ["link-down", "3.07"],
+          ["x", "0.1"],
+        ],
+      ),
+    ).toBe(["| drill     | s    |", "| --------- | ---- |", "| link-down | 3.07 |", "| x         | 0.1  |"].join("\n"));
   });
 
   it("rejects a row with a different number of cells than the header", () => {

@@ -24,8 +24,11 @@ interface CliRun {
 
 function cli(...args: string[]): Promise<CliRun> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, [BIN, ...args], { encoding: "utf8", env: cleanEnv(), timeout: 15_000 }, (_error, stdout, stderr) =>
-      done({ code: child.exitCode, stdout, stderr }),
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      { encoding: "utf8", env: cleanEnv(), timeout: 15_000 },
+      (_error, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }),
     );
   });
 }
@@ -130,10 +133,15 @@ describe.concurrent("havip-cluster provision with bad input", () => {
   });
 
   it("reads `terraform output -json` from stdin with --outputs-file - and validates the spec in it", async () => {
-    const outputs = JSON.stringify({ "web-spec": { sensitive: false, type: "string", value: JSON.stringify({ specVersion: 1, clusterName: "web", virtualRouterId: 0 }) } });
+    const outputs = JSON.stringify({
+      "web-spec": { sensitive: false, type: "string", value: JSON.stringify({ specVersion: 1, clusterName: "web", virtualRouterId: 0 }) },
+    });
     const { code, stderr } = await new Promise<CliRun>((done) => {
-      const child = execFile(process.execPath, [BIN, "status", "--outputs-file", "-"], { encoding: "utf8", env: cleanEnv(), timeout: 15_000 }, (_e, stdout, stderr) =>
-        done({ code: child.exitCode, stdout, stderr }),
+      const child = execFile(
+        process.execPath,
+        [BIN, "status", "--outputs-file", "-"],
+        { encoding: "utf8", env: cleanEnv(), timeout: 15_000 },
+        (_e, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }),
       );
       child.stdin?.end(outputs);
     });
@@ -142,4 +150,3 @@ describe.concurrent("havip-cluster provision with bad input", () => {
     expect(stderr).toContain("virtualRouterId 0");
   });
 });
-

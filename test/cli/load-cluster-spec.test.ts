@@ -6,12 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { SettingsError } from "../../lib/core/settings-error";
 import { CLUSTER_SPEC_ENV } from "../../lib/handoff/provision-invocation";
-import {
-  applySshOverrides,
-  findClusterSpecs,
-  loadClusterSpec,
-  selectClusterSpec,
-} from "../../lib/cli/load-cluster-spec";
+import { applySshOverrides, findClusterSpecs, loadClusterSpec, selectClusterSpec } from "../../lib/cli/load-cluster-spec";
 import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
 import { labLayout } from "../../lib/lab/lab-layout";
 

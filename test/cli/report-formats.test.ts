@@ -15,7 +15,13 @@ describe("formatProvisionReport", () => {
     dryRun: false,
     changed: 2,
     nodes: [
-      { node: "secondary", keepalivedVersion: "2.2.7", install: "present", changedFiles: ["/etc/keepalived/keepalived.conf", "/etc/keepalived/havip-check.sh"], action: "reload" },
+      {
+        node: "secondary",
+        keepalivedVersion: "2.2.7",
+        install: "present",
+        changedFiles: ["/etc/keepalived/keepalived.conf", "/etc/keepalived/havip-check.sh"],
+        action: "reload",
+      },
       { node: "primary", keepalivedVersion: "2.2.7", install: "installed-package", changedFiles: [], action: "none" },
     ],
     rolloutOrder: ["secondary", "primary"],
@@ -32,7 +38,11 @@ describe("formatProvisionReport", () => {
   });
 
   it("says 0 changed on a re-run that changed nothing", () => {
-    const rerun: ProvisionReport = { ...applied, changed: 0, nodes: applied.nodes.map((n) => ({ ...n, changedFiles: [], action: "none" })) };
+    const rerun: ProvisionReport = {
+      ...applied,
+      changed: 0,
+      nodes: applied.nodes.map((n) => ({ ...n, changedFiles: [], action: "none" })),
+    };
     const text = formatProvisionReport(rerun);
     expect(text.split("\n").pop()).toBe("0 changed; VIP holder: primary");
     expect(text).not.toContain("reload");
@@ -42,7 +52,15 @@ describe("formatProvisionReport", () => {
   const created = planNodeChanges("primary", [confFile], []).pending;
   const start = { nodeName: "primary", action: "start", reason: "Keepalived is not running" } as const;
   const dryNode = (keepalivedVersion: string, allowUncheckedConfig = false): NodeReport => {
-    const steps = planNodeSteps({ nodeName: "primary", keepalivedVersion, initSystem: "systemd", scriptUser: "root", pending: created, rollout: start, allowUncheckedConfig });
+    const steps = planNodeSteps({
+      nodeName: "primary",
+      keepalivedVersion,
+      initSystem: "systemd",
+      scriptUser: "root",
+      pending: created,
+      rollout: start,
+      allowUncheckedConfig,
+    });
     return {
       node: "primary",
       keepalivedVersion,
@@ -63,7 +81,13 @@ describe("formatProvisionReport", () => {
       },
     };
   };
-  const dryReport = (node: NodeReport): ProvisionReport => ({ cluster: "web", dryRun: true, changed: 1, nodes: [node], rolloutOrder: ["primary"] });
+  const dryReport = (node: NodeReport): ProvisionReport => ({
+    cluster: "web",
+    dryRun: true,
+    changed: 1,
+    nodes: [node],
+    rolloutOrder: ["primary"],
+  });
 
   it("marks a dry run and puts each node's details first: packages, changes, then the planned steps", () => {
     const lines = formatProvisionReport(dryReport(dryNode("2.2.7"))).split("\n");
@@ -84,9 +108,13 @@ describe("formatProvisionReport", () => {
 
   it("shows the refusal, not a start, in a dry run on a node whose Keepalived (1.3.5) cannot check a configuration", () => {
     const text = formatProvisionReport(dryReport(dryNode("1.3.5")));
-    expect(text).toMatch(/^ {2}REFUSED: primary: Keepalived 1\.3\.5 has no config test .* or run provision with --allow-unchecked-config$/m);
+    expect(text).toMatch(
+      /^ {2}REFUSED: primary: Keepalived 1\.3\.5 has no config test .* or run provision with --allow-unchecked-config$/m,
+    );
     expect(text).not.toMatch(/^ {2}\$ /m);
-    expect(text).toContain("primary: keepalived 1.3.5 (present); 1 file(s): /etc/keepalived/keepalived.conf; would refuse to change keepalived (see REFUSED above)");
+    expect(text).toContain(
+      "primary: keepalived 1.3.5 (present); 1 file(s): /etc/keepalived/keepalived.conf; would refuse to change keepalived (see REFUSED above)",
+    );
   });
 
   it("shows the unchecked install and the start on such a node with allowUncheckedConfig", () => {
@@ -119,7 +147,13 @@ describe("formatStatusReport", () => {
     holdsVips: [],
     recentNotifyLog: [],
   };
-  const healthy: ClusterStatusReport = { cluster: "web", vips: ["172.16.16.12"], nodes: [primary, secondary], vipHolders: ["primary"], healthy: true };
+  const healthy: ClusterStatusReport = {
+    cluster: "web",
+    vips: ["172.16.16.12"],
+    nodes: [primary, secondary],
+    vipHolders: ["primary"],
+    healthy: true,
+  };
 
   it("shows the holder, a table row per node, the notify log and healthy", () => {
     const lines = formatStatusReport(healthy).split("\n");
@@ -139,10 +173,22 @@ describe("formatStatusReport", () => {
   });
 
   it("reports an unreachable node with its error, nobody holding the VIP, and NOT healthy", () => {
-    const down: NodeStatusReport = { node: "secondary", sshHost: "10.0.0.6", reachable: false, error: "connect ECONNREFUSED", holdsVips: [], recentNotifyLog: [] };
+    const down: NodeStatusReport = {
+      node: "secondary",
+      sshHost: "10.0.0.6",
+      reachable: false,
+      error: "connect ECONNREFUSED",
+      holdsVips: [],
+      recentNotifyLog: [],
+    };
     const text = formatStatusReport({ ...healthy, nodes: [{ ...primary, holdsVips: [] }, down], vipHolders: [], healthy: false });
     expect(text).toContain("held by nobody");
-    expect(text.split("\n").find((l) => l.startsWith("secondary "))?.split(/\s+/)).toEqual(["secondary", "10.0.0.6", "unreachable", "-", "-", "-"]);
+    expect(
+      text
+        .split("\n")
+        .find((l) => l.startsWith("secondary "))
+        ?.split(/\s+/),
+    ).toEqual(["secondary", "10.0.0.6", "unreachable", "-", "-", "-"]);
     expect(text).toContain("secondary: connect ECONNREFUSED");
     expect(text.split("\n").pop()).toBe("NOT healthy");
   });
@@ -153,9 +199,25 @@ describe("formatStatusReport", () => {
       healthy: false,
       cloud: {
         bindings: [
-          { havipId: "havip-abc", address: "172.16.16.12", state: "AVAILABLE", boundInstanceId: "ins-2", addressIp: "1.2.3.4", vpcId: "vpc-1", subnetId: "subnet-1", allowedInstanceIds: [] },
+          {
+            havipId: "havip-abc",
+            address: "172.16.16.12",
+            state: "AVAILABLE",
+            boundInstanceId: "ins-2",
+            addressIp: "1.2.3.4",
+            vpcId: "vpc-1",
+            subnetId: "subnet-1",
+            allowedInstanceIds: [],
+          },
         ],
-        disagreements: [{ kind: "split-brain", vip: "172.16.16.12", havipId: "havip-abc", message: "HAVIP 172.16.16.12 (havip-abc) is bound to ins-2 but Keepalived is MASTER on primary" }],
+        disagreements: [
+          {
+            kind: "split-brain",
+            vip: "172.16.16.12",
+            havipId: "havip-abc",
+            message: "HAVIP 172.16.16.12 (havip-abc) is bound to ins-2 but Keepalived is MASTER on primary",
+          },
+        ],
       },
     });
     expect(text).toContain("cloud: HAVIP 172.16.16.12 (havip-abc) AVAILABLE, bound to ins-2, EIP 1.2.3.4");
@@ -223,9 +285,41 @@ describe("formatFailoverReport", () => {
 
 describe("formatDrillReport", () => {
   const results: LabDrillResult[] = [
-    { drill: "machine-crash", faultOn: "a", finalHolders: ["b"], vipMovedAfterSeconds: 3.5, longestGapMs: 3600, lost: 30, sent: 200, expectedWithinSeconds: 4.2, endedWithOneHolder: true },
-    { drill: "old-master-returns", faultOn: "b", finalHolders: ["a"], vipMovedAfterSeconds: 0.7, nopreemptHeld: true, longestGapMs: 800, lost: 7, sent: 100, expectedWithinSeconds: 1.11, endedWithOneHolder: true },
-    { drill: "partition-heals", faultOn: "a", finalHolders: ["a", "b"], vipMovedAfterSeconds: 9, longestGapMs: 100, lost: 1, sent: 100, expectedWithinSeconds: 4.2, endedWithOneHolder: false, note: "split brain after heal" },
+    {
+      drill: "machine-crash",
+      faultOn: "a",
+      finalHolders: ["b"],
+      vipMovedAfterSeconds: 3.5,
+      longestGapMs: 3600,
+      lost: 30,
+      sent: 200,
+      expectedWithinSeconds: 4.2,
+      endedWithOneHolder: true,
+    },
+    {
+      drill: "old-master-returns",
+      faultOn: "b",
+      finalHolders: ["a"],
+      vipMovedAfterSeconds: 0.7,
+      nopreemptHeld: true,
+      longestGapMs: 800,
+      lost: 7,
+      sent: 100,
+      expectedWithinSeconds: 1.11,
+      endedWithOneHolder: true,
+    },
+    {
+      drill: "partition-heals",
+      faultOn: "a",
+      finalHolders: ["a", "b"],
+      vipMovedAfterSeconds: 9,
+      longestGapMs: 100,
+      lost: 1,
+      sent: 100,
+      expectedWithinSeconds: 4.2,
+      endedWithOneHolder: false,
+      note: "split brain after heal",
+    },
   ];
 
   it("has a table row per drill, the VRRP bound, and an ending per drill", () => {
@@ -240,15 +334,28 @@ describe("formatDrillReport", () => {
   });
 
   it("flags a drill that ends with other than one holder as FAIL, with its note", () => {
-    const ending = formatDrillReport(results).split("\n").find((l) => l.startsWith("partition-heals:"));
+    const ending = formatDrillReport(results)
+      .split("\n")
+      .find((l) => l.startsWith("partition-heals:"));
     expect(ending).toBe("partition-heals: fault on a, ends with VIP on a and b  <-- FAIL (split brain after heal)");
-    expect(formatDrillReport(results).split("\n").find((l) => l.startsWith("machine-crash:"))).not.toContain("FAIL");
+    expect(
+      formatDrillReport(results)
+        .split("\n")
+        .find((l) => l.startsWith("machine-crash:")),
+    ).not.toContain("FAIL");
   });
 
   it("gives a failed drill's reason in its ending, and a drill that was not run only its reason", () => {
     const lines = formatDrillReport([
       { ...results[0], error: "restoring a failed: exit 1" },
-      { drill: "link-down", finalHolders: [], longestGapMs: 0, lost: 0, sent: 0, error: "not run: the lab is not steady after machine-crash" },
+      {
+        drill: "link-down",
+        finalHolders: [],
+        longestGapMs: 0,
+        lost: 0,
+        sent: 0,
+        error: "not run: the lab is not steady after machine-crash",
+      },
     ]).split("\n");
     expect(lines.filter((l) => l.endsWith("| FAILED |"))).toHaveLength(2);
     expect(lines).toContain("machine-crash: fault on a, ends with VIP on b; FAILED: restoring a failed: exit 1");

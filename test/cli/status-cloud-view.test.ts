@@ -18,7 +18,17 @@ const spec: ClusterSpec = {
 };
 
 function node(name: string, instanceId: string, state: string, holdsVips: string[]): NodeStatusReport {
-  return { node: name, sshHost: "-", instanceId, reachable: true, keepalivedVersion: "2.2.7", keepalivedRunning: true, notifiedState: state, holdsVips, recentNotifyLog: [] };
+  return {
+    node: name,
+    sshHost: "-",
+    instanceId,
+    reachable: true,
+    keepalivedVersion: "2.2.7",
+    keepalivedRunning: true,
+    notifiedState: state,
+    holdsVips,
+    recentNotifyLog: [],
+  };
 }
 
 let api: FakeVpcApi | undefined;
@@ -30,7 +40,9 @@ afterEach(async () => {
 describe("status: the cloud's view of the HAVIP", () => {
   it("asks DescribeHaVips for the cluster's HAVIP ids in its VPC and flags a binding on the other node", async () => {
     api = await startFakeVpcApi(() =>
-      haVipsAnswer([haVipRecord({ HaVipId: "havip-1", Vip: "172.16.16.12", InstanceId: "ins-2", AddressIp: "203.0.113.9", VpcId: "vpc-abc" })]),
+      haVipsAnswer([
+        haVipRecord({ HaVipId: "havip-1", Vip: "172.16.16.12", InstanceId: "ins-2", AddressIp: "203.0.113.9", VpcId: "vpc-abc" }),
+      ]),
     );
     const nodes = [node("primary", "ins-1", "MASTER", ["172.16.16.12"]), node("secondary", "ins-2", "BACKUP", [])];
     const cloud = await readCloudView(spec, nodes, { cloudEndpoint: api.endpoint, cloudProtocol: "http", cloudAgent: api.agent }, env);
@@ -40,7 +52,12 @@ describe("status: the cloud's view of the HAVIP", () => {
     expect(api.requests[0].headers["x-tc-region"]).toBe("ap-guangzhou");
     expect(api.requests[0].headers.authorization).toMatch(/^TC3-HMAC-SHA256 Credential=AKIDtestonly\/\d{4}-\d{2}-\d{2}\/vpc\/tc3_request/);
     const body = JSON.parse(api.requests[0].body) as { Filters: { Name: string; Values: string[] }[] };
-    expect(body.Filters).toEqual(expect.arrayContaining([{ Name: "havip-id", Values: ["havip-1"] }, { Name: "vpc-id", Values: ["vpc-abc"] }]));
+    expect(body.Filters).toEqual(
+      expect.arrayContaining([
+        { Name: "havip-id", Values: ["havip-1"] },
+        { Name: "vpc-id", Values: ["vpc-abc"] },
+      ]),
+    );
 
     expect(cloud?.bindings.map((b) => b.boundInstanceId)).toEqual(["ins-2"]);
     expect(cloud?.disagreements.map((d) => d.kind)).toEqual(["bound-to-other-node"]);
@@ -53,7 +70,9 @@ describe("status: the cloud's view of the HAVIP", () => {
 
   it("agrees when the HAVIP is bound to the MASTER with the expected EIP", async () => {
     api = await startFakeVpcApi(() =>
-      haVipsAnswer([haVipRecord({ HaVipId: "havip-1", Vip: "172.16.16.12", InstanceId: "ins-1", AddressIp: "203.0.113.9", VpcId: "vpc-abc" })]),
+      haVipsAnswer([
+        haVipRecord({ HaVipId: "havip-1", Vip: "172.16.16.12", InstanceId: "ins-1", AddressIp: "203.0.113.9", VpcId: "vpc-abc" }),
+      ]),
     );
     const nodes = [node("primary", "ins-1", "MASTER", ["172.16.16.12"]), node("secondary", "ins-2", "BACKUP", [])];
     const cloud = await readCloudView(spec, nodes, { cloudEndpoint: api.endpoint, cloudProtocol: "http", cloudAgent: api.agent }, env);
@@ -84,4 +103,3 @@ describe("status without the cloud's answer", () => {
     expect(text).toContain("NOT healthy");
   });
 });
-

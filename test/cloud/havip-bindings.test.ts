@@ -72,9 +72,7 @@ describe("describeHaVipBindings", () => {
   it("gives up after maxPages and says how to narrow the query", async () => {
     const client = await fakeClient(() => haVipsAnswer([numbered(0), numbered(1)], 10_000));
 
-    const error = await describeHaVipBindings(client, { vpcId: "vpc-1" }, { pageSize: 2, maxPages: 3 }).catch(
-      (thrown: unknown) => thrown,
-    );
+    const error = await describeHaVipBindings(client, { vpcId: "vpc-1" }, { pageSize: 2, maxPages: 3 }).catch((thrown: unknown) => thrown);
 
     expect(error).toBeInstanceOf(TencentCloudApiError);
     expect((error as Error).message).toBe(

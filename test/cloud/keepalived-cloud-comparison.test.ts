@@ -43,7 +43,9 @@ describe("compareKeepalivedWithCloud", () => {
   });
 
   it("reports a HAVIP bound to an instance outside the pair", () => {
-    const [disagreement] = compareKeepalivedWithCloud(healthyPair, [binding({ boundInstanceId: "ins-9", boundNetworkInterfaceId: "eni-9" })]);
+    const [disagreement] = compareKeepalivedWithCloud(healthyPair, [
+      binding({ boundInstanceId: "ins-9", boundNetworkInterfaceId: "eni-9" }),
+    ]);
     expect(disagreement.message).toBe("HAVIP 172.16.16.12 (havip-abc) is bound to ins-9 but Keepalived is MASTER on primary (ins-1)");
   });
 

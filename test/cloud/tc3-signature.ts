@@ -17,9 +17,7 @@ export function tc3Signature(input: {
   readonly timestamp: number;
   readonly secretKey: string;
 }): string {
-  const canonicalHeaders = input.signedHeaders
-    .map((name) => `${name}:${input.headerValues[name].trim().toLowerCase()}\n`)
-    .join("");
+  const canonicalHeaders = input.signedHeaders.map((name) => `${name}:${input.headerValues[name].trim().toLowerCase()}\n`).join("");
   const canonicalRequest = [
     input.method,
     input.path,
@@ -29,7 +27,12 @@ export function tc3Signature(input: {
     sha256Hex(input.body),
   ].join("\n");
   const date = new Date(input.timestamp * 1000).toISOString().slice(0, 10);
-  const stringToSign = ["TC3-HMAC-SHA256", String(input.timestamp), `${date}/${input.service}/tc3_request`, sha256Hex(canonicalRequest)].join("\n");
+  const stringToSign = [
+    "TC3-HMAC-SHA256",
+    String(input.timestamp),
+    `${date}/${input.service}/tc3_request`,
+    sha256Hex(canonicalRequest),
+  ].join("\n");
   const secretDate = hmac(`TC3${input.secretKey}`, date);
   const secretService = hmac(secretDate, input.service);
   const secretSigning = hmac(secretService, "tc3_request");

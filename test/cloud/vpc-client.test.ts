@@ -126,9 +126,7 @@ describe("createVpcClient against a local DescribeHaVips endpoint", () => {
 
   it("maps the documented response to bindings", async () => {
     const { bindings } = await describeThroughFakeApi(() =>
-      haVipsAnswer([
-        haVipRecord({ HaVipAssociationSet: [{ InstanceId: "ins-1", HaVipId: "havip-abc", InstanceType: "CVM" }] }),
-      ]),
+      haVipsAnswer([haVipRecord({ HaVipAssociationSet: [{ InstanceId: "ins-1", HaVipId: "havip-abc", InstanceType: "CVM" }] })]),
     );
     expect(bindings).toEqual([
       {

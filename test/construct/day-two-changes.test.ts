@@ -102,7 +102,8 @@ describe("an auto-assigned HAVIP", () => {
 
   it("fails the apply before the secondary is created if Tencent gave it the secondary's IP", () => {
     const result = synthCluster({ havips: [{}] });
-    const [check] = (result.only(HaVip.tfResourceType).lifecycle as { postcondition: { condition: string; error_message: string }[] }).postcondition;
+    const [check] = (result.only(HaVip.tfResourceType).lifecycle as { postcondition: { condition: string; error_message: string }[] })
+      .postcondition;
     expect(check.condition).toBe('${self.vip != "172.16.16.6"}');
     expect(check.error_message).toContain("havips[].address");
   });

@@ -27,11 +27,15 @@ describe("example app config", () => {
   });
 
   it("rejects an unknown nested key with its path", () => {
-    expect(() => parseExampleConfig({ network: { subnetCIDR: "x" } }, "cfg")).toThrow("network.subnetCIDR (a string) is not a known key (did you mean subnetCidr?)");
+    expect(() => parseExampleConfig({ network: { subnetCIDR: "x" } }, "cfg")).toThrow(
+      "network.subnetCIDR (a string) is not a known key (did you mean subnetCidr?)",
+    );
   });
 
   it("rejects a value of the wrong kind", () => {
-    expect(() => parseExampleConfig({ keepalived: { virtualRouterId: "51" } }, "cfg")).toThrow('keepalived.virtualRouterId "51" must be a whole number from 1 to 255 (VRRP router id, unique per cluster in the VPC), not a string');
+    expect(() => parseExampleConfig({ keepalived: { virtualRouterId: "51" } }, "cfg")).toThrow(
+      'keepalived.virtualRouterId "51" must be a whole number from 1 to 255 (VRRP router id, unique per cluster in the VPC), not a string',
+    );
   });
 
   it("accepts eip as a boolean or an object", () => {
@@ -86,7 +90,11 @@ describe("example app stack", () => {
   });
 
   it("creates no variables for values the config gives", () => {
-    const synth = synthExample({ sshAllowedCidr: "198.51.100.0/24", sshPublicKey: TEST_PUBLIC_KEY, network: { availabilityZone: "ap-shanghai-2" } });
+    const synth = synthExample({
+      sshAllowedCidr: "198.51.100.0/24",
+      sshPublicKey: TEST_PUBLIC_KEY,
+      network: { availabilityZone: "ap-shanghai-2" },
+    });
     expect(synth.variable).toBeUndefined();
   });
 
@@ -128,7 +136,9 @@ describe("main.ts", () => {
     const configPath = join(scratch, "bad.json");
     writeFileSync(configPath, JSON.stringify({ havips: [{ address: "172.16.17.3" }] }));
     const env = { ...process.env, CDKTF_OUTDIR: join(scratch, "bad-out"), HAVIP_CLUSTER_CONFIG: configPath };
-    await expect(promisify(execFile)(join(projectRoot, "node_modules/.bin/tsx"), ["main.ts"], { cwd: projectRoot, env })).rejects.toMatchObject({
+    await expect(
+      promisify(execFile)(join(projectRoot, "node_modules/.bin/tsx"), ["main.ts"], { cwd: projectRoot, env }),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining("havips[0].address 172.16.17.3 is outside subnet 172.16.16.0/24"),
     });
   }, 60_000);

@@ -6,7 +6,9 @@ import { guideProps, synthCluster, synthStack } from "./synth-cluster";
 describe("HaVipCluster resources", () => {
   it("creates the VPC and subnet from the given CIDRs and zone", () => {
     const result = synthCluster();
-    expect(Testing.toHaveResourceWithProperties(result.json, "tencentcloud_vpc", { cidr_block: "172.16.0.0/16", name: "web-vpc" })).toBe(true);
+    expect(Testing.toHaveResourceWithProperties(result.json, "tencentcloud_vpc", { cidr_block: "172.16.0.0/16", name: "web-vpc" })).toBe(
+      true,
+    );
     expect(result.only("tencentcloud_subnet")).toMatchObject({
       cidr_block: "172.16.16.0/24",
       availability_zone: "ap-guangzhou-3",
@@ -15,7 +17,9 @@ describe("HaVipCluster resources", () => {
   });
 
   it("uses an existing VPC and subnet without creating any", () => {
-    const result = synthCluster({ network: { vpcId: "vpc-abc", subnetId: "subnet-def", subnetCidr: "172.16.16.0/24", availabilityZone: "ap-guangzhou-3" } });
+    const result = synthCluster({
+      network: { vpcId: "vpc-abc", subnetId: "subnet-def", subnetCidr: "172.16.16.0/24", availabilityZone: "ap-guangzhou-3" },
+    });
     expect(result.resources("tencentcloud_vpc")).toEqual({});
     expect(result.resources("tencentcloud_subnet")).toEqual({});
     expect(result.only("tencentcloud_ha_vip")).toMatchObject({ vpc_id: "vpc-abc", subnet_id: "subnet-def" });
@@ -50,7 +54,11 @@ describe("HaVipCluster resources", () => {
   });
 
   it("derives node IPs .5 and .6 from the subnet when none are given", () => {
-    const result = synthCluster({ nodes: {}, havips: [{}], network: { vpcCidr: "10.20.0.0/16", subnetCidr: "10.20.30.0/24", availabilityZone: "ap-guangzhou-3" } });
+    const result = synthCluster({
+      nodes: {},
+      havips: [{}],
+      network: { vpcCidr: "10.20.0.0/16", subnetCidr: "10.20.30.0/24", availabilityZone: "ap-guangzhou-3" },
+    });
     expect(Object.values(result.resources("tencentcloud_instance")).map((i) => i.private_ip)).toEqual(["10.20.30.5", "10.20.30.6"]);
   });
 
@@ -58,7 +66,9 @@ describe("HaVipCluster resources", () => {
     const lookedUp = synthCluster();
     const image = Object.values(lookedUp.data("tencentcloud_images"))[0];
     expect(image).toMatchObject({ image_type: ["PUBLIC_IMAGE"], image_name_regex: "^TencentOS Server 3\\." });
-    expect(Object.values(lookedUp.resources("tencentcloud_instance"))[0].image_id).toMatch(/data\.tencentcloud_images\..+\.images\[0\]\.image_id/);
+    expect(Object.values(lookedUp.resources("tencentcloud_instance"))[0].image_id).toMatch(
+      /data\.tencentcloud_images\..+\.images\[0\]\.image_id/,
+    );
 
     const pinned = synthCluster({ nodes: { imageId: "img-pinned" } });
     expect(pinned.data("tencentcloud_images")).toEqual({});
@@ -86,7 +96,13 @@ describe("HaVipCluster resources", () => {
     const rules = synthCluster({ serviceIngress: [{ protocol: "TCP", port: "80,443", cidrBlock: "0.0.0.0/0", description: "web" }] }).only(
       "tencentcloud_security_group_rule_set",
     );
-    expect((rules.ingress as unknown[]).at(-1)).toEqual({ action: "ACCEPT", protocol: "TCP", port: "80,443", cidr_block: "0.0.0.0/0", description: "web" });
+    expect((rules.ingress as unknown[]).at(-1)).toEqual({
+      action: "ACCEPT",
+      protocol: "TCP",
+      port: "80,443",
+      cidr_block: "0.0.0.0/0",
+      description: "web",
+    });
   });
 
   it("attaches the security group to both nodes", () => {
@@ -159,7 +175,14 @@ describe("HaVipCluster resources", () => {
 
   it("tags every taggable resource", () => {
     const result = synthCluster({ tags: { team: "sre" } });
-    for (const type of ["tencentcloud_vpc", "tencentcloud_subnet", "tencentcloud_instance", "tencentcloud_eip", "tencentcloud_security_group", "tencentcloud_key_pair"]) {
+    for (const type of [
+      "tencentcloud_vpc",
+      "tencentcloud_subnet",
+      "tencentcloud_instance",
+      "tencentcloud_eip",
+      "tencentcloud_security_group",
+      "tencentcloud_key_pair",
+    ]) {
       for (const resource of Object.values(result.resources(type))) expect(resource.tags, type).toEqual({ team: "sre" });
     }
   });
@@ -208,7 +231,11 @@ describe("HaVipCluster outputs", () => {
   it("exposes the resolved spec and addresses as attributes", () => {
     let cluster: HaVipCluster | undefined;
     synthStack((stack) => {
-      cluster = new HaVipCluster(stack, "web", { ...guideProps, keepalived: { virtualRouterId: 7, advertIntSeconds: 3 }, ssh: { user: "ops" } });
+      cluster = new HaVipCluster(stack, "web", {
+        ...guideProps,
+        keepalived: { virtualRouterId: 7, advertIntSeconds: 3 },
+        ssh: { user: "ops" },
+      });
     });
     expect(cluster?.nodePrivateIps).toEqual(["172.16.16.5", "172.16.16.6"]);
     expect(cluster?.havipAddresses).toHaveLength(1);
@@ -221,7 +248,10 @@ describe("HaVipCluster outputs", () => {
       interfaceName: "eth0",
       subnetPrefixLength: 24,
       ssh: { user: "ops" },
-      nodes: [{ name: "primary", privateIp: "172.16.16.5" }, { name: "secondary", privateIp: "172.16.16.6" }],
+      nodes: [
+        { name: "primary", privateIp: "172.16.16.5" },
+        { name: "secondary", privateIp: "172.16.16.6" },
+      ],
       healthCheck: { kind: "maintenance-flag" },
     });
     expect(cluster?.eipAddress).toBeDefined();

@@ -32,7 +32,13 @@ describe("several clusters in one app", () => {
   it("puts a second cluster into the first one's subnet with network: web.network, restating nothing", () => {
     const result = synthStack((stack) => {
       const web = new HaVipCluster(stack, "web", guideProps);
-      const db = new HaVipCluster(stack, "db", { ...guideProps, network: web.network, nodes: { primaryIp: "172.16.16.7", secondaryIp: "172.16.16.8" }, havips: [{ address: "172.16.16.20" }], keepalived: { virtualRouterId: 52 } });
+      const db = new HaVipCluster(stack, "db", {
+        ...guideProps,
+        network: web.network,
+        nodes: { primaryIp: "172.16.16.7", secondaryIp: "172.16.16.8" },
+        havips: [{ address: "172.16.16.20" }],
+        keepalived: { virtualRouterId: 52 },
+      });
       expect(db.network).toEqual(web.network);
       expect(db.vpcId).toBe(web.vpcId);
       expect(db.subnetId).toBe(web.subnetId);
@@ -77,7 +83,15 @@ describe("several clusters in one app", () => {
   it("rejects a second cluster joining through web.network with the same virtual_router_id", () => {
     const stack = new TerraformStack(Testing.app(), "test");
     const web = new HaVipCluster(stack, "web", guideProps);
-    expect(() => new HaVipCluster(stack, "db", { ...guideProps, network: web.network, nodes: { primaryIp: "172.16.16.7", secondaryIp: "172.16.16.8" }, havips: [{ address: "172.16.16.20" }] })).toThrow(
+    expect(
+      () =>
+        new HaVipCluster(stack, "db", {
+          ...guideProps,
+          network: web.network,
+          nodes: { primaryIp: "172.16.16.7", secondaryIp: "172.16.16.8" },
+          havips: [{ address: "172.16.16.20" }],
+        }),
+    ).toThrow(
       "HaVipCluster 'test/db': keepalived.virtualRouterId 51 is already used by cluster 'test/web' in the same VPC; give each cluster its own id",
     );
   });
@@ -93,7 +107,9 @@ describe("several clusters in one app", () => {
           nodes: {},
           havips: [{}],
         }),
-    ).toThrow("HaVipCluster 'test/db': keepalived.virtualRouterId 51 is already used by cluster 'test/web' in the same VPC; give each cluster its own id");
+    ).toThrow(
+      "HaVipCluster 'test/db': keepalived.virtualRouterId 51 is already used by cluster 'test/web' in the same VPC; give each cluster its own id",
+    );
     // Checked before the second cluster created anything.
     expect(stack.node.tryFindChild("db")?.node.children).toEqual([]);
   });
@@ -103,14 +119,23 @@ describe("several clusters in one app", () => {
     const existing = { vpcId: "vpc-shared", subnetCidr: "10.1.1.0/24", availabilityZone: "ap-guangzhou-3" };
     new HaVipCluster(new TerraformStack(app, "one"), "web", { ...guideProps, network: existing, nodes: {}, havips: [{}] });
     expect(
-      () => new HaVipCluster(new TerraformStack(app, "two"), "db", { ...guideProps, network: { ...existing, subnetCidr: "10.1.2.0/24" }, nodes: {}, havips: [{}] }),
+      () =>
+        new HaVipCluster(new TerraformStack(app, "two"), "db", {
+          ...guideProps,
+          network: { ...existing, subnetCidr: "10.1.2.0/24" },
+          nodes: {},
+          havips: [{}],
+        }),
     ).toThrow(/keepalived\.virtualRouterId 51 is already used by cluster 'one\/web'/);
   });
 
   it("does not remember clusters of another app", () => {
     const existing = { vpcId: "vpc-shared", subnetCidr: "10.1.1.0/24", availabilityZone: "ap-guangzhou-3" };
     new HaVipCluster(new TerraformStack(Testing.app(), "one"), "web", { ...guideProps, network: existing, nodes: {}, havips: [{}] });
-    expect(() => new HaVipCluster(new TerraformStack(Testing.app(), "one"), "web", { ...guideProps, network: existing, nodes: {}, havips: [{}] })).not.toThrow();
+    expect(
+      () =>
+        new HaVipCluster(new TerraformStack(Testing.app(), "one"), "web", { ...guideProps, network: existing, nodes: {}, havips: [{}] }),
+    ).not.toThrow();
   });
 
   it("rejects overlapping subnets in one VPC", () => {

@@ -70,13 +70,35 @@ export function synthCluster(props: Partial<HaVipClusterProps> = {}, id = "web")
  */
 export const REPRESENTATIVE_CLUSTERS: Readonly<Record<string, Partial<HaVipClusterProps>>> = {
   "the guide's topology": {},
-  "an existing VPC and subnet": { network: { vpcId: "vpc-abc123", subnetId: "subnet-abc123", vpcCidr: "172.16.0.0/16", subnetCidr: "172.16.16.0/24", availabilityZone: "ap-guangzhou-3" } },
-  "a new subnet in an existing VPC": { network: { vpcId: "vpc-abc123", vpcCidr: "172.16.0.0/16", subnetCidr: "172.16.16.0/24", availabilityZone: "ap-guangzhou-3" } },
+  "an existing VPC and subnet": {
+    network: {
+      vpcId: "vpc-abc123",
+      subnetId: "subnet-abc123",
+      vpcCidr: "172.16.0.0/16",
+      subnetCidr: "172.16.16.0/24",
+      availabilityZone: "ap-guangzhou-3",
+    },
+  },
+  "a new subnet in an existing VPC": {
+    network: { vpcId: "vpc-abc123", vpcCidr: "172.16.0.0/16", subnetCidr: "172.16.16.0/24", availabilityZone: "ap-guangzhou-3" },
+  },
   "node IPs derived from the subnet, one auto-assigned HAVIP": { nodes: {}, havips: [{}] },
   "five HAVIPs": { havips: [10, 11, 12, 13, 14].map((host) => ({ address: `172.16.16.${host}` })) },
   "no drift lock, no EIP, no placement group": { driftLock: false, eip: false, spreadAcrossHosts: false },
-  "private SSH through a jump host": { publicSsh: false, sshAllowedCidr: undefined, ssh: { user: "ops", jumpHost: { host: "bastion.example.com", user: "jump" } } },
-  "a given image, instance type and disk": { nodes: { primaryIp: "172.16.16.5", secondaryIp: "172.16.16.6", imageId: "img-abc123", instanceType: "S5.LARGE8", systemDiskSizeGb: 100 } },
+  "private SSH through a jump host": {
+    publicSsh: false,
+    sshAllowedCidr: undefined,
+    ssh: { user: "ops", jumpHost: { host: "bastion.example.com", user: "jump" } },
+  },
+  "a given image, instance type and disk": {
+    nodes: {
+      primaryIp: "172.16.16.5",
+      secondaryIp: "172.16.16.6",
+      imageId: "img-abc123",
+      instanceType: "S5.LARGE8",
+      systemDiskSizeGb: 100,
+    },
+  },
   "service ingress, tags and an EIP with settings": {
     serviceIngress: [{ protocol: "TCP", port: "80,443", cidrBlock: "0.0.0.0/0", description: "web" }],
     tags: { team: "payments", env: "prod" },
@@ -85,7 +107,12 @@ export const REPRESENTATIVE_CLUSTERS: Readonly<Record<string, Partial<HaVipClust
   "a tcp-port health check": { keepalived: { virtualRouterId: 51, healthCheck: { kind: "tcp-port", port: 80 } } },
   "an http health check": { keepalived: { virtualRouterId: 51, healthCheck: { kind: "http", url: "http://127.0.0.1/healthz" } } },
   "a process health check and every timing": {
-    keepalived: { virtualRouterId: 51, advertIntSeconds: 1, priority: 150, healthCheck: { kind: "process", processName: "nginx", intervalSeconds: 4, timeoutSeconds: 2, fall: 3, rise: 1 } },
+    keepalived: {
+      virtualRouterId: 51,
+      advertIntSeconds: 1,
+      priority: 150,
+      healthCheck: { kind: "process", processName: "nginx", intervalSeconds: 4, timeoutSeconds: 2, fall: 3, rise: 1 },
+    },
   },
   "a literal VRRP password": { keepalived: { virtualRouterId: 51, authPass: "s3cretpw" } },
   "a source tarball": { keepalivedSource: { url: "https://example.com/keepalived-2.2.8.tar.gz", sha256: "a".repeat(64) } },

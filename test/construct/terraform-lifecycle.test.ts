@@ -35,13 +35,22 @@ describe.skipIf(skipTerraform)("the day-2 lifecycle settings as Terraform reads 
     ["an auto-assigned HAVIP and the default image lookup", { havips: [{}] }],
     ["fixed HAVIPs and an explicit image", { nodes: { ...guideProps.nodes, imageId: "img-0123abcd" } }],
     ["no public SSH", { publicSsh: false, ssh: { jumpHost: { host: "203.0.113.9" } } }],
-  ])("validates and plans with %s: replace_triggered_by, ignore_changes, postconditions, depends_on and gates, no cycle", (_, props) => {
-    for (const idsChangeOnReplace of [false, true]) {
-      const result = checkWithTerraform(synthCluster(props).json, { idsChangeOnReplace, computed: { "tencentcloud_ha_vip.web_havip-1_71978F88.vip": "172.16.16.100" } });
-      expect(result.planText).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
-      expect(Object.keys(result.resources)).toEqual(expect.arrayContaining([expect.stringMatching(/web_primary-gate_/), expect.stringMatching(/web_secondary-gate_/)]));
-    }
-  }, 60_000);
+  ])(
+    "validates and plans with %s: replace_triggered_by, ignore_changes, postconditions, depends_on and gates, no cycle",
+    (_, props) => {
+      for (const idsChangeOnReplace of [false, true]) {
+        const result = checkWithTerraform(synthCluster(props).json, {
+          idsChangeOnReplace,
+          computed: { "tencentcloud_ha_vip.web_havip-1_71978F88.vip": "172.16.16.100" },
+        });
+        expect(result.planText).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy/);
+        expect(Object.keys(result.resources)).toEqual(
+          expect.arrayContaining([expect.stringMatching(/web_primary-gate_/), expect.stringMatching(/web_secondary-gate_/)]),
+        );
+      }
+    },
+    60_000,
+  );
 
   it("would reject a replace_triggered_by written as an interpolation (the stand-in keeps the form cdktf emits)", () => {
     const { config, blocks } = standInCluster({});
@@ -88,7 +97,8 @@ describe.skipIf(skipTerraform)("a resize of both nodes, applied by Terraform", (
       const primaryGate = nameOf(blocks, "web_primary-gate_");
       const secondaryGate = nameOf(blocks, "web_secondary-gate_");
       const pair = nameOf(blocks, "web_provision_");
-      const gateRun = (gate: string, args: string) => expect.stringMatching(new RegExp(`^terraform_data\\.${gate} node \\S+havip-cluster\\.cjs ${args}$`));
+      const gateRun = (gate: string, args: string) =>
+        expect.stringMatching(new RegExp(`^terraform_data\\.${gate} node \\S+havip-cluster\\.cjs ${args}$`));
       const runsInOrder = [
         gateRun(primaryGate, "provision --node primary --peer-via-node"),
         gateRun(secondaryGate, "provision --node secondary"),
@@ -144,7 +154,9 @@ describe.skipIf(skipTerraform)("a resize of both nodes, applied by Terraform", (
       const destroyed = workdir.destroy();
       expect(destroyed).toContain("Destroy complete!");
       expect(newRuns()).toEqual([]);
-      expect(lineOf(destroyed, `${secondary}:`, "Destruction complete")).toBeLessThan(lineOf(destroyed, `${primary}:`, "Destruction complete"));
+      expect(lineOf(destroyed, `${secondary}:`, "Destruction complete")).toBeLessThan(
+        lineOf(destroyed, `${primary}:`, "Destruction complete"),
+      );
     } finally {
       workdir.dispose();
     }

@@ -10,7 +10,6 @@ runcmd:
   - [sh, -c, 'echo $\${pid-braces} %%{ already-escaped } $$ > /tmp/x']
 `;
 
-
 /** What Terraform itself makes of a synthesized string: an output applied with no provider at all. */
 function terraformReadsBack(value: string): string {
   const workdir = new TerraformWorkdir();
@@ -26,7 +25,9 @@ function terraformReadsBack(value: string): string {
 
 describe("nodes.userData", () => {
   it("goes to both CVMs as user_data_raw (plain text; user_data would need base64)", () => {
-    const instances = Object.values(synthCluster({ nodes: { userData: "#cloud-config\npackages: [nginx]\n" } }).resources(Instance.tfResourceType));
+    const instances = Object.values(
+      synthCluster({ nodes: { userData: "#cloud-config\npackages: [nginx]\n" } }).resources(Instance.tfResourceType),
+    );
     expect(instances).toHaveLength(2);
     for (const instance of instances) {
       expect(instance.user_data_raw).toBe("#cloud-config\npackages: [nginx]\n");
@@ -35,13 +36,18 @@ describe("nodes.userData", () => {
   });
 
   it("is left out when not given", () => {
-    for (const instance of Object.values(synthCluster().resources(Instance.tfResourceType))) expect(instance).not.toHaveProperty("user_data_raw");
+    for (const instance of Object.values(synthCluster().resources(Instance.tfResourceType)))
+      expect(instance).not.toHaveProperty("user_data_raw");
   });
 
-  it.skipIf(skipTerraform)("reaches Terraform as data: ${...}, %{...}, quotes and backslashes come back unchanged", () => {
-    const [instance] = Object.values(synthCluster({ nodes: { userData: CLOUD_INIT } }).resources(Instance.tfResourceType));
-    expect(terraformReadsBack(instance.user_data_raw as string)).toBe(CLOUD_INIT);
-  }, 120_000);
+  it.skipIf(skipTerraform)(
+    "reaches Terraform as data: ${...}, %{...}, quotes and backslashes come back unchanged",
+    () => {
+      const [instance] = Object.values(synthCluster({ nodes: { userData: CLOUD_INIT } }).resources(Instance.tfResourceType));
+      expect(terraformReadsBack(instance.user_data_raw as string)).toBe(CLOUD_INIT);
+    },
+    120_000,
+  );
 
   it("rejects user data larger than Tencent's 16 KB (base64) and an empty one", () => {
     expect(() => synthCluster({ nodes: { userData: "x".repeat(12 * 1024 + 1) } })).toThrow(
@@ -54,8 +60,7 @@ describe("nodes.userData", () => {
 
 describe("service settings in the spec", () => {
   it("carries hooks with the resolved timeout, the service setup, and nonlocalBind only when turned off", () => {
-    const spec = (keepalived: object) =>
-      synthCluster({ keepalived: { virtualRouterId: 51, ...keepalived } }).specTemplate();
+    const spec = (keepalived: object) => synthCluster({ keepalived: { virtualRouterId: 51, ...keepalived } }).specTemplate();
     const withHooks = spec({ hooks: { master: "systemctl reload nginx" }, serviceSetup: { packages: ["nginx"] }, nonlocalBind: false });
     expect(withHooks).toContain('"hooks":{"master":"systemctl reload nginx","timeoutSeconds":30}');
     expect(withHooks).toContain('"nonlocalBind":false');
@@ -64,6 +69,8 @@ describe("service settings in the spec", () => {
   });
 
   it("rejects a hook that is not one line, naming the field", () => {
-    expect(() => synthCluster({ keepalived: { virtualRouterId: 51, hooks: { master: "a\nb" } } })).toThrow('keepalived.hooks.master "a\\nb" must be a non-empty one-line shell command');
+    expect(() => synthCluster({ keepalived: { virtualRouterId: 51, hooks: { master: "a\nb" } } })).toThrow(
+      'keepalived.hooks.master "a\\nb" must be a non-empty one-line shell command',
+    );
   });
 });

@@ -15,10 +15,23 @@ const PASSWORD = "Hk4dP9wz";
 /** keepalived.conf as a client sees it: read over SSH from the operator namespace with the lab's pinned host key. */
 async function keepalivedConfOn(lab: Lab, server: "a" | "b"): Promise<string> {
   const result = await runInOperatorNamespace(lab, [
-    "ssh", "-F", "/dev/null", "-i", lab.operatorPrivateKeyPath,
-    "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
-    "-o", `UserKnownHostsFile=${lab.knownHostsPath}`, "-o", "GlobalKnownHostsFile=/dev/null",
-    `root@${lab.servers[server].ip}`, "cat /etc/keepalived/keepalived.conf",
+    "ssh",
+    "-F",
+    "/dev/null",
+    "-i",
+    lab.operatorPrivateKeyPath,
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    `UserKnownHostsFile=${lab.knownHostsPath}`,
+    "-o",
+    "GlobalKnownHostsFile=/dev/null",
+    `root@${lab.servers[server].ip}`,
+    "cat /etc/keepalived/keepalived.conf",
   ]);
   expect(result.code, result.stderr).toBe(0);
   return result.stdout;
@@ -82,7 +95,9 @@ describe.skipIf(skipLab || skipTerraform)("the construct's deploy hook under rea
 
   it("re-runs the provisioner when the password changes", async () => {
     const changed = "Nw2pQ8rt";
-    const apply = await terraformInLab(lab, hook, ["apply", "-auto-approve", "-input=false", "-no-color"], { [`TF_VAR_${AUTH_PASS_VARIABLE}`]: changed });
+    const apply = await terraformInLab(lab, hook, ["apply", "-auto-approve", "-input=false", "-no-color"], {
+      [`TF_VAR_${AUTH_PASS_VARIABLE}`]: changed,
+    });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toContain("1 added, 0 changed, 1 destroyed");
     for (const server of ["a", "b"] as const) expect(await keepalivedConfOn(lab, server)).toMatch(new RegExp(`auth_pass ${changed}\\n`));

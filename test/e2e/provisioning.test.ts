@@ -6,11 +6,24 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommandOrThrow } from "../../lib/lab/host-command";
 import { reloadCommand } from "../../lib/provisioner/keepalived-service";
-import { type Lab, execInServer, keepalivedPid, labDown, labStatus, labUp, readServerFile, signalKeepalived, vipHolders } from "../../lib/lab";
+import {
+  type Lab,
+  execInServer,
+  keepalivedPid,
+  labDown,
+  labStatus,
+  labUp,
+  readServerFile,
+  signalKeepalived,
+  vipHolders,
+} from "../../lib/lab";
 import { E2E_LAB_RUNS, KEEPALIVED_OF_RELEASE, cli, labSpec, missingForLab, provision, skipLab } from "./lab-fixture";
 
 const CONF = "/etc/keepalived/keepalived.conf";
-const sha256 = (text: string | undefined) => createHash("sha256").update(text ?? "").digest("hex");
+const sha256 = (text: string | undefined) =>
+  createHash("sha256")
+    .update(text ?? "")
+    .digest("hex");
 const authPassOf = (conf: string | undefined) => /auth_pass\s+(\S+)/.exec(conf ?? "")?.[1];
 
 it.runIf(process.env.CI === "true" || missingForLab.length === 0)("has what the lab needs on this machine", () => {
@@ -41,7 +54,10 @@ describe.skipIf(skipLab).each(E2E_LAB_RUNS)("provisioning a $name over SSH with 
     expect(first.report?.changed).toBe(8);
     expect(first.report?.nodes.map((n) => n.action)).toEqual(["start", "start"]);
     expect(first.report?.nodes.map((n) => n.install)).toEqual(["installed-package", "installed-package"]);
-    expect(first.report?.nodes.map((n) => n.keepalivedVersion)).toEqual([KEEPALIVED_OF_RELEASE[lab.releases.a], KEEPALIVED_OF_RELEASE[lab.releases.b]]);
+    expect(first.report?.nodes.map((n) => n.keepalivedVersion)).toEqual([
+      KEEPALIVED_OF_RELEASE[lab.releases.a],
+      KEEPALIVED_OF_RELEASE[lab.releases.b],
+    ]);
     for (const server of ["a", "b"] as const) {
       expect((await execInServer(lab, server, ["systemctl", "is-active", "keepalived"])).stdout.trim()).toBe("active");
       expect((await execInServer(lab, server, ["systemctl", "is-enabled", "keepalived"])).stdout.trim()).toBe("enabled");
@@ -132,11 +148,15 @@ describe.skipIf(skipLab).each(E2E_LAB_RUNS)("provisioning a $name over SSH with 
     await runCommandOrThrow(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keyPath]);
     const otherKey = readFileSync(`${keyPath}.pub`, "utf8").split(" ").slice(0, 2).join(" ");
     const knownHosts = join(scratch, "known_hosts_wrong");
-    const pinned = readFileSync(lab.knownHostsPath, "utf8").split("\n").filter((l) => !l.startsWith("172.16.16.5 "));
+    const pinned = readFileSync(lab.knownHostsPath, "utf8")
+      .split("\n")
+      .filter((l) => !l.startsWith("172.16.16.5 "));
     writeFileSync(knownHosts, [...pinned, `172.16.16.5 ${otherKey}`].join("\n") + "\n");
     const result = await provision(lab, undefined, ["--known-hosts", knownHosts]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/host key of 172\.16\.16\.5 changed: it offers SHA256:\S+, known_hosts pins SHA256:\S+; refusing to connect/);
+    expect(result.stderr).toMatch(
+      /host key of 172\.16\.16\.5 changed: it offers SHA256:\S+, known_hosts pins SHA256:\S+; refusing to connect/,
+    );
   }, 60_000);
 
   it("refuses an unknown host key unless trust-on-first-use is allowed, and then records it", async () => {
@@ -157,7 +177,12 @@ describe.skipIf(skipLab).each(E2E_LAB_RUNS)("provisioning a $name over SSH with 
   it("reports each node's Keepalived and the VIP holder with `status --json`", async () => {
     const result = await cli(lab, ["status", "--json"]);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { healthy: boolean; vipHolders: string[]; nodes: { keepalivedRunning: boolean; notifiedState: string; keepalivedVersion: string; recentNotifyLog: string[] }[]; cloud?: unknown };
+    const report = JSON.parse(result.stdout) as {
+      healthy: boolean;
+      vipHolders: string[];
+      nodes: { keepalivedRunning: boolean; notifiedState: string; keepalivedVersion: string; recentNotifyLog: string[] }[];
+      cloud?: unknown;
+    };
     expect(report.healthy).toBe(true);
     expect(report.vipHolders).toEqual(await vipHolders(lab));
     expect(report.nodes.map((n) => n.notifiedState).sort()).toEqual(["BACKUP", "MASTER"]);
@@ -177,7 +202,8 @@ describe.skipIf(skipLab).each(E2E_LAB_RUNS)("provisioning a $name over SSH with 
     expect(owner.stdout.trim().split("\n")).toEqual(["keepalived_script", "keepalived_script"]);
     await signalKeepalived(lab, backup, "SIGTERM", "parent");
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await readServerFile(lab, backup, "/var/keepalived/state"))?.trim() !== "STOP") await new Promise((r) => setTimeout(r, 100));
+    while (Date.now() < deadline && (await readServerFile(lab, backup, "/var/keepalived/state"))?.trim() !== "STOP")
+      await new Promise((r) => setTimeout(r, 100));
     expect((await readServerFile(lab, backup, "/var/keepalived/state"))?.trim()).toBe("STOP");
     expect(await readServerFile(lab, backup, "/var/log/keepalived.log")).toMatch(/ STOP\n$/);
     while (Date.now() < deadline && (await keepalivedPid(lab, backup)) !== undefined) await new Promise((r) => setTimeout(r, 100));
@@ -192,9 +218,18 @@ describe.skipIf(skipLab).each(E2E_LAB_RUNS)("provisioning a $name over SSH with 
     const result = await cli(lab, ["status", "--json"], viaJump);
     const report = JSON.parse(result.stdout) as { nodes: { node: string; reachable: boolean; keepalivedVersion?: string }[] };
     expect(report.nodes.map((n) => n.reachable)).toEqual([true, true]);
-    expect(report.nodes.map((n) => n.keepalivedVersion)).toEqual([KEEPALIVED_OF_RELEASE[lab.releases.a], KEEPALIVED_OF_RELEASE[lab.releases.b]]);
+    expect(report.nodes.map((n) => n.keepalivedVersion)).toEqual([
+      KEEPALIVED_OF_RELEASE[lab.releases.a],
+      KEEPALIVED_OF_RELEASE[lab.releases.b],
+    ]);
     const knownHosts = join(scratch, "known_hosts_only_b");
-    writeFileSync(knownHosts, readFileSync(lab.knownHostsPath, "utf8").split("\n").filter((l) => l.startsWith("172.16.16.6 ")).join("\n") + "\n");
+    writeFileSync(
+      knownHosts,
+      readFileSync(lab.knownHostsPath, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("172.16.16.6 "))
+        .join("\n") + "\n",
+    );
     const refused = await cli(lab, ["status", "--json", "--known-hosts", knownHosts], viaJump);
     expect(JSON.parse(refused.stdout).nodes[1].error).toMatch(/jump host.*172\.16\.16\.5 is not in known_hosts/);
   }, 60_000);
@@ -204,7 +239,14 @@ describe.skipIf(skipLab).each(E2E_LAB_RUNS)("provisioning a $name over SSH with 
     const result = await cli(lab, ["failover-test", "--json", "--probe-port", "9"]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { passed: boolean; from: string; to: string; vipMovedAfterSeconds: number; nopreemptHeld: boolean; probe: { sent: number; longestGapMs: number } };
+    const report = JSON.parse(result.stdout) as {
+      passed: boolean;
+      from: string;
+      to: string;
+      vipMovedAfterSeconds: number;
+      nopreemptHeld: boolean;
+      probe: { sent: number; longestGapMs: number };
+    };
     expect(report.from).toBe(holder);
     expect(report.to).toBe(holder === "a" ? "b" : "a");
     expect(report.vipMovedAfterSeconds).toBeGreaterThan(0);

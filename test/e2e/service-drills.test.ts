@@ -61,6 +61,8 @@ describe.skipIf(skipLab)("nginx behind the VIP (lab up --service nginx, trixie)"
   }, 180_000);
 
   it("refuses the maintenance-flag drill on a service lab, naming its counterpart", async () => {
-    await expect(runDrills(lab, ["health-check-fails"], () => undefined)).rejects.toThrow(/not the health check of a lab with --service nginx \(nginx-dies-on-master/);
+    await expect(runDrills(lab, ["health-check-fails"], () => undefined)).rejects.toThrow(
+      /not the health check of a lab with --service nginx \(nginx-dies-on-master/,
+    );
   });
 });

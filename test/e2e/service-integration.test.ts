@@ -144,7 +144,8 @@ describe.skipIf(skipLab)("the service behind the VIP, provisioned over SSH into 
     const holder = await singleHolder(lab);
     const result = await provision(lab, serviceSpec(lab), ["--upgrade-keepalived"]);
     expect(result.code).toBe(0);
-    const upgrade = (result.report as unknown as { keepalivedUpgrade: { nodeName: string; before: string; after: string }[] }).keepalivedUpgrade;
+    const upgrade = (result.report as unknown as { keepalivedUpgrade: { nodeName: string; before: string; after: string }[] })
+      .keepalivedUpgrade;
     expect(upgrade.map((step) => step.nodeName)).toEqual([holder === "a" ? "b" : "a", holder]);
     expect(upgrade.every((step) => step.after === step.before)).toBe(true);
     expect(await vipHolders(lab)).toEqual([holder]);

@@ -23,7 +23,11 @@ describe.skipIf(skipLab)("the source-tarball fallback on a bookworm lab", () => 
   it("builds Debian's Keepalived tarball, fetched over HTTPS from the lab (lab CA), on the server whose apt does not offer the package", async () => {
     const source = labKeepalivedSource(lab, "bookworm");
     expect(source?.url).toMatch(/^https:\/\/172\.16\.16\.100:8443\/bookworm\/keepalived_2\.2\.7\.orig\.tar\.gz$/);
-    const pin = await execInServer(lab, "a", ["sh", "-c", `printf '%s' '${NO_KEEPALIVED_PIN}' > /etc/apt/preferences.d/havip-no-keepalived`]);
+    const pin = await execInServer(lab, "a", [
+      "sh",
+      "-c",
+      `printf '%s' '${NO_KEEPALIVED_PIN}' > /etc/apt/preferences.d/havip-no-keepalived`,
+    ]);
     expect(pin.code).toBe(0);
     // Installing the build tools and compiling take minutes on 2 shared cores.
     const result = await provision(lab, { ...labSpec(lab), keepalivedSource: source }, ["--verbose"], 840_000);

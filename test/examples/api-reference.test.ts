@@ -26,7 +26,9 @@ describe("docs/construct.md", () => {
     const referenceSection = reference.slice(reference.indexOf("### `HaVipClusterProps`"));
     const fields = [...referenceSection.matchAll(/^\| `(\w+)` \|/gm)].map((match) => match[1]);
     expect(fields.length).toBeGreaterThan(10);
-    const handWritten = fields.filter((field) => new RegExp(`^\\| \`(network\\.)?${field}\` \\| (string|boolean|number)`, "m").test(construct));
+    const handWritten = fields.filter((field) =>
+      new RegExp(`^\\| \`(network\\.)?${field}\` \\| (string|boolean|number)`, "m").test(construct),
+    );
     expect(handWritten).toEqual([]);
   });
 });
@@ -38,7 +40,7 @@ describe("the API reference generator", () => {
     "  /** Its size. @default 3 */",
     "  readonly size?: number;",
     "  /** Left or right: `a | b`. */",
-    "  readonly side: \"left\" | \"right\";",
+    '  readonly side: "left" | "right";',
     "  /** @default - whatever the cloud picks */",
     "  readonly zone?: string;",
     "}",

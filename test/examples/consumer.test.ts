@@ -58,7 +58,11 @@ describe("examples/consumer: a stack that uses the package by name", () => {
   it("gives the clusters their own virtual_router_ids (51 and 52) and addresses in their specs", () => {
     expect(specOutput("web")).toContain('"virtualRouterId":51');
     expect(specOutput("db")).toContain('"virtualRouterId":52');
-    expect(blocks("tencentcloud_ha_vip").map((havip) => havip.vip).sort()).toEqual(["10.20.1.10", "10.20.1.20"]);
+    expect(
+      blocks("tencentcloud_ha_vip")
+        .map((havip) => havip.vip)
+        .sort(),
+    ).toEqual(["10.20.1.10", "10.20.1.20"]);
     expect(specOutput("db")).toContain('"privateIp":"10.20.1.7"');
     expect(specOutput("db")).toContain('"privateIp":"10.20.1.8"');
   });

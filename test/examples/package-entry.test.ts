@@ -18,7 +18,13 @@ describe("the package entry", () => {
     expect(api.MAX_VIPS_PER_ENI).toBe(5);
     expect(api.MAX_AUTH_PASS_LENGTH).toBe(8);
     expect([api.VIRTUAL_ROUTER_ID_MIN, api.VIRTUAL_ROUTER_ID_MAX]).toEqual([1, 255]);
-    for (const name of ["renderNodeFiles", "renderKeepalivedConf", "validateKeepalivedSettings", "validateClusterSpec", "provisionCluster"] as const) {
+    for (const name of [
+      "renderNodeFiles",
+      "renderKeepalivedConf",
+      "validateKeepalivedSettings",
+      "validateClusterSpec",
+      "provisionCluster",
+    ] as const) {
       expect(typeof api[name], name).toBe("function");
     }
     expect(typeof api.tencentcloud.provider.TencentcloudProvider).toBe("function");

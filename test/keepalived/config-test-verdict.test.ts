@@ -3,12 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  configTestCommand,
-  configTestNeedsRootScriptUser,
-  configTestVerdict,
-  keepalivedHasConfigTest,
-} from "../../lib/core/keepalived";
+import { configTestCommand, configTestNeedsRootScriptUser, configTestVerdict, keepalivedHasConfigTest } from "../../lib/core/keepalived";
 
 const PATH = "/etc/keepalived/.havip-staging/keepalived.conf";
 
@@ -21,12 +16,15 @@ describe("configTestCommand", () => {
     expect(configTestCommand(version, PATH)).toBe(command);
   });
 
-  it.each(["2.0.5", "2.0.10", "2.1.5", "2.1.9"])("leaves out -e, which Keepalived %s does not know, and checks the file exists itself", (version) => {
-    const command = configTestCommand(version, PATH);
-    expect(command).not.toContain(" -e ");
-    expect(command).toContain(`if [ ! -f ${PATH} ]`);
-    expect(command).toContain(`keepalived -t -l -f ${PATH} </dev/null 2>&1`);
-  });
+  it.each(["2.0.5", "2.0.10", "2.1.5", "2.1.9"])(
+    "leaves out -e, which Keepalived %s does not know, and checks the file exists itself",
+    (version) => {
+      const command = configTestCommand(version, PATH);
+      expect(command).not.toContain(" -e ");
+      expect(command).toContain(`if [ ! -f ${PATH} ]`);
+      expect(command).toContain(`keepalived -t -l -f ${PATH} </dev/null 2>&1`);
+    },
+  );
 
   it.each(["1.2.24", "1.3.5", "2.0.4"])("refuses Keepalived %s, whose -t does not report errors", (version) => {
     expect(keepalivedHasConfigTest(version)).toBe(false);
@@ -39,7 +37,10 @@ describe("configTestCommand", () => {
 
   describe("the existence check before 2.2.0 (run with a stand-in keepalived)", () => {
     const run = (command: string, dir: string) =>
-      spawnSync("sh", ["-c", command], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? "/usr/bin:/bin"}` } });
+      spawnSync("sh", ["-c", command], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? "/usr/bin:/bin"}` },
+      });
 
     it("exits 3 naming the file when it is missing, without running keepalived, and runs keepalived -t when it exists", () => {
       const dir = mkdtempSync(join(tmpdir(), "havip-config-test-"));
@@ -72,7 +73,12 @@ describe("configTestVerdict", () => {
 
   it.each([
     ["2.1.5", 0, "(/etc/keepalived/keepalived.conf: Line 14) Unknown keyword 'no_such_keyword'", "Keepalived 2.1.5 reported problems"],
-    ["2.1.5", 0, "(k.conf: Line 6) number '0' outside range [1e-06, 4294]\n(k.conf: Line 6) vrrp_garp_interval '0' is invalid", "reported problems"],
+    [
+      "2.1.5",
+      0,
+      "(k.conf: Line 6) number '0' outside range [1e-06, 4294]\n(k.conf: Line 6) vrrp_garp_interval '0' is invalid",
+      "reported problems",
+    ],
     ["2.1.5", 0, "Disabling track script havip_check due to insecure", "reported problems"],
     ["2.1.5", 0, "SECURITY VIOLATION - scripts are being executed but script_security not enabled.", "reported problems"],
     ["2.0.10", 0, "(Line 3) Unknown keyword 'nopreemt'", "Keepalived 2.0.10 reported problems"],
@@ -85,7 +91,12 @@ describe("configTestVerdict", () => {
     ["2.2.7", 5, "(Line 14) Unknown keyword 'no_such_keyword'", "the configuration has errors or warnings (exit 5)"],
     ["2.3.3", 5, "(Line 6) vrrp_garp_interval '0' is invalid", "the configuration has errors or warnings (exit 5)"],
     ["2.3.3", 5, "Disabling track script havip_check due to insecure", "errors or warnings (exit 5)"],
-    ["2.2.7", 6, "SECURITY VIOLATION - scripts are being executed but script_security not enabled.", "a script security violation (exit 6)"],
+    [
+      "2.2.7",
+      6,
+      "SECURITY VIOLATION - scripts are being executed but script_security not enabled.",
+      "a script security violation (exit 6)",
+    ],
     ["2.3.3", 6, "SECURITY VIOLATION", "a script security violation (exit 6)"],
     ["2.2.7", 143, "Terminated", "keepalived -t was killed by SIGTERM (exit 143)"],
     ["2.3.3", 139, "", "keepalived -t was killed by SIGSEGV (exit 139)"],

@@ -44,7 +44,12 @@ describe("hostile strings stay literal in the rendered scripts", () => {
     const logDir = join(dir, hostile("dir"));
     const log = join(logDir, "notify.log");
     const result = runScript(
-      renderNotifyScript({ instanceName: hostile("instance"), stateFilePath: join(dir, "state"), failureCountPath: join(dir, "count"), notifyLogPath: log }),
+      renderNotifyScript({
+        instanceName: hostile("instance"),
+        stateFilePath: join(dir, "state"),
+        failureCountPath: join(dir, "count"),
+        notifyLogPath: log,
+      }),
       ["MASTER"],
     );
     expect(result.stderr).toBe("");
@@ -68,13 +73,17 @@ describe("hostile strings stay literal in the rendered scripts", () => {
   });
 
   it("passes a hostile URL to curl as one argument", () => {
-    const result = runScript(checkScript({ kind: "http", url: `http://127.0.0.1:1/${hostile("url")}`, timeoutSeconds: 1, intervalSeconds: 2 }));
+    const result = runScript(
+      checkScript({ kind: "http", url: `http://127.0.0.1:1/${hostile("url")}`, timeoutSeconds: 1, intervalSeconds: 2 }),
+    );
     expect(result.status).toBe(1);
     expect(markers()).toEqual([]);
   });
 
   it("passes a hostile TCP host to the inner shell as an argument, never as code", () => {
-    expect(runScript(checkScript({ kind: "tcp-port", port: 1, host: hostile("host"), timeoutSeconds: 1, intervalSeconds: 2 })).status).toBe(1);
+    expect(runScript(checkScript({ kind: "tcp-port", port: 1, host: hostile("host"), timeoutSeconds: 1, intervalSeconds: 2 })).status).toBe(
+      1,
+    );
     expect(markers()).toEqual([]);
   });
 
@@ -100,10 +109,24 @@ describe("hostile strings stay literal in the rendered scripts", () => {
   });
 
   it("embeds every hook, even a multi-line one, as a literal that bash reads back unchanged", () => {
-    const hooks = { master: hostile("master"), backup: hostile("backup"), fault: hostile("fault"), stop: hostile("stop"), timeoutSeconds: 5 };
-    const script = renderNotifyScript({ instanceName: "havip_demo", stateFilePath: join(dir, "state"), failureCountPath: join(dir, "count"), notifyLogPath: join(dir, "log"), hooks });
+    const hooks = {
+      master: hostile("master"),
+      backup: hostile("backup"),
+      fault: hostile("fault"),
+      stop: hostile("stop"),
+      timeoutSeconds: 5,
+    };
+    const script = renderNotifyScript({
+      instanceName: "havip_demo",
+      stateFilePath: join(dir, "state"),
+      failureCountPath: join(dir, "count"),
+      notifyLogPath: join(dir, "log"),
+      hooks,
+    });
     const assignments = script.slice(script.indexOf("readonly HOOK_MASTER="), script.indexOf("readonly HOOK_TIMEOUT_SECONDS="));
-    const roundTrip = spawnSync("bash", ["-c", `${assignments}\nprintf '%s\\0' "$HOOK_MASTER" "$HOOK_BACKUP" "$HOOK_FAULT" "$HOOK_STOP"`], { encoding: "utf8" });
+    const roundTrip = spawnSync("bash", ["-c", `${assignments}\nprintf '%s\\0' "$HOOK_MASTER" "$HOOK_BACKUP" "$HOOK_FAULT" "$HOOK_STOP"`], {
+      encoding: "utf8",
+    });
     expect(roundTrip.stdout.split("\0").slice(0, 4)).toEqual([hooks.master, hooks.backup, hooks.fault, hooks.stop]);
     expect(markers()).toEqual([]);
   });
@@ -114,12 +137,19 @@ describe("hostile strings stay literal in the rendered scripts", () => {
     // Everything after # is a comment for /bin/sh: the hook prints $1 and its own text, nothing of it may run.
     const hook = `printf 'hook-arg=%s\\n' "$1" # ${hostile("hook").replace(/\n/g, " ")}`;
     const result = runScript(
-      renderNotifyScript({ instanceName: hostile("instance"), stateFilePath: join(dir, "state"), failureCountPath: join(dir, "count"), notifyLogPath: log, hooks: { master: hook, timeoutSeconds: 5 } }),
+      renderNotifyScript({
+        instanceName: hostile("instance"),
+        stateFilePath: join(dir, "state"),
+        failureCountPath: join(dir, "count"),
+        notifyLogPath: log,
+        hooks: { master: hook, timeoutSeconds: 5 },
+      }),
       ["MASTER"],
     );
     expect(result.status).toBe(0);
     const deadline = Date.now() + 8_000;
-    while (!readFileSync(log, "utf8").includes("hook: exited") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (!readFileSync(log, "utf8").includes("hook: exited") && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     const text = readFileSync(log, "utf8");
     expect(text).toContain("hook-arg=MASTER\n");
     expect(text).toContain(`${hostile("instance")} MASTER hook: exited 0`);

@@ -20,7 +20,11 @@ function goldenText(files: readonly ManagedFile[]): string {
 describe("rendered node files match the reviewed goldens (UPDATE_GOLDEN=1 rewrites them)", () => {
   for (const renderCase of RENDER_CASES) {
     it(`renders ${renderCase.name} as in test/golden/keepalived/${renderCase.name}.txt`, () => {
-      const files = renderNodeFiles(renderCase.spec, { ...PRIMARY, ...nodeIps(renderCase), keepalivedVersion: renderCase.keepalivedVersion }, TEST_AUTH_PASS);
+      const files = renderNodeFiles(
+        renderCase.spec,
+        { ...PRIMARY, ...nodeIps(renderCase), keepalivedVersion: renderCase.keepalivedVersion },
+        TEST_AUTH_PASS,
+      );
       const actual = goldenText(files);
       const goldenPath = join(GOLDEN_DIR, `${renderCase.name}.txt`);
       if (UPDATE) {

@@ -14,7 +14,15 @@ const canCheck = toolAvailable("keepalived") && toolAvailable("unshare") && tool
 function keepalivedConfigTest(configPath: string, interfaceName: string): { status: number | null; output: string } {
   const result = spawnSync(
     "unshare",
-    ["--net", "sh", "-c", 'ip link add "$1" type veth peer name havip-peer0 && exec keepalived -t -e -f "$2"', "sh", interfaceName, configPath],
+    [
+      "--net",
+      "sh",
+      "-c",
+      'ip link add "$1" type veth peer name havip-peer0 && exec keepalived -t -e -f "$2"',
+      "sh",
+      interfaceName,
+      configPath,
+    ],
     { encoding: "utf8", timeout: 20_000 },
   );
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
@@ -25,7 +33,11 @@ describe.skipIf(!canCheck)("keepalived -t accepts every rendered keepalived.conf
     const [self, peer] = renderCase.spec.nodes;
     const isOneTwo = renderCase.keepalivedVersion.startsWith("1.2.");
     it(`accepts ${renderCase.name}${isOneTwo ? " except for the script security that 1.2.x lacks" : ""}`, () => {
-      const onDisk = writeNodeFiles(renderCase.spec, { ownIp: self.privateIp, peerIp: peer.privateIp, keepalivedVersion: renderCase.keepalivedVersion }, TEST_AUTH_PASS);
+      const onDisk = writeNodeFiles(
+        renderCase.spec,
+        { ownIp: self.privateIp, peerIp: peer.privateIp, keepalivedVersion: renderCase.keepalivedVersion },
+        TEST_AUTH_PASS,
+      );
       try {
         const { status, output } = keepalivedConfigTest(onDisk.configPath, renderCase.spec.interfaceName);
         if (isOneTwo) {
@@ -45,7 +57,11 @@ describe.skipIf(!canCheck)("keepalived -t accepts every rendered keepalived.conf
   it("renders the secondary node's file so that keepalived -t accepts it too", () => {
     const renderCase = RENDER_CASES[0];
     const [primary, secondary] = renderCase.spec.nodes;
-    const onDisk = writeNodeFiles(renderCase.spec, { ownIp: secondary.privateIp, peerIp: primary.privateIp, keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS);
+    const onDisk = writeNodeFiles(
+      renderCase.spec,
+      { ownIp: secondary.privateIp, peerIp: primary.privateIp, keepalivedVersion: "2.2.7" },
+      TEST_AUTH_PASS,
+    );
     try {
       expect(keepalivedConfigTest(onDisk.configPath, renderCase.spec.interfaceName)).toEqual({ status: 0, output: "" });
     } finally {
@@ -56,7 +72,11 @@ describe.skipIf(!canCheck)("keepalived -t accepts every rendered keepalived.conf
   it("is a real check: a script writable by others makes keepalived -t fail", () => {
     const renderCase = RENDER_CASES[0];
     const [self, peer] = renderCase.spec.nodes;
-    const onDisk = writeNodeFiles(renderCase.spec, { ownIp: self.privateIp, peerIp: peer.privateIp, keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS);
+    const onDisk = writeNodeFiles(
+      renderCase.spec,
+      { ownIp: self.privateIp, peerIp: peer.privateIp, keepalivedVersion: "2.2.7" },
+      TEST_AUTH_PASS,
+    );
     try {
       spawnSync("chmod", ["0777", onDisk.healthCheckScriptPath]);
       expect(keepalivedConfigTest(onDisk.configPath, renderCase.spec.interfaceName).status).not.toBe(0);

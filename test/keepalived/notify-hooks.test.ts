@@ -32,7 +32,13 @@ function notifyScript(hooks: TransitionHooks): NotifyScript {
   const path = join(dir, "notify.sh");
   writeFileSync(
     path,
-    renderNotifyScript({ instanceName: "havip_demo", stateFilePath: state, failureCountPath: join(dir, "var", "count"), notifyLogPath: log, hooks: resolveTransitionHooks(hooks) }),
+    renderNotifyScript({
+      instanceName: "havip_demo",
+      stateFilePath: state,
+      failureCountPath: join(dir, "var", "count"),
+      notifyLogPath: log,
+      hooks: resolveTransitionHooks(hooks),
+    }),
   );
   chmodSync(path, 0o755);
   return {
@@ -111,7 +117,10 @@ describe.skipIf(!hasTools)("transition hooks in the notify script", () => {
     await eventually(script, (text) => text.includes("BACKUP hook: started"));
     expect(script.notify("MASTER").status).toBe(0);
     expect(script.notify("BACKUP").status).toBe(0);
-    const log = await eventually(script, (text) => (text.match(/BACKUP hook: exited 0/g) ?? []).length === 2 && text.includes("MASTER hook: skipped"));
+    const log = await eventually(
+      script,
+      (text) => (text.match(/BACKUP hook: exited 0/g) ?? []).length === 2 && text.includes("MASTER hook: skipped"),
+    );
     expect(log).toContain("MASTER hook: skipped: the state is BACKUP now");
     expect(log).not.toContain("master-hook-ran");
   });
@@ -140,14 +149,30 @@ describe.skipIf(!hasTools)("transition hooks in the notify script", () => {
     const bin = join(dir, "bin");
     const args = join(dir, "systemd-run-args");
     spawnSync("mkdir", ["-p", bin]);
-    writeFileSync(join(bin, "systemd-run"), `#!/bin/sh\nprintf '%s\\n' "$@" > ${args}\nshift 2\nsetsid "$@" </dev/null >/dev/null 2>&1 &\n`);
+    writeFileSync(
+      join(bin, "systemd-run"),
+      `#!/bin/sh\nprintf '%s\\n' "$@" > ${args}\nshift 2\nsetsid "$@" </dev/null >/dev/null 2>&1 &\n`,
+    );
     chmodSync(join(bin, "systemd-run"), 0o755);
     const script = notifyScript({ master: "echo unit-hook-ran" });
-    const result = spawnSync("unshare", ["--mount", "--propagation", "private", "sh", "-c", 'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec "$1" MASTER', "sh", script.path], {
-      encoding: "utf8",
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-      timeout: 10_000,
-    });
+    const result = spawnSync(
+      "unshare",
+      [
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec "$1" MASTER',
+        "sh",
+        script.path,
+      ],
+      {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        timeout: 10_000,
+      },
+    );
     expect(result.status).toBe(0);
     await eventually(script, (text) => text.includes("MASTER hook: exited 0"));
     expect(readFileSync(args, "utf8").split("\n").slice(0, 5)).toEqual([

@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
-import { configTestCommand, configTestNeedsRootScriptUser, configTestVerdict, parseKeepalivedVersion, renderNodeFiles } from "../../lib/core/keepalived";
+import {
+  configTestCommand,
+  configTestNeedsRootScriptUser,
+  configTestVerdict,
+  parseKeepalivedVersion,
+  renderNodeFiles,
+} from "../../lib/core/keepalived";
 import { PRIMARY, TEST_AUTH_PASS, clusterSpec } from "./fixtures";
 import { KEEPALIVED_RELEASES, ensureReleaseRoot, runInRoot } from "./release-roots";
 import { runningAsRoot, toolAvailable } from "./tools";
@@ -32,11 +38,19 @@ const RENDERINGS: readonly Rendering[] = [
   { name: "good, non-root script user", spec: clusterSpec({ scriptUser: "nobody" }) },
   // As the provisioner stages it: directory 0711 root, keepalived.conf 0600 root, scripts 0755.
   // The two after it are why: the script user must exist and reach the scripts, even under -t.
-  { name: "good, non-root script user, directory 0711", spec: clusterSpec({ scriptUser: "nobody" }), spoil: (dir) => chmodSync(dir, 0o711) },
+  {
+    name: "good, non-root script user, directory 0711",
+    spec: clusterSpec({ scriptUser: "nobody" }),
+    spoil: (dir) => chmodSync(dir, 0o711),
+  },
   { name: "non-root script user, directory 0700", spec: clusterSpec({ scriptUser: "nobody" }), spoil: (dir) => chmodSync(dir, 0o700) },
   { name: "script user missing", spec: clusterSpec({ scriptUser: "havip_no_such_user" }) },
   { name: "unknown keyword", spec: clusterSpec(), spoil: (dir) => insertAfter(dir, "    interval 5", "no_such_keyword 1") },
-  { name: "vrrp_garp_interval 0", spec: clusterSpec(), spoil: (dir) => insertAfter(dir, "    router_id demo_primary", "vrrp_garp_interval 0") },
+  {
+    name: "vrrp_garp_interval 0",
+    spec: clusterSpec(),
+    spoil: (dir) => insertAfter(dir, "    router_id demo_primary", "vrrp_garp_interval 0"),
+  },
   { name: "health check writable by others", spec: clusterSpec(), spoil: (dir) => chmodSync(join(dir, "havip-check.sh"), 0o777) },
   { name: "1.2.24 rendering (no script security)", spec: clusterSpec(), renderedFor: "1.2.24" },
   { name: "missing file", spec: clusterSpec(), configFile: "no-such.conf" },
@@ -55,7 +69,10 @@ const MEASURED: Readonly<Record<string, Measured>> = {
     "unknown keyword": { code: 0, output: /Line 14\) Unknown keyword 'no_such_keyword'/ },
     "vrrp_garp_interval 0": { code: 0, output: /vrrp_garp_interval '0' is invalid/ },
     "health check writable by others": { code: 0, output: "Disabling track script havip_check due to insecure" },
-    "1.2.24 rendering (no script security)": { code: 0, output: "SECURITY VIOLATION - scripts are being executed but script_security not enabled." },
+    "1.2.24 rendering (no script security)": {
+      code: 0,
+      output: "SECURITY VIOLATION - scripts are being executed but script_security not enabled.",
+    },
     "missing file": { code: 3, output: `Configuration file ${INSIDE}/no-such.conf does not exist` },
   },
   "2.2.7": {
@@ -67,7 +84,10 @@ const MEASURED: Readonly<Record<string, Measured>> = {
     "unknown keyword": { code: 5, output: /Line 14\) Unknown keyword 'no_such_keyword'/ },
     "vrrp_garp_interval 0": { code: 5, output: /vrrp_garp_interval '0' is invalid/ },
     "health check writable by others": { code: 5, output: "Disabling track script havip_check due to insecure" },
-    "1.2.24 rendering (no script security)": { code: 6, output: "SECURITY VIOLATION - scripts are being executed but script_security not enabled." },
+    "1.2.24 rendering (no script security)": {
+      code: 6,
+      output: "SECURITY VIOLATION - scripts are being executed but script_security not enabled.",
+    },
     "missing file": { code: 4, output: `Config files missing '${INSIDE}/no-such.conf'.` },
   },
   "2.3.3": {
@@ -79,7 +99,10 @@ const MEASURED: Readonly<Record<string, Measured>> = {
     "unknown keyword": { code: 5, output: /Line 14\) Unknown keyword 'no_such_keyword'/ },
     "vrrp_garp_interval 0": { code: 5, output: /vrrp_garp_interval '0' is invalid/ },
     "health check writable by others": { code: 5, output: "Disabling track script havip_check due to insecure" },
-    "1.2.24 rendering (no script security)": { code: 6, output: "SECURITY VIOLATION - scripts are being executed but script_security not enabled." },
+    "1.2.24 rendering (no script security)": {
+      code: 6,
+      output: "SECURITY VIOLATION - scripts are being executed but script_security not enabled.",
+    },
     "missing file": { code: 4, output: `Config files missing '${INSIDE}/no-such.conf'.` },
   },
 };
@@ -89,15 +112,20 @@ function writeRendering(rendering: Rendering, keepalivedVersion: string): string
   const dir = mkdtempSync(join(tmpdir(), "havip-release-check-"));
   chmodSync(dir, 0o755);
   const inside = (name: string) => `${INSIDE}/${name}`;
-  const files = renderNodeFiles(rendering.spec, { ...PRIMARY, keepalivedVersion: rendering.renderedFor ?? keepalivedVersion }, TEST_AUTH_PASS, {
-    configPath: inside("keepalived.conf"),
-    notifyScriptPath: inside("havip-notify.sh"),
-    healthCheckScriptPath: inside("havip-check.sh"),
-    logrotatePath: inside("havip-keepalived.logrotate"),
-    stateFilePath: inside("var/state"),
-    failureCountPath: inside("var/check_failed_count"),
-    notifyLogPath: inside("log/keepalived.log"),
-  });
+  const files = renderNodeFiles(
+    rendering.spec,
+    { ...PRIMARY, keepalivedVersion: rendering.renderedFor ?? keepalivedVersion },
+    TEST_AUTH_PASS,
+    {
+      configPath: inside("keepalived.conf"),
+      notifyScriptPath: inside("havip-notify.sh"),
+      healthCheckScriptPath: inside("havip-check.sh"),
+      logrotatePath: inside("havip-keepalived.logrotate"),
+      stateFilePath: inside("var/state"),
+      failureCountPath: inside("var/check_failed_count"),
+      notifyLogPath: inside("log/keepalived.log"),
+    },
+  );
   for (const file of files) {
     const path = join(dir, file.path.slice(INSIDE.length + 1));
     writeFileSync(path, file.content);
@@ -135,7 +163,13 @@ function describeRelease(label: string, keepalivedVersion: string, root: () => P
       it(`${rendering.name}: exit ${measured.code}, ${shouldAccept && measured.code === 0 ? "accepted" : "rejected"}`, () => {
         const dir = writeRendering(rendering, keepalivedVersion);
         dirs.push(dir);
-        const run = runInRoot(rootDir, "eth0", dir, INSIDE, configTestCommand(keepalivedVersion, `${INSIDE}/${rendering.configFile ?? "keepalived.conf"}`));
+        const run = runInRoot(
+          rootDir,
+          "eth0",
+          dir,
+          INSIDE,
+          configTestCommand(keepalivedVersion, `${INSIDE}/${rendering.configFile ?? "keepalived.conf"}`),
+        );
         expect(run.code).toBe(measured.code);
         if (typeof measured.output === "string") expect(run.output.trim()).toBe(measured.output);
         else expect(run.output).toMatch(measured.output);
@@ -162,7 +196,8 @@ describe.skipIf(!canRunReleases)("Debian releases' Keepalived in a chroot", () =
       roots.set(release, root);
     }
   });
-  for (const { release, keepalivedVersion } of KEEPALIVED_RELEASES) describeRelease(release, keepalivedVersion, () => roots.get(release) as Promise<string>);
+  for (const { release, keepalivedVersion } of KEEPALIVED_RELEASES)
+    describeRelease(release, keepalivedVersion, () => roots.get(release) as Promise<string>);
 
   it("2.1.5 does not know -e: the option the config test passes from 2.2.0 only", async () => {
     const root = await (roots.get("bullseye") as Promise<string>);

@@ -56,10 +56,30 @@ export async function ensureReleaseRoot(release: LabRelease): Promise<string> {
   const want = JSON.stringify({ recipe: CONFIG_TEST_ROOT_RECIPE, labRoot: readFileSync(lab.stampPath, "utf8").trim() });
   if (existsSync(join(dir, "usr/sbin/keepalived")) && existsSync(stampPath) && readFileSync(stampPath, "utf8") === want) return dir;
   mkdirSync(rootsDir, { recursive: true });
-  const args = [join(rootsDir, `${release}.lock`), "unshare", "--mount", "--propagation", "private", "bash", "-c", INSTALL_SCRIPT, "bash", lab.rootDir, lab.packagesDir, dir, stampPath, want];
+  const args = [
+    join(rootsDir, `${release}.lock`),
+    "unshare",
+    "--mount",
+    "--propagation",
+    "private",
+    "bash",
+    "-c",
+    INSTALL_SCRIPT,
+    "bash",
+    lab.rootDir,
+    lab.packagesDir,
+    dir,
+    stampPath,
+    want,
+  ];
   await new Promise<void>((resolve, reject) => {
     execFile("flock", args, { encoding: "utf8", timeout: 10 * 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`installing keepalived into a copy of the lab's ${release} root (${dir}) failed (${error.message}):\n${stderr.slice(-4000)}`));
+      if (error)
+        reject(
+          new Error(
+            `installing keepalived into a copy of the lab's ${release} root (${dir}) failed (${error.message}):\n${stderr.slice(-4000)}`,
+          ),
+        );
       else resolve();
     });
   });
@@ -89,10 +109,14 @@ mount --bind "$files" "$root$inside"
 set +e
 chroot "$root" sh -c "$cmd"
 echo "exit=$?"`;
-  const result = spawnSync("unshare", ["--net", "--mount", "--pid", "--fork", "sh", "-c", script, "sh", root, interfaceName, filesDir, insideDir, command], {
-    encoding: "utf8",
-    timeout: 30_000,
-  });
+  const result = spawnSync(
+    "unshare",
+    ["--net", "--mount", "--pid", "--fork", "sh", "-c", script, "sh", root, interfaceName, filesDir, insideDir, command],
+    {
+      encoding: "utf8",
+      timeout: 30_000,
+    },
+  );
   const match = /exit=(\d+)\n$/.exec(result.stdout);
   if (!match) throw new Error(`running in ${root} failed (exit ${result.status}): ${result.stdout}${result.stderr}`);
   return { code: Number(match[1]), output: result.stdout.slice(0, match.index) + result.stderr };

@@ -60,24 +60,32 @@ describe("renderNodeFiles", () => {
   });
 
   it("finds the node by its address and names router_id after cluster and node", () => {
-    const secondary = renderNodeFiles(clusterSpec(), { ownIp: "172.16.16.6", peerIp: "172.16.16.5", keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS)[0].content;
+    const secondary = renderNodeFiles(
+      clusterSpec(),
+      { ownIp: "172.16.16.6", peerIp: "172.16.16.5", keepalivedVersion: "2.2.7" },
+      TEST_AUTH_PASS,
+    )[0].content;
     expect(secondary).toContain("router_id demo_secondary\n");
     expect(secondary).toContain("vrrp_instance havip_demo {\n");
   });
 
   it("rejects invalid settings before rendering, naming field, value and rule", () => {
-    expect(() => renderNodeFiles(clusterSpec({ virtualRouterId: 300 }), { ...PRIMARY, keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS)).toThrow(
-      /spec\.virtualRouterId 300 must be a whole number from 1 to 255/,
+    expect(() =>
+      renderNodeFiles(clusterSpec({ virtualRouterId: 300 }), { ...PRIMARY, keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS),
+    ).toThrow(/spec\.virtualRouterId 300 must be a whole number from 1 to 255/);
+    expect(() => renderNodeFiles(clusterSpec(), { ...PRIMARY, keepalivedVersion: "1.2.13" }, TEST_AUTH_PASS)).toThrow(
+      /older than 1\.2\.24/,
     );
-    expect(() => renderNodeFiles(clusterSpec(), { ...PRIMARY, keepalivedVersion: "1.2.13" }, TEST_AUTH_PASS)).toThrow(/older than 1\.2\.24/);
-    expect(() => renderNodeFiles(clusterSpec(), { ownIp: "172.16.16.9", peerIp: "172.16.16.6", keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS)).toThrow(
-      /node\.ownIp 172\.16\.16\.9 is not one of the spec's nodes/,
+    expect(() =>
+      renderNodeFiles(clusterSpec(), { ownIp: "172.16.16.9", peerIp: "172.16.16.6", keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS),
+    ).toThrow(/node\.ownIp 172\.16\.16\.9 is not one of the spec's nodes/);
+    expect(() => renderNodeFiles(clusterSpec(), { ...PRIMARY, peerIp: "172.16.16.7", keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS)).toThrow(
+      /node\.peerIp/,
     );
-    expect(() => renderNodeFiles(clusterSpec(), { ...PRIMARY, peerIp: "172.16.16.7", keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS)).toThrow(/node\.peerIp/);
     expect(() => renderNodeFiles(clusterSpec(), { ...PRIMARY, keepalivedVersion: "2.2.7" }, "toolongpassword")).toThrow(SettingsError);
-    expect(() => renderNodeFiles(clusterSpec(), { ...PRIMARY, keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS, { configPath: "relative.conf" })).toThrow(
-      /paths\.configPath/,
-    );
+    expect(() =>
+      renderNodeFiles(clusterSpec(), { ...PRIMARY, keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS, { configPath: "relative.conf" }),
+    ).toThrow(/paths\.configPath/);
   });
 
   it("never puts the password in an error message", () => {

@@ -40,7 +40,11 @@ describe("every rendered shell script is valid bash", () => {
   for (const renderCase of RENDER_CASES) {
     const [self, peer] = renderCase.spec.nodes;
     it(`passes bash -n${hasShellcheck ? " and shellcheck" : ""} for ${renderCase.name}`, () => {
-      const onDisk = writeNodeFiles(renderCase.spec, { ownIp: self.privateIp, peerIp: peer.privateIp, keepalivedVersion: renderCase.keepalivedVersion }, TEST_AUTH_PASS);
+      const onDisk = writeNodeFiles(
+        renderCase.spec,
+        { ownIp: self.privateIp, peerIp: peer.privateIp, keepalivedVersion: renderCase.keepalivedVersion },
+        TEST_AUTH_PASS,
+      );
       try {
         for (const script of [onDisk.notifyScriptPath, onDisk.healthCheckScriptPath]) {
           const syntax = spawnSync("bash", ["-n", script], { encoding: "utf8" });
@@ -78,7 +82,10 @@ describe("the notify script", () => {
     const state = join(dir, "var", "state");
     const count = join(dir, "var", "check_failed_count");
     const log = join(dir, "log", "keepalived.log");
-    const path = writeScript("notify.sh", renderNotifyScript({ instanceName: "havip_demo", stateFilePath: state, failureCountPath: count, notifyLogPath: log }));
+    const path = writeScript(
+      "notify.sh",
+      renderNotifyScript({ instanceName: "havip_demo", stateFilePath: state, failureCountPath: count, notifyLogPath: log }),
+    );
     return { path, state, count, log };
   }
 
@@ -136,7 +143,10 @@ describe("the maintenance-flag health check", () => {
   it("keeps its verdict when the counter cannot be written", () => {
     const script = writeScript(
       "check.sh",
-      renderHealthCheckScript({ healthCheck: resolveHealthCheck({ kind: "maintenance-flag", flagPath: join(dir, "nope") }), failureCountPath: join(dir, "missing-dir", "count") }),
+      renderHealthCheckScript({
+        healthCheck: resolveHealthCheck({ kind: "maintenance-flag", flagPath: join(dir, "nope") }),
+        failureCountPath: join(dir, "missing-dir", "count"),
+      }),
     );
     const result = run(script);
     expect(result.status).toBe(0);
@@ -203,7 +213,9 @@ describe("the tcp-port and http health checks (loopback only)", () => {
   it.skipIf(!toolAvailable("curl"))("counts 2xx and 3xx answers as healthy and 4xx/5xx as failures", async () => {
     // The server lives in this process: run the script without blocking the event loop.
     const check = (path: string) =>
-      runWithoutBlocking(healthCheckScript({ kind: "http", url: `http://127.0.0.1:${httpPort}/${path}`, timeoutSeconds: 2, intervalSeconds: 3 }));
+      runWithoutBlocking(
+        healthCheckScript({ kind: "http", url: `http://127.0.0.1:${httpPort}/${path}`, timeoutSeconds: 2, intervalSeconds: 3 }),
+      );
     expect(await check("200")).toBe(0);
     expect(await check("204")).toBe(0);
     expect(await check("302")).toBe(0);

@@ -36,7 +36,9 @@ describe("validateKeepalivedSettings", () => {
 
   it("rejects a password longer than 8 characters without printing it", () => {
     const [message] = messages({ virtualRouterId: 1, authPass: "supersecret1" });
-    expect(message).toBe("keepalived.authPass (12 characters) is too long: Keepalived uses at most 8 characters and silently drops the rest");
+    expect(message).toBe(
+      "keepalived.authPass (12 characters) is too long: Keepalived uses at most 8 characters and silently drops the rest",
+    );
     expect(message).not.toContain("supersecret1");
   });
 
@@ -76,7 +78,9 @@ describe("validateKeepalivedSettings", () => {
 
   it("checks each health-check kind's own fields", () => {
     expect(messages({ virtualRouterId: 1, healthCheck: { kind: "tcp-port", port: 70000 } })[0]).toMatch(/healthCheck\.port 70000/);
-    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "http", url: "ftp://x/" } })[0]).toMatch(/healthCheck\.url ftp:\/\/x\/ must be an http/);
+    expect(messages({ virtualRouterId: 1, healthCheck: { kind: "http", url: "ftp://x/" } })[0]).toMatch(
+      /healthCheck\.url ftp:\/\/x\/ must be an http/,
+    );
     expect(messages({ virtualRouterId: 1, healthCheck: { kind: "process", processName: "" } })[0]).toMatch(/processName/);
     expect(messages({ virtualRouterId: 1, healthCheck: { kind: "process", processName: "a-very-long-daemon" } })[0]).toMatch(/first 15/);
     expect(messages({ virtualRouterId: 1, healthCheck: { kind: "command", command: " " } })[0]).toMatch(/non-empty one-line/);
@@ -95,7 +99,9 @@ describe("validateKeepalivedSettings", () => {
   it("rejects unsafe paths, interface names and script users", () => {
     expect(messages({ virtualRouterId: 1, notifyLogPath: "/var/log/../etc/passwd" })[0]).toMatch(/notifyLogPath/);
     expect(messages({ virtualRouterId: 1, notifyLogPath: "/var/log/keepalived log" })[0]).toMatch(/no spaces/);
-    expect(messages({ virtualRouterId: 1, interfaceName: "eth0; reboot" })[0]).toMatch(/interfaceName "eth0; reboot" must be a Linux interface name/);
+    expect(messages({ virtualRouterId: 1, interfaceName: "eth0; reboot" })[0]).toMatch(
+      /interfaceName "eth0; reboot" must be a Linux interface name/,
+    );
     expect(messages({ virtualRouterId: 1, interfaceName: "averyveryverylongname" })).toHaveLength(1);
     expect(messages({ virtualRouterId: 1, scriptUser: "Root" })[0]).toMatch(/scriptUser Root must be a user name/);
   });
@@ -142,7 +148,10 @@ describe("validateClusterSpec", () => {
 describe("validateClusterSpec: how the provisioner reaches the nodes", () => {
   it("rejects a node without an SSH host or with a port outside 1-65535", () => {
     const base = clusterSpec();
-    const nodes = [{ ...base.nodes[0], sshHost: "" }, { ...base.nodes[1], sshPort: 70000 }] as unknown as ClusterSpec["nodes"];
+    const nodes = [
+      { ...base.nodes[0], sshHost: "" },
+      { ...base.nodes[1], sshPort: 70000 },
+    ] as unknown as ClusterSpec["nodes"];
     const found = specMessages({ nodes });
     expect(found.some((m) => m.startsWith("spec.nodes[0].sshHost"))).toBe(true);
     expect(found.some((m) => m.startsWith("spec.nodes[1].sshPort 70000"))).toBe(true);
@@ -151,7 +160,13 @@ describe("validateClusterSpec: how the provisioner reaches the nodes", () => {
   it("rejects a source tarball that is not https or whose sha256 is not 64 hex digits", () => {
     const found = specMessages({ keepalivedSource: { url: "ftp://example.org/k.tar.gz", sha256: "abc  /bin/true" } });
     expect(found).toContain("spec.keepalivedSource.url ftp://example.org/k.tar.gz must be an https:// URL");
-    expect(found.some((m) => m.startsWith("spec.keepalivedSource.sha256") && m.endsWith("must be 64 lowercase hex digits (the tarball's SHA-256 as sha256sum prints it)"))).toBe(true);
+    expect(
+      found.some(
+        (m) =>
+          m.startsWith("spec.keepalivedSource.sha256") &&
+          m.endsWith("must be 64 lowercase hex digits (the tarball's SHA-256 as sha256sum prints it)"),
+      ),
+    ).toBe(true);
   });
 
   it("rejects SSH settings of the wrong kind", () => {
@@ -222,10 +237,11 @@ describe("validateSshSettings: jump host and pinned fingerprints", () => {
       { hostKeyFingerprints: { "203.0.113.5": "md5:aa:bb", "203.0.113.6": `SHA256:${"A".repeat(43)}` }, jumpHost: { host: "", port: 0 } },
       "ssh",
     ).map(describeProblem);
-    expect(found).toContain('ssh.hostKeyFingerprints["203.0.113.5"] md5:aa:bb must be a SHA256:... fingerprint as `ssh-keygen -lf` prints it');
+    expect(found).toContain(
+      'ssh.hostKeyFingerprints["203.0.113.5"] md5:aa:bb must be a SHA256:... fingerprint as `ssh-keygen -lf` prints it',
+    );
     expect(found.some((m) => m.startsWith('ssh.hostKeyFingerprints["203.0.113.6"]'))).toBe(false);
     expect(found.some((m) => m.startsWith("ssh.jumpHost.host"))).toBe(true);
     expect(found.some((m) => m.startsWith("ssh.jumpHost.port 0"))).toBe(true);
   });
 });
-

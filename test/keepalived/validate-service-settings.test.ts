@@ -16,11 +16,20 @@ describe("advertIntSeconds: whole seconds (VRRPv2) or centiseconds (VRRPv3)", ()
   });
 
   it.each([
-    [0, "keepalived.advertIntSeconds 0 must be a whole number of seconds from 1 to 255 (VRRPv2), or a fraction from 0.1 to 40.95 in steps of 0.01 (VRRPv3 counts centiseconds)"],
+    [
+      0,
+      "keepalived.advertIntSeconds 0 must be a whole number of seconds from 1 to 255 (VRRPv2), or a fraction from 0.1 to 40.95 in steps of 0.01 (VRRPv3 counts centiseconds)",
+    ],
     [256, "keepalived.advertIntSeconds 256 must be a whole number of seconds from 1 to 255"],
-    [0.123, "keepalived.advertIntSeconds 0.123 must be a whole number of seconds from 1 to 255 (VRRPv2), or a fraction from 0.1 to 40.95 in steps of 0.01"],
+    [
+      0.123,
+      "keepalived.advertIntSeconds 0.123 must be a whole number of seconds from 1 to 255 (VRRPv2), or a fraction from 0.1 to 40.95 in steps of 0.01",
+    ],
     [41.5, "keepalived.advertIntSeconds 41.5 must be a whole number of seconds from 1 to 255 (VRRPv2), or a fraction"],
-    [0.05, "keepalived.advertIntSeconds 0.05 is below 0.1 s: the backup would declare the master dead after 0.15 s of silence, so a short stall of either VM flaps the VIP"],
+    [
+      0.05,
+      "keepalived.advertIntSeconds 0.05 is below 0.1 s: the backup would declare the master dead after 0.15 s of silence, so a short stall of either VM flaps the VIP",
+    ],
     [Number.NaN, "keepalived.advertIntSeconds NaN must be a whole number of seconds"],
   ])("rejects %s", (advertIntSeconds, expected) => {
     const found = messages({ advertIntSeconds });
@@ -36,15 +45,19 @@ describe("advertIntSeconds: whole seconds (VRRPv2) or centiseconds (VRRPv3)", ()
   });
 
   it("applies the same rules to a resolved spec", () => {
-    expect(validateClusterSpec(clusterSpec({ advertIntSeconds: 0.123 })).map(describeProblem)[0]).toMatch(/^spec\.advertIntSeconds 0\.123 must be/);
+    expect(validateClusterSpec(clusterSpec({ advertIntSeconds: 0.123 })).map(describeProblem)[0]).toMatch(
+      /^spec\.advertIntSeconds 0\.123 must be/,
+    );
     expect(validateClusterSpec(clusterSpec({ advertIntSeconds: 0.2 }))).toEqual([]);
   });
 
   it("refuses to render VRRPv3 for a node whose Keepalived predates 2.0.0, naming both", () => {
-    expect(() => renderNodeFiles(clusterSpec({ advertIntSeconds: 0.5 }), { ...PRIMARY, keepalivedVersion: "1.3.5" }, TEST_AUTH_PASS)).toThrow(
-      "advertIntSeconds 0.5 needs VRRPv3 over unicast, which works from Keepalived 2.0.0; this node has 1.3.5",
-    );
-    expect(() => renderNodeFiles(clusterSpec({ advertIntSeconds: 0.5 }), { ...PRIMARY, keepalivedVersion: "2.0.0" }, TEST_AUTH_PASS)).not.toThrow();
+    expect(() =>
+      renderNodeFiles(clusterSpec({ advertIntSeconds: 0.5 }), { ...PRIMARY, keepalivedVersion: "1.3.5" }, TEST_AUTH_PASS),
+    ).toThrow("advertIntSeconds 0.5 needs VRRPv3 over unicast, which works from Keepalived 2.0.0; this node has 1.3.5");
+    expect(() =>
+      renderNodeFiles(clusterSpec({ advertIntSeconds: 0.5 }), { ...PRIMARY, keepalivedVersion: "2.0.0" }, TEST_AUTH_PASS),
+    ).not.toThrow();
   });
 
   it("renders no password for VRRPv3 and keeps it for VRRPv2", () => {
@@ -59,7 +72,11 @@ describe("advertIntSeconds: whole seconds (VRRPv2) or centiseconds (VRRPv3)", ()
 
 describe("transition hooks", () => {
   it("accepts one-line commands per state and a timeout", () => {
-    expect(messages({ hooks: { master: "systemctl reload nginx", backup: 'logger "backup on $1"', fault: "true", stop: "true", timeoutSeconds: 60 } })).toEqual([]);
+    expect(
+      messages({
+        hooks: { master: "systemctl reload nginx", backup: 'logger "backup on $1"', fault: "true", stop: "true", timeoutSeconds: 60 },
+      }),
+    ).toEqual([]);
   });
 
   it.each([
@@ -76,7 +93,10 @@ describe("transition hooks", () => {
   });
 
   it("resolves the default timeout of 30 s, which a resolved spec then requires", () => {
-    expect(resolveKeepalivedSettings({ virtualRouterId: 1, hooks: { master: "true" } }).hooks).toEqual({ master: "true", timeoutSeconds: 30 });
+    expect(resolveKeepalivedSettings({ virtualRouterId: 1, hooks: { master: "true" } }).hooks).toEqual({
+      master: "true",
+      timeoutSeconds: 30,
+    });
     expect(validateClusterSpec(clusterSpec({ hooks: { master: "true" } as never })).map(describeProblem)).toEqual([
       "spec.hooks.timeoutSeconds (missing) must be a whole number of seconds from 1 to 3600",
     ]);
@@ -91,11 +111,16 @@ describe("nonlocalBind and serviceSetup", () => {
   });
 
   it("accepts package names as distributions spell them and a one-line command", () => {
-    expect(messages({ serviceSetup: { packages: ["nginx", "php8.2-fpm", "libstdc++6"], command: "systemctl enable --now nginx" } })).toEqual([]);
+    expect(
+      messages({ serviceSetup: { packages: ["nginx", "php8.2-fpm", "libstdc++6"], command: "systemctl enable --now nginx" } }),
+    ).toEqual([]);
   });
 
   it.each([
-    [{ packages: ["nginx; rm -rf /"] }, 'keepalived.serviceSetup.packages[0] "nginx; rm -rf /" must be a package name: lower-case letters, digits, + - . (e.g. nginx, php8.2-fpm)'],
+    [
+      { packages: ["nginx; rm -rf /"] },
+      'keepalived.serviceSetup.packages[0] "nginx; rm -rf /" must be a package name: lower-case letters, digits, + - . (e.g. nginx, php8.2-fpm)',
+    ],
     [{ packages: ["-y"] }, "keepalived.serviceSetup.packages[0] -y must be a package name"],
     [{ packages: ["Nginx"] }, "keepalived.serviceSetup.packages[0] Nginx must be a package name"],
     [{ packages: "nginx" }, "keepalived.serviceSetup.packages nginx must be a list of at most 50 package names"],

@@ -25,7 +25,10 @@ const layout = labLayout("havip-u", "/run/havip-u");
 describe("lab layout", () => {
   it("derives namespace names from the prefix and keeps state under the state dir", () => {
     expect([layout.switchNamespace, layout.servers.a.namespace, layout.servers.b.namespace, layout.operatorNamespace]).toEqual([
-      "havip-u-sw", "havip-u-a", "havip-u-b", "havip-u-op",
+      "havip-u-sw",
+      "havip-u-a",
+      "havip-u-b",
+      "havip-u-op",
     ]);
     expect(layout.servers.a.upperDir.startsWith("/run/havip-u/a/")).toBe(true);
     expect(layout.servers.a.hostKeyPathOnHost).toBe("/run/havip-u/a/upper/etc/ssh/ssh_host_ed25519_key");
@@ -80,7 +83,9 @@ describe("lab cluster spec", () => {
     const spec = buildLabClusterSpec(layout, labServiceOverrides("nginx"));
     expect(validateClusterSpec(spec)).toEqual([]);
     expect(spec.serviceSetup?.packages).toEqual(["nginx"]);
-    expect(spec.serviceSetup?.command).toMatch(/^printf '%s\\n%s\\n' "\$\(hostname\)" .* > \/var\/www\/html\/index\.html && systemctl enable --now nginx$/);
+    expect(spec.serviceSetup?.command).toMatch(
+      /^printf '%s\\n%s\\n' "\$\(hostname\)" .* > \/var\/www\/html\/index\.html && systemctl enable --now nginx$/,
+    );
     expect(spec.healthCheck).toEqual({ kind: "http", url: "http://127.0.0.1/", intervalSeconds: 2, timeoutSeconds: 1, fall: 2, rise: 2 });
     expect([isLabService("nginx"), isLabService("mysql")]).toEqual([true, false]);
   });
@@ -91,20 +96,37 @@ describe("drills for a lab with and without a service", () => {
 
   it("swaps health-check-fails for the nginx drills on a service lab", () => {
     expect(drillNamesFor(layout)).toEqual([...DRILL_NAMES]);
-    expect(drillNamesFor(serviceLab)).toEqual([...DRILL_NAMES.filter((name) => name !== "health-check-fails"), "nginx-dies-on-master", "nginx-dies-on-backup"]);
+    expect(drillNamesFor(serviceLab)).toEqual([
+      ...DRILL_NAMES.filter((name) => name !== "health-check-fails"),
+      "nginx-dies-on-master",
+      "nginx-dies-on-backup",
+    ]);
   });
 
   it("refuses a drill that does not fit the lab before touching it", async () => {
     await expect(runDrills(layout, ["nginx-dies-on-backup"], () => undefined)).rejects.toThrow(
       "nginx-dies-on-backup needs a lab with a service behind the VIP (lab up --service nginx)",
     );
-    await expect(runDrills(serviceLab, ["health-check-fails"], () => undefined)).rejects.toThrow(/not the health check of a lab with --service nginx/);
-    await expect(runDrills(layout, ["nginx-dies"], () => undefined)).rejects.toThrow(/unknown drill\(s\) nginx-dies; choose from .*nginx-dies-on-master/);
+    await expect(runDrills(serviceLab, ["health-check-fails"], () => undefined)).rejects.toThrow(
+      /not the health check of a lab with --service nginx/,
+    );
+    await expect(runDrills(layout, ["nginx-dies"], () => undefined)).rejects.toThrow(
+      /unknown drill\(s\) nginx-dies; choose from .*nginx-dies-on-master/,
+    );
   });
 
   it("reports who answered HTTP through the VIP", () => {
     const report = formatDrillReport([
-      { drill: "nginx-dies-on-master", faultOn: "a", vipMovedAfterSeconds: 3.1, longestGapMs: 3100, lost: 60, sent: 80, finalHolders: ["b"], httpResponders: ["a", "b"] },
+      {
+        drill: "nginx-dies-on-master",
+        faultOn: "a",
+        vipMovedAfterSeconds: 3.1,
+        longestGapMs: 3100,
+        lost: 60,
+        sent: 80,
+        finalHolders: ["b"],
+        httpResponders: ["a", "b"],
+      },
     ]);
     expect(report).toContain("nginx-dies-on-master: fault on a, ends with VIP on b; HTTP answered by a, then b");
   });
@@ -120,10 +142,17 @@ describe("server supervisor", () => {
   });
 
   it("boots with systemd as PID 1 in the server's network namespace, unregistered, with CAP_NET_ADMIN", () => {
-    expect(nspawnArgv(layout.servers.b)).toEqual(expect.arrayContaining([
-      "--boot", "--register=no", "--keep-unit", "--network-namespace-path=/run/netns/havip-u-b", "--private-network",
-      "--capability=CAP_NET_ADMIN", "/run/havip-u/b/root",
-    ]));
+    expect(nspawnArgv(layout.servers.b)).toEqual(
+      expect.arrayContaining([
+        "--boot",
+        "--register=no",
+        "--keep-unit",
+        "--network-namespace-path=/run/netns/havip-u-b",
+        "--private-network",
+        "--capability=CAP_NET_ADMIN",
+        "/run/havip-u/b/root",
+      ]),
+    );
   });
 
   it("resets eth0 to the server's own address after every exit and boots again unless it was powered off", () => {
@@ -149,7 +178,9 @@ describe("shell and SSH quoting", () => {
 
 describe("known_hosts", () => {
   it("pins each address to its key type and key, without the comment", () => {
-    expect(renderKnownHosts([{ host: "172.16.16.5", publicKeyLine: "ssh-ed25519 AAAAC3Nz host-a" }])).toBe("172.16.16.5 ssh-ed25519 AAAAC3Nz\n");
+    expect(renderKnownHosts([{ host: "172.16.16.5", publicKeyLine: "ssh-ed25519 AAAAC3Nz host-a" }])).toBe(
+      "172.16.16.5 ssh-ed25519 AAAAC3Nz\n",
+    );
   });
 });
 
@@ -157,7 +188,8 @@ describe("operator isolation", () => {
   const facts = {
     namespaces: ["havip-u-sw", "havip-u-a", "havip-u-b", "havip-u-op"],
     links: "1: lo: <LOOPBACK,UP>\n3: eth0@if4: <BROADCAST,UP>\n",
-    ipv4Routes: "172.16.16.0/24 dev eth0 proto kernel scope link src 172.16.16.100\nlocal 172.16.16.100 dev eth0 table local proto kernel scope host src 172.16.16.100\n",
+    ipv4Routes:
+      "172.16.16.0/24 dev eth0 proto kernel scope link src 172.16.16.100\nlocal 172.16.16.100 dev eth0 table local proto kernel scope host src 172.16.16.100\n",
     ipv6Routes: "",
     sameAsHost: false,
   };
@@ -179,7 +211,9 @@ describe("operator isolation", () => {
   });
 
   it("refuses when a lab namespace is missing", () => {
-    expect(operatorIsolationProblems(layout, { ...facts, namespaces: ["havip-u-op"] })).toContain("network namespace havip-u-sw does not exist");
+    expect(operatorIsolationProblems(layout, { ...facts, namespaces: ["havip-u-op"] })).toContain(
+      "network namespace havip-u-sw does not exist",
+    );
   });
 });
 
@@ -233,14 +267,30 @@ describe("drill measurement", () => {
     const table = formatDrillTable([
       { drill: "returns", expectsMove: false, longestGapMs: 100, lost: 0, sent: 50, endedWithOneHolder: true },
       { drill: "returns-moved", expectsMove: false, vipMovedAfterSeconds: 1, longestGapMs: 100, lost: 0, sent: 50 },
-      { drill: "split", vipMovedAfterSeconds: 0.4, expectedWithinSeconds: 3.6, longestGapMs: 100, lost: 0, sent: 50, endedWithOneHolder: false },
+      {
+        drill: "split",
+        vipMovedAfterSeconds: 0.4,
+        expectedWithinSeconds: 3.6,
+        longestGapMs: 100,
+        lost: 0,
+        sent: 50,
+        endedWithOneHolder: false,
+      },
     ]).split("\n");
     expect(table[2]).toBe("| returns | stayed (as expected) | - | 0.10 s | 0 / 50 | ok |");
     expect(table[3]).toBe("| returns-moved | 1.00 s | - | 0.10 s | 0 / 50 | FAILED |");
     expect(table[4]).toBe("| split | 0.40 s | 3.60 s | 0.10 s | 0 / 50 | FAILED |");
   });
 
-  const returns = { drill: "old-master-returns", vipMovedAfterSeconds: 0.8, expectedWithinSeconds: 1.11, longestGapMs: 900, lost: 8, sent: 200, endedWithOneHolder: true };
+  const returns = {
+    drill: "old-master-returns",
+    vipMovedAfterSeconds: 0.8,
+    expectedWithinSeconds: 1.11,
+    longestGapMs: 900,
+    lost: 8,
+    sent: 200,
+    endedWithOneHolder: true,
+  };
 
   it("passes a drill that moves once and must then stay only when nopreempt held", () => {
     const table = formatDrillTable([
@@ -268,9 +318,22 @@ describe("drill measurement", () => {
 
 describe("lab steadiness between drills", () => {
   const server = (name: "a" | "b", keepalivedPid: number | undefined, vrrpState: string | undefined) => ({
-    name, ip: "", namespace: "", namespaceExists: true, systemState: "running", sshdRunning: true, keepalivedPid, vrrpState, holdsVip: false,
+    name,
+    ip: "",
+    namespace: "",
+    namespaceExists: true,
+    systemState: "running",
+    sshdRunning: true,
+    keepalivedPid,
+    vrrpState,
+    holdsVip: false,
   });
-  const status = (servers: LabStatus["servers"], vipHolders: LabStatus["vipHolders"]): LabStatus => ({ prefix: "havip-u", vip: "172.16.16.12", servers, vipHolders });
+  const status = (servers: LabStatus["servers"], vipHolders: LabStatus["vipHolders"]): LabStatus => ({
+    prefix: "havip-u",
+    vip: "172.16.16.12",
+    servers,
+    vipHolders,
+  });
 
   it("calls the lab steady with Keepalived MASTER and BACKUP and one VIP holder", () => {
     expect(labUnsteadiness(status([server("a", 10, "MASTER"), server("b", 20, "BACKUP")], ["a"]))).toBeUndefined();
@@ -278,7 +341,9 @@ describe("lab steadiness between drills", () => {
 
   it("names every reason the lab is not ready for the next drill", () => {
     const reason = labUnsteadiness(status([server("a", undefined, undefined), server("b", 20, "FAULT")], []));
-    expect(reason).toBe("Keepalived is not running on a; b is in state FAULT, not MASTER or BACKUP; the VIP is held by nobody, not by exactly one server");
+    expect(reason).toBe(
+      "Keepalived is not running on a; b is in state FAULT, not MASTER or BACKUP; the VIP is held by nobody, not by exactly one server",
+    );
   });
 
   it("does not call a lab with two VIP holders steady", () => {

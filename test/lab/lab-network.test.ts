@@ -104,7 +104,11 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
   });
 
   it("keeps a file written on A over SSH invisible to B and to the host, /etc/keepalived included", async () => {
-    const write = await sshFromOperator(lab, lab.servers.a, ["sh", "-c", "mkdir -p /etc/keepalived && echo from-a > /etc/keepalived/keepalived.conf && echo from-a > /root/marker"]);
+    const write = await sshFromOperator(lab, lab.servers.a, [
+      "sh",
+      "-c",
+      "mkdir -p /etc/keepalived && echo from-a > /etc/keepalived/keepalived.conf && echo from-a > /root/marker",
+    ]);
     expect(write.code).toBe(0);
     expect((await execInServer(lab, "a", ["cat", "/etc/keepalived/keepalived.conf"])).stdout).toBe("from-a\n");
     const onB = await sshFromOperator(lab, lab.servers.b, ["sh", "-c", "ls /etc/keepalived/keepalived.conf /root/marker"]);
@@ -118,10 +122,16 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
     expect(sources.stdout.trim()).toBe("deb [trusted=yes] http://172.16.16.100:8080/bookworm ./");
     const routes = await execInServer(lab, "b", ["ip", "-4", "route", "show", "table", "main"]);
     expect(routes.stdout.trim()).toBe("172.16.16.0/24 dev eth0 proto kernel scope link src 172.16.16.6");
-    const result = await sshFromOperator(lab, lab.servers.b, [
-      "sh", "-c",
-      "mkdir -p /var/keepalived && echo MASTER > /var/keepalived/state && echo x >> /var/log/keepalived.log && apt-get -qq update && DEBIAN_FRONTEND=noninteractive apt-get -qq install -y keepalived >/dev/null",
-    ], { timeoutMs: 60_000 });
+    const result = await sshFromOperator(
+      lab,
+      lab.servers.b,
+      [
+        "sh",
+        "-c",
+        "mkdir -p /var/keepalived && echo MASTER > /var/keepalived/state && echo x >> /var/log/keepalived.log && apt-get -qq update && DEBIAN_FRONTEND=noninteractive apt-get -qq install -y keepalived >/dev/null",
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(result.stderr).not.toMatch(/^(E|W):/m);
     expect(result.code).toBe(0);
     const version = await execInServer(lab, "b", ["keepalived", "--version"]);
@@ -136,7 +146,12 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
     expect(routes.stdout).not.toMatch(/default/);
     expect(routes.stdout).toMatch(/^172\.16\.16\.0\/24 dev eth0/m);
     const links = await runInOperatorNamespace(lab, ["ip", "-o", "link", "show"]);
-    expect(links.stdout.split("\n").filter(Boolean).map((line) => line.split(":")[1].trim().split("@")[0])).toEqual(["lo", "eth0"]);
+    expect(
+      links.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split(":")[1].trim().split("@")[0]),
+    ).toEqual(["lo", "eth0"]);
   });
 
   it("adds no interface and no address to the host's network namespace", async () => {
@@ -201,7 +216,8 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
 
   it("finds and signals only the keepalived running in the given server", async () => {
     const start = await execInServer(lab, "b", [
-      "sh", "-c",
+      "sh",
+      "-c",
       "printf 'global_defs {\\n}\\n' > /etc/keepalived/idle.conf && (setsid keepalived -f /etc/keepalived/idle.conf --dont-fork -l -D </dev/null >/var/log/keepalived.out 2>&1 &)",
     ]);
     expect(start.code).toBe(0);
@@ -227,7 +243,12 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
     expect(await vipHolders(lab)).toEqual(["a"]);
     await execInServer(lab, "a", ["systemctl", "reboot"]);
     expect(await waitFor(async () => (await vipHolders(lab)).length === 0, 10_000)).toBe(true);
-    expect(await waitFor(async () => (await sshFromOperator(lab, lab.servers.a, ["systemctl", "is-system-running"])).stdout.trim() === "running", 30_000)).toBe(true);
+    expect(
+      await waitFor(
+        async () => (await sshFromOperator(lab, lab.servers.a, ["systemctl", "is-system-running"])).stdout.trim() === "running",
+        30_000,
+      ),
+    ).toBe(true);
     expect(fs.readFileSync(lab.servers.a.consoleLogPath, "utf8")).toMatch(/stopped with exit 133[\s\S]*supervisor: boot 2/);
     await runCommandOrThrow(["ip", "-n", lab.servers.a.namespace, "addr", "add", `${lab.vip}/32`, "dev", "eth0"]);
     await crashServer(lab, "a");
@@ -244,7 +265,8 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
     expect(namespaces).not.toContain(PREFIX);
     expect(fs.readFileSync("/proc/mounts", "utf8")).not.toContain(STATE_DIR);
     expect(fs.existsSync(STATE_DIR)).toBe(false);
-    for (const hierarchy of ["unified", "systemd"]) expect(fs.existsSync(`/sys/fs/cgroup/${hierarchy}/${lab.servers.a.cgroupPath}`)).toBe(false);
+    for (const hierarchy of ["unified", "systemd"])
+      expect(fs.existsSync(`/sys/fs/cgroup/${hierarchy}/${lab.servers.a.cgroupPath}`)).toBe(false);
     expect(await runCommandOrThrow(["ip", "-o", "link", "show"])).toBe(hostLinksBefore);
     await expect(labDown({ prefix: PREFIX, stateDir: STATE_DIR })).resolves.toBeUndefined();
     await expect(labStatus(lab)).resolves.toMatchObject({ vipHolders: [] });

@@ -22,8 +22,12 @@ describe("a lab's spec outside its lab", () => {
       "cluster lab is a lab's spec: it only works in network namespace havip-g-op, not here; " +
         "run it there (`ip netns exec havip-g-op havip-cluster ...`) or use `npm run lab -- status`",
     );
-    expect(labSpecRefusal(spec, { currentInode: 1, labInode: undefined })).toMatch(/namespace havip-g-op does not exist \(is the lab up\?\); refusing to send anything/);
-    expect(labSpecRefusal({ ...spec, labOperatorNamespace: "../x" }, { currentInode: 1, labInode: 1 })).toMatch(/is not a lab namespace name/);
+    expect(labSpecRefusal(spec, { currentInode: 1, labInode: undefined })).toMatch(
+      /namespace havip-g-op does not exist \(is the lab up\?\); refusing to send anything/,
+    );
+    expect(labSpecRefusal({ ...spec, labOperatorNamespace: "../x" }, { currentInode: 1, labInode: 1 })).toMatch(
+      /is not a lab namespace name/,
+    );
   });
 
   it("is accepted inside the lab's operator namespace, and a spec without the marker anywhere", () => {
@@ -62,8 +66,11 @@ describe("every command given a lab's spec on the host", () => {
     "`%s` refuses with one line and exit 2 before connecting",
     async (...args: string[]) => {
       const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-        const child = execFile(process.execPath, [BIN, ...args, "--spec-file", specFile], { encoding: "utf8", timeout: 20_000 }, (_error, stdout, stderr) =>
-          done({ code: child.exitCode, stdout, stderr }),
+        const child = execFile(
+          process.execPath,
+          [BIN, ...args, "--spec-file", specFile],
+          { encoding: "utf8", timeout: 20_000 },
+          (_error, stdout, stderr) => done({ code: child.exitCode, stdout, stderr }),
         );
       });
       expect(run.code).toBe(2);

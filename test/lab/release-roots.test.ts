@@ -31,9 +31,9 @@ describe("release roots", () => {
   });
 
   it("finds the Debian mirror apt uses, one-line or deb822, and skips the security archive", () => {
-    expect(debianMirrorFrom(["Types: deb\nURIs: http://mirror.example/debian-security\n", "Types: deb\nURIs: http://mirror.example/debian\n"])).toBe(
-      "http://mirror.example/debian",
-    );
+    expect(
+      debianMirrorFrom(["Types: deb\nURIs: http://mirror.example/debian-security\n", "Types: deb\nURIs: http://mirror.example/debian\n"]),
+    ).toBe("http://mirror.example/debian");
     expect(debianMirrorFrom(["# x\ndeb [arch=amd64] http://ftp.example/debian/ bookworm main\n"])).toBe("http://ftp.example/debian");
     expect(debianMirrorFrom(["deb https://other.example/apt stable main\n"])).toBeUndefined();
   });
@@ -47,15 +47,15 @@ describe("release roots", () => {
     const order = [
       "debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,openssh-server,iproute2,procps,python3 'trixie'",
       `--download-only --no-install-recommends ${LAB_SOURCE_PACKAGES.join(" ")}`,
-      "rm -f \"$root/var/lib/dbus/machine-id\" \"$root\"/etc/ssh/ssh_host_*",
+      'rm -f "$root/var/lib/dbus/machine-id" "$root"/etc/ssh/ssh_host_*',
       "dpkg-scanpackages",
       "mv \"$root\" '/var/cache/havip-test/roots/trixie'",
       "> '/var/cache/havip-test/roots/trixie.stamp.json'",
     ].map((part) => script.indexOf(part));
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((x, y) => x - y)).toEqual(order);
-    expect(script).toContain("ln -sf /dev/null \"$root/etc/systemd/system/apt-daily.timer\"");
-    expect(script).toContain(": > \"$root/etc/machine-id\"");
+    expect(script).toContain('ln -sf /dev/null "$root/etc/systemd/system/apt-daily.timer"');
+    expect(script).toContain(': > "$root/etc/machine-id"');
   });
 });
 

@@ -22,9 +22,7 @@ describe("validateNetworkPlan", () => {
   });
 
   it("rejects a malformed VPC CIDR", () => {
-    expect(messages({ vpcCidr: "172.16.0/16" })).toEqual([
-      "network.vpcCidr 172.16.0/16 is not an IPv4 CIDR block (expected a.b.c.d/n)",
-    ]);
+    expect(messages({ vpcCidr: "172.16.0/16" })).toEqual(["network.vpcCidr 172.16.0/16 is not an IPv4 CIDR block (expected a.b.c.d/n)"]);
   });
 
   it("rejects a CIDR with host bits set and names the aligned block", () => {
@@ -34,15 +32,27 @@ describe("validateNetworkPlan", () => {
   });
 
   it("rejects a public VPC block", () => {
-    expect(messages({ vpcCidr: "8.8.0.0/16", subnetCidr: "8.8.1.0/24", primaryIp: "8.8.1.5", secondaryIp: "8.8.1.6", havipAddresses: [undefined] })).toContain(
-      "network.vpcCidr 8.8.0.0/16 is not a private block (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)",
-    );
+    expect(
+      messages({
+        vpcCidr: "8.8.0.0/16",
+        subnetCidr: "8.8.1.0/24",
+        primaryIp: "8.8.1.5",
+        secondaryIp: "8.8.1.6",
+        havipAddresses: [undefined],
+      }),
+    ).toContain("network.vpcCidr 8.8.0.0/16 is not a private block (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)");
   });
 
   it("rejects a VPC prefix Tencent does not offer", () => {
-    expect(messages({ vpcCidr: "10.0.0.0/8", subnetCidr: "10.0.0.0/24", primaryIp: "10.0.0.5", secondaryIp: "10.0.0.6", havipAddresses: [undefined] })).toEqual([
-      "network.vpcCidr 10.0.0.0/8 has prefix /8; Tencent VPCs are /12 to /28",
-    ]);
+    expect(
+      messages({
+        vpcCidr: "10.0.0.0/8",
+        subnetCidr: "10.0.0.0/24",
+        primaryIp: "10.0.0.5",
+        secondaryIp: "10.0.0.6",
+        havipAddresses: [undefined],
+      }),
+    ).toEqual(["network.vpcCidr 10.0.0.0/8 has prefix /8; Tencent VPCs are /12 to /28"]);
   });
 
   it("rejects a subnet outside the VPC", () => {
@@ -150,7 +160,9 @@ describe("validateNetworkPlan", () => {
   });
 
   it("rejects a malformed SSH CIDR", () => {
-    expect(messages({ sshAllowedCidr: "203.0.113.7" })).toEqual(["sshAllowedCidr 203.0.113.7 is not an IPv4 CIDR block (expected a.b.c.d/n)"]);
+    expect(messages({ sshAllowedCidr: "203.0.113.7" })).toEqual([
+      "sshAllowedCidr 203.0.113.7 is not an IPv4 CIDR block (expected a.b.c.d/n)",
+    ]);
   });
 
   it("checks other CIDRs under their own field names", () => {
@@ -184,7 +196,15 @@ describe("isOpenToEveryone", () => {
 
 describe("private blocks are checked at both ends", () => {
   it("refuses a VPC block that starts in a private range but runs past it", () => {
-    expect(messages({ vpcCidr: "192.168.0.0/15", subnetCidr: "192.168.16.0/24", primaryIp: "192.168.16.5", secondaryIp: "192.168.16.6", havipAddresses: ["192.168.16.12"] })).toContain(
+    expect(
+      messages({
+        vpcCidr: "192.168.0.0/15",
+        subnetCidr: "192.168.16.0/24",
+        primaryIp: "192.168.16.5",
+        secondaryIp: "192.168.16.6",
+        havipAddresses: ["192.168.16.12"],
+      }),
+    ).toContain(
       "network.vpcCidr 192.168.0.0/15 is not a private block (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16): it starts in 192.168.0.0/16 but runs past its end",
     );
     expect(messages({ vpcCidr: "172.16.0.0/12" })).toEqual([]);

@@ -38,7 +38,18 @@ describe("the TCP reachability probe (loopback only)", () => {
 
   it("runs as `havip-cluster probe` and exits after --count probes", async () => {
     const [node, bin] = cliArgv("probe");
-    const { stdout } = await promisify(execFile)(node, [bin, "probe", "--host", "127.0.0.1", "--port", String(openPort), "--count", "3", "--interval", "20"]);
+    const { stdout } = await promisify(execFile)(node, [
+      bin,
+      "probe",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(openPort),
+      "--count",
+      "3",
+      "--interval",
+      "20",
+    ]);
     const samples = parseProbeOutput(stdout);
     expect(samples.map((s) => s.seq).sort()).toEqual([0, 1, 2]);
     expect(samples.every((s) => s.answered)).toBe(true);
@@ -71,7 +82,11 @@ describe("the probe's HTTP mode (loopback only)", () => {
     page = "node-a\nserved by nginx\n";
     status = 200;
     const samples = await probeFor(3);
-    expect(samples.map((s) => [s.answered, s.responder])).toEqual([[true, "node-a"], [true, "node-a"], [true, "node-a"]]);
+    expect(samples.map((s) => [s.answered, s.responder])).toEqual([
+      [true, "node-a"],
+      [true, "node-a"],
+      [true, "node-a"],
+    ]);
   });
 
   it("counts a non-2xx answer and a closed port as lost", async () => {
@@ -101,7 +116,20 @@ describe("the probe's HTTP mode (loopback only)", () => {
   it("runs as `havip-cluster probe --http-path` and prints the responder", async () => {
     page = "node-b\n";
     const [node, bin] = cliArgv("probe");
-    const { stdout } = await promisify(execFile)(node, [bin, "probe", "--host", "127.0.0.1", "--port", String(port), "--http-path", "/", "--count", "2", "--interval", "20"]);
+    const { stdout } = await promisify(execFile)(node, [
+      bin,
+      "probe",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--http-path",
+      "/",
+      "--count",
+      "2",
+      "--interval",
+      "20",
+    ]);
     expect(parseProbeOutput(stdout).map((s) => s.responder)).toEqual(["node-b", "node-b"]);
   });
 });

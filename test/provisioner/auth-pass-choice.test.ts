@@ -57,6 +57,9 @@ describe("chooseAuthPass", () => {
   });
 
   it("generates one when neither the settings nor the nodes have any", () => {
-    expect(chooseAuthPass(undefined, [undefined, "global_defs {\n}\n"], () => "newpass1")).toEqual({ authPass: "newpass1", source: "generated" });
+    expect(chooseAuthPass(undefined, [undefined, "global_defs {\n}\n"], () => "newpass1")).toEqual({
+      authPass: "newpass1",
+      source: "generated",
+    });
   });
 });

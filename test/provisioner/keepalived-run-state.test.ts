@@ -8,8 +8,16 @@ const alive = { command: "keepalived", state: "S", startedAt: STARTED };
 describe("keepalivedRunState", () => {
   it.each<[string, KeepalivedProcessReport, string]>([
     ["an active unit", { unitState: "active", process: alive, notifiedState: "BACKUP", notifiedAt: STARTED + 1 }, "running"],
-    ["an active unit with a STOP left from before it started", { unitState: "active", process: alive, notifiedState: "STOP", notifiedAt: STARTED - 30 }, "running"],
-    ["an active unit whose process recorded its own STOP (SIGTERM not from systemd)", { unitState: "active", process: alive, notifiedState: "STOP", notifiedAt: STARTED + 60 }, "stopping"],
+    [
+      "an active unit with a STOP left from before it started",
+      { unitState: "active", process: alive, notifiedState: "STOP", notifiedAt: STARTED - 30 },
+      "running",
+    ],
+    [
+      "an active unit whose process recorded its own STOP (SIGTERM not from systemd)",
+      { unitState: "active", process: alive, notifiedState: "STOP", notifiedAt: STARTED + 60 },
+      "stopping",
+    ],
     ["an active unit whose main process is a zombie", { unitState: "active", process: { ...alive, state: "Z" } }, "stopping"],
     ["an active unit without a main pid", { unitState: "active" }, "running"],
     ["a deactivating unit", { unitState: "deactivating", process: alive }, "stopping"],
@@ -20,7 +28,11 @@ describe("keepalivedRunState", () => {
     ["a failed unit", { unitState: "failed" }, "stopped"],
     ["a unit systemd does not know", { unitState: "unknown" }, "stopped"],
     ["no systemd, a live keepalived", { process: alive, notifiedState: "MASTER", notifiedAt: STARTED + 2 }, "running"],
-    ["no systemd, a live keepalived that recorded its own STOP", { process: alive, notifiedState: "STOP", notifiedAt: STARTED + 2 }, "stopping"],
+    [
+      "no systemd, a live keepalived that recorded its own STOP",
+      { process: alive, notifiedState: "STOP", notifiedAt: STARTED + 2 },
+      "stopping",
+    ],
     ["no systemd, a live keepalived with an older STOP", { process: alive, notifiedState: "STOP", notifiedAt: STARTED - 0.2 }, "running"],
     ["no systemd, a pid file naming a reused pid", { process: { ...alive, command: "bash" } }, "stopped"],
     ["no systemd, a zombie", { process: { ...alive, state: "Z" } }, "stopped"],
@@ -34,7 +46,9 @@ describe("parseKeepalivedStatus", () => {
   const proc = "pid_comm=keepalived\npid_state=S\npid_start_ticks=150000\nclock_ticks=100\nboot_time=1700000000\n";
 
   it("reads a running Keepalived, addresses without prefix length and the notified state", () => {
-    const status = parseKeepalivedStatus(`${proc}address=172.16.16.5/24\naddress=172.16.16.12/24\nstate=MASTER\nstate_written_at=1700001600.25\n`);
+    const status = parseKeepalivedStatus(
+      `${proc}address=172.16.16.5/24\naddress=172.16.16.12/24\nstate=MASTER\nstate_written_at=1700001600.25\n`,
+    );
     expect(status).toEqual({ running: true, runState: "running", addresses: ["172.16.16.5", "172.16.16.12"], notifiedState: "MASTER" });
   });
 
@@ -61,7 +75,9 @@ describe("parseKeepalivedStatus", () => {
 
   it("treats missing or garbled process facts as no process", () => {
     expect(parseKeepalivedStatus("").running).toBe(false);
-    expect(parseKeepalivedStatus("pid_comm=keepalived\npid_state=S\npid_start_ticks=x\nclock_ticks=100\nboot_time=1\n").running).toBe(false);
+    expect(parseKeepalivedStatus("pid_comm=keepalived\npid_state=S\npid_start_ticks=x\nclock_ticks=100\nboot_time=1\n").running).toBe(
+      false,
+    );
     expect(parseKeepalivedStatus("pid_comm=keepalived\npid_state=S\npid_start_ticks=5\nclock_ticks=0\nboot_time=1\n").running).toBe(false);
   });
 

@@ -25,7 +25,10 @@ describe("systemd start and reload commands (run with a stand-in systemctl)", ()
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const run = (command: string, env: Record<string, string> = {}) => {
-    const result = spawnSync("sh", ["-c", command], { encoding: "utf8", env: { ...process.env, ...env, PATH: `${dir}:${process.env.PATH ?? "/usr/bin:/bin"}` } });
+    const result = spawnSync("sh", ["-c", command], {
+      encoding: "utf8",
+      env: { ...process.env, ...env, PATH: `${dir}:${process.env.PATH ?? "/usr/bin:/bin"}` },
+    });
     let calls: string[] = [];
     try {
       calls = readFileSync(join(dir, "calls"), "utf8").trim().split("\n");
@@ -86,6 +89,8 @@ describe("readSettledKeepalivedStatus", () => {
 
   it("gives up with the node's name and the state when Keepalived does not settle", async () => {
     const { shell } = shellAnswering(["unit_state=deactivating\n"]);
-    await expect(readSettledKeepalivedStatus(shell, "systemd", "eth0", 30, 5)).rejects.toThrow("primary: Keepalived is still stopping after 0 s");
+    await expect(readSettledKeepalivedStatus(shell, "systemd", "eth0", 30, 5)).rejects.toThrow(
+      "primary: Keepalived is still stopping after 0 s",
+    );
   });
 });

@@ -71,7 +71,8 @@ describe.skipIf(!canRun)("a stopping Keepalived (the host's, stopped with SIGTER
       // The old check (pid file + kill -0) said "running" in that window...
       expect(readdirSync(dir).filter((name) => name.startsWith("pidfile-alive-")).length).toBeGreaterThan(0);
       // ...the status read says stopping in every sample.
-      for (const name of during) expect({ name, ...read(name) }).toMatchObject({ name, running: false, runState: "stopping", notifiedState: "STOP" });
+      for (const name of during)
+        expect({ name, ...read(name) }).toMatchObject({ name, running: false, runState: "stopping", notifiedState: "STOP" });
       expect(read("sample-after")).toMatchObject({ running: false, runState: "stopped" });
     } finally {
       rmSync(dir, { recursive: true, force: true });

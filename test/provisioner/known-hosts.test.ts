@@ -176,7 +176,9 @@ describe("against real ssh-keygen output", () => {
     expect(entries.filter((entry) => entryMatchesHost(entry, knownHostsName("10.0.0.5", 22)))).toHaveLength(1);
     expect(entries.filter((entry) => entryMatchesHost(entry, knownHostsName("10.0.0.6", 2222)))).toHaveLength(1);
     expect(entries.filter((entry) => entryMatchesHost(entry, knownHostsName("10.0.0.6", 22)))).toHaveLength(0);
-    expect(decideHostKey({ host: "10.0.0.6", port: 2222, offeredKey: publicKey.blob, knownHosts: entries, trustOnFirstUse: false }).verdict).toBe("accept");
+    expect(
+      decideHostKey({ host: "10.0.0.6", port: 2222, offeredKey: publicKey.blob, knownHosts: entries, trustOnFirstUse: false }).verdict,
+    ).toBe("accept");
   });
 });
 

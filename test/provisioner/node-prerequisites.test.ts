@@ -4,11 +4,26 @@ import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
 import { labLayout } from "../../lib/lab/lab-layout";
 import type { NodeFacts } from "../../lib/provisioner/node-facts";
-import { ensureScriptUserCommand, installPackagesCommand, missingPackages, runtimePathsScript } from "../../lib/provisioner/node-prerequisites";
+import {
+  ensureScriptUserCommand,
+  installPackagesCommand,
+  missingPackages,
+  runtimePathsScript,
+} from "../../lib/provisioner/node-prerequisites";
 
 const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u"));
-const facts = (commands: string[]): NodeFacts => ({ osId: "debian", osPrettyName: "Debian", packageManager: "apt-get", initSystem: "other", interfaces: ["eth0"], commands });
-const httpSpec: ClusterSpec = { ...spec, healthCheck: { ...spec.healthCheck, kind: "http", url: "http://127.0.0.1/health" } as ClusterSpec["healthCheck"] };
+const facts = (commands: string[]): NodeFacts => ({
+  osId: "debian",
+  osPrettyName: "Debian",
+  packageManager: "apt-get",
+  initSystem: "other",
+  interfaces: ["eth0"],
+  commands,
+});
+const httpSpec: ClusterSpec = {
+  ...spec,
+  healthCheck: { ...spec.healthCheck, kind: "http", url: "http://127.0.0.1/health" } as ClusterSpec["healthCheck"],
+};
 
 describe("missingPackages", () => {
   it("asks for curl only when the health check is http and curl is missing", () => {
@@ -24,7 +39,9 @@ describe("missingPackages", () => {
 
 describe("installPackagesCommand", () => {
   it("installs non-interactively with each package manager", () => {
-    expect(installPackagesCommand("apt-get", ["curl", "logrotate"])).toMatch(/DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq curl logrotate <\/dev\/null$/);
+    expect(installPackagesCommand("apt-get", ["curl", "logrotate"])).toMatch(
+      /DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq curl logrotate <\/dev\/null$/,
+    );
     expect(installPackagesCommand("dnf", ["curl"])).toBe("dnf install -y -q curl </dev/null");
     expect(installPackagesCommand("yum", ["curl"])).toBe("yum install -y -q curl </dev/null");
   });

@@ -6,7 +6,14 @@ import type { RolloutStep } from "../../lib/core/plan/plan-rollout";
 import { reloadCommand, startCommand } from "../../lib/provisioner/keepalived-service";
 import { describeNodeStep, planNodeSteps, STAGING_DIR, type NodeStepInput } from "../../lib/provisioner/node-steps";
 
-const conf: ManagedFile = { path: "/etc/keepalived/keepalived.conf", mode: 0o600, owner: "root", group: "root", content: "vrrp\n", secret: true };
+const conf: ManagedFile = {
+  path: "/etc/keepalived/keepalived.conf",
+  mode: 0o600,
+  owner: "root",
+  group: "root",
+  content: "vrrp\n",
+  secret: true,
+};
 const changed = planNodeChanges("primary", [conf], [{ path: conf.path, exists: false }]).pending;
 const reload: RolloutStep = { nodeName: "primary", action: "reload", reason: "its files changed" };
 const start: RolloutStep = { nodeName: "primary", action: "start", reason: "Keepalived is not running" };
@@ -26,7 +33,15 @@ describe("planNodeSteps", () => {
   it("makes the script user exist, checks the staged files, installs them, checks them in place, then reloads and records what was applied", () => {
     const plan = planNodeSteps(input({}));
     expect(plan.refusal).toBeUndefined();
-    expect(plan.steps.map((step) => step.kind)).toEqual(["ensure-script-user", "check-staged", "prepare-runtime-paths", "install-files", "check-installed", "reload", "record-applied"]);
+    expect(plan.steps.map((step) => step.kind)).toEqual([
+      "ensure-script-user",
+      "check-staged",
+      "prepare-runtime-paths",
+      "install-files",
+      "check-installed",
+      "reload",
+      "record-applied",
+    ]);
     expect(plan.steps[0]).toEqual({ kind: "ensure-script-user", scriptUser: "keepalived_script" });
     expect(plan.steps[1]).toMatchObject({ command: configTestCommand("2.2.7", `${STAGING_DIR}/keepalived.conf`) });
     expect(plan.steps[3]).toEqual({ kind: "install-files", paths: [conf.path], unchecked: false });
@@ -43,7 +58,14 @@ describe("planNodeSteps", () => {
   });
 
   it("creates no user for root, and none before the check when nothing is staged", () => {
-    expect(planNodeSteps(input({ scriptUser: "root" })).steps.map((step) => step.kind)).toEqual(["check-staged", "prepare-runtime-paths", "install-files", "check-installed", "reload", "record-applied"]);
+    expect(planNodeSteps(input({ scriptUser: "root" })).steps.map((step) => step.kind)).toEqual([
+      "check-staged",
+      "prepare-runtime-paths",
+      "install-files",
+      "check-installed",
+      "reload",
+      "record-applied",
+    ]);
     expect(planNodeSteps(input({ pending: [], rollout: start })).steps.map((step) => step.kind)).toEqual(["start", "record-applied"]);
   });
 
@@ -67,7 +89,10 @@ describe("planNodeSteps", () => {
   });
 
   it("refuses to change a node whose Keepalived (1.3.5) cannot check a configuration, with the reason and the way out", () => {
-    for (const [pending, rollout] of [[changed, reload], [[], start]] as const) {
+    for (const [pending, rollout] of [
+      [changed, reload],
+      [[], start],
+    ] as const) {
       const plan = planNodeSteps(input({ keepalivedVersion: "1.3.5", pending, rollout }));
       expect(plan.steps).toEqual([]);
       expect(plan.refusal).toBe(

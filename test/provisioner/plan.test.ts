@@ -1,9 +1,22 @@
 import { describe, expect, it } from "vitest";
 import type { ManagedFile } from "../../lib/core/keepalived";
-import { changesKeepalivedInputs, keepalivedInputsFingerprint, planNodeChanges, sha256Hex, type RemoteFileState } from "../../lib/core/plan/plan-node-changes";
+import {
+  changesKeepalivedInputs,
+  keepalivedInputsFingerprint,
+  planNodeChanges,
+  sha256Hex,
+  type RemoteFileState,
+} from "../../lib/core/plan/plan-node-changes";
 import { planRollout, type NodeRolloutInput } from "../../lib/core/plan/plan-rollout";
 
-const conf: ManagedFile = { path: "/etc/keepalived/keepalived.conf", mode: 0o600, owner: "root", group: "root", content: "vrrp\n", secret: true };
+const conf: ManagedFile = {
+  path: "/etc/keepalived/keepalived.conf",
+  mode: 0o600,
+  owner: "root",
+  group: "root",
+  content: "vrrp\n",
+  secret: true,
+};
 const script: ManagedFile = { path: "/etc/keepalived/havip-notify.sh", mode: 0o755, owner: "root", group: "root", content: "#!/bin/sh\n" };
 
 const sameAs = (file: ManagedFile, changes: Partial<RemoteFileState> = {}): RemoteFileState => ({
@@ -68,7 +81,10 @@ describe("planRollout", () => {
   });
 
   it("changes the VIP holder last", () => {
-    const steps = planRollout([node("primary", { holdsVip: true, keepalivedInputsChanged: true }), node("secondary", { keepalivedInputsChanged: true })]);
+    const steps = planRollout([
+      node("primary", { holdsVip: true, keepalivedInputsChanged: true }),
+      node("secondary", { keepalivedInputsChanged: true }),
+    ]);
     expect(steps.map((s) => s.nodeName)).toEqual(["secondary", "primary"]);
   });
 
@@ -78,7 +94,10 @@ describe("planRollout", () => {
   });
 
   it("starts a node whose Keepalived is not running, whether or not files changed", () => {
-    const steps = planRollout([node("primary", { keepalivedRunning: false }), node("secondary", { keepalivedRunning: false, keepalivedInputsChanged: true })]);
+    const steps = planRollout([
+      node("primary", { keepalivedRunning: false }),
+      node("secondary", { keepalivedRunning: false, keepalivedInputsChanged: true }),
+    ]);
     expect(steps.map((s) => s.action)).toEqual(["start", "start"]);
     expect(steps[0].reason).toContain("not running");
   });
@@ -104,10 +123,18 @@ describe("changesKeepalivedInputs and keepalivedInputsFingerprint", () => {
   const rule = file("/etc/logrotate.d/havip-keepalived", "rotate\n");
 
   it("counts content changes of the files Keepalived reads, not the logrotate rule or a mode change", () => {
-    const ruleOnly = planNodeChanges("n", [conf, rule], [{ path: conf.path, exists: true, sha256: sha256Hex(conf.content), mode: 0o644, owner: "root", group: "root" }]);
+    const ruleOnly = planNodeChanges(
+      "n",
+      [conf, rule],
+      [{ path: conf.path, exists: true, sha256: sha256Hex(conf.content), mode: 0o644, owner: "root", group: "root" }],
+    );
     expect(ruleOnly.pending.map((c) => c.file.path)).toEqual([rule.path]);
     expect(changesKeepalivedInputs(ruleOnly)).toBe(false);
-    const modeOnly = planNodeChanges("n", [conf], [{ path: conf.path, exists: true, sha256: sha256Hex(conf.content), mode: 0o600, owner: "root", group: "root" }]);
+    const modeOnly = planNodeChanges(
+      "n",
+      [conf],
+      [{ path: conf.path, exists: true, sha256: sha256Hex(conf.content), mode: 0o600, owner: "root", group: "root" }],
+    );
     expect(modeOnly.pending[0].kind).toBe("metadata");
     expect(changesKeepalivedInputs(modeOnly)).toBe(false);
     expect(changesKeepalivedInputs(planNodeChanges("n", [conf], []))).toBe(true);
@@ -120,4 +147,3 @@ describe("changesKeepalivedInputs and keepalivedInputsFingerprint", () => {
     expect(keepalivedInputsFingerprint([{ ...conf, content: "vrrp 2\n" }, rule])).not.toBe(a);
   });
 });
-

@@ -99,4 +99,3 @@ describe("supportsConfigTest", () => {
     expect(supportsConfigTest("1.3.5")).toBe(false);
   });
 });
-

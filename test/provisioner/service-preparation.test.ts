@@ -38,7 +38,11 @@ describe.skipIf(!canUnshare)("the ip_nonlocal_bind step, run by bash in a fresh 
     const on = nonlocalBindScript(clusterSpec(), path);
     const off = nonlocalBindScript(clusterSpec({ nonlocalBind: false }), path);
     // One namespace for both steps: apply, then turn off.
-    const result = spawnSync("unshare", ["--net", "bash", "-c", `${on.script}\n${off.script}`], { encoding: "utf8", input: on.stdin, timeout: 15_000 });
+    const result = spawnSync("unshare", ["--net", "bash", "-c", `${on.script}\n${off.script}`], {
+      encoding: "utf8",
+      input: on.stdin,
+      timeout: 15_000,
+    });
     expect(result.stdout.trim().split("\n")).toEqual(["1", "0"]);
     expect(existsSync(path)).toBe(false);
     const untouched = runInFreshNetns(`sysctl -q -w net.ipv4.ip_nonlocal_bind=1\n${off.script}`);
@@ -69,9 +73,16 @@ describe("the package hold", () => {
       "-c",
       `mkdir -p ${fake}; printf '#!/bin/sh\\necho "apt-mark $*" >>${calls}\\n' >${fake}/apt-mark; printf '#!/bin/sh\\necho "apt-get $*" >>${calls}; exit 100\\n' >${fake}/apt-get; chmod +x ${fake}/*`,
     ]);
-    const result = spawnSync("bash", ["-c", upgradeKeepalivedCommand("apt-get")], { encoding: "utf8", env: { ...process.env, PATH: `${fake}:${process.env.PATH}` } });
+    const result = spawnSync("bash", ["-c", upgradeKeepalivedCommand("apt-get")], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${fake}:${process.env.PATH}` },
+    });
     expect(result.status).toBe(100);
-    expect(readFileSync(calls, "utf8").trim().split("\n")).toEqual(["apt-mark unhold keepalived", "apt-get update -qq", "apt-mark hold keepalived"]);
+    expect(readFileSync(calls, "utf8").trim().split("\n")).toEqual([
+      "apt-mark unhold keepalived",
+      "apt-get update -qq",
+      "apt-mark hold keepalived",
+    ]);
   });
 });
 
@@ -89,6 +100,8 @@ describe("the service setup command", () => {
       "service: install nginx",
       "service: run /bin/sh -c 'true' havip-service-setup </dev/null 2>&1",
     ]);
-    expect(describeServicePreparation(clusterSpec({ nonlocalBind: false }))).toEqual(["sysctl: remove the ip_nonlocal_bind file if present, set 0"]);
+    expect(describeServicePreparation(clusterSpec({ nonlocalBind: false }))).toEqual([
+      "sysctl: remove the ip_nonlocal_bind file if present, set 0",
+    ]);
   });
 });

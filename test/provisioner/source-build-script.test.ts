@@ -15,7 +15,10 @@ function hostileUrl(marker: string): string {
 
 describe("sourceBuildScript (text)", () => {
   it("passes bash -n with a hostile URL", () => {
-    const check = spawnSync("bash", ["-n"], { input: sourceBuildScript({ url: hostileUrl("/nonexistent/x"), sha256: SHA }, "other"), encoding: "utf8" });
+    const check = spawnSync("bash", ["-n"], {
+      input: sourceBuildScript({ url: hostileUrl("/nonexistent/x"), sha256: SHA }, "other"),
+      encoding: "utf8",
+    });
     expect(check.status, check.stderr).toBe(0);
   });
 
@@ -47,7 +50,9 @@ describe("sourceBuildScript (text)", () => {
 
   it("on a systemd node, tells configure the init system and unit directory, and reloads systemd after make install", () => {
     const lines = sourceBuildScript({ url: "https://example.invalid/k.tar.gz", sha256: SHA }, "systemd").split("\n");
-    expect(lines.find((line) => line.startsWith("./configure"))).toContain(`--with-init=systemd --with-systemdsystemunitdir=${PACKAGED_UNIT_DIR}`);
+    expect(lines.find((line) => line.startsWith("./configure"))).toContain(
+      `--with-init=systemd --with-systemdsystemunitdir=${PACKAGED_UNIT_DIR}`,
+    );
     expect(lines.indexOf("systemctl daemon-reload")).toBeGreaterThan(lines.findIndex((line) => line.startsWith("make install")));
     expect(lines[lines.length - 1]).toBe("systemctl daemon-reload");
   });
@@ -57,7 +62,9 @@ describe("sourceBuildScript (text)", () => {
     try {
       writeFileSync(join(dir, "keepalived.service"), FALLBACK_KEEPALIVED_UNIT);
       const verify = spawnSync("systemd-analyze", ["verify", "--man=no", join(dir, "keepalived.service")], { encoding: "utf8" });
-      expect(verify.stderr.split("\n").filter((line) => line.includes("keepalived.service") && !line.includes("/usr/sbin/keepalived"))).toEqual([]);
+      expect(
+        verify.stderr.split("\n").filter((line) => line.includes("keepalived.service") && !line.includes("/usr/sbin/keepalived")),
+      ).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -129,57 +136,70 @@ describe("sourceBuildScript (run with stub curl and make)", () => {
  * The systemd variant, run in a private mount namespace whose unit directories are empty tmpfs
  * mounts, with stub curl, make and systemctl: nothing on the host changes.
  */
-describe.skipIf(!(toolAvailable("unshare") && runningAsRoot()))("sourceBuildScript on a systemd node (run with stubs, private unit directories)", () => {
-  let dir: string;
-  let tarball: string;
-  let tarballSha: string;
+describe.skipIf(!(toolAvailable("unshare") && runningAsRoot()))(
+  "sourceBuildScript on a systemd node (run with stubs, private unit directories)",
+  () => {
+    let dir: string;
+    let tarball: string;
+    let tarballSha: string;
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "havip-source-build-systemd-"));
-    const bin = join(dir, "bin");
-    const src = join(dir, "src", "keepalived-9.9.9");
-    mkdirSync(bin);
-    mkdirSync(src, { recursive: true });
-    writeFileSync(join(src, "configure"), `#!/bin/sh\necho "$*" > ${join(dir, "configure-args")}\n`, { mode: 0o755 });
-    tarball = join(dir, "keepalived.tar.gz");
-    expect(spawnSync("tar", ["czf", tarball, "-C", join(dir, "src"), "keepalived-9.9.9"]).status).toBe(0);
-    tarballSha = createHash("sha256").update(readFileSync(tarball)).digest("hex");
-    writeFileSync(join(bin, "curl"), `#!/bin/sh\nwhile [ $# -gt 0 ]; do if [ "$1" = -o ]; then cp ${tarball} "$2"; fi; shift; done\n`, { mode: 0o755 });
-    writeFileSync(join(bin, "make"), `#!/bin/sh\n[ "$1" = install ] && [ -n "\${STUB_INSTALLS_UNIT:-}" ] && echo "[Unit]" > ${PACKAGED_UNIT_DIR}/keepalived.service\nexit 0\n`, { mode: 0o755 });
-    writeFileSync(join(bin, "systemctl"), `#!/bin/sh\necho "$*" >> ${join(dir, "systemctl-calls")}\n`, { mode: 0o755 });
-  });
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), "havip-source-build-systemd-"));
+      const bin = join(dir, "bin");
+      const src = join(dir, "src", "keepalived-9.9.9");
+      mkdirSync(bin);
+      mkdirSync(src, { recursive: true });
+      writeFileSync(join(src, "configure"), `#!/bin/sh\necho "$*" > ${join(dir, "configure-args")}\n`, { mode: 0o755 });
+      tarball = join(dir, "keepalived.tar.gz");
+      expect(spawnSync("tar", ["czf", tarball, "-C", join(dir, "src"), "keepalived-9.9.9"]).status).toBe(0);
+      tarballSha = createHash("sha256").update(readFileSync(tarball)).digest("hex");
+      writeFileSync(join(bin, "curl"), `#!/bin/sh\nwhile [ $# -gt 0 ]; do if [ "$1" = -o ]; then cp ${tarball} "$2"; fi; shift; done\n`, {
+        mode: 0o755,
+      });
+      writeFileSync(
+        join(bin, "make"),
+        `#!/bin/sh\n[ "$1" = install ] && [ -n "\${STUB_INSTALLS_UNIT:-}" ] && echo "[Unit]" > ${PACKAGED_UNIT_DIR}/keepalived.service\nexit 0\n`,
+        { mode: 0o755 },
+      );
+      writeFileSync(join(bin, "systemctl"), `#!/bin/sh\necho "$*" >> ${join(dir, "systemctl-calls")}\n`, { mode: 0o755 });
+    });
 
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Runs the script with every unit directory an empty tmpfs; prints the unit found afterwards. */
-  const run = (env: Record<string, string> = {}) =>
-    spawnSync(
-      "unshare",
-      [
-        "--mount",
-        "sh",
-        "-c",
-        `set -e; for d in /etc/systemd/system ${PACKAGED_UNIT_DIR} /lib/systemd/system; do mkdir -p "$d" 2>/dev/null || true; mount -t tmpfs tmpfs "$d"; done
+    /** Runs the script with every unit directory an empty tmpfs; prints the unit found afterwards. */
+    const run = (env: Record<string, string> = {}) =>
+      spawnSync(
+        "unshare",
+        [
+          "--mount",
+          "sh",
+          "-c",
+          `set -e; for d in /etc/systemd/system ${PACKAGED_UNIT_DIR} /lib/systemd/system; do mkdir -p "$d" 2>/dev/null || true; mount -t tmpfs tmpfs "$d"; done
 bash -c "$1" >/dev/null
 cat ${PACKAGED_UNIT_DIR}/keepalived.service`,
-        "sh",
-        sourceBuildScript({ url: "https://example.invalid/keepalived.tar.gz", sha256: tarballSha }, "systemd"),
-      ],
-      { encoding: "utf8", env: { ...process.env, ...env, PATH: `${join(dir, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}` }, timeout: 10_000 },
-    );
+          "sh",
+          sourceBuildScript({ url: "https://example.invalid/keepalived.tar.gz", sha256: tarballSha }, "systemd"),
+        ],
+        {
+          encoding: "utf8",
+          env: { ...process.env, ...env, PATH: `${join(dir, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}` },
+          timeout: 10_000,
+        },
+      );
 
-  it("writes upstream's unit when make install did not, then reloads systemd", () => {
-    const result = run();
-    expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toBe(FALLBACK_KEEPALIVED_UNIT);
-    expect(readFileSync(join(dir, "configure-args"), "utf8")).toContain("--with-init=systemd");
-    expect(readFileSync(join(dir, "systemctl-calls"), "utf8")).toBe("daemon-reload\n");
-  });
+    it("writes upstream's unit when make install did not, then reloads systemd", () => {
+      const result = run();
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toBe(FALLBACK_KEEPALIVED_UNIT);
+      expect(readFileSync(join(dir, "configure-args"), "utf8")).toContain("--with-init=systemd");
+      expect(readFileSync(join(dir, "systemctl-calls"), "utf8")).toBe("daemon-reload\n");
+    });
 
-  it("keeps the unit make install wrote", () => {
-    const result = run({ STUB_INSTALLS_UNIT: "1" });
-    expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toBe("[Unit]\n");
-    expect(readFileSync(join(dir, "systemctl-calls"), "utf8")).toBe("daemon-reload\n");
-  });
-});
+    it("keeps the unit make install wrote", () => {
+      const result = run({ STUB_INSTALLS_UNIT: "1" });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toBe("[Unit]\n");
+      expect(readFileSync(join(dir, "systemctl-calls"), "utf8")).toBe("daemon-reload\n");
+    });
+  },
+);

@@ -35,8 +35,21 @@ describe.runIf(runningAsRoot())("writeStagedFiles (as root, on this machine)", (
 
   it("lets a non-root script user reach the staged scripts by name, but neither list the directory nor read the config", async () => {
     const staging = join(parent, ".havip-staging");
-    const conf: ManagedFile = { path: join(staging, "keepalived.conf"), mode: 0o600, owner: "root", group: "root", content: "auth_pass secret\n", secret: true };
-    const check: ManagedFile = { path: join(staging, "havip-check.sh"), mode: 0o755, owner: "root", group: "root", content: "#!/bin/sh\nexit 0\n" };
+    const conf: ManagedFile = {
+      path: join(staging, "keepalived.conf"),
+      mode: 0o600,
+      owner: "root",
+      group: "root",
+      content: "auth_pass secret\n",
+      secret: true,
+    };
+    const check: ManagedFile = {
+      path: join(staging, "havip-check.sh"),
+      mode: 0o755,
+      owner: "root",
+      group: "root",
+      content: "#!/bin/sh\nexit 0\n",
+    };
     await writeStagedFiles(localShell, staging, [conf, check]);
     expect(statSync(staging).mode & 0o7777).toBe(0o711);
     expect(statSync(conf.path).mode & 0o7777).toBe(0o600);

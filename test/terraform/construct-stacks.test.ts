@@ -78,7 +78,10 @@ const HOSTILE_LINES = `${HOSTILE}\nsecond line\r\n\ttab`;
 
 describe.skipIf(skipTerraform)("user strings reach Terraform as data", () => {
   const props = {
-    keepalived: { virtualRouterId: 51, healthCheck: { kind: "command" as const, command: `test "$(cat /run/ready)" = 'ok\\n' && echo ${HOSTILE}` } },
+    keepalived: {
+      virtualRouterId: 51,
+      healthCheck: { kind: "command" as const, command: `test "$(cat /run/ready)" = 'ok\\n' && echo ${HOSTILE}` },
+    },
     network: { ...guideProps.network, vpcName: `v ${HOSTILE}`.slice(0, 60), subnetName: `s ${HOSTILE}`.slice(0, 60) },
     havips: [{ address: "172.16.16.12", name: `h ${HOSTILE}`.slice(0, 60) }],
     eip: { name: `e ${HOSTILE}`.slice(0, 60) },
@@ -154,7 +157,10 @@ describe.skipIf(skipTerraform)("a VRRP password from a sensitive Terraform varia
   it("with a literal, warns that the password lands in clear in cdk.tf.json", () => {
     const synth = synthCluster({ keepalived: { virtualRouterId: 51, authPass: "s3cretpw" } });
     expect(synth.json).toContain("s3cretpw");
-    const warnings = synth.stack.node.findAll().flatMap((node) => node.node.metadata).filter((entry) => entry.type === "@cdktf/warn");
+    const warnings = synth.stack.node
+      .findAll()
+      .flatMap((node) => node.node.metadata)
+      .filter((entry) => entry.type === "@cdktf/warn");
     expect(warnings.map((entry) => String(entry.data))).toEqual(
       expect.arrayContaining([expect.stringContaining("keepalived.authPass is a literal, so it is written in clear into cdk.tf.json")]),
     );

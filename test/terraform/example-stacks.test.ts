@@ -84,7 +84,12 @@ describe.skipIf(skipTerraform)("the example app and the consumer example through
     const exampleDir = join(projectRoot, "examples", "consumer");
     const outdir = mkdtempSync(join(scratch, "consumer-"));
     const { app } = JSON.parse(readFileSync(join(exampleDir, "cdktf.json"), "utf8")) as { app: string };
-    execSync(app, { cwd: exampleDir, env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" }, stdio: "pipe", timeout: 60_000 });
+    execSync(app, {
+      cwd: exampleDir,
+      env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
+      stdio: "pipe",
+      timeout: 60_000,
+    });
     const result = checkWithTerraform(readFileSync(join(outdir, "stacks", "shop", "cdk.tf.json"), "utf8"), {
       variables: { ssh_public_key: TEST_PUBLIC_KEY, operator_cidr: "203.0.113.7/32" },
     });

@@ -9,7 +9,8 @@ export function recordProvisionerRuns(config: Record<string, unknown>, logPath: 
     for (const [name, block] of Object.entries(byName)) {
       if (!Array.isArray(block.provisioner)) continue;
       block.provisioner = block.provisioner.map((provisioner: Record<string, unknown>) => {
-        const localExec = provisioner["local-exec"] as { interpreter?: string[]; command: string; environment?: Record<string, string>; when?: string } | undefined;
+        const localExec = provisioner["local-exec"] as
+          { interpreter?: string[]; command: string; environment?: Record<string, string>; when?: string } | undefined;
         if (!localExec) throw new Error(`${type}.${name} has a provisioner other than local-exec: ${Object.keys(provisioner).join(", ")}`);
         const argv = [...(localExec.interpreter ?? []), localExec.command].join(" ");
         return {

@@ -36,7 +36,7 @@ describe("withStandIns", () => {
           depends_on: ["tencentcloud_vpc.net"],
           lifecycle: {
             ignore_changes: ["image_id"],
-            postcondition: [{ condition: "${self.vpc_id != \"\"}", error_message: "self.vpc_id is empty" }],
+            postcondition: [{ condition: '${self.vpc_id != ""}', error_message: "self.vpc_id is empty" }],
           },
           provider: "tencentcloud",
         },
@@ -58,7 +58,12 @@ describe("withStandIns", () => {
     expect([...replaced].sort()).toEqual(["data.tencentcloud_images.img", "tencentcloud_instance.node", "tencentcloud_vpc.net"]);
     expect(Object.keys(config.resource as object)).toEqual(["terraform_data"]);
     expect(config.data).toBeUndefined();
-    expect(Object.keys(standIns).sort()).toEqual(["data__tencentcloud_images__img", "provision", "tencentcloud_instance__node", "tencentcloud_vpc__net"]);
+    expect(Object.keys(standIns).sort()).toEqual([
+      "data__tencentcloud_images__img",
+      "provision",
+      "tencentcloud_instance__node",
+      "tencentcloud_vpc__net",
+    ]);
   });
 
   it("keeps the arguments as input and adds fake values for the attributes read elsewhere", () => {
@@ -74,10 +79,19 @@ describe("withStandIns", () => {
   });
 
   it("uses a value given for a computed attribute, and the other fakes stay as they were", () => {
-    const twoAddresses = { ...synthesized, output: { both: { value: "${tencentcloud_vpc.net.gateway_ip} ${tencentcloud_instance.node.public_ip}" } } };
+    const twoAddresses = {
+      ...synthesized,
+      output: { both: { value: "${tencentcloud_vpc.net.gateway_ip} ${tencentcloud_instance.node.public_ip}" } },
+    };
     const outputOf = (computed: Record<string, string>) => {
-      const resources = withStandIns(twoAddresses, { computed }).config.resource as Record<string, Record<string, { input: Record<string, unknown> }>>;
-      return [resources.terraform_data.tencentcloud_vpc__net.input.gateway_ip, resources.terraform_data.tencentcloud_instance__node.input.public_ip];
+      const resources = withStandIns(twoAddresses, { computed }).config.resource as Record<
+        string,
+        Record<string, { input: Record<string, unknown> }>
+      >;
+      return [
+        resources.terraform_data.tencentcloud_vpc__net.input.gateway_ip,
+        resources.terraform_data.tencentcloud_instance__node.input.public_ip,
+      ];
     };
     expect(outputOf({})).toEqual(["198.51.100.2", "198.51.100.1"]);
     expect(outputOf({ "tencentcloud_vpc.net.gateway_ip": "10.0.0.1" })).toEqual(["10.0.0.1", "198.51.100.1"]);
@@ -85,7 +99,9 @@ describe("withStandIns", () => {
 
   it("rewrites references in expressions and depends_on, not in literal text", () => {
     const node = standIns[standInName("tencentcloud_instance", "node", false)];
-    expect((node.input as Record<string, unknown>).image_id).toBe("${terraform_data.data__tencentcloud_images__img.input.images[0].image_id}");
+    expect((node.input as Record<string, unknown>).image_id).toBe(
+      "${terraform_data.data__tencentcloud_images__img.input.images[0].image_id}",
+    );
     expect(node.depends_on).toEqual(["terraform_data.tencentcloud_vpc__net"]);
     expect(standIns.provision.depends_on).toEqual(["terraform_data.tencentcloud_instance__node"]);
     expect((config.output as Record<string, { value: string }>).ip.value).toBe(
@@ -111,10 +127,13 @@ describe("withStandIns", () => {
   it("reads a block's id as a fake fixed one by default, and as the stand-in's own with idsChangeOnReplace", () => {
     const reading = { ...synthesized, output: { vpc: { value: "${tencentcloud_vpc.net.id}/${tencentcloud_vpc.net.cidr_block}" } } };
     const outputOf = (result: ReturnType<typeof withStandIns>) => (result.config.output as Record<string, { value: string }>).vpc.value;
-    expect(outputOf(withStandIns(reading))).toBe("${terraform_data.tencentcloud_vpc__net.input.id}/${terraform_data.tencentcloud_vpc__net.input.cidr_block}");
+    expect(outputOf(withStandIns(reading))).toBe(
+      "${terraform_data.tencentcloud_vpc__net.input.id}/${terraform_data.tencentcloud_vpc__net.input.cidr_block}",
+    );
     const own = withStandIns(reading, { idsChangeOnReplace: true });
     expect(outputOf(own)).toBe("${terraform_data.tencentcloud_vpc__net.id}/${terraform_data.tencentcloud_vpc__net.input.cidr_block}");
-    const vpc = (own.config.resource as Record<string, Record<string, { input: Record<string, unknown> }>>).terraform_data.tencentcloud_vpc__net;
+    const vpc = (own.config.resource as Record<string, Record<string, { input: Record<string, unknown> }>>).terraform_data
+      .tencentcloud_vpc__net;
     expect(vpc.input).toEqual({ name: "n", cidr_block: "10.0.0.0/16" });
   });
 

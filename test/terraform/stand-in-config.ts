@@ -15,7 +15,14 @@ const PROVIDER_PREFIX = "tencentcloud_";
 const KEPT_META_ARGUMENTS = ["depends_on", "count", "for_each"] as const;
 const DROPPED_META_ARGUMENTS = ["provider", "provisioner", "connection"] as const;
 /** Lifecycle settings a stand-in keeps; `ignore_changes` is mapped onto the stand-in's `input`. */
-const KEPT_LIFECYCLE = ["create_before_destroy", "prevent_destroy", "replace_triggered_by", "precondition", "postcondition", "ignore_changes"] as const;
+const KEPT_LIFECYCLE = [
+  "create_before_destroy",
+  "prevent_destroy",
+  "replace_triggered_by",
+  "precondition",
+  "postcondition",
+  "ignore_changes",
+] as const;
 
 const isObject = (value: Json | undefined): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -213,7 +220,10 @@ export function withStandIns(synthesized: JsonObject, options: StandInOptions = 
 
   const standIns: Record<string, JsonObject> = {};
   const replaced: string[] = [];
-  for (const [kind, data] of [["resource", false], ["data", true]] as const) {
+  for (const [kind, data] of [
+    ["resource", false],
+    ["data", true],
+  ] as const) {
     const blocks = config[kind];
     if (!isObject(blocks)) continue;
     for (const [type, byName] of Object.entries(blocks)) {
@@ -243,7 +253,9 @@ export function withStandIns(synthesized: JsonObject, options: StandInOptions = 
     standIns[name] = rewriteTemplates(standIn) as JsonObject;
   }
   const blocksWithDependsOn = [
-    ...[config.resource, config.data].flatMap((kind) => (isObject(kind) ? Object.values(kind).flatMap((byName) => (isObject(byName) ? Object.values(byName) : [])) : [])),
+    ...[config.resource, config.data].flatMap((kind) =>
+      isObject(kind) ? Object.values(kind).flatMap((byName) => (isObject(byName) ? Object.values(byName) : [])) : [],
+    ),
     ...(isObject(config.output) ? Object.values(config.output) : []),
     ...Object.values(standIns),
   ];
@@ -286,10 +298,13 @@ export function withStandIns(synthesized: JsonObject, options: StandInOptions = 
  */
 function standInLifecycle(lifecycle: JsonObject): JsonObject {
   const kept = Object.fromEntries(Object.entries(lifecycle).filter(([key]) => (KEPT_LIFECYCLE as readonly string[]).includes(key)));
-  if (Array.isArray(kept.ignore_changes)) kept.ignore_changes = kept.ignore_changes.map((path) => (typeof path === "string" ? `input.${path}` : path));
+  if (Array.isArray(kept.ignore_changes))
+    kept.ignore_changes = kept.ignore_changes.map((path) => (typeof path === "string" ? `input.${path}` : path));
   for (const key of ["precondition", "postcondition"]) {
     if (kept[key] !== undefined) {
-      kept[key] = mapStrings(kept[key], (text) => rewriteTemplate(text, (code) => code.replace(/(?<![\w.])self\.(?!input\b)/g, "self.input.")));
+      kept[key] = mapStrings(kept[key], (text) =>
+        rewriteTemplate(text, (code) => code.replace(/(?<![\w.])self\.(?!input\b)/g, "self.input.")),
+      );
     }
   }
   return kept;

@@ -44,9 +44,14 @@ export function checkWithTerraform(
       };
     };
     const outputs = Object.fromEntries(
-      Object.entries(plan.planned_values?.outputs ?? {}).map(([name, output]) => [name, { value: output.value, sensitive: output.sensitive === true }]),
+      Object.entries(plan.planned_values?.outputs ?? {}).map(([name, output]) => [
+        name,
+        { value: output.value, sensitive: output.sensitive === true },
+      ]),
     );
-    const resources = Object.fromEntries((plan.planned_values?.root_module?.resources ?? []).map((resource) => [resource.address, resource.values]));
+    const resources = Object.fromEntries(
+      (plan.planned_values?.root_module?.resources ?? []).map((resource) => [resource.address, resource.values]),
+    );
     return { replaced, outputs, resources, planText };
   } finally {
     workdir.dispose();

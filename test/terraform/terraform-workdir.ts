@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** Whether `terraform` runs here; under CI=true a test file must fail instead of skipping without it. */
-export const terraformAvailable = spawnSync("terraform", ["version"], { stdio: "ignore", env: { ...process.env, CHECKPOINT_DISABLE: "1" } }).status === 0;
+export const terraformAvailable =
+  spawnSync("terraform", ["version"], { stdio: "ignore", env: { ...process.env, CHECKPOINT_DISABLE: "1" } }).status === 0;
 export const skipTerraform = !terraformAvailable && process.env.CI !== "true";
 if (skipTerraform) console.log("Terraform checks skipped: terraform is not on PATH");
 
@@ -14,7 +15,10 @@ export class TerraformCheckError extends Error {}
 function writeOfflineCliConfig(dir: string): string {
   mkdirSync(join(dir, "no-providers"));
   const path = join(dir, "terraformrc");
-  writeFileSync(path, `provider_installation {\n  filesystem_mirror {\n    path    = "${join(dir, "no-providers")}"\n    include = ["*/*/*"]\n  }\n}\n`);
+  writeFileSync(
+    path,
+    `provider_installation {\n  filesystem_mirror {\n    path    = "${join(dir, "no-providers")}"\n    include = ["*/*/*"]\n  }\n}\n`,
+  );
   return path;
 }
 
@@ -35,7 +39,13 @@ export class TerraformWorkdir {
     this.scratch = mkdtempSync(join(tmpdir(), "havip-tf-"));
     this.dir = dir ?? join(this.scratch, "stack");
     if (dir === undefined) mkdirSync(this.dir);
-    this.env = { ...process.env, TF_CLI_CONFIG_FILE: writeOfflineCliConfig(this.scratch), CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+    this.env = {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: writeOfflineCliConfig(this.scratch),
+      CHECKPOINT_DISABLE: "1",
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+    };
     for (const key of Object.keys(this.env)) if (key.startsWith("TF_VAR_")) delete this.env[key];
   }
 

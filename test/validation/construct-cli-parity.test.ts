@@ -33,9 +33,17 @@ const SHARED_FIELDS: readonly (readonly [construct: string, spec: string])[] = [
   ["havips[0].address", "vips[0]"],
   ["nodes.primaryIp", "nodes[0].privateIp"],
   ["nodes.secondaryIp", "nodes[1].privateIp"],
-  ...["user", "knownHostsPath", "trustOnFirstUse", "hostKeyFingerprints", "jumpHost", "jumpHost.host", "jumpHost.port", "jumpHost.user", "extra"].map(
-    (key) => [`ssh.${key}`, `ssh.${key}`] as const,
-  ),
+  ...[
+    "user",
+    "knownHostsPath",
+    "trustOnFirstUse",
+    "hostKeyFingerprints",
+    "jumpHost",
+    "jumpHost.host",
+    "jumpHost.port",
+    "jumpHost.user",
+    "extra",
+  ].map((key) => [`ssh.${key}`, `ssh.${key}`] as const),
   ...["url", "sha256"].map((key) => [`keepalivedSource.${key}`, `keepalivedSource.${key}`] as const),
 ];
 
@@ -69,7 +77,9 @@ describe("the construct and the CLI give the same verdict for the same value", (
 
   it("and the config file too, for the fields it checks with the construct's rules", () => {
     const fields = [
-      ...["virtualRouterId", "advertIntSeconds", "priority", "authPass", "interfaceName", "notifyLogPath", "scriptUser", "healthCheck"].map((key) => `keepalived.${key}`),
+      ...["virtualRouterId", "advertIntSeconds", "priority", "authPass", "interfaceName", "notifyLogPath", "scriptUser", "healthCheck"].map(
+        (key) => `keepalived.${key}`,
+      ),
       "nodes.systemDiskType",
       "eip.internetChargeType",
       "keepalivedSource",

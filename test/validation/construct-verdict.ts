@@ -15,4 +15,3 @@ export function constructVerdict(props: unknown): Verdict {
   }
   return { kind: "synth", json: Testing.synth(stack) };
 }
-

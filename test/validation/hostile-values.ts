@@ -55,7 +55,7 @@ export const NEAR_MISSES = [
   "A".repeat(64),
   "a".repeat(64),
   "x".repeat(300),
-  "${file(\"/etc/passwd\")}",
+  '${file("/etc/passwd")}',
   "tcp-port",
   "bogus",
   "SHA256:" + "A".repeat(43),
@@ -69,7 +69,10 @@ export const NEAR_MISSES = [
 /** JSON-representable hostile values (what a spec or config file can hold). */
 export const jsonValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...NEAR_MISSES) },
-  { weight: 2, arbitrary: fc.constantFrom<unknown>(null, true, false, 0, -1, 1, 51, 255, 256, 65536, 1.5, 1e300, [], {}, [1], { kind: "process" }) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(null, true, false, 0, -1, 1, 51, 255, 256, 65536, 1.5, 1e300, [], {}, [1], { kind: "process" }),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
   { weight: 1, arbitrary: fc.integer() },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
@@ -78,7 +81,10 @@ export const jsonValue: fc.Arbitrary<unknown> = fc.oneof(
 /** What a JavaScript caller can pass on top: undefined, NaN, Infinity, bigint, functions, symbols. */
 export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: jsonValue },
-  { weight: 2, arbitrary: fc.constantFrom<unknown>(undefined, Number.NaN, Number.POSITIVE_INFINITY, -0, 10n, () => 1, Symbol("s"), new Date(0)) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom<unknown>(undefined, Number.NaN, Number.POSITIVE_INFINITY, -0, 10n, () => 1, Symbol("s"), new Date(0)),
+  },
   { weight: 1, arbitrary: fc.anything({ maxDepth: 2 }) },
 );
 

@@ -83,7 +83,12 @@ const base: HaVipClusterProps = {
   keepalived: { virtualRouterId: 51, healthCheck: { kind: "maintenance-flag" } },
   serviceIngress: [{ protocol: "TCP", port: "80", cidrBlock: "10.0.0.0/8" }],
   eip: { bandwidthMbps: 1 },
-  ssh: { user: "ops", knownHostsPath: "/home/ops/.havip/known_hosts", hostKeyFingerprints: {}, jumpHost: { host: "203.0.113.9", port: 22 } },
+  ssh: {
+    user: "ops",
+    knownHostsPath: "/home/ops/.havip/known_hosts",
+    hostKeyFingerprints: {},
+    jumpHost: { host: "203.0.113.9", port: 22 },
+  },
   keepalivedSource: { url: "https://example.com/keepalived-2.2.8.tar.gz", sha256: "0123456789abcdef".repeat(4) },
   tags: { team: "ops" },
 };

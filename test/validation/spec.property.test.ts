@@ -87,7 +87,9 @@ describe("spec file: hostile and ill-typed values (property)", () => {
           // A message never shows a value JavaScript's way.
           expect(verdict.error.message).not.toMatch(/\[object |not missing|\bundefined\b/);
           // A rule about another field names this one without the `spec.` prefix (`is also a VIP (vips[0])`).
-          expect(namesField(verdict.error.message, `spec.${path}`) || namesField(verdict.error.message, path), verdict.error.message).toBe(true);
+          expect(namesField(verdict.error.message, `spec.${path}`) || namesField(verdict.error.message, path), verdict.error.message).toBe(
+            true,
+          );
         }
       }),
       { numRuns: Number(process.env.HAVIP_PROPERTY_RUNS ?? 300) },
@@ -110,15 +112,19 @@ describe("spec file: hostile and ill-typed values (property)", () => {
 
   it("CLI options are checked with the same rules, named by the option", () => {
     fc.assert(
-      fc.property(fc.constantFrom("user", "privateKey", "knownHosts") as fc.Arbitrary<"user" | "privateKey" | "knownHosts">, fc.string({ maxLength: 12 }), (option, value) => {
-        try {
-          loadClusterSpec({ specFile: scratch.write(scratch.spec) }, { [option]: value }, {});
-        } catch (error) {
-          expect(error).toBeInstanceOf(SettingsError);
-          const flag = { user: "--user", privateKey: "--private-key", knownHosts: "--known-hosts" }[option];
-          expect((error as SettingsError).problems.map((p) => p.field).join(" ")).toContain(flag);
-        }
-      }),
+      fc.property(
+        fc.constantFrom("user", "privateKey", "knownHosts") as fc.Arbitrary<"user" | "privateKey" | "knownHosts">,
+        fc.string({ maxLength: 12 }),
+        (option, value) => {
+          try {
+            loadClusterSpec({ specFile: scratch.write(scratch.spec) }, { [option]: value }, {});
+          } catch (error) {
+            expect(error).toBeInstanceOf(SettingsError);
+            const flag = { user: "--user", privateKey: "--private-key", knownHosts: "--known-hosts" }[option];
+            expect((error as SettingsError).problems.map((p) => p.field).join(" ")).toContain(flag);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -28,7 +28,11 @@ interface FailoverTestOptions extends ClusterOptions {
   readonly cloudEndpoint?: string;
 }
 
-function cloudObservation(spec: ClusterSpec, options: FailoverTestOptions, record: (seconds: number | undefined, note?: string) => void): FailoverObservation | undefined {
+function cloudObservation(
+  spec: ClusterSpec,
+  options: FailoverTestOptions,
+  record: (seconds: number | undefined, note?: string) => void,
+): FailoverObservation | undefined {
   const credentials = readTencentCloudCredentials(process.env);
   const havipId = spec.cloud?.havipIds?.[0];
   if (!credentials || !havipId) return undefined;
@@ -38,7 +42,10 @@ function cloudObservation(spec: ClusterSpec, options: FailoverTestOptions, recor
       if (!to.instanceId) return record(undefined, `${to.name} has no instance id in the spec`);
       const started = Date.now();
       const result = await waitForHaVipBinding(client, havipId, to.instanceId, { timeoutMs: 60_000 });
-      record(result.outcome === "bound" ? (Date.now() - started) / 1000 : undefined, result.outcome === "timeout" ? result.message : undefined);
+      record(
+        result.outcome === "bound" ? (Date.now() - started) / 1000 : undefined,
+        result.outcome === "timeout" ? result.message : undefined,
+      );
     },
   };
 }
@@ -86,7 +93,12 @@ export function registerFailoverTestCommand(program: Command): void {
         observation,
       }).finally(() => probe.stop());
       const outage = summarizeOutage(await probe.stop(), 100);
-      const report: FailoverTestReport = { ...result, probe: { target: `${target}:${options.probePort}`, ...outage }, cloudBindingMovedAfterSeconds, cloudNote };
+      const report: FailoverTestReport = {
+        ...result,
+        probe: { target: `${target}:${options.probePort}`, ...outage },
+        cloudBindingMovedAfterSeconds,
+        cloudNote,
+      };
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatFailoverReport(report)}\n`);
       if (!report.passed) process.exitCode = EXIT_FAILURE;
     });

@@ -85,7 +85,10 @@ export function registerLabCommands(program: Command): void {
       `Debian release of the servers (${LAB_RELEASES.join(", ")}), or per server: a=bullseye,b=trixie`,
       DEFAULT_LAB_RELEASE,
     )
-    .option("--service <name>", `a service behind the VIP (${LAB_SERVICES.join(", ")}): installed from the lab's package source before Keepalived, with an http health check`)
+    .option(
+      "--service <name>",
+      `a service behind the VIP (${LAB_SERVICES.join(", ")}): installed from the lab's package source before Keepalived, with an http health check`,
+    )
     .action(async (options: { provision: boolean; release: string; service?: string }) => {
       const prefix = prefixOf();
       const release = parseReleaseOrBadInput(options.release);
@@ -99,7 +102,8 @@ export function registerLabCommands(program: Command): void {
         if (options.provision) {
           process.stdout.write(`lab: provisioning: ip netns exec ${built.operatorNamespace} ${provisionArgv().join(" ")}\n`);
           const code = await provisionLab(built);
-          if (code !== 0) throw new Error(`provisioning the lab failed (exit ${code}); the lab is still up: inspect it, then \`npm run lab -- down\``);
+          if (code !== 0)
+            throw new Error(`provisioning the lab failed (exit ${code}); the lab is still up: inspect it, then \`npm run lab -- down\``);
           process.stdout.write(`${formatLabStatus(await labStatus(built))}\n`);
         }
       } finally {
@@ -118,7 +122,9 @@ export function registerLabCommands(program: Command): void {
 
   lab
     .command("drill")
-    .description(`run failover drills and print a table (${DRILL_NAMES.join(", ")}; with --service: ${SERVICE_DRILL_NAMES.join(", ")} instead of health-check-fails)`)
+    .description(
+      `run failover drills and print a table (${DRILL_NAMES.join(", ")}; with --service: ${SERVICE_DRILL_NAMES.join(", ")} instead of health-check-fails)`,
+    )
     .option("--only <names>", "comma-separated drills to run")
     .option("--json", "machine-readable output")
     .action(async (options: { only?: string; json?: boolean }) => {

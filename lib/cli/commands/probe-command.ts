@@ -11,7 +11,8 @@ function wholeNumber(min: number, max: number) {
 }
 
 function httpPath(value: string): string {
-  if (!/^\/[\x21-\x7e]*$/.test(value)) throw new InvalidArgumentError(`${JSON.stringify(value)} must start with / and contain only printable characters without spaces`);
+  if (!/^\/[\x21-\x7e]*$/.test(value))
+    throw new InvalidArgumentError(`${JSON.stringify(value)} must start with / and contain only printable characters without spaces`);
   return value;
 }
 
@@ -23,13 +24,19 @@ function httpPath(value: string): string {
 export function registerProbeCommand(program: Command): void {
   program
     .command("probe")
-    .description("probe HOST:PORT with a TCP connect every --interval ms, --count times (a refused connection is an answer); prints `seq sent_at_ms 0|1` lines")
+    .description(
+      "probe HOST:PORT with a TCP connect every --interval ms, --count times (a refused connection is an answer); prints `seq sent_at_ms 0|1` lines",
+    )
     .requiredOption("--host <address>", "address to probe (only one you own: the VIP of your cluster or lab)")
     .option("--port <port>", "TCP port", wholeNumber(1, 65535), 9)
     .option("--count <n>", "number of probes", wholeNumber(1, MAX_PROBES_LIMIT), 600)
     .option("--interval <ms>", "milliseconds between probes", wholeNumber(10, 60_000), 100)
     .option("--timeout <ms>", "milliseconds before a probe counts as lost", wholeNumber(10, 60_000), 200)
-    .option("--http-path <path>", "HTTP GET of this path instead of a connect (only 2xx is an answer; the body's first word is printed as the responder)", httpPath)
+    .option(
+      "--http-path <path>",
+      "HTTP GET of this path instead of a connect (only 2xx is an answer; the body's first word is printed as the responder)",
+      httpPath,
+    )
     .action(async (options: { host: string; port: number; count: number; interval: number; timeout: number; httpPath?: string }) => {
       await new Promise<void>((resolve) => {
         startTcpProbe({

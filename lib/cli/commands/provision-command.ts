@@ -30,7 +30,10 @@ function eventHandler(gates: TaskGates, context: TaskContext, verbose: boolean):
         return gates.progress(connectKey(event.node), event.message);
       case "node-ready": {
         const install = event.install === undefined || event.install === "present" ? "" : ` (${event.install})`;
-        return gates.finish(connectKey(event.node), `${event.node}: ${event.osPrettyName}, keepalived ${event.keepalivedVersion}${install}`);
+        return gates.finish(
+          connectKey(event.node),
+          `${event.node}: ${event.osPrettyName}, keepalived ${event.keepalivedVersion}${install}`,
+        );
       }
       case "lock-wait":
         process.stderr.write(`${event.message}\n`);
@@ -47,7 +50,10 @@ function eventHandler(gates: TaskGates, context: TaskContext, verbose: boolean):
       case "keepalived-upgrade-progress":
         return gates.progress("upgrade", event.message);
       case "keepalived-upgraded":
-        return gates.finish("upgrade", `Upgraded Keepalived: ${event.steps.map((step) => `${step.nodeName} ${step.before} -> ${step.after}`).join(", ")}`);
+        return gates.finish(
+          "upgrade",
+          `Upgraded Keepalived: ${event.steps.map((step) => `${step.nodeName} ${step.before} -> ${step.after}`).join(", ")}`,
+        );
       case "node-apply-progress":
         return gates.progress(applyKey(event.node), event.message);
       case "node-applied":

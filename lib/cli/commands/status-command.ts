@@ -45,7 +45,11 @@ export async function readCloudView(
 ) {
   const credentials = readTencentCloudCredentials(env);
   if (!credentials) return undefined;
-  const client = createVpcClient(credentials, { endpoint: options.cloudEndpoint, protocol: options.cloudProtocol, agent: options.cloudAgent });
+  const client = createVpcClient(credentials, {
+    endpoint: options.cloudEndpoint,
+    protocol: options.cloudProtocol,
+    agent: options.cloudAgent,
+  });
   const bindings = await describeHaVipBindings(client, {
     vips: spec.cloud?.havipIds ? undefined : spec.vips,
     havipIds: spec.cloud?.havipIds,
@@ -84,11 +88,22 @@ export function formatStatusReport(report: ClusterStatusReport): string {
   const header = ["node", "ssh host", "keepalived", "running", "state", "holds VIP"];
   const rows = report.nodes.map((n) =>
     n.reachable
-      ? [n.node, n.sshHost, n.keepalivedVersion ?? "not installed", n.keepalivedRunning ? "yes" : "no", n.notifiedState ?? "-", n.holdsVips.length > 0 ? "yes" : "no"]
+      ? [
+          n.node,
+          n.sshHost,
+          n.keepalivedVersion ?? "not installed",
+          n.keepalivedRunning ? "yes" : "no",
+          n.notifiedState ?? "-",
+          n.holdsVips.length > 0 ? "yes" : "no",
+        ]
       : [n.node, n.sshHost, "unreachable", "-", "-", "-"],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const format = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd();
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   lines.push(format(header), ...rows.map(format));
   for (const node of report.nodes) {
     if (node.error) lines.push(`${node.node}: ${node.error}`);
@@ -100,16 +115,26 @@ export function formatStatusReport(report: ClusterStatusReport): string {
     lines.push(`cloud: could not ask DescribeHaVips: ${report.cloud.error}`);
   } else {
     for (const binding of report.cloud.bindings) {
-      lines.push(`cloud: HAVIP ${binding.address} (${binding.havipId}) ${binding.state}, bound to ${binding.boundInstanceId ?? binding.boundNetworkInterfaceId ?? "nothing"}${binding.addressIp ? `, EIP ${binding.addressIp}` : ""}`);
+      lines.push(
+        `cloud: HAVIP ${binding.address} (${binding.havipId}) ${binding.state}, bound to ${binding.boundInstanceId ?? binding.boundNetworkInterfaceId ?? "nothing"}${binding.addressIp ? `, EIP ${binding.addressIp}` : ""}`,
+      );
     }
-    lines.push(...(report.cloud.disagreements.length === 0 ? ["cloud: agrees with Keepalived"] : report.cloud.disagreements.map((d) => `DISAGREEMENT: ${d.message}`)));
+    lines.push(
+      ...(report.cloud.disagreements.length === 0
+        ? ["cloud: agrees with Keepalived"]
+        : report.cloud.disagreements.map((d) => `DISAGREEMENT: ${d.message}`)),
+    );
   }
   lines.push(report.healthy ? "healthy" : "NOT healthy");
   return lines.join("\n");
 }
 
 export function registerStatusCommand(program: Command): void {
-  addClusterOptions(program.command("status").description("each node's Keepalived version, state, VIP and recent notify log; with credentials, the cloud's HAVIP binding"))
+  addClusterOptions(
+    program
+      .command("status")
+      .description("each node's Keepalived version, state, VIP and recent notify log; with credentials, the cloud's HAVIP binding"),
+  )
     .option("--json", "machine-readable output")
     .option("--cloud-endpoint <host>", "VPC API host (private endpoint)")
     .action(async (options: ClusterOptions & CloudOptions & { json?: boolean }) => {

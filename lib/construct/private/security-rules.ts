@@ -16,7 +16,13 @@ export interface SecurityRulesInput {
 export function ingressRules(input: SecurityRulesInput): SecurityGroupRuleSetIngress[] {
   return [
     { action: "ACCEPT", protocol: "TCP", port: "22", cidrBlock: input.sshAllowedCidr, description: "SSH from the operator" },
-    ...input.nodeIps.map((ip) => ({ action: "ACCEPT", protocol: "ALL", port: "ALL", cidrBlock: `${ip}/32`, description: `VRRP from node ${ip}` })),
+    ...input.nodeIps.map((ip) => ({
+      action: "ACCEPT",
+      protocol: "ALL",
+      port: "ALL",
+      cidrBlock: `${ip}/32`,
+      description: `VRRP from node ${ip}`,
+    })),
     ...input.serviceIngress.map((rule) => ({
       action: "ACCEPT",
       protocol: rule.protocol,

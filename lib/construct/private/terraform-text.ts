@@ -27,7 +27,9 @@ export function terraformText(text: string | undefined): string | undefined {
 
 /** Tag keys and values as data (see terraformText). */
 export function terraformTags(tags: { readonly [key: string]: string } | undefined): { [key: string]: string } | undefined {
-  return tags === undefined ? undefined : Object.fromEntries(Object.entries(tags).map(([key, value]) => [terraformText(key), terraformText(value)]));
+  return tags === undefined
+    ? undefined
+    : Object.fromEntries(Object.entries(tags).map(([key, value]) => [terraformText(key), terraformText(value)]));
 }
 
 const QUOTE = Fn.rawString('"');

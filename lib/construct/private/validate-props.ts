@@ -51,7 +51,13 @@ const USER_DATA_RULE: FieldRule = {
     if (value.trim() === "") return [problem(field, value, "must not be empty (leave it out for none)")];
     const encoded = Buffer.byteLength(Buffer.from(value, "utf8").toString("base64"));
     if (encoded <= USER_DATA_MAX_BASE64_BYTES) return [];
-    return [{ field, value: `(${Buffer.byteLength(value)} bytes)`, rule: `is ${encoded} bytes base64-encoded; Tencent CVM user data is at most ${USER_DATA_MAX_BASE64_BYTES}` }];
+    return [
+      {
+        field,
+        value: `(${Buffer.byteLength(value)} bytes)`,
+        rule: `is ${encoded} bytes base64-encoded; Tencent CVM user data is at most ${USER_DATA_MAX_BASE64_BYTES}`,
+      },
+    ];
   },
 };
 
@@ -66,7 +72,9 @@ function kindProblems(props: Record<string, unknown>): SettingsProblem[] {
   const object = (field: string, value: unknown, required: boolean, rule = "must be an object"): value is Record<string, unknown> => {
     if (value === undefined && !required) return false;
     if (isPlainObject(value)) return true;
-    problems.push(value === undefined ? problem(field, value, `is required (${rule.replace(/^must be /, "")})`) : wrongKind(field, value, rule));
+    problems.push(
+      value === undefined ? problem(field, value, `is required (${rule.replace(/^must be /, "")})`) : wrongKind(field, value, rule),
+    );
     return false;
   };
   const strings = (owner: Record<string, unknown>, prefix: string, keys: readonly string[]) =>
@@ -82,21 +90,26 @@ function kindProblems(props: Record<string, unknown>): SettingsProblem[] {
   }
   if (object("nodes", props.nodes, false)) strings(props.nodes, "nodes", ["primaryIp", "secondaryIp", "imageId", "imageNameRegex"]);
   list("havips", props.havips, (havip, field) => {
-    if (object(field, havip, true, "must be an object { address?, name? } (use {} for an auto-assigned address)")) strings(havip, field, ["address"]);
+    if (object(field, havip, true, "must be an object { address?, name? } (use {} for an auto-assigned address)"))
+      strings(havip, field, ["address"]);
   });
   list("serviceIngress", props.serviceIngress, (rule, field) => {
     if (object(field, rule, true, "must be an object { protocol, port?, cidrBlock, description? }")) {
       strings(rule, field, ["port", "description"]);
       const cidrField = `${field}.cidrBlock`;
-      if (rule.cidrBlock === undefined) problems.push(problem(cidrField, undefined, "is required: who may connect, an IPv4 CIDR block a.b.c.d/n"));
-      else if (typeof rule.cidrBlock !== "string") problems.push(wrongKind(cidrField, rule.cidrBlock, "must be an IPv4 CIDR block a.b.c.d/n"));
+      if (rule.cidrBlock === undefined)
+        problems.push(problem(cidrField, undefined, "is required: who may connect, an IPv4 CIDR block a.b.c.d/n"));
+      else if (typeof rule.cidrBlock !== "string")
+        problems.push(wrongKind(cidrField, rule.cidrBlock, "must be an IPv4 CIDR block a.b.c.d/n"));
     }
   });
   object("keepalived", props.keepalived, true, "must be an object with at least virtualRouterId");
-  if (props.eip !== undefined && props.eip !== false) object("eip", props.eip, false, "must be an object { name?, bandwidthMbps?, internetChargeType? } or false");
+  if (props.eip !== undefined && props.eip !== false)
+    object("eip", props.eip, false, "must be an object { name?, bandwidthMbps?, internetChargeType? } or false");
   if (object("tags", props.tags, false, "must map tag keys to strings")) strings(props.tags, "tags", Object.keys(props.tags));
   problems.push(...checkOptional(STRING_RULE, props.sshAllowedCidr, "sshAllowedCidr"));
-  for (const key of ["publicSsh", "driftLock", "spreadAcrossHosts", "provisionOnDeploy"]) problems.push(...checkOptional(BOOLEAN_RULE, props[key], key));
+  for (const key of ["publicSsh", "driftLock", "spreadAcrossHosts", "provisionOnDeploy"])
+    problems.push(...checkOptional(BOOLEAN_RULE, props[key], key));
   return problems;
 }
 
@@ -106,7 +119,9 @@ function checkPort(rule: Record<string, unknown>, field: string, problems: Setti
   if (!PORT_PATTERN.test(port) || ranges.flat().some((number) => number < 1 || number > 65535)) {
     problems.push(problem(`${field}.port`, port, PORT_SPEC_RULE));
   } else if (ranges.some(([low, high]) => high !== undefined && high < low)) {
-    problems.push(problem(`${field}.port`, port, `${PORT_SPEC_RULE}; a range runs from the lower port to the higher (80-8080, not 8080-80)`));
+    problems.push(
+      problem(`${field}.port`, port, `${PORT_SPEC_RULE}; a range runs from the lower port to the higher (80-8080, not 8080-80)`),
+    );
   } else if ((rule.protocol === "ICMP" || rule.protocol === "ALL") && port !== "ALL") {
     problems.push(problem(`${field}.port`, port, `must be ALL for protocol ${rule.protocol}`));
   }
@@ -176,7 +191,9 @@ export function validateHaVipClusterProps(id: string, input: unknown): SettingsP
   if (literalAddresses && typeof network.subnetCidr === "string") problems.push(...validateNetworkPlan(networkPlanInput(props)));
 
   problems.push(
-    ...(network.availabilityZone === undefined ? [problem("network.availabilityZone", undefined, "must not be empty")] : REQUIRED_TEXT.check(network.availabilityZone, "network.availabilityZone")),
+    ...(network.availabilityZone === undefined
+      ? [problem("network.availabilityZone", undefined, "must not be empty")]
+      : REQUIRED_TEXT.check(network.availabilityZone, "network.availabilityZone")),
     ...checkOptional(NAME, network.vpcName, "network.vpcName"),
     ...checkOptional(NAME, network.subnetName, "network.subnetName"),
     ...checkOptional(REQUIRED_TEXT, network.vpcId, "network.vpcId"),

@@ -26,12 +26,7 @@ export {
   configTestVerdict,
   keepalivedHasConfigTest,
 } from "./keepalived-config-test";
-export {
-  type KeepalivedProcessReport,
-  type KeepalivedRunState,
-  isSettledRunState,
-  keepalivedRunState,
-} from "./keepalived-run-state";
+export { type KeepalivedProcessReport, type KeepalivedRunState, isSettledRunState, keepalivedRunState } from "./keepalived-run-state";
 export { AUTH_PASS_PATTERN, generateAuthPass } from "./auth-pass";
 export * from "./keepalived-limits";
 export { VRRP_SCRIPT_NAME, keepalivedRouterId, vrrpInstanceName } from "./keepalived-names";

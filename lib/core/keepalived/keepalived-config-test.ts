@@ -78,10 +78,16 @@ export interface ConfigTestRun {
 }
 
 export type ConfigTestVerdict =
-  | { readonly accepted: true }
-  | { readonly accepted: false; readonly reason: string; readonly output: string };
+  { readonly accepted: true } | { readonly accepted: false; readonly reason: string; readonly output: string };
 
-const SIGNAL_NAMES: Readonly<Record<number, string>> = { 1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM" };
+const SIGNAL_NAMES: Readonly<Record<number, string>> = {
+  1: "SIGHUP",
+  2: "SIGINT",
+  6: "SIGABRT",
+  9: "SIGKILL",
+  11: "SIGSEGV",
+  15: "SIGTERM",
+};
 
 function exitMeaning(version: string, code: number): string {
   const known = (atLeast(version, CONFIG_FAIL_OPTION_SINCE) ? EXIT_MEANINGS_FROM_2_2 : EXIT_MEANINGS_BEFORE_2_2)[code];

@@ -39,7 +39,10 @@ export function renderKeepalivedConf(
   }
   const vrrpV3 = usesVrrpV3(spec.advertIntSeconds);
   if (vrrpV3) {
-    lines.push("    # A fractional advert_int: VRRPv3 counts centiseconds (VRRPv2 only whole seconds) and has no authentication.", "    vrrp_version 3");
+    lines.push(
+      "    # A fractional advert_int: VRRPv3 counts centiseconds (VRRPv2 only whole seconds) and has no authentication.",
+      "    vrrp_version 3",
+    );
   }
   if (spec.vips.length > 1 && keepalivedSupports(version, "vrrp_garp_master_repeat")) {
     lines.push(`    vrrp_garp_master_repeat ${MULTI_VIP_GARP_MASTER_REPEAT}`);

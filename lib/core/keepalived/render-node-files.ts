@@ -3,11 +3,7 @@ import type { ClusterSpec } from "../cluster-settings";
 import { MIN_KEEPALIVED_VERSION } from "../limits";
 import { SettingsError, type SettingsProblem, throwIfProblems } from "../settings-error";
 import { validateAuthPass, validateClusterSpec } from "../validation";
-import {
-  type KeepalivedFilePaths,
-  type ResolvedKeepalivedFilePaths,
-  resolveKeepalivedFilePaths,
-} from "./keepalived-file-paths";
+import { type KeepalivedFilePaths, type ResolvedKeepalivedFilePaths, resolveKeepalivedFilePaths } from "./keepalived-file-paths";
 import { vrrpInstanceName } from "./keepalived-names";
 import { compareKeepalivedVersions, isKeepalivedVersion, isSupportedKeepalivedVersion } from "./keepalived-version";
 import type { ManagedFile } from "./managed-file";
@@ -111,7 +107,11 @@ function checkInputs(spec: ClusterSpec, node: RenderTarget, authPass: string, pa
       problems.push({ field: "node.ownIp", value: showValue(node.ownIp), rule: `differs from ${self.name}'s privateIp ${self.privateIp}` });
     }
     if (!sameIpv4(peer.privateIp, node.peerIp)) {
-      problems.push({ field: "node.peerIp", value: showValue(node.peerIp), rule: `differs from the peer ${peer.name}'s privateIp ${peer.privateIp}` });
+      problems.push({
+        field: "node.peerIp",
+        value: showValue(node.peerIp),
+        rule: `differs from the peer ${peer.name}'s privateIp ${peer.privateIp}`,
+      });
     }
   }
   if (problems.length > 0 || !self) throw new SettingsError(`Cannot render Keepalived files for ${showValue(spec.clusterName)}`, problems);
@@ -119,7 +119,11 @@ function checkInputs(spec: ClusterSpec, node: RenderTarget, authPass: string, pa
 }
 
 function sameIpv4(a: string, b: string): boolean {
-  return ipaddr.IPv4.isValidFourPartDecimal(a) && ipaddr.IPv4.isValidFourPartDecimal(b) && ipaddr.IPv4.parse(a).toString() === ipaddr.IPv4.parse(b).toString();
+  return (
+    ipaddr.IPv4.isValidFourPartDecimal(a) &&
+    ipaddr.IPv4.isValidFourPartDecimal(b) &&
+    ipaddr.IPv4.parse(a).toString() === ipaddr.IPv4.parse(b).toString()
+  );
 }
 
 /** A fractional advert_int needs VRRPv3 over unicast, which this node's Keepalived must do right. */

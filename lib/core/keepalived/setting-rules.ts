@@ -31,10 +31,7 @@ export const SCRIPT_USER_RULE = `must be a user name: lower-case letter or _ the
 
 /** A DNS name (letters, digits, hyphens, dots); IPv4 literals are checked separately. */
 export function isHostName(host: string): boolean {
-  return (
-    host.length <= 253 &&
-    host.split(".").every((label) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label))
-  );
+  return host.length <= 253 && host.split(".").every((label) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
 }
 
 /** Control characters (including newline and NUL) have no place in a one-line setting. */

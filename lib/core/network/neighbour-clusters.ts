@@ -29,9 +29,7 @@ function overlapProblem(candidate: ClusterFootprint, other: ClusterFootprint): S
 function addressProblems(candidate: ClusterFootprint, other: ClusterFootprint): SettingsProblem[] {
   return candidate.addresses.flatMap(({ field, address }) => {
     const clash = other.addresses.find((taken) => taken.address === address);
-    return clash
-      ? [{ field, value: address, rule: `is already ${clash.field} of cluster '${other.clusterName}' in the same subnet` }]
-      : [];
+    return clash ? [{ field, value: address, rule: `is already ${clash.field} of cluster '${other.clusterName}' in the same subnet` }] : [];
   });
 }
 

@@ -84,23 +84,39 @@ function checkPrivateBlock(field: string, cidr: Ipv4Cidr, problems: SettingsProb
 /** Problems with the VPC and subnet blocks; returns the parsed blocks when they are usable. */
 function checkBlocks(input: NetworkPlanInput, problems: SettingsProblem[]): { vpc?: Ipv4Cidr; subnet?: Ipv4Cidr } {
   if (input.subnetId !== undefined && input.vpcId === undefined) {
-    problems.push({ field: "network.subnetId", value: input.subnetId, rule: "needs network.vpcId (an existing subnet lives in an existing VPC)" });
+    problems.push({
+      field: "network.subnetId",
+      value: input.subnetId,
+      rule: "needs network.vpcId (an existing subnet lives in an existing VPC)",
+    });
   }
   if (input.vpcId === undefined && input.vpcCidr === undefined) {
-    problems.push({ field: "network.vpcCidr", value: "(missing)", rule: "is required when no network.vpcId is given (a new VPC is created)" });
+    problems.push({
+      field: "network.vpcCidr",
+      value: "(missing)",
+      rule: "is required when no network.vpcId is given (a new VPC is created)",
+    });
   }
   const vpc = checkCidr("network.vpcCidr", input.vpcCidr, problems);
   if (vpc) {
     checkPrivateBlock("network.vpcCidr", vpc, problems);
     if (vpc.prefixLength < VPC_PREFIX_LENGTH_MIN || vpc.prefixLength > VPC_PREFIX_LENGTH_MAX) {
-      problems.push({ field: "network.vpcCidr", value: vpc.text, rule: `has prefix /${vpc.prefixLength}; Tencent VPCs are /${VPC_PREFIX_LENGTH_MIN} to /${VPC_PREFIX_LENGTH_MAX}` });
+      problems.push({
+        field: "network.vpcCidr",
+        value: vpc.text,
+        rule: `has prefix /${vpc.prefixLength}; Tencent VPCs are /${VPC_PREFIX_LENGTH_MIN} to /${VPC_PREFIX_LENGTH_MAX}`,
+      });
     }
   }
   const subnet = checkCidr("network.subnetCidr", input.subnetCidr, problems);
   if (!subnet) return { vpc };
   checkPrivateBlock("network.subnetCidr", subnet, problems);
   if (subnet.prefixLength > SUBNET_PREFIX_LENGTH_MAX) {
-    problems.push({ field: "network.subnetCidr", value: subnet.text, rule: `has prefix /${subnet.prefixLength}; Tencent subnets are at most /${SUBNET_PREFIX_LENGTH_MAX}` });
+    problems.push({
+      field: "network.subnetCidr",
+      value: subnet.text,
+      rule: `has prefix /${subnet.prefixLength}; Tencent subnets are at most /${SUBNET_PREFIX_LENGTH_MAX}`,
+    });
   }
   if (vpc && !containsCidr(vpc, subnet)) {
     const rule = cidrsOverlap(vpc, subnet) ? `is larger than VPC ${vpc.text}` : `is outside VPC ${vpc.text}`;
@@ -127,7 +143,11 @@ function checkHostAddress(field: string, text: string, subnet: Ipv4Cidr, used: U
   }
   const role = reservedRole(subnet, address);
   if (role) {
-    problems.push({ field, value: text, rule: `is the ${role} of subnet ${subnet.text}, which Tencent reserves (usable: ${usableRangeText(subnet)})` });
+    problems.push({
+      field,
+      value: text,
+      rule: `is the ${role} of subnet ${subnet.text}, which Tencent reserves (usable: ${usableRangeText(subnet)})`,
+    });
     return;
   }
   const clash = used.find((other) => sameAddress(other.address, address));
@@ -166,7 +186,11 @@ export function validateNetworkPlan(input: NetworkPlanInput): SettingsProblem[] 
 
   const count = input.havipAddresses.length;
   if (count < 1 || count > MAX_VIPS_PER_ENI) {
-    problems.push({ field: "havips", value: `(${count} entries)`, rule: `must hold 1 to ${MAX_VIPS_PER_ENI} HAVIPs (Tencent binds at most ${MAX_VIPS_PER_ENI} to one ENI)` });
+    problems.push({
+      field: "havips",
+      value: `(${count} entries)`,
+      rule: `must hold 1 to ${MAX_VIPS_PER_ENI} HAVIPs (Tencent binds at most ${MAX_VIPS_PER_ENI} to one ENI)`,
+    });
   }
   if (!subnet) return problems;
 

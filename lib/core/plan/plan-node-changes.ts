@@ -39,11 +39,7 @@ function classify(file: ManagedFile, before: RemoteFileState): FileChangeKind {
 }
 
 /** Compares the files a node should have with what it has, by content hash, mode and owner. */
-export function planNodeChanges(
-  nodeName: string,
-  desired: readonly ManagedFile[],
-  current: readonly RemoteFileState[],
-): NodeChangePlan {
+export function planNodeChanges(nodeName: string, desired: readonly ManagedFile[], current: readonly RemoteFileState[]): NodeChangePlan {
   const currentByPath = new Map(current.map((state) => [state.path, state]));
   const changes = desired.map((file) => {
     const before = currentByPath.get(file.path) ?? { path: file.path, exists: false };

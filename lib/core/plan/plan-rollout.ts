@@ -25,7 +25,11 @@ function actionFor(node: NodeRolloutInput): RolloutStep {
     return { nodeName: node.nodeName, action: "reload", reason: "its files changed" };
   }
   if (!node.appliedMatches) {
-    return { nodeName: node.nodeName, action: "reload", reason: "its files were installed but never loaded (an earlier run was interrupted)" };
+    return {
+      nodeName: node.nodeName,
+      action: "reload",
+      reason: "its files were installed but never loaded (an earlier run was interrupted)",
+    };
   }
   return { nodeName: node.nodeName, action: "none", reason: "nothing changed" };
 }

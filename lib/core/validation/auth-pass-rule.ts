@@ -14,7 +14,13 @@ export const AUTH_PASS_RULE: FieldRule = {
     const shown = `(${authPass.length} characters)`;
     if (authPass.length === 0) return [{ field, value: shown, rule: "must not be empty (leave it out to have one generated)" }];
     if (authPass.length > MAX_AUTH_PASS_LENGTH) {
-      return [{ field, value: shown, rule: `is too long: Keepalived uses at most ${MAX_AUTH_PASS_LENGTH} characters and silently drops the rest` }];
+      return [
+        {
+          field,
+          value: shown,
+          rule: `is too long: Keepalived uses at most ${MAX_AUTH_PASS_LENGTH} characters and silently drops the rest`,
+        },
+      ];
     }
     if (!AUTH_PASS_PATTERN.test(authPass)) return [{ field, value: shown, rule: AUTH_PASS_RULE_TEXT }];
     return [];

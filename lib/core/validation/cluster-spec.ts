@@ -53,7 +53,13 @@ interface Address {
   readonly address: ipaddr.IPv4;
 }
 
-function listOf(value: unknown, field: string, what: string, sizeRule: string, fits: (length: number) => boolean): { items: unknown[]; problems: SettingsProblem[] } {
+function listOf(
+  value: unknown,
+  field: string,
+  what: string,
+  sizeRule: string,
+  fits: (length: number) => boolean,
+): { items: unknown[]; problems: SettingsProblem[] } {
   if (!Array.isArray(value)) return { items: [], problems: [problem(field, value, sizeRule)] };
   return { items: value, problems: fits(value.length) ? [] : [{ field, value: `(${value.length} ${what})`, rule: sizeRule }] };
 }
@@ -92,7 +98,8 @@ function nodeProblems(nodes: unknown, field: string, vips: readonly Address[], p
     }
     problems.push(...unknownKeyProblems(node, Object.keys(NODE_RULES), nodeField));
     const nameProblems = checkRequired(NODE_RULES.name, node.name, `${nodeField}.name`);
-    if (nameProblems.length === 0 && names.includes(node.name as string)) nameProblems.push(problem(`${nodeField}.name`, node.name, "repeats the other node's name"));
+    if (nameProblems.length === 0 && names.includes(node.name as string))
+      nameProblems.push(problem(`${nodeField}.name`, node.name, "repeats the other node's name"));
     names.push(node.name as string);
     problems.push(
       ...nameProblems,
@@ -110,7 +117,14 @@ function nodeProblems(nodes: unknown, field: string, vips: readonly Address[], p
       problems.push(problem(ipField, node.privateIp, "is the other node's address too: the two nodes need distinct private IPs"));
     }
     const vip = vips.find((candidate) => candidate.text === address.toString());
-    if (vip) problems.push(problem(ipField, node.privateIp, `is also a VIP (${vip.field.slice(vip.field.lastIndexOf(".") + 1)}): a node's own address cannot float`));
+    if (vip)
+      problems.push(
+        problem(
+          ipField,
+          node.privateIp,
+          `is also a VIP (${vip.field.slice(vip.field.lastIndexOf(".") + 1)}): a node's own address cannot float`,
+        ),
+      );
     parsed.push({ field: ipField, text: address.toString(), address });
   });
   return problems;
@@ -126,7 +140,9 @@ function subnetProblems(prefixLength: number, field: string, nodes: readonly Add
   const aligned = { ...subnet, text: subnetText };
   const problems: SettingsProblem[] = [];
   for (const [address, outsideRule] of [
-    ...nodes.slice(1).map((node) => [node, `is outside subnet ${subnetText} of ${anchor.field.slice(field.length + 1, -".privateIp".length)}`] as const),
+    ...nodes
+      .slice(1)
+      .map((node) => [node, `is outside subnet ${subnetText} of ${anchor.field.slice(field.length + 1, -".privateIp".length)}`] as const),
     ...vips.map((vip) => [vip, `is outside subnet ${subnetText} of the nodes`] as const),
   ]) {
     if (!containsAddress(aligned, address.address)) problems.push(problem(address.field, address.text, outsideRule));
@@ -134,7 +150,13 @@ function subnetProblems(prefixLength: number, field: string, nodes: readonly Add
   for (const address of [...nodes, ...vips]) {
     const role = containsAddress(aligned, address.address) ? reservedRole(aligned, address.address) : undefined;
     if (role) {
-      problems.push(problem(address.field, address.text, `is the ${role} of subnet ${subnetText}, which Tencent reserves (usable: ${usableRangeText(aligned)})`));
+      problems.push(
+        problem(
+          address.field,
+          address.text,
+          `is the ${role} of subnet ${subnetText}, which Tencent reserves (usable: ${usableRangeText(aligned)})`,
+        ),
+      );
     }
   }
   return problems;
@@ -143,7 +165,10 @@ function subnetProblems(prefixLength: number, field: string, nodes: readonly Add
 function cloudProblems(cloud: unknown, field: string): SettingsProblem[] {
   if (cloud === undefined) return [];
   if (!isPlainObject(cloud)) return [problem(field, cloud, "must be an object { region?, vpcId?, havipIds?, eip? }")];
-  const problems = [...unknownKeyProblems(cloud, [...Object.keys(CLOUD_RULES), "havipIds"], field), ...checkFields(cloud, CLOUD_RULES, field)];
+  const problems = [
+    ...unknownKeyProblems(cloud, [...Object.keys(CLOUD_RULES), "havipIds"], field),
+    ...checkFields(cloud, CLOUD_RULES, field),
+  ];
   if (cloud.havipIds !== undefined) {
     if (!Array.isArray(cloud.havipIds)) problems.push(problem(`${field}.havipIds`, cloud.havipIds, "must be a list of HAVIP ids"));
     else cloud.havipIds.forEach((id, index) => problems.push(...NON_EMPTY_TEXT_RULE.check(id, `${field}.havipIds[${index}]`)));

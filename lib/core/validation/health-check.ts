@@ -25,7 +25,8 @@ const PROCESS_NAME_RULE = "must be a non-empty process name without control char
 const PROCESS_NAME: FieldRule = {
   rule: PROCESS_NAME_RULE,
   check(name, field) {
-    if (typeof name !== "string" || name.length === 0 || hasControlCharacter(name) || name.includes("/")) return [problem(field, name, PROCESS_NAME_RULE)];
+    if (typeof name !== "string" || name.length === 0 || hasControlCharacter(name) || name.includes("/"))
+      return [problem(field, name, PROCESS_NAME_RULE)];
     if (name.length <= MAX_PROCESS_NAME_LENGTH) return [];
     return [
       problem(
@@ -58,9 +59,17 @@ const KIND_RULES: { readonly [kind in HealthCheck["kind"]]: { readonly table: Ru
     },
     required: ["port"],
   },
-  http: { table: { url: textRule("must be an http:// or https:// URL without spaces or control characters", isHttpUrl) }, required: ["url"] },
+  http: {
+    table: { url: textRule("must be an http:// or https:// URL without spaces or control characters", isHttpUrl) },
+    required: ["url"],
+  },
   command: {
-    table: { command: textRule("must be a non-empty one-line shell command", (command) => command.trim().length > 0 && !hasControlCharacter(command)) },
+    table: {
+      command: textRule(
+        "must be a non-empty one-line shell command",
+        (command) => command.trim().length > 0 && !hasControlCharacter(command),
+      ),
+    },
     required: ["command"],
   },
 };
@@ -92,7 +101,12 @@ function timingOrderProblems(field: string, interval: number, timeout: number, d
   ];
 }
 
-function healthCheckProblems(check: unknown, field: string, requireTimings: boolean, defaulted: ReadonlySet<TimingName>): SettingsProblem[] {
+function healthCheckProblems(
+  check: unknown,
+  field: string,
+  requireTimings: boolean,
+  defaulted: ReadonlySet<TimingName>,
+): SettingsProblem[] {
   if (!isPlainObject(check)) return [problem(field, check, "must be an object with a kind")];
   const kindProblems = checkRequired(KIND_RULE, check.kind, `${field}.kind`);
   if (kindProblems.length > 0) return kindProblems;
@@ -100,12 +114,15 @@ function healthCheckProblems(check: unknown, field: string, requireTimings: bool
   const problems = [
     ...unknownKeyProblems(check, ["kind", ...TIMING_NAMES, ...Object.keys(kind.table)], field),
     ...(requireTimings
-      ? TIMING_NAMES.flatMap((name) => (check[name] === undefined ? [problem(`${field}.${name}`, undefined, "is required in a resolved spec")] : []))
+      ? TIMING_NAMES.flatMap((name) =>
+          check[name] === undefined ? [problem(`${field}.${name}`, undefined, "is required in a resolved spec")] : [],
+        )
       : []),
     ...checkFields(check, TIMING_RULES, field),
   ];
   const { intervalSeconds: interval, timeoutSeconds: timeout } = check;
-  if (typeof interval === "number" && typeof timeout === "number") problems.push(...timingOrderProblems(field, interval, timeout, defaulted));
+  if (typeof interval === "number" && typeof timeout === "number")
+    problems.push(...timingOrderProblems(field, interval, timeout, defaulted));
   return [...problems, ...checkFields(check, kind.table, field, kind.required)];
 }
 
@@ -123,7 +140,8 @@ export function validateHealthCheck(check: unknown, field: string, requireTiming
  */
 export function validateWrittenHealthCheck(check: unknown, field: string): SettingsProblem[] {
   const written: unknown = check === undefined ? DEFAULT_HEALTH_CHECK : check;
-  if (!isPlainObject(written) || !HEALTH_CHECK_KINDS.includes(written.kind as HealthCheck["kind"])) return validateHealthCheck(written, field);
+  if (!isPlainObject(written) || !HEALTH_CHECK_KINDS.includes(written.kind as HealthCheck["kind"]))
+    return validateHealthCheck(written, field);
   const defaulted = new Set(TIMING_NAMES.filter((name) => written[name] === undefined));
   return healthCheckProblems(resolveHealthCheck(written as unknown as HealthCheck), field, true, defaulted);
 }

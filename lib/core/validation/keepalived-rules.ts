@@ -1,10 +1,5 @@
 import type { KeepalivedSettings } from "../cluster-settings";
-import {
-  PRIORITY_MAX,
-  PRIORITY_MIN,
-  VIRTUAL_ROUTER_ID_MAX,
-  VIRTUAL_ROUTER_ID_MIN,
-} from "../limits";
+import { PRIORITY_MAX, PRIORITY_MIN, VIRTUAL_ROUTER_ID_MAX, VIRTUAL_ROUTER_ID_MIN } from "../limits";
 import type { SettingsProblem } from "../settings-error";
 import {
   INTERFACE_NAME_RULE,

@@ -10,7 +10,9 @@ export const LOGIN_USER_RULE: FieldRule = textRule("must be a user name", (user)
 /** A host name or IP address: no spaces, brackets or user@ parts. */
 const SSH_HOST = /^[A-Za-z0-9.:_-]+$/;
 
-export const SSH_HOST_RULE: FieldRule = textRule("must be a host name or IP address the provisioner can reach over SSH", (host) => SSH_HOST.test(host));
+export const SSH_HOST_RULE: FieldRule = textRule("must be a host name or IP address the provisioner can reach over SSH", (host) =>
+  SSH_HOST.test(host),
+);
 export const JUMP_HOST_RULE: FieldRule = textRule("must be a host name or IP address", (host) => SSH_HOST.test(host));
 
 /**

@@ -75,11 +75,17 @@ export function validateTransitionHooks(hooks: unknown, field: string, requireTi
     const command = h[state];
     if (command === undefined) continue;
     if (typeof command !== "string" || command.trim().length === 0 || hasControlCharacter(command)) {
-      problems.push(problem(`${field}.${state}`, command, "must be a non-empty one-line shell command (run through /bin/sh -c with the state as $1)"));
+      problems.push(
+        problem(`${field}.${state}`, command, "must be a non-empty one-line shell command (run through /bin/sh -c with the state as $1)"),
+      );
     }
   }
   const timeout = h.timeoutSeconds;
-  if (timeout === undefined ? requireTimeout : !(typeof timeout === "number" && Number.isInteger(timeout) && timeout >= 1 && timeout <= HOOK_TIMEOUT_MAX_SECONDS)) {
+  if (
+    timeout === undefined
+      ? requireTimeout
+      : !(typeof timeout === "number" && Number.isInteger(timeout) && timeout >= 1 && timeout <= HOOK_TIMEOUT_MAX_SECONDS)
+  ) {
     problems.push(problem(`${field}.timeoutSeconds`, timeout, `must be a whole number of seconds from 1 to ${HOOK_TIMEOUT_MAX_SECONDS}`));
   }
   return problems;
@@ -88,7 +94,8 @@ export function validateTransitionHooks(hooks: unknown, field: string, requireTi
 /** Package names as the distribution spells them, and a one-line command; both reach the node's shell as data. */
 export function validateServiceSetup(setup: unknown, field: string): SettingsProblem[] {
   if (setup === undefined) return [];
-  if (typeof setup !== "object" || setup === null || Array.isArray(setup)) return [problem(field, setup, "must be an object { packages?, command? }")];
+  if (typeof setup !== "object" || setup === null || Array.isArray(setup))
+    return [problem(field, setup, "must be an object { packages?, command? }")];
   const s = setup as Record<string, unknown>;
   const problems: SettingsProblem[] = [];
   if (s.packages !== undefined) {
@@ -97,7 +104,13 @@ export function validateServiceSetup(setup: unknown, field: string): SettingsPro
     } else {
       (s.packages as unknown[]).forEach((name, index) => {
         if (typeof name !== "string" || !PACKAGE_NAME_PATTERN.test(name)) {
-          problems.push(problem(`${field}.packages[${index}]`, name, "must be a package name: lower-case letters, digits, + - . (e.g. nginx, php8.2-fpm)"));
+          problems.push(
+            problem(
+              `${field}.packages[${index}]`,
+              name,
+              "must be a package name: lower-case letters, digits, + - . (e.g. nginx, php8.2-fpm)",
+            ),
+          );
         }
       });
     }

@@ -23,7 +23,8 @@ function jsonOf(value: unknown): string {
  * boolean or null (`"51"`); anything else as JSON.
  */
 export function showValue(value: unknown): string {
-  if (typeof value === "string") return /^[\x21-\x7e]+$/.test(value) && !LOOKS_LIKE_OTHER_TYPE.test(value) ? cut(value) : cut(JSON.stringify(value));
+  if (typeof value === "string")
+    return /^[\x21-\x7e]+$/.test(value) && !LOOKS_LIKE_OTHER_TYPE.test(value) ? cut(value) : cut(JSON.stringify(value));
   if (value === undefined) return "(missing)";
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (typeof value === "bigint") return `${value}n`;

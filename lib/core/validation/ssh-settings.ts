@@ -23,7 +23,9 @@ function validateHostKeyFingerprints(fingerprints: unknown, field: string): Sett
   if (!isPlainObject(fingerprints)) return [problem(field, fingerprints, "must map SSH hosts to fingerprints")];
   return Object.entries(fingerprints)
     .filter(([, fingerprint]) => typeof fingerprint !== "string" || !SHA256_FINGERPRINT.test(fingerprint))
-    .map(([host, fingerprint]) => problem(`${field}[${JSON.stringify(host)}]`, fingerprint, "must be a SHA256:... fingerprint as `ssh-keygen -lf` prints it"));
+    .map(([host, fingerprint]) =>
+      problem(`${field}[${JSON.stringify(host)}]`, fingerprint, "must be a SHA256:... fingerprint as `ssh-keygen -lf` prints it"),
+    );
 }
 
 function validateJumpHost(jumpHost: unknown, field: string): SettingsProblem[] {

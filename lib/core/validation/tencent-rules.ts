@@ -10,7 +10,8 @@ export const CLUSTER_NAME_RULE: FieldRule = {
     if (name.length > CLUSTER_NAME_MAX_LENGTH) {
       return [problem(field, name, `is ${name.length} characters; at most ${CLUSTER_NAME_MAX_LENGTH} (it prefixes every resource name)`)];
     }
-    if (!CLUSTER_NAME_PATTERN.test(name)) return [problem(field, name, "must start with a letter and hold only letters, digits, '-' and '_'")];
+    if (!CLUSTER_NAME_PATTERN.test(name))
+      return [problem(field, name, "must start with a letter and hold only letters, digits, '-' and '_'")];
     return [];
   },
 };
@@ -21,7 +22,8 @@ export const TENCENT_NAME_RULE: FieldRule = {
   check(name, field) {
     if (typeof name !== "string") return [wrongKind(field, name, this.rule)];
     if (name.trim() === "") return [problem(field, name, "must not be empty")];
-    if (name.length > TENCENT_NAME_MAX_LENGTH) return [problem(field, name, `is ${name.length} characters; Tencent names are at most ${TENCENT_NAME_MAX_LENGTH}`)];
+    if (name.length > TENCENT_NAME_MAX_LENGTH)
+      return [problem(field, name, `is ${name.length} characters; Tencent names are at most ${TENCENT_NAME_MAX_LENGTH}`)];
     return [];
   },
 };

@@ -26,7 +26,11 @@ export function closestKey(key: string, known: readonly string[]): string | unde
 /** The problem with one unknown key at `path`; its value is shown by kind only (a misspelt `authpass` holds a password). */
 export function unknownKeyProblem(path: string, key: string, value: unknown, known: readonly string[]): SettingsProblem {
   const guess = closestKey(key, known);
-  return { field: path, value: `(${kindOf(value)})`, rule: `is not a known key${guess ? ` (did you mean ${guess}?)` : ""}; known: ${known.join(", ")}` };
+  return {
+    field: path,
+    value: `(${kindOf(value)})`,
+    rule: `is not a known key${guess ? ` (did you mean ${guess}?)` : ""}; known: ${known.join(", ")}`,
+  };
 }
 
 /**
