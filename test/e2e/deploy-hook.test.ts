@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_SPEC_ENV, cliArgv } from "../../lib/handoff/provision-invocation";
-import { type Lab, labDown, labUp, runInOperatorNamespace } from "../../lib/lab";
+import { type Lab, labDown, labUp, runInOperatorNamespace, sshFromOperator } from "../../lib/lab";
 import { AUTH_PASS_VARIABLE, type DeployHookStack, synthesizeDeployHook, terraformInLab } from "../../scripts/deploy-hook";
 import { skipTerraform } from "../terraform/terraform-check";
 import { testLabPrefix } from "../test-lab-prefix";
@@ -14,25 +14,7 @@ const PASSWORD = "Hk4dP9wz";
 
 /** keepalived.conf as a client sees it: read over SSH from the operator namespace with the lab's pinned host key. */
 async function keepalivedConfOn(lab: Lab, server: "a" | "b"): Promise<string> {
-  const result = await runInOperatorNamespace(lab, [
-    "ssh",
-    "-F",
-    "/dev/null",
-    "-i",
-    lab.operatorPrivateKeyPath,
-    "-o",
-    "IdentitiesOnly=yes",
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    "StrictHostKeyChecking=yes",
-    "-o",
-    `UserKnownHostsFile=${lab.knownHostsPath}`,
-    "-o",
-    "GlobalKnownHostsFile=/dev/null",
-    `root@${lab.servers[server].ip}`,
-    "cat /etc/keepalived/keepalived.conf",
-  ]);
+  const result = await sshFromOperator(lab, lab.servers[server], ["cat", "/etc/keepalived/keepalived.conf"]);
   expect(result.code, result.stderr).toBe(0);
   return result.stdout;
 }
