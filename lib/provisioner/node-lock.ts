@@ -1,5 +1,5 @@
 import { hostname, userInfo } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
+import { pollUntil } from "../core/poll-until";
 import { shellLiteral } from "../core/shell-word";
 import type { RemoteShell } from "./ssh/remote-shell";
 
@@ -73,25 +73,28 @@ export async function acquireNodeLock(shell: RemoteShell, options: NodeLockOptio
   // One line: the owner file is read back as one line by whoever waits.
   const owner = (options.owner ?? describeLockOwner()).replace(/\s+/g, " ");
   const timeoutMs = options.timeoutMs ?? DEFAULT_NODE_LOCK_TIMEOUT_MS;
-  const started = Date.now();
   let lastHolder: string | undefined;
-  for (;;) {
-    const attempt = await shell.hold(lockHolderScript(owner), LOCKED_LINE);
-    if (attempt.held) return { release: attempt.release };
-    const { result } = attempt;
-    if (result.code !== LOCK_BUSY_EXIT) {
-      const said = result.stderr.trim() || result.stdout.trim() || `exit ${result.code ?? "signal"}`;
-      throw new Error(`${shell.nodeName}: cannot take the provisioning lock ${NODE_LOCK_PATH}: ${said}`);
-    }
-    const holder = result.stdout.trim() || "unknown owner";
-    const waited = Date.now() - started;
-    if (waited + LOCK_POLL_MS > timeoutMs) throw new NodeLockTimeoutError(shell.nodeName, Math.round(waited / 1000), holder);
-    if (holder !== lastHolder) {
-      options.onWait?.(`${shell.nodeName}: waiting for another provisioning run to finish (${holder})`);
-      lastHolder = holder;
-    }
-    await sleep(LOCK_POLL_MS);
+  const outcome = await pollUntil(
+    async () => {
+      const attempt = await shell.hold(lockHolderScript(owner), LOCKED_LINE);
+      if (!attempt.held && attempt.result.code === LOCK_BUSY_EXIT) {
+        const holder = attempt.result.stdout.trim() || "unknown owner";
+        if (holder !== lastHolder) options.onWait?.(`${shell.nodeName}: waiting for another provisioning run to finish (${holder})`);
+        lastHolder = holder;
+      }
+      return attempt;
+    },
+    (attempt) => attempt.held || attempt.result.code !== LOCK_BUSY_EXIT,
+    { timeoutMs, intervalMs: LOCK_POLL_MS },
+  );
+  const attempt = outcome.value;
+  if (attempt.held) return { release: attempt.release };
+  const { result } = attempt;
+  if (result.code === LOCK_BUSY_EXIT) {
+    throw new NodeLockTimeoutError(shell.nodeName, Math.round(outcome.elapsedMs / 1000), result.stdout.trim() || "unknown owner");
   }
+  const said = result.stderr.trim() || result.stdout.trim() || `exit ${result.code ?? "signal"}`;
+  throw new Error(`${shell.nodeName}: cannot take the provisioning lock ${NODE_LOCK_PATH}: ${said}`);
 }
 
 /**
