@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
+import { pollUntil } from "../../lib/core/poll-until";
 import { CLUSTER_SPEC_ENV, provisionArgv } from "../../lib/handoff/provision-invocation";
 import { labPreflight, runInOperatorNamespace, type CommandResult, type Lab } from "../../lib/lab";
 import type { LabReleaseChoice } from "../../lib/lab/lab-up";
@@ -55,4 +56,19 @@ export interface ProvisionReportJson {
 export function writeSpecFile(path: string, spec: ClusterSpec): string {
   writeFileSync(path, JSON.stringify(spec));
   return path;
+}
+
+/**
+ * Reads every 100 ms until `done` accepts the value, and returns it; past `timeoutMs` throws
+ * `failure(last value)`, or with `failure` undefined returns the last value for the test's own expect.
+ */
+export async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  failure?: (last: T) => string,
+): Promise<T> {
+  const outcome = await pollUntil(read, done, { timeoutMs: Math.max(0, timeoutMs), intervalMs: 100 });
+  if (!outcome.done && failure) throw new Error(failure(outcome.value));
+  return outcome.value;
 }

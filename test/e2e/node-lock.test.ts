@@ -3,20 +3,20 @@ import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { execInServer, labDown, labUp, readServerFile, sshFromOperator, type Lab } from "../../lib/lab";
 import { NODE_LOCK_OWNER_PATH, NODE_LOCK_PATH } from "../../lib/provisioner/node-lock";
 import { testLabPrefix } from "../test-lab-prefix";
-import { cli, labSpec, provision, skipLab } from "./lab-fixture";
+import { cli, labSpec, provision, skipLab, waitFor } from "./lab-fixture";
 
 const PREFIX = testLabPrefix("lock");
 const CONF = "/etc/keepalived/keepalived.conf";
 const authPassOf = (conf: string | undefined) => /auth_pass\s+(\S+)/.exec(conf ?? "")?.[1];
 
 async function waitForFile(lab: Lab, server: "a" | "b", path: string, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const content = await readServerFile(lab, server, path);
-    if (content !== undefined && content.trim() !== "") return content;
-    if (Date.now() > deadline) throw new Error(`${path} did not appear on ${server}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const content = await waitFor(
+    () => readServerFile(lab, server, path),
+    (text) => text !== undefined && text.trim() !== "",
+    timeoutMs,
+    () => `${path} did not appear on ${server}`,
+  );
+  return content as string;
 }
 
 describe.skipIf(skipLab)("one provisioning run at a time per node", () => {

@@ -17,7 +17,7 @@ import {
   signalKeepalived,
   vipHolders,
 } from "../../lib/lab";
-import { E2E_LAB_RUNS, KEEPALIVED_OF_RELEASE, cli, labSpec, missingForLab, provision, skipLab } from "./lab-fixture";
+import { E2E_LAB_RUNS, KEEPALIVED_OF_RELEASE, cli, labSpec, missingForLab, provision, skipLab, waitFor } from "./lab-fixture";
 
 const CONF = "/etc/keepalived/keepalived.conf";
 const sha256 = (text: string | undefined) =>
@@ -202,11 +202,18 @@ describe.skipIf(skipLab).each(E2E_LAB_RUNS)("provisioning a $name over SSH with 
     expect(owner.stdout.trim().split("\n")).toEqual(["keepalived_script", "keepalived_script"]);
     await signalKeepalived(lab, backup, "SIGTERM", "parent");
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await readServerFile(lab, backup, "/var/keepalived/state"))?.trim() !== "STOP")
-      await new Promise((r) => setTimeout(r, 100));
+    await waitFor(
+      async () => (await readServerFile(lab, backup, "/var/keepalived/state"))?.trim(),
+      (state) => state === "STOP",
+      deadline - Date.now(),
+    );
     expect((await readServerFile(lab, backup, "/var/keepalived/state"))?.trim()).toBe("STOP");
     expect(await readServerFile(lab, backup, "/var/log/keepalived.log")).toMatch(/ STOP\n$/);
-    while (Date.now() < deadline && (await keepalivedPid(lab, backup)) !== undefined) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(
+      () => keepalivedPid(lab, backup),
+      (pid) => pid === undefined,
+      deadline - Date.now(),
+    );
     const restored = await provision(lab);
     expect(restored.code).toBe(0);
     expect(restored.report?.nodes.find((n) => n.node === backup)?.action).toBe("start");

@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { NONLOCAL_BIND_SYSCTL_PATH } from "../../lib/core/limits";
 import { type Lab, execInServer, keepalivedPid, labDown, labUp, readServerFile, signalKeepalived, vipHolders } from "../../lib/lab";
 import { testLabPrefix } from "../test-lab-prefix";
-import { cli, labSpec, provision, skipLab } from "./lab-fixture";
+import { cli, labSpec, provision, skipLab, waitFor } from "./lab-fixture";
 
 const PREFIX = testLabPrefix("havip-svc");
 const LOG = "/var/log/keepalived.log";
@@ -27,23 +26,32 @@ function serviceSpec(lab: Lab, overrides: Partial<ClusterSpec> = {}): ClusterSpe
 }
 
 async function waitForLog(lab: Lab, server: "a" | "b", pattern: RegExp, ms = 15_000): Promise<string> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const log = (await readServerFile(lab, server, LOG)) ?? "";
-    if (pattern.test(log)) return log;
-    if (Date.now() > deadline) throw new Error(`${server}: ${pattern} not in ${LOG} within ${ms} ms:\n${log}`);
-    await sleep(100);
-  }
+  const log = await waitFor(
+    async () => (await readServerFile(lab, server, LOG)) ?? "",
+    (text) => pattern.test(text),
+    ms,
+    (last) => `${server}: ${pattern} not in ${LOG} within ${ms} ms:\n${last}`,
+  );
+  return log;
 }
 
 async function singleHolder(lab: Lab, ms = 15_000): Promise<"a" | "b"> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const holders = await vipHolders(lab);
-    if (holders.length === 1) return holders[0] as "a" | "b";
-    if (Date.now() > deadline) throw new Error(`VIP holders after ${ms} ms: ${holders.join(", ") || "none"}`);
-    await sleep(100);
-  }
+  const holders = await waitFor(
+    () => vipHolders(lab),
+    (found) => found.length === 1,
+    ms,
+    (last) => `VIP holders after ${ms} ms: ${last.join(", ") || "none"}`,
+  );
+  return holders[0] as "a" | "b";
+}
+
+/** Waits (up to `until`, a time) until Keepalived has exited on `server`. */
+async function waitForKeepalivedGone(lab: Lab, server: "a" | "b", until: number): Promise<void> {
+  await waitFor(
+    () => keepalivedPid(lab, server),
+    (pid) => pid === undefined,
+    until - Date.now(),
+  );
 }
 
 describe.skipIf(skipLab)("the service behind the VIP, provisioned over SSH into the lab", () => {
@@ -102,14 +110,13 @@ describe.skipIf(skipLab)("the service behind the VIP, provisioned over SSH into 
     expect(stopped).toMatch(/hook-output STOP on /);
     expect(await singleHolder(lab)).toBe(peer);
     const deadline = Date.now() + 15_000;
-    let peerLog = "";
-    while (Date.now() < deadline) {
-      peerLog = (await readServerFile(lab, peer, LOG)) ?? "";
-      if ((peerLog.match(/MASTER hook: exited 0/g)?.length ?? 0) > peerMastersBefore) break;
-      await sleep(100);
-    }
+    const peerLog = await waitFor(
+      async () => (await readServerFile(lab, peer, LOG)) ?? "",
+      (log) => (log.match(/MASTER hook: exited 0/g)?.length ?? 0) > peerMastersBefore,
+      deadline - Date.now(),
+    );
     expect(peerLog.match(/MASTER hook: exited 0/g)?.length ?? 0).toBeGreaterThan(peerMastersBefore);
-    while (Date.now() < deadline && (await keepalivedPid(lab, holder)) !== undefined) await sleep(100);
+    await waitForKeepalivedGone(lab, holder, deadline);
     const restored = await provision(lab, serviceSpec(lab));
     expect(restored.code).toBe(0);
     expect(restored.report?.nodes.find((node) => node.node === holder)?.action).toBe("start");
@@ -123,7 +130,7 @@ describe.skipIf(skipLab)("the service behind the VIP, provisioned over SSH into 
     await waitForLog(lab, backup, /STOP hook: exited 7/);
     expect((await readServerFile(lab, backup, "/var/keepalived/state"))?.trim()).toBe("STOP");
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await keepalivedPid(lab, backup)) !== undefined) await sleep(100);
+    await waitForKeepalivedGone(lab, backup, deadline);
     expect((await provision(lab, spec)).code).toBe(0);
     // The BACKUP hook hangs; the timeout ends it, and the state was recorded first.
     await waitForLog(lab, backup, /BACKUP hook: timed out after 1 s/);
@@ -170,7 +177,7 @@ describe.skipIf(skipLab)("the service behind the VIP, provisioned over SSH into 
     expect(await singleHolder(lab)).toBe(peer);
     await waitForLog(lab, holder, /STOP hook: exited 0/);
     const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await keepalivedPid(lab, holder)) !== undefined) await sleep(100);
+    await waitForKeepalivedGone(lab, holder, deadline);
     const restored = await provision(lab, fast);
     expect(restored.code).toBe(0);
     expect(restored.report?.vipHolder).toBe(peer);
