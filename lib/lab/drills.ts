@@ -11,7 +11,7 @@ import { runInOperatorNamespace } from "./lab-operator";
 import { healPartition, partitionServers } from "./lab-partition";
 import { labStatus, type LabStatus } from "./lab-status";
 import { startOutageProbe, type OutageSummary } from "./outage-probe";
-import { crashServer, execInServer, serverFileModifiedAt, setLink, signalKeepalived, vipHolders } from "./server-inspection";
+import { crashServer, execInServer, rebootServer, serverFileModifiedAt, setLink, signalKeepalived, vipHolders } from "./server-inspection";
 
 export const DRILL_NAMES = [
   "machine-crash",
@@ -374,7 +374,7 @@ const DRILLS: Record<DrillName, DrillPlan> = {
   reboot: {
     expectedWithinSeconds: SKEW_S + 0.5 + SYSTEMD_STOP_SLACK_S,
     vrrpBoundSeconds: SKEW_S,
-    injectAndObserve: peerTakesOverWhileMasterRestarts((lab, master) => inServer(lab, master, ["systemctl", "reboot"])),
+    injectAndObserve: peerTakesOverWhileMasterRestarts((lab, master) => rebootServer(lab, master)),
     restore: (lab, master) => waitForReturn(lab, master),
   },
   "partition-heals": {
@@ -436,12 +436,14 @@ interface DrillRun {
 
 /**
  * Seconds since either server's Keepalived last changed state (the notify script rewrites the
- * state file on every transition), or undefined when a state file is missing.
+ * state file on every transition): undefined when a state file is missing, 0 while a server is
+ * between two boots (a restarting server is not quiet).
  */
 async function secondsSinceLastTransition(lab: LabLayout): Promise<number | undefined> {
   let newest = 0;
   for (const name of ["a", "b"] as const) {
     const mtime = await serverFileModifiedAt(lab, name, DEFAULT_STATE_FILE_PATH);
+    if (mtime === "offline") return 0;
     if (mtime === undefined) return undefined;
     newest = Math.max(newest, mtime);
   }

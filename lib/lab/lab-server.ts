@@ -68,9 +68,12 @@ export function nsenterArgv(initPid: number): string[] {
   return ["nsenter", "-t", String(initPid), "-m", "-u", "-i", "-n", "-p", "-C", "-r", "-w", "--"];
 }
 
-/** `systemctl is-system-running` inside the server: running, starting, degraded... or offline when it is not up. */
-export async function serverSystemState(server: LabServerLayout): Promise<string> {
-  const pid = await serverInitPid(server);
+/**
+ * `systemctl is-system-running` inside the server: running, starting, degraded... or offline when it
+ * is not up. With `initPid`, asks that boot's systemd (the caller checks the boot is still there).
+ */
+export async function serverSystemState(server: LabServerLayout, initPid?: number): Promise<string> {
+  const pid = initPid ?? (await serverInitPid(server));
   if (pid === undefined) return "offline";
   const result = await runCommand([...nsenterArgv(pid), "systemctl", "is-system-running"], {
     timeoutMs: 5000,

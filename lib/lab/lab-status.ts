@@ -2,7 +2,7 @@ import { DEFAULT_STATE_FILE_PATH } from "../core/limits";
 import { LAB_SERVER_NAMES, type LabLayout, type LabServerName } from "./lab-layout";
 import { listNetworkNamespaces } from "./lab-network";
 import { serverInitPid, serverSystemState } from "./lab-server";
-import { keepalivedPid, readServerFile, serverProcessesNamed, vipHolders } from "./server-inspection";
+import { keepalivedPid, readBootFile, serverProcessesNamed, vipHolders } from "./server-inspection";
 
 export interface LabServerStatus {
   readonly name: LabServerName;
@@ -46,19 +46,28 @@ export async function labStatus(lab: LabLayout): Promise<LabStatus> {
       servers.push(offline);
       continue;
     }
+    // Every read goes to this boot's PID 1, and the sample counts only if that boot is still there
+    // afterwards: a server that reboots or crashes meanwhile is between two boots, i.e. offline,
+    // whatever a read of the ending or the starting boot said (or threw).
+    let sample: LabServerStatus | undefined;
+    let failure: unknown;
     try {
-      servers.push({
+      sample = {
         ...base,
-        systemState: await serverSystemState(server),
-        sshdRunning: (await serverProcessesNamed(lab, name, "sshd")).length > 0,
-        keepalivedPid: await keepalivedPid(lab, name),
-        vrrpState: (await readServerFile(lab, name, DEFAULT_STATE_FILE_PATH))?.trim(),
-      });
+        systemState: await serverSystemState(server, initPid),
+        sshdRunning: (await serverProcessesNamed(lab, name, "sshd", initPid)).length > 0,
+        keepalivedPid: await keepalivedPid(lab, name, initPid),
+        vrrpState: readBootFile(initPid, DEFAULT_STATE_FILE_PATH)?.trim(),
+      };
     } catch (error) {
-      // A server that reboots or crashes between the reads above has no PID 1 for a moment: it is offline, not an error.
-      if ((await serverInitPid(server)) !== undefined) throw error;
-      servers.push(offline);
+      failure = error;
     }
+    if ((await serverInitPid(server)) !== initPid) {
+      servers.push(offline);
+      continue;
+    }
+    if (sample === undefined) throw failure;
+    servers.push(sample);
   }
   return { prefix: lab.prefix, vip: lab.vip, servers, vipHolders: holders };
 }

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pollUntil } from "../core/poll-until";
 import { type CommandOptions, type CommandResult, runCommand, runCommandOrThrow } from "./host-command";
 import { LAB_SERVER_NAMES, type LabLayout, type LabServerName } from "./lab-layout";
 import { type ProcessFacts, networkNamespacePids, pidNamespaceOf, readProcessFacts, signalProcess } from "./lab-processes";
@@ -30,22 +31,32 @@ export async function execInServer(
 
 /** Reads a file as the server sees it (through its PID 1's root), or undefined when it does not exist. */
 export async function readServerFile(lab: LabLayout, server: LabServerName, file: string): Promise<string | undefined> {
-  const pid = await requireInitPid(lab, server);
+  return readBootFile(await requireInitPid(lab, server), file);
+}
+
+/** Reads a file through the root of one boot's PID 1 (host PID), or undefined when it does not exist or that boot has ended. */
+export function readBootFile(initPid: number, file: string): string | undefined {
   try {
-    return fs.readFileSync(path.join(`/proc/${pid}/root`, file), "utf8");
+    return fs.readFileSync(path.join(`/proc/${initPid}/root`, file), "utf8");
   } catch {
     return undefined;
   }
 }
 
-/** When a file in the server was last modified (ms since the epoch), or undefined when it does not exist. */
-export async function serverFileModifiedAt(lab: LabLayout, server: LabServerName, file: string): Promise<number | undefined> {
-  const pid = await requireInitPid(lab, server);
+/**
+ * When a file in the server was last modified (ms since the epoch): undefined when it does not
+ * exist, "offline" when the server is between two boots (before, during or after the read).
+ */
+export async function serverFileModifiedAt(lab: LabLayout, server: LabServerName, file: string): Promise<number | undefined | "offline"> {
+  const pid = await serverInitPid(lab.servers[server]);
+  if (pid === undefined) return "offline";
+  let mtimeMs: number | undefined;
   try {
-    return fs.statSync(path.join(`/proc/${pid}/root`, file)).mtimeMs;
+    mtimeMs = fs.statSync(path.join(`/proc/${pid}/root`, file)).mtimeMs;
   } catch {
-    return undefined;
+    mtimeMs = undefined;
   }
+  return (await serverInitPid(lab.servers[server])) === pid ? mtimeMs : "offline";
 }
 
 /** Servers whose eth0 currently carries the VIP (two during a split brain, none during a failover). */
@@ -71,8 +82,12 @@ export interface KeepalivedProcesses {
 }
 
 /** Keepalived processes of one server, with host PIDs. */
-export async function keepalivedProcesses(lab: LabLayout, server: LabServerName): Promise<KeepalivedProcesses | undefined> {
-  const all = await serverProcessesNamed(lab, server, "keepalived");
+export async function keepalivedProcesses(
+  lab: LabLayout,
+  server: LabServerName,
+  initPid?: number,
+): Promise<KeepalivedProcesses | undefined> {
+  const all = await serverProcessesNamed(lab, server, "keepalived", initPid);
   const pids = new Set(all.map((facts) => facts.pid));
   const parent = all.find((facts) => !pids.has(facts.ppid));
   if (!parent) return undefined;
@@ -83,8 +98,8 @@ export async function keepalivedProcesses(lab: LabLayout, server: LabServerName)
  * Live processes with this name in one server, with host PIDs. Only processes in the server's own
  * pid namespace count: the host's or the other server's never match.
  */
-export async function serverProcessesNamed(lab: LabLayout, server: LabServerName, name: string): Promise<ProcessFacts[]> {
-  const initPid = await serverInitPid(lab.servers[server]);
+export async function serverProcessesNamed(lab: LabLayout, server: LabServerName, name: string, initPid?: number): Promise<ProcessFacts[]> {
+  initPid ??= await serverInitPid(lab.servers[server]);
   if (initPid === undefined) return [];
   const serverPidNamespace = pidNamespaceOf(initPid);
   return (await networkNamespacePids(lab.servers[server].namespace))
@@ -94,8 +109,8 @@ export async function serverProcessesNamed(lab: LabLayout, server: LabServerName
 }
 
 /** Host PID of the server's Keepalived parent process, or undefined when Keepalived is not running there. */
-export async function keepalivedPid(lab: LabLayout, server: LabServerName): Promise<number | undefined> {
-  return (await keepalivedProcesses(lab, server))?.parent.pid;
+export async function keepalivedPid(lab: LabLayout, server: LabServerName, initPid?: number): Promise<number | undefined> {
+  return (await keepalivedProcesses(lab, server, initPid))?.parent.pid;
 }
 
 /**
@@ -115,6 +130,30 @@ export async function signalKeepalived(
     ...(which !== "parent" ? processes.children.map((child) => child.pid) : []),
   ];
   return targets.filter((pid) => signalProcess(pid, signal));
+}
+
+/** How long a server may take from `systemctl reboot` to the end of its boot. */
+const REBOOT_START_TIMEOUT_MS = 30_000;
+
+/**
+ * `systemctl reboot` inside the server, as an operator would run it. systemd may already be
+ * going down when systemctl waits for its answer, so a failing systemctl counts only if the
+ * boot it was sent to is still there afterwards.
+ */
+export async function rebootServer(lab: LabLayout, server: LabServerName): Promise<void> {
+  const pid = await requireInitPid(lab, server);
+  const result = await runCommand([...nsenterArgv(pid), "systemctl", "reboot"], { timeoutMs: 10_000 });
+  if (result.code === 0) return;
+  const ended = await pollUntil(
+    () => serverInitPid(lab.servers[server]),
+    (current) => current !== pid,
+    { timeoutMs: REBOOT_START_TIMEOUT_MS, intervalMs: 100 },
+  );
+  if (!ended.done) {
+    throw new Error(
+      `systemctl reboot on lab server ${server} failed (exit ${result.code}) and it did not go down: ${result.stderr.trim()}`,
+    );
+  }
 }
 
 /** Crashes the server: SIGKILL to its PID 1 (systemd), so the kernel kills everything in it at once; its supervisor boots it again. */
