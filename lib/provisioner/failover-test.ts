@@ -68,13 +68,22 @@ async function openNode(spec: ClusterSpec, nodeSpec: NodeSpec): Promise<Node> {
   }
 }
 
-async function reconnectAfterReboot(spec: ClusterSpec, nodeSpec: NodeSpec, timeoutMs: number): Promise<Node> {
+/**
+ * Connects again once the node has booted anew. A node that is slow to go down still answers SSH
+ * from the boot that was told to reboot: such a connection is closed and tried again.
+ */
+async function reconnectAfterReboot(spec: ClusterSpec, rebooted: Node, timeoutMs: number): Promise<Node> {
+  const nodeSpec = rebooted.spec;
   const firstTryAfterMs = 5000;
   await sleep(firstTryAfterMs);
   const outcome = await pollUntil(
     () =>
       openNode(spec, nodeSpec).then(
-        (node) => ({ node }),
+        (node): { node: Node } | { error: Error } => {
+          if (node.facts.bootId === undefined || node.facts.bootId !== rebooted.facts.bootId) return { node };
+          node.shell.close();
+          return { error: new Error("it still runs the boot that was told to reboot") };
+        },
         (error: Error) => ({ error }),
       ),
     (result) => "node" in result,
@@ -132,7 +141,7 @@ export async function runFailoverTest(
         if (options.fault === "reboot") {
           options.progress(`waiting for ${master.spec.name} to come back`);
           master.shell.close();
-          nodes[masterIndex] = await reconnectAfterReboot(spec, master.spec, 300_000);
+          nodes[masterIndex] = await reconnectAfterReboot(spec, master, 300_000);
         }
         const returned = nodes[masterIndex];
         if (!(await statusOf(spec, returned)).running) {

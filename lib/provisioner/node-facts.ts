@@ -14,6 +14,11 @@ export interface NodeFacts {
   readonly interfaces: readonly string[];
   /** Commands found on PATH among those the rendered scripts or rules rely on. */
   readonly commands: readonly string[];
+  /**
+   * Which boot this is: the kernel's boot id and the start time of PID 1 (a container's reboot
+   * keeps the host kernel's boot id, a VM's PID 1 always starts at the same tick). Changes on every reboot.
+   */
+  readonly bootId?: string;
 }
 
 /** Commands the rendered files may need, probed on every node. */
@@ -35,6 +40,7 @@ for dev in /sys/class/net/*; do echo "interface=\${dev##*/}"; done
 for cmd in ${PROBED_COMMANDS.join(" ")}; do
   if command -v "$cmd" >/dev/null 2>&1; then echo "command=$cmd"; fi
 done
+echo "boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)/$(sed 's/.*) //' /proc/1/stat 2>/dev/null | cut -d' ' -f20)"
 `;
 
 const PACKAGE_MANAGERS: readonly PackageManager[] = ["apt-get", "dnf", "yum"];
@@ -57,6 +63,7 @@ export function parseNodeFacts(output: string): NodeFacts {
     keepalivedVersionLine: first("keepalived_version"),
     interfaces: values.get("interface") ?? [],
     commands: values.get("command") ?? [],
+    bootId: first("boot_id"),
   };
 }
 

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { NODE_FACTS_SCRIPT, parseNodeFacts } from "../../lib/provisioner/node-facts";
 
@@ -14,6 +15,7 @@ describe("parseNodeFacts", () => {
         "interface=eth0",
         "interface=lo",
         "command=logrotate",
+        "boot_id=3b1f0c8e-5d2a-4f7e-9a61-0c2d4e6f8a10/4711",
         "",
       ].join("\n"),
     );
@@ -25,6 +27,7 @@ describe("parseNodeFacts", () => {
       keepalivedVersionLine: "Keepalived v2.2.7 (01/16,2022)",
       interfaces: ["eth0", "lo"],
       commands: ["logrotate"],
+      bootId: "3b1f0c8e-5d2a-4f7e-9a61-0c2d4e6f8a10/4711",
     });
   });
 
@@ -53,6 +56,7 @@ describe("parseNodeFacts", () => {
       keepalivedVersionLine: undefined,
       interfaces: [],
       commands: [],
+      bootId: undefined,
     });
   });
 
@@ -74,5 +78,9 @@ describe("parseNodeFacts", () => {
     else expect(facts.keepalivedVersionLine).toBeUndefined();
     const logrotate = spawnSync("sh", ["-c", "command -v logrotate"], { encoding: "utf8" });
     expect(facts.commands.includes("logrotate")).toBe(logrotate.status === 0);
+    // The kernel's boot id, then PID 1's start time in clock ticks: both read from this machine's /proc.
+    const bootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    const pid1Start = readFileSync("/proc/1/stat", "utf8").replace(/.*\) /s, "").split(" ")[19];
+    expect(facts.bootId).toBe(`${bootId}/${pid1Start}`);
   });
 });
