@@ -6,7 +6,7 @@ import { provisionOneNode, settleMs } from "../provisioner/provision-node";
 import { runProvisionCommand } from "./commands/provision-command";
 import { formatNodeProvisionReport, formatProvisionReport } from "./provision-report-format";
 import { EXIT_BAD_INPUT, EXIT_FAILURE } from "./exit-codes";
-import { CLUSTER_SPEC_ENV } from "../handoff/provision-invocation";
+import { CLUSTER_SPEC_ENV, packageVersion } from "../handoff/provision-invocation";
 import { SpecSourceError } from "./load-cluster-spec";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "./cluster-options";
 import { registerLabCommands } from "./commands/lab-command";
@@ -64,6 +64,7 @@ function buildProgram(): Command {
     .exitOverride()
     .name("havip-cluster")
     .description("Provision, inspect and drill a Tencent Cloud HAVIP + Keepalived pair (or the local lab)")
+    .version(packageVersion(), "-V, --version", "print the package version")
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
 

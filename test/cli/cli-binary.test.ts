@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +38,15 @@ describe.concurrent("havip-cluster --help", () => {
     const { code, stdout } = await cli("--help");
     expect(code).toBe(0);
     for (const command of ["provision", "status", "failover-test", "lab"]) expect(stdout).toMatch(new RegExp(`^\\s+${command} `, "m"));
+  });
+
+  it("prints the package's version with --version and -V", async () => {
+    const { version } = JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8")) as { version: string };
+    for (const flag of ["--version", "-V"]) {
+      const { code, stdout } = await cli(flag);
+      expect(code).toBe(0);
+      expect(stdout).toBe(`${version}\n`);
+    }
   });
 
   it("lists provision's options", async () => {
