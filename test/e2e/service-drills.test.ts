@@ -1,7 +1,7 @@
 import { testLabPrefix } from "../test-lab-prefix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Lab, labDown, labUp, vipHolders } from "../../lib/lab";
-import { drillNamesFor, runDrills } from "../../lib/lab/drills";
+import { type Lab, labDown, labUp, vipHolders } from "../../lab";
+import { drillNamesFor, runDrills } from "../../lab/drills/drills";
 import { parseProbeOutput } from "../../lib/probe/outage-summary";
 import { cli, labSpec, provision, skipLab } from "./lab-fixture";
 
