@@ -1,7 +1,7 @@
 import { App } from "cdktf";
 import { SettingsError } from "./lib/core/settings-error";
-import { HaVipExampleStack } from "./lib/app/example-stack";
-import { loadExampleConfig } from "./lib/app/load-example-config";
+import { HaVipExampleStack } from "./app/example-stack";
+import { loadExampleConfig } from "./app/load-example-config";
 
 // The config file: cdktf context `havipClusterConfig` (cdktf.json "context"), else
 // HAVIP_CLUSTER_CONFIG, else ./havip-cluster.config.json when it exists.

@@ -5,9 +5,9 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
-import { HaVipExampleStack, loadExampleConfig, parseExampleConfig } from "../../lib/app";
+import { HaVipExampleStack, loadExampleConfig, parseExampleConfig } from "../../app";
 import { TEST_PUBLIC_KEY } from "./synth-cluster";
-import { withAbsoluteSshPaths } from "../../lib/app/load-example-config";
+import { withAbsoluteSshPaths } from "../../app/load-example-config";
 
 const projectRoot = resolve(__dirname, "../..");
 const scratch = mkdtempSync(join(tmpdir(), "havip-example-"));

@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { pollUntil } from "../../lib/core/poll-until";
 import { CLUSTER_SPEC_ENV, provisionArgv } from "../../lib/handoff/provision-invocation";
-import { labPreflight, runInOperatorNamespace, type CommandResult, type Lab } from "../../lib/lab";
-import type { LabReleaseChoice } from "../../lib/lab/lab-up";
-import type { LabRelease } from "../../lib/lab/release-roots";
+import { labPreflight, runInOperatorNamespace, type CommandResult, type Lab } from "../../lab";
+import type { LabReleaseChoice } from "../../lab/lab-up";
+import type { LabRelease } from "../../lab/roots/release-roots";
 
 /** Keepalived each release's package installs (what the provisioner must then report). */
 export const KEEPALIVED_OF_RELEASE: Readonly<Record<LabRelease, string>> = { bullseye: "2.1.5", bookworm: "2.2.7", trixie: "2.3.3" };
