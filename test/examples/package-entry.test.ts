@@ -60,6 +60,7 @@ describe("the package entry", () => {
     const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0].files.map((file) => file.path);
     expect(files).toEqual(expect.arrayContaining(["LICENSE", "CHANGELOG.md", "README.md", "package.json", "dist/lib/index.js"]));
     expect(files.filter((file) => file.endsWith(".map"))).toEqual([]);
+    expect(files.filter((file) => /(^|\/)(lab|bench|app|local-cloud|test)(\/|$)/.test(file))).toEqual([]);
   });
 
   it("does nothing on import: no output, no lingering handles, exit code 0", () => {
