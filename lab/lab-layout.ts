@@ -1,4 +1,7 @@
 import * as path from "node:path";
+import { LAB_CGROUP_PARENT, SERVER_INTERFACE_NAME, type ServerLayout, serverLayout } from "./servers/server-layout";
+
+export { LAB_CGROUP_PARENT };
 
 /** Name prefix of the lab a user starts with `npm run lab -- up`; tests use their own. */
 export const DEFAULT_LAB_PREFIX = "havip-lab";
@@ -8,7 +11,7 @@ export const LAB_SUBNET_PREFIX_LENGTH = 24;
 export const LAB_VIP = "172.16.16.12";
 export const LAB_OPERATOR_IP = "172.16.16.100";
 /** Interface that carries the lab's addresses in every server and in the operator namespace. */
-export const LAB_INTERFACE_NAME = "eth0";
+export const LAB_INTERFACE_NAME = SERVER_INTERFACE_NAME;
 const LAB_BRIDGE_NAME = "br0";
 
 export type LabServerName = "a" | "b";
@@ -16,31 +19,11 @@ export const LAB_SERVER_NAMES: readonly LabServerName[] = ["a", "b"];
 
 const SERVER_IPS: Readonly<Record<LabServerName, string>> = { a: "172.16.16.5", b: "172.16.16.6" };
 
-/** Where one server lives: its namespace, address, and the directories its overlay and supervisor use. */
-export interface LabServerLayout {
+/** A server of the bare lab: a general server on the lab's bridge, named a or b. */
+export interface LabServerLayout extends ServerLayout {
   readonly name: LabServerName;
-  readonly namespace: string;
-  readonly ip: string;
-  readonly hostname: string;
   /** Bridge port (in the switch namespace) that the server's eth0 is plugged into. */
   readonly switchPort: string;
-  readonly dir: string;
-  /** The server's own changes on top of the release root (overlay upper dir). */
-  readonly upperDir: string;
-  readonly workDir: string;
-  /** The merged overlay: the server's root file system, as the host sees it. */
-  readonly rootDir: string;
-  /** The server's sshd host key, as seen from inside the server. */
-  readonly hostKeyPathInServer: string;
-  /** The same key file in the upper dir, as seen from the host. */
-  readonly hostKeyPathOnHost: string;
-  /** The shell loop that boots the server with systemd-nspawn and boots it again after a reboot or a crash. */
-  readonly supervisorScriptPath: string;
-  readonly supervisorPidPath: string;
-  /** Console of every boot (nspawn's output, systemd's boot messages) and the supervisor's lines. */
-  readonly consoleLogPath: string;
-  /** Cgroup (same path in the cgroup2 and the name=systemd hierarchy) the supervisor and the server run in. */
-  readonly cgroupPath: string;
 }
 
 /** Names and paths of one lab; pure function of the prefix and the state directory. */
@@ -69,9 +52,6 @@ export interface LabLayout {
   readonly handlePath: string;
 }
 
-/** Parent cgroup of every lab server, in both hierarchies of the host's hybrid layout. */
-export const LAB_CGROUP_PARENT = "tencentcloud-havip-cluster";
-
 const PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,23}$/;
 
 /** Problems with a lab prefix, empty when it is fine (namespace names and hostnames derive from it). */
@@ -90,28 +70,19 @@ export function labLayout(prefix: string = DEFAULT_LAB_PREFIX, stateDir: string 
   if (problems.length > 0) throw new Error(problems[0]);
   const stateDirProblem = labStateDirProblem(stateDir);
   if (stateDirProblem) throw new Error(stateDirProblem);
-  const server = (name: LabServerName): LabServerLayout => {
-    const dir = path.join(stateDir, name);
-    const upperDir = path.join(dir, "upper");
-    const hostKeyPathInServer = "/etc/ssh/ssh_host_ed25519_key";
-    return {
+  const server = (name: LabServerName): LabServerLayout => ({
+    ...serverLayout({
       name,
+      machineName: `${prefix}-${name}`,
       namespace: `${prefix}-${name}`,
       ip: SERVER_IPS[name],
+      prefixLength: LAB_SUBNET_PREFIX_LENGTH,
       hostname: `${prefix}-${name}`,
-      switchPort: `port-${name}`,
-      dir,
-      upperDir,
-      workDir: path.join(dir, "work"),
-      rootDir: path.join(dir, "root"),
-      hostKeyPathInServer,
-      hostKeyPathOnHost: path.join(upperDir, hostKeyPathInServer),
-      supervisorScriptPath: path.join(dir, "supervise.sh"),
-      supervisorPidPath: path.join(dir, "supervisor.pid"),
-      consoleLogPath: path.join(dir, "console.log"),
-      cgroupPath: `${LAB_CGROUP_PARENT}/${prefix}-${name}`,
-    };
-  };
+      dir: path.join(stateDir, name),
+    }),
+    name,
+    switchPort: `port-${name}`,
+  });
   const operatorDir = path.join(stateDir, "operator");
   return {
     prefix,

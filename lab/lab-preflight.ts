@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { type CgroupFacts, cgroupLayoutFrom, readCgroupFacts } from "./host/cgroup-layout";
 import { PACKAGE_SERVER_PYTHON } from "./roots/lab-package-server";
 
 const REQUIRED_EXECUTABLES: readonly { readonly name: string; readonly why: string }[] = [
@@ -10,6 +11,8 @@ const REQUIRED_EXECUTABLES: readonly { readonly name: string; readonly why: stri
   { name: "sysctl", why: "procps" },
   { name: "ssh", why: "openssh-client, the operator's SSH client" },
   { name: "ssh-keygen", why: "openssh-client, for the lab's keys" },
+  { name: "ssh-keyscan", why: "openssh-client, to see a server's sshd answer" },
+  { name: "openssl", why: "openssl, for the lab CA" },
   { name: "systemd-nspawn", why: "systemd-container, to boot the servers" },
   { name: "debootstrap", why: "debootstrap, to build the servers' Debian roots" },
   { name: "dpkg-scanpackages", why: "dpkg-dev, to index the lab's package source" },
@@ -33,6 +36,15 @@ function findExecutable(name: string, searchPath: string): string | undefined {
 }
 
 /**
+ * What the host's cgroups lack for the lab, one line (empty when it has cgroup v2 alone or the
+ * hybrid layout): each server runs in a cgroup of its own, and teardown kills it with `cgroup.kill`.
+ */
+export function cgroupPreflight(facts: CgroupFacts): string[] {
+  const layout = cgroupLayoutFrom(facts);
+  return "problem" in layout ? [layout.problem] : [];
+}
+
+/**
  * What this machine lacks to run the lab, one line each; empty when the lab can run.
  * Tests skip with these lines as the reason, except under CI=true, where they fail.
  */
@@ -45,10 +57,7 @@ export function labPreflight(): string[] {
     if (!findExecutable(name, searchPath)) missing.push(`no ${name} executable (${why})`);
   }
   if (!fs.existsSync(PACKAGE_SERVER_PYTHON)) missing.push(`no ${PACKAGE_SERVER_PYTHON} (install python3: it serves the lab's packages)`);
-  for (const hierarchy of ["/sys/fs/cgroup/unified", "/sys/fs/cgroup/systemd"]) {
-    if (!fs.existsSync(`${hierarchy}/cgroup.procs`))
-      missing.push(`no cgroup hierarchy at ${hierarchy} (the lab needs the hybrid cgroup layout)`);
-  }
+  missing.push(...cgroupPreflight(readCgroupFacts()));
   try {
     if (!fs.readFileSync("/proc/filesystems", "utf8").includes("overlay")) missing.push("the kernel has no overlay filesystem");
   } catch {

@@ -1,17 +1,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pollUntil } from "../lib/core/poll-until";
 import { type LabService, buildLabClusterSpec, labServiceOverrides } from "./lab-cluster-spec";
 import { labDown } from "./lab-down";
 import { type Lab, LAB_HANDLE_VERSION, saveLabHandle } from "./lab-handle";
 import { generateEd25519KeyPair, renderKnownHosts } from "./servers/lab-keys";
+import { bootServer, createServer, waitForServerSystem } from "./servers/server-lifecycle";
 import { DEFAULT_LAB_PREFIX, LAB_SERVER_NAMES, type LabServerName, defaultLabStateDir, labLayout, labNamespaces } from "./lab-layout";
 import { createLabNetwork, listNetworkNamespaces } from "./network/lab-network";
 import { waitForSsh } from "./network/lab-operator";
 import { startPackageServer, startTarballServer } from "./roots/lab-package-server";
-import { generateLabTls, labCaTrustFiles } from "./servers/lab-tls";
+import { generateLabTls } from "./servers/lab-tls";
 import { labPreflight } from "./lab-preflight";
-import { mountServerRoot, prepareServerUpperDir, serverConsoleTail, serverSystemState, startServer } from "./servers/lab-server";
+import { serverConsoleTail } from "./servers/lab-server";
 import { ensureReleaseRoots } from "./roots/release-root-build";
 import { DEFAULT_LAB_RELEASE, LAB_RELEASES, type LabRelease, isLabRelease, labCacheDir } from "./roots/release-roots";
 
@@ -60,17 +60,6 @@ export function parseLabReleaseOption(text: string): LabReleaseChoice {
   return choice;
 }
 
-/** Waits until systemd inside the server reports `running`; throws with the last state (e.g. `degraded`). */
-async function waitForSystemRunning(lab: Lab["servers"][LabServerName], timeoutMs: number): Promise<void> {
-  const system = await pollUntil(
-    () => serverSystemState(lab),
-    (state) => state === "running",
-    { timeoutMs, intervalMs: 200 },
-  );
-  if (system.done) return;
-  throw new Error(`systemd on lab server ${lab.name} is ${system.value}, not running, ${timeoutMs / 1000} s after boot`);
-}
-
 /**
  * Builds the lab: release roots (built once per release and cached), namespaces, bridge and veths,
  * the package source in the operator namespace, two servers booted with systemd as PID 1 on an
@@ -104,14 +93,12 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
     step("generating the operator key pair, the servers' host keys and the lab CA");
     const operatorKey = await generateEd25519KeyPair(layout.operatorPrivateKeyPath, `${prefix}-operator`);
     const tls = await generateLabTls(layout);
-    const trust = labCaTrustFiles(fs.readFileSync(tls.caCertPath, "utf8"));
+    const disk = { authorizedKeys: [operatorKey], mirrorAddress: layout.operatorIp, caCertPem: fs.readFileSync(tls.caCertPath, "utf8") };
     const hostKeys = [];
     for (const name of LAB_SERVER_NAMES) {
       const server = layout.servers[name];
-      prepareServerUpperDir(server, operatorKey, trust);
-      const hostKey = await generateEd25519KeyPair(server.hostKeyPathOnHost, `${server.hostname}`);
-      hostKeys.push({ host: server.ip, publicKeyLine: hostKey });
-      await mountServerRoot(server, roots[releases[name]].rootDir);
+      const record = await createServer(server, { key: releases[name], rootDir: roots[releases[name]].rootDir }, disk);
+      hostKeys.push({ host: server.ip, publicKeyLine: record.hostPublicKey });
     }
     fs.writeFileSync(layout.knownHostsPath, renderKnownHosts(hostKeys), { mode: 0o644 });
 
@@ -121,11 +108,17 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
     step(
       `serving the lab's package source (HTTP) and source tarballs (HTTPS, lab CA) from ${layout.operatorNamespace} (${layout.operatorIp})`,
     );
-    startPackageServer(layout, path.dirname(roots[releases.a].packagesDir), layout.packageServerLogPath);
-    startTarballServer(layout, path.dirname(roots[releases.a].sourcesDir), tls, layout.tarballServerLogPath);
+    const site = { namespace: layout.operatorNamespace, address: layout.operatorIp };
+    startPackageServer(site, path.dirname(roots[releases.a].packagesDir), layout.packageServerLogPath);
+    startTarballServer(
+      site,
+      path.dirname(roots[releases.a].sourcesDir),
+      { certPath: tls.serverCertPath, keyPath: tls.serverKeyPath },
+      layout.tarballServerLogPath,
+    );
 
     step(`booting server a (${releases.a}) and server b (${releases.b}) with systemd-nspawn`);
-    for (const name of LAB_SERVER_NAMES) startServer(layout, layout.servers[name]);
+    for (const name of LAB_SERVER_NAMES) await bootServer(layout.servers[name]);
 
     fs.writeFileSync(
       layout.specPath,
@@ -140,7 +133,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
         const server = layout.servers[name];
         try {
           await waitForSsh(layout, server, timeoutMs);
-          await waitForSystemRunning(server, timeoutMs);
+          await waitForServerSystem(server, { timeoutMs });
         } catch (error) {
           throw new Error(`${(error as Error).message}\nserver ${name} console:\n${serverConsoleTail(server)}`);
         }

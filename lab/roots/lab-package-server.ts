@@ -1,38 +1,46 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import type { LabLayout } from "../lab-layout";
-import type { LabTlsPaths } from "../servers/lab-tls";
+import type { LabServerCertificate } from "../servers/lab-tls";
 import { LAB_PACKAGE_PORT, LAB_TARBALL_PORT } from "./release-roots";
+
+/**
+ * Where a world serves the images' packages and source tarballs (what `MIRROR_HOSTNAME` means
+ * there): the bare lab's operator namespace, or the local cloud's services namespace.
+ */
+export interface PackageSite {
+  readonly namespace: string;
+  readonly address: string;
+}
 
 /** The distribution's Python, not a per-user one that may be missing inside `ip netns exec` or differ per machine. */
 export const PACKAGE_SERVER_PYTHON = "/usr/bin/python3";
 
-/** argv of the lab's package source: a static HTTP server on the operator's lab address, nothing else listening. */
-export function packageServerArgv(lab: LabLayout, packagesRootDir: string): string[] {
+/** argv of the lab's package source: a static HTTP server on the site's address, nothing else listening. */
+export function packageServerArgv(site: PackageSite, packagesRootDir: string): string[] {
   return [
     "ip",
     "netns",
     "exec",
-    lab.operatorNamespace,
+    site.namespace,
     PACKAGE_SERVER_PYTHON,
     "-m",
     "http.server",
     String(LAB_PACKAGE_PORT),
     "--bind",
-    lab.operatorIp,
+    site.address,
     "--directory",
     packagesRootDir,
   ];
 }
 
 /**
- * Starts the package server in the operator namespace, detached (it lives until `lab down`
- * kills every process in the lab's namespaces). Its request log goes to the state dir.
+ * Starts the package server in the site's namespace, detached (it lives until whoever owns that
+ * namespace kills every process in it: `lab down`, the cloud network's teardown). Its request log goes to `logPath`.
  */
-export function startPackageServer(lab: LabLayout, packagesRootDir: string, logPath: string): void {
+export function startPackageServer(site: PackageSite, packagesRootDir: string, logPath: string): void {
   const log = fs.openSync(logPath, "a", 0o600);
   try {
-    const [file, ...args] = packageServerArgv(lab, packagesRootDir);
+    const [file, ...args] = packageServerArgv(site, packagesRootDir);
     const child = spawn(file, args, { detached: true, stdio: ["ignore", log, log] });
     child.on("error", () => undefined);
     child.unref();
@@ -41,7 +49,7 @@ export function startPackageServer(lab: LabLayout, packagesRootDir: string, logP
   }
 }
 
-/** A static HTTPS server (Python's http.server wrapped in TLS) with the lab CA's certificate for the operator's address. */
+/** A static HTTPS server (Python's http.server wrapped in TLS) with a certificate of the lab CA. */
 const HTTPS_SERVER_PY = [
   "import functools, http.server, ssl, sys",
   "directory, cert, key, host, port = sys.argv[1:]",
@@ -53,29 +61,29 @@ const HTTPS_SERVER_PY = [
   "server.serve_forever()",
 ].join("\n");
 
-/** argv of the lab's download site for source tarballs: HTTPS on the operator's lab address. */
-export function tarballServerArgv(lab: LabLayout, sourcesRootDir: string, tls: LabTlsPaths): string[] {
+/** argv of the lab's download site for source tarballs: HTTPS on the site's address. */
+export function tarballServerArgv(site: PackageSite, sourcesRootDir: string, certificate: LabServerCertificate): string[] {
   return [
     "ip",
     "netns",
     "exec",
-    lab.operatorNamespace,
+    site.namespace,
     PACKAGE_SERVER_PYTHON,
     "-c",
     HTTPS_SERVER_PY,
     sourcesRootDir,
-    tls.serverCertPath,
-    tls.serverKeyPath,
-    lab.operatorIp,
+    certificate.certPath,
+    certificate.keyPath,
+    site.address,
     String(LAB_TARBALL_PORT),
   ];
 }
 
-/** Starts the HTTPS download site in the operator namespace, detached like the package server. */
-export function startTarballServer(lab: LabLayout, sourcesRootDir: string, tls: LabTlsPaths, logPath: string): void {
+/** Starts the HTTPS download site in the site's namespace, detached like the package server. */
+export function startTarballServer(site: PackageSite, sourcesRootDir: string, certificate: LabServerCertificate, logPath: string): void {
   const log = fs.openSync(logPath, "a", 0o600);
   try {
-    const [file, ...args] = tarballServerArgv(lab, sourcesRootDir, tls);
+    const [file, ...args] = tarballServerArgv(site, sourcesRootDir, certificate);
     const child = spawn(file, args, { detached: true, stdio: ["ignore", log, log] });
     child.on("error", () => undefined);
     child.unref();

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LAB_OPERATOR_IP } from "../lab-layout";
 import {
   LAB_CACHE_DIR_ENV,
   type LabRelease,
@@ -95,7 +94,7 @@ export async function ensureReleaseRoots(
     const problem = cachedRootProblem(paths);
     if (problem === undefined) continue;
     step(`building the ${release} root in ${cacheDir} (${problem}; set ${LAB_CACHE_DIR_ENV} to use another cache)`);
-    builds.push(runBuild(paths, renderRootBuildScript(paths, hostDebianMirror(), LAB_OPERATOR_IP), (line) => step(`${release}: ${line}`)));
+    builds.push(runBuild(paths, renderRootBuildScript(paths, hostDebianMirror()), (line) => step(`${release}: ${line}`)));
   }
   const outcomes = await Promise.allSettled(builds);
   const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { shellLiteral } from "../../lib/core/shell-word";
+import { USER_DATA_RUNNER_PATH, USER_DATA_UNIT_NAME, renderUserDataRunner, renderUserDataUnit } from "./user-data-runner";
 
 /** Debian releases a lab server can run, with the Keepalived each ships (2.1.5, 2.2.7, 2.3.3). */
 export const LAB_RELEASES = ["bullseye", "bookworm", "trixie"] as const;
@@ -13,9 +14,17 @@ export const LAB_CACHE_DIR_ENV = "HAVIP_LAB_CACHE_DIR";
 
 /**
  * Bump whenever the build script or the preparation changes: a cached root with another recipe
- * version is rebuilt, so a fix in the recipe reaches every machine.
+ * version is rebuilt, so a fix in the recipe reaches every machine. 2: apt and the tarball site
+ * by name (MIRROR_HOSTNAME), the first-boot user-data runner, no host name of the build machine.
  */
-export const ROOT_RECIPE_VERSION = 1;
+export const ROOT_RECIPE_VERSION = 2;
+
+/**
+ * The host name the images' apt source (and the lab's HTTPS download site) use. Each server's
+ * /etc/hosts maps it to where its world serves packages: the operator namespace in the bare lab,
+ * the cloud's mirror address in the local cloud. `.internal` is reserved for private use.
+ */
+export const MIRROR_HOSTNAME = "mirror.lab.internal";
 
 /** What debootstrap puts in every root: enough for systemd as PID 1, sshd and the provisioner's probes. */
 export const ROOT_INCLUDED_PACKAGES = ["systemd", "systemd-sysv", "dbus", "openssh-server", "iproute2", "procps", "python3"] as const;
@@ -118,10 +127,14 @@ export function debianMirrorFrom(sourcesTexts: readonly string[]): string | unde
   return uris.find((uri) => /^https?:\/\/[A-Za-z0-9.:-]+\/debian\/?$/.test(uri))?.replace(/\/$/, "");
 }
 
-/** The lab-only apt source of a server: the operator namespace's package server, nothing else. */
-export function labSourcesList(operatorIp: string, release: LabRelease): string {
-  return `deb [trusted=yes] http://${operatorIp}:${LAB_PACKAGE_PORT}/${release} ./\n`;
+/** The lab-only apt source of a server: the package server its world runs, by name, nothing else. */
+export function labSourcesList(release: LabRelease): string {
+  return `deb [trusted=yes] http://${MIRROR_HOSTNAME}:${LAB_PACKAGE_PORT}/${release} ./\n`;
 }
+
+/** The image's own /etc/hosts and /etc/hostname (each server's disk replaces both): nothing of the build machine. */
+export const IMAGE_HOSTS = "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n";
+export const IMAGE_HOSTNAME = "localhost\n";
 
 /** sshd settings of every lab server: key-only root login, like a CVM; one host key (written per server). */
 export const LAB_SSHD_CONFIG = [
@@ -155,7 +168,7 @@ export const MASKED_UNITS = [
  * built in a `.building` dir and moved into place, and the stamp is written last: a build that
  * is interrupted leaves no stamp, and the next one starts over.
  */
-export function renderRootBuildScript(paths: ReleaseRootPaths, mirror: string, operatorIp: string): string {
+export function renderRootBuildScript(paths: ReleaseRootPaths, mirror: string): string {
   const q = shellLiteral;
   const building = `${paths.rootDir}.building`;
   const packagesBuilding = `${paths.packagesDir}.building`;
@@ -191,7 +204,14 @@ export function renderRootBuildScript(paths: ReleaseRootPaths, mirror: string, o
     'chroot "$root" apt-get clean',
     'rm -rf "$root"/var/lib/apt/lists/* "$root/etc/resolv.conf"',
     'umount "$root/proc"',
-    `printf %s ${q(labSourcesList(operatorIp, paths.release))} > "$root/etc/apt/sources.list"`,
+    `printf %s ${q(labSourcesList(paths.release))} > "$root/etc/apt/sources.list"`,
+    `printf %s ${q(IMAGE_HOSTS)} > "$root/etc/hosts"`,
+    `printf %s ${q(IMAGE_HOSTNAME)} > "$root/etc/hostname"`,
+    `mkdir -p "$root"${q(path.dirname(USER_DATA_RUNNER_PATH))} "$root/etc/systemd/system/multi-user.target.wants"`,
+    `printf %s ${q(renderUserDataRunner())} > "$root"${q(USER_DATA_RUNNER_PATH)}`,
+    `chmod 755 "$root"${q(USER_DATA_RUNNER_PATH)}`,
+    `printf %s ${q(renderUserDataUnit())} > "$root/etc/systemd/system/${USER_DATA_UNIT_NAME}"`,
+    `ln -sf ../${USER_DATA_UNIT_NAME} "$root/etc/systemd/system/multi-user.target.wants/${USER_DATA_UNIT_NAME}"`,
     ': > "$root/etc/machine-id"',
     'rm -f "$root/var/lib/dbus/machine-id" "$root"/etc/ssh/ssh_host_*',
     'mkdir -p "$root/etc/ssh/sshd_config.d"',

@@ -2,34 +2,13 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runCommand, runCommandOrThrow } from "../host/host-command";
-import type { LabLayout, LabServerLayout } from "../lab-layout";
 import { networkNamespacePids, readProcessFacts } from "../host/lab-processes";
-import { renderSupervisorScript, serverUpperFiles } from "./lab-server-init";
+import { renderSupervisorScript } from "./lab-server-init";
+import type { ServerLayout } from "./server-layout";
 
-/**
- * Prepares the server's upper dir: hostname, root's authorized_keys and the caller's extra files
- * (the lab CA; the caller writes the host key there too). Runs before the overlay is mounted: files written into a mounted overlay's upper
- * dir from outside are not reliably seen.
- */
-export function prepareServerUpperDir(
-  server: LabServerLayout,
-  operatorPublicKeyLine: string,
-  extraFiles: Readonly<Record<string, { readonly content: string; readonly mode: number }>> = {},
-): void {
+/** Mounts the server's root: its upper dir (its disk) over the read-only release root. */
+export async function mountServerRoot(server: ServerLayout, releaseRootDir: string): Promise<void> {
   for (const dir of [server.upperDir, server.workDir, server.rootDir]) fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
-  fs.mkdirSync(path.join(server.upperDir, "root"), { recursive: true, mode: 0o700 });
-  fs.mkdirSync(path.dirname(server.hostKeyPathOnHost), { recursive: true, mode: 0o755 });
-  for (const [file, { content, mode }] of Object.entries({ ...serverUpperFiles(server, operatorPublicKeyLine), ...extraFiles })) {
-    const onHost = path.join(server.upperDir, file);
-    // 0755 like the lower dirs: a directory created in the upper dir hides the lower one's mode
-    // (a 0700 /usr would lock every unprivileged service out).
-    fs.mkdirSync(path.dirname(onHost), { recursive: true, mode: 0o755 });
-    fs.writeFileSync(onHost, content, { mode });
-  }
-}
-
-/** Mounts the server's root: its upper dir over the read-only release root. */
-export async function mountServerRoot(server: LabServerLayout, releaseRootDir: string): Promise<void> {
   await runCommandOrThrow([
     "mount",
     "-t",
@@ -41,9 +20,14 @@ export async function mountServerRoot(server: LabServerLayout, releaseRootDir: s
   ]);
 }
 
-/** Starts the server's supervisor (which boots it with systemd-nspawn), detached: it outlives the calling process until `lab down`. */
-export function startServer(lab: LabLayout, server: LabServerLayout): void {
-  fs.writeFileSync(server.supervisorScriptPath, renderSupervisorScript(server, lab), { mode: 0o700 });
+/**
+ * Starts the server's supervisor (which boots it with systemd-nspawn), detached: it outlives the
+ * calling process until the server powers off or is stopped. `cgroupDirs`: the server's cgroup in
+ * each hierarchy the host has.
+ */
+export function spawnSupervisor(server: ServerLayout, cgroupDirs: readonly string[]): void {
+  fs.writeFileSync(server.supervisorScriptPath, renderSupervisorScript(server, cgroupDirs), { mode: 0o700 });
+  fs.rmSync(server.supervisorPidPath, { force: true });
   const console = fs.openSync(server.consoleLogPath, "a", 0o600);
   try {
     const child = spawn("setsid", ["bash", server.supervisorScriptPath], { detached: true, stdio: ["ignore", console, console] });
@@ -55,7 +39,7 @@ export function startServer(lab: LabLayout, server: LabServerLayout): void {
 }
 
 /** Host PID of the server's PID 1 (systemd), found as the process of its network namespace that is PID 1 in its own pid namespace. */
-export async function serverInitPid(server: LabServerLayout): Promise<number | undefined> {
+export async function serverInitPid(server: Pick<ServerLayout, "namespace">): Promise<number | undefined> {
   for (const pid of await networkNamespacePids(server.namespace)) {
     const facts = readProcessFacts(pid);
     if (facts && facts.nsPids.length > 1 && facts.nsPids[facts.nsPids.length - 1] === 1) return pid;
@@ -72,7 +56,7 @@ export function nsenterArgv(initPid: number): string[] {
  * `systemctl is-system-running` inside the server: running, starting, degraded... or offline when it
  * is not up. With `initPid`, asks that boot's systemd (the caller checks the boot is still there).
  */
-export async function serverSystemState(server: LabServerLayout, initPid?: number): Promise<string> {
+export async function serverSystemState(server: Pick<ServerLayout, "namespace">, initPid?: number): Promise<string> {
   const pid = initPid ?? (await serverInitPid(server));
   if (pid === undefined) return "offline";
   const result = await runCommand([...nsenterArgv(pid), "systemctl", "is-system-running"], {
@@ -82,10 +66,15 @@ export async function serverSystemState(server: LabServerLayout, initPid?: numbe
 }
 
 /** The last lines of the server's console (the supervisor's lines and nspawn's output), for error messages. */
-export function serverConsoleTail(server: LabServerLayout, lines = 15): string {
+export function serverConsoleTail(server: Pick<ServerLayout, "consoleLogPath">, lines = 15): string {
   try {
     return fs.readFileSync(server.consoleLogPath, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
   } catch {
     return "(no console output)";
   }
+}
+
+/** The directory a file inside the server lives in on its disk (the upper dir), as the host sees it. */
+export function diskPath(server: Pick<ServerLayout, "upperDir">, fileInServer: string): string {
+  return path.join(server.upperDir, fileInServer);
 }

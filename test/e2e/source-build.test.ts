@@ -22,7 +22,7 @@ describe.skipIf(skipLab)("the source-tarball fallback on a bookworm lab", () => 
 
   it("builds Debian's Keepalived tarball, fetched over HTTPS from the lab (lab CA), on the server whose apt does not offer the package", async () => {
     const source = labKeepalivedSource(lab, "bookworm");
-    expect(source?.url).toMatch(/^https:\/\/172\.16\.16\.100:8443\/bookworm\/keepalived_2\.2\.7\.orig\.tar\.gz$/);
+    expect(source?.url).toMatch(/^https:\/\/mirror\.lab\.internal:8443\/bookworm\/keepalived_2\.2\.7\.orig\.tar\.gz$/);
     const pin = await execInServer(lab, "a", [
       "sh",
       "-c",

@@ -15,7 +15,6 @@ import { renderKnownHosts } from "../../lab/servers/lab-keys";
 import { operatorIsolationProblems } from "../../lab/network/lab-network";
 import { parseProcessStatus } from "../../lab/host/lab-processes";
 import { shellLiteral } from "../../lib/core/shell-word";
-import { NSPAWN_REBOOT_EXIT_CODE, nspawnArgv, renderSupervisorScript } from "../../lab/servers/lab-server-init";
 import { DRILL_NAMES, drillNamesFor, formatDrillReport, labUnsteadiness, runDrills } from "../../lab/drills/drills";
 import { isLabService, labServiceOverrides } from "../../lab/lab-cluster-spec";
 import type { LabStatus } from "../../lab/lab-status";
@@ -129,37 +128,6 @@ describe("drills for a lab with and without a service", () => {
       },
     ]);
     expect(report).toContain("nginx-dies-on-master: fault on a, ends with VIP on b; HTTP answered by a, then b");
-  });
-});
-
-describe("server supervisor", () => {
-  const script = renderSupervisorScript(layout.servers.b, layout);
-
-  it("joins the server's own cgroup in both hierarchies before it boots the server", () => {
-    const cgroup = script.indexOf("/sys/fs/cgroup/$hierarchy/tencentcloud-havip-cluster/havip-u-b");
-    expect(cgroup).toBeGreaterThan(0);
-    expect(script.indexOf("systemd-nspawn")).toBeGreaterThan(cgroup);
-  });
-
-  it("boots with systemd as PID 1 in the server's network namespace, unregistered, with CAP_NET_ADMIN", () => {
-    expect(nspawnArgv(layout.servers.b)).toEqual(
-      expect.arrayContaining([
-        "--boot",
-        "--register=no",
-        "--keep-unit",
-        "--network-namespace-path=/run/netns/havip-u-b",
-        "--private-network",
-        "--capability=CAP_NET_ADMIN",
-        "/run/havip-u/b/root",
-      ]),
-    );
-  });
-
-  it("resets eth0 to the server's own address after every exit and boots again unless it was powered off", () => {
-    const afterExit = script.slice(script.indexOf("code=$?"));
-    expect(afterExit).toMatch(/ip -n 'havip-u-b' -4 addr flush dev 'eth0'\n\s+ip -n 'havip-u-b' addr add '172\.16\.16\.6\/24' dev 'eth0'/);
-    expect(afterExit).toContain(`${NSPAWN_REBOOT_EXIT_CODE}) ;;`);
-    expect(afterExit).toMatch(/0\) echo "supervisor: powered off"; exit 0 ;;/);
   });
 });
 

@@ -119,7 +119,9 @@ describe.skipIf(skip)(`the local lab${skip ? ` (skipped: ${missing[0]})` : ""}`,
 
   it("gives each server writable /var and an apt that installs keepalived from the lab's source only, with no route out", async () => {
     const sources = await execInServer(lab, "b", ["sh", "-c", "cat /etc/apt/sources.list; ls /etc/apt/sources.list.d"]);
-    expect(sources.stdout.trim()).toBe("deb [trusted=yes] http://172.16.16.100:8080/bookworm ./");
+    expect(sources.stdout.trim()).toBe("deb [trusted=yes] http://mirror.lab.internal:8080/bookworm ./");
+    const mirror = await execInServer(lab, "b", ["getent", "hosts", "mirror.lab.internal"]);
+    expect(mirror.stdout.trim().split(/\s+/)).toEqual(["172.16.16.100", "mirror.lab.internal"]);
     const routes = await execInServer(lab, "b", ["ip", "-4", "route", "show", "table", "main"]);
     expect(routes.stdout.trim()).toBe("172.16.16.0/24 dev eth0 proto kernel scope link src 172.16.16.6");
     const result = await sshFromOperator(

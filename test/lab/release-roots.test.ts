@@ -9,6 +9,7 @@ import {
   renderRootBuildScript,
   rootStampProblem,
 } from "../../lab/roots/release-roots";
+import { USER_DATA_RUNNER_PATH, USER_DATA_UNIT_NAME } from "../../lab/roots/user-data-runner";
 
 const paths = releaseRootPaths("trixie", "/var/cache/havip-test");
 
@@ -38,12 +39,12 @@ describe("release roots", () => {
     expect(debianMirrorFrom(["deb https://other.example/apt stable main\n"])).toBeUndefined();
   });
 
-  it("points a server's apt at the operator namespace only", () => {
-    expect(labSourcesList("172.16.16.100", "trixie")).toBe("deb [trusted=yes] http://172.16.16.100:8080/trixie ./\n");
+  it("points a server's apt at the lab's mirror by name, never at an address of one world", () => {
+    expect(labSourcesList("trixie")).toBe("deb [trusted=yes] http://mirror.lab.internal:8080/trixie ./\n");
   });
 
   it("builds in a .building dir, downloads the lab's packages, strips host keys and writes the stamp last", () => {
-    const script = renderRootBuildScript(paths, "http://mirror.example/debian", "172.16.16.100");
+    const script = renderRootBuildScript(paths, "http://mirror.example/debian");
     const order = [
       "debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,openssh-server,iproute2,procps,python3 'trixie'",
       `--download-only --no-install-recommends ${LAB_SOURCE_PACKAGES.join(" ")}`,
@@ -56,6 +57,19 @@ describe("release roots", () => {
     expect([...order].sort((x, y) => x - y)).toEqual(order);
     expect(script).toContain('ln -sf /dev/null "$root/etc/systemd/system/apt-daily.timer"');
     expect(script).toContain(': > "$root/etc/machine-id"');
+    expect(script).not.toContain("172.16.16.100");
+  });
+
+  it("installs the first-boot user-data runner as an enabled unit and gives the image no host name of the build machine", () => {
+    const script = renderRootBuildScript(paths, "http://mirror.example/debian");
+    expect(script).toContain(`> "$root"'${USER_DATA_RUNNER_PATH}'`);
+    expect(script).toContain(`chmod 755 "$root"'${USER_DATA_RUNNER_PATH}'`);
+    expect(script).toContain(`> "$root/etc/systemd/system/${USER_DATA_UNIT_NAME}"`);
+    expect(script).toContain(`ln -sf ../${USER_DATA_UNIT_NAME} "$root/etc/systemd/system/multi-user.target.wants/${USER_DATA_UNIT_NAME}"`);
+    expect(script).toContain(`printf %s 'localhost
+' > "$root/etc/hostname"`);
+    // Before the root is moved into place and stamped: a root with a stamp has the runner.
+    expect(script.indexOf(USER_DATA_UNIT_NAME)).toBeLessThan(script.indexOf("dpkg-scanpackages"));
   });
 });
 
