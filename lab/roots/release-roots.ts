@@ -70,15 +70,21 @@ export function labCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env[LAB_CACHE_DIR_ENV] || DEFAULT_LAB_CACHE_DIR;
 }
 
+/**
+ * Each recipe builds into a directory of its own (`recipe-N/`): checkouts of different recipes on
+ * one machine (branches, helpers) never rebuild, or delete, the roots under each other's running
+ * servers. An older recipe's directory can be deleted once nothing uses it.
+ */
 export function releaseRootPaths(release: LabRelease, cacheDir: string = labCacheDir()): ReleaseRootPaths {
+  const recipeDir = path.join(cacheDir, `recipe-${ROOT_RECIPE_VERSION}`);
   return {
     release,
-    rootDir: path.join(cacheDir, "roots", release),
-    packagesDir: path.join(cacheDir, "packages", release),
-    sourcesDir: path.join(cacheDir, "sources", release),
-    stampPath: path.join(cacheDir, "roots", `${release}.stamp.json`),
-    lockPath: path.join(cacheDir, `${release}.lock`),
-    buildLogPath: path.join(cacheDir, `${release}.build.log`),
+    rootDir: path.join(recipeDir, "roots", release),
+    packagesDir: path.join(recipeDir, "packages", release),
+    sourcesDir: path.join(recipeDir, "sources", release),
+    stampPath: path.join(recipeDir, "roots", `${release}.stamp.json`),
+    lockPath: path.join(recipeDir, `${release}.lock`),
+    buildLogPath: path.join(recipeDir, `${release}.build.log`),
   };
 }
 

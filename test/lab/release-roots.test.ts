@@ -14,11 +14,13 @@ import { USER_DATA_RUNNER_PATH, USER_DATA_UNIT_NAME } from "../../lab/roots/user
 const paths = releaseRootPaths("trixie", "/var/cache/havip-test");
 
 describe("release roots", () => {
-  it("keeps each release's root, package source and stamp under the cache dir", () => {
+  it("keeps each release's root, package source and stamp under the cache dir, in a directory of this recipe", () => {
+    const recipe = `/var/cache/havip-test/recipe-${ROOT_RECIPE_VERSION}`;
     expect(paths).toMatchObject({
-      rootDir: "/var/cache/havip-test/roots/trixie",
-      packagesDir: "/var/cache/havip-test/packages/trixie",
-      stampPath: "/var/cache/havip-test/roots/trixie.stamp.json",
+      rootDir: `${recipe}/roots/trixie`,
+      packagesDir: `${recipe}/packages/trixie`,
+      stampPath: `${recipe}/roots/trixie.stamp.json`,
+      lockPath: `${recipe}/trixie.lock`,
     });
   });
 
@@ -50,8 +52,8 @@ describe("release roots", () => {
       `--download-only --no-install-recommends ${LAB_SOURCE_PACKAGES.join(" ")}`,
       'rm -f "$root/var/lib/dbus/machine-id" "$root"/etc/ssh/ssh_host_*',
       "dpkg-scanpackages",
-      "mv \"$root\" '/var/cache/havip-test/roots/trixie'",
-      "> '/var/cache/havip-test/roots/trixie.stamp.json'",
+      `mv "$root" '/var/cache/havip-test/recipe-${ROOT_RECIPE_VERSION}/roots/trixie'`,
+      `> '/var/cache/havip-test/recipe-${ROOT_RECIPE_VERSION}/roots/trixie.stamp.json'`,
     ].map((part) => script.indexOf(part));
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((x, y) => x - y)).toEqual(order);
