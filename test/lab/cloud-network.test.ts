@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type Announcement,
   type CloudNetworkLayout,
   MIRROR_ADDRESS,
   OPERATOR_ADDRESS,
@@ -15,6 +16,7 @@ import {
   instancePortName,
   reconcileVpcRouter,
   type VpcRouterModel,
+  watchAnnouncements,
 } from "../../lab/cloud-network";
 import { runCommand, runCommandOrThrow } from "../../lab/host/host-command";
 import { labPreflight } from "../../lab";
@@ -55,6 +57,19 @@ except Exception as e:
     print("unreachable", type(e).__name__)
 `;
   return (await runCommandOrThrow(["ip", "netns", "exec", namespace, "python3", "-c", program, address])).trim();
+}
+
+/** Sends one ARP request from the namespace's eth0: gratuitous when `sender` and `target` are the same address. */
+async function sendArp(namespace: string, sender: string, target: string): Promise<void> {
+  const program = `
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+mac = s.getsockname()[4]
+arp = b"\\x00\\x01\\x08\\x00\\x06\\x04\\x00\\x01" + mac + socket.inet_aton(sys.argv[1]) + b"\\x00" * 6 + socket.inet_aton(sys.argv[2])
+s.send(b"\\xff" * 6 + mac + b"\\x08\\x06" + arp)
+`;
+  await runCommandOrThrow(["ip", "netns", "exec", namespace, "python3", "-c", program, sender, target]);
 }
 
 function model(boundTo: string): VpcRouterModel {
@@ -155,6 +170,23 @@ describe.skipIf(skip)("the local cloud's network: a routed VPC behind an interne
     const before = await show();
     await reconcileVpcRouter(layout, model(A));
     expect(await show()).toBe(before);
+  });
+
+  it("sees the gratuitous ARPs an instance sends, on its own port, and nothing else", async () => {
+    const seen: Announcement[] = [];
+    const watcher = await watchAnnouncements(`${PREFIX}-${VPC}`, (announcement) => seen.push(announcement));
+    try {
+      await sendArp(instanceNamespace(layout, B), HAVIP, HAVIP);
+      await sendArp(instanceNamespace(layout, A), "172.16.16.5", "172.16.16.6");
+      const mac = (await runCommandOrThrow(["ip", "-n", instanceNamespace(layout, B), "link", "show", "eth0"])).match(
+        /link\/ether ([0-9a-f:]+)/,
+      )?.[1];
+      await expect.poll(() => seen.length, { timeout: 5000 }).toBeGreaterThan(0);
+      await new Promise((settle) => setTimeout(settle, 300));
+      expect(seen.map(({ port, address, mac }) => ({ port, address, mac }))).toEqual([{ port: instancePortName(B), address: HAVIP, mac }]);
+    } finally {
+      watcher.stop();
+    }
   });
 
   it("leaves no namespace behind when deleted", async () => {
