@@ -15,6 +15,9 @@ export const LAYER_IMPORTS = {
   app: ["core", "construct"],
 };
 
+const LOCAL_CLOUD_MESSAGE =
+  "lib/ must not import local-cloud/: the local cloud is a test double of Tencent Cloud, and the library talks to it as to the real one.";
+
 /** Packages that do I/O or belong to an outer layer: the core renders, validates and plans only. */
 const IMPURE_PACKAGES = [
   "node:fs",
@@ -47,6 +50,7 @@ function layerRule(layer, allowed) {
       message: `lib/${layer} may import only ${allowed.length > 0 ? allowed.map((name) => `lib/${name}`).join(", ") : "itself"} (layers point down; see eslint-layers.mjs).`,
     },
     { regex: "^(\\.\\./)+(scripts|test)(/|$)", message: "lib/ must not import scripts/ or test/." },
+    { regex: "^(\\.\\./)+local-cloud(/|$)", message: LOCAL_CLOUD_MESSAGE },
   ];
   if (layer !== "construct" && layer !== "app") {
     patterns.push({
@@ -69,4 +73,36 @@ function layerRule(layer, allowed) {
   return { files: [`lib/${layer}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns }] } };
 }
 
-export const layerRules = Object.entries(LAYER_IMPORTS).map(([layer, allowed]) => layerRule(layer, allowed));
+/**
+ * local-cloud/ is an independent implementation of Tencent Cloud's API: it imports nothing of the
+ * project (lib/, test/, scripts/, the provider bindings), so it cannot take the project's view of the API.
+ */
+const localCloudRule = {
+  files: ["local-cloud/**/*.ts"],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: [
+          {
+            regex: "^(\\.\\./)+(lib|test|scripts|examples|\\.gen)(/|$)|^tencentcloud-havip-cluster(/|$)",
+            message:
+              "local-cloud/ must not import the project (lib/, test/, scripts/, the provider bindings): it implements Tencent Cloud's API on its own.",
+          },
+        ],
+      },
+    ],
+  },
+};
+
+/** lib/index.ts, outside every layer, keeps out of local-cloud/ too. */
+const libRootRule = {
+  files: ["lib/*.ts"],
+  rules: { "no-restricted-imports": ["error", { patterns: [{ regex: "^(\\.\\./)+local-cloud(/|$)", message: LOCAL_CLOUD_MESSAGE }] }] },
+};
+
+export const layerRules = [
+  ...Object.entries(LAYER_IMPORTS).map(([layer, allowed]) => layerRule(layer, allowed)),
+  libRootRule,
+  localCloudRule,
+];

@@ -28,6 +28,12 @@ describe("npm run lint keeps the layers pointing down", () => {
     ["lib/provisioner/layering-probe.ts", "listr2", "must not import listr2 or commander"],
     ["lib/construct/layering-probe.ts", "commander", "must not import listr2 or commander"],
     ["lib/lab/layering-probe.ts", "../../scripts/bench/lab-timing", "lib/ must not import scripts/ or test/"],
+    ["lib/cloud/layering-probe.ts", "../../local-cloud", "lib/ must not import local-cloud/"],
+    ["lib/core/network/layering-probe.ts", "../../../local-cloud/network/ipv4-block", "lib/ must not import local-cloud/"],
+    ["lib/layering-probe.ts", "../local-cloud/start-local-cloud", "lib/ must not import local-cloud/"],
+    ["local-cloud/services/vpc/layering-probe.ts", "../../../lib/core/network", "local-cloud/ must not import the project"],
+    ["local-cloud/layering-probe.ts", "../test/cloud/tc3-signature", "local-cloud/ must not import the project"],
+    ["local-cloud/layering-probe.ts", "tencentcloud-havip-cluster", "local-cloud/ must not import the project"],
   ])("%s importing %s fails", async (filePath, specifier, expected) => {
     const errors = await importErrors(filePath, specifier);
     expect(errors.join("\n")).toContain(expected);
@@ -42,6 +48,8 @@ describe("npm run lint keeps the layers pointing down", () => {
     ["lib/cli/layering-probe.ts", "listr2"],
     ["lib/core/keepalived/layering-probe.ts", "../plan/plan-node-changes"],
     ["scripts/bench/layering-probe.ts", "../../lib/lab/drills"],
+    ["test/local-cloud/layering-probe.ts", "../../local-cloud"],
+    ["local-cloud/services/layering-probe.ts", "../network/ipv4-block"],
   ])("%s importing %s passes", async (filePath, specifier) => {
     expect(await importErrors(filePath, specifier)).toEqual([]);
   });
