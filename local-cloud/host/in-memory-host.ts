@@ -45,8 +45,7 @@ export class InMemoryHost implements CloudHost {
   readonly calls: string[] = [];
   private images: readonly BootableImage[];
   private readonly delayMs: number;
-  /** Instance ids whose next launch fails (set by a test). */
-  readonly failingLaunches = new Set<string>();
+  private launchesToFail = 0;
   private hostKeys = 0;
 
   constructor(options: InMemoryHostOptions) {
@@ -57,6 +56,11 @@ export class InMemoryHost implements CloudHost {
   /** Replaces what the host can boot (a newer image published, an old one withdrawn). */
   setImages(images: readonly BootableImage[]): void {
     this.images = images;
+  }
+
+  /** The next launch fails, as a machine that does not boot. */
+  failNextLaunch(): void {
+    this.launchesToFail += 1;
   }
 
   /** A machine sends a gratuitous ARP for `address`: the subnet now sends that address to it. */
@@ -104,7 +108,10 @@ export class InMemoryHost implements CloudHost {
     this.calls.push(`launchMachine ${spec.instanceId}`);
     if (this.machines.get(spec.instanceId)?.running) return;
     await sleep(this.delayMs);
-    if (this.failingLaunches.delete(spec.instanceId)) throw new Error(`the machine ${spec.instanceId} did not boot`);
+    if (this.launchesToFail > 0) {
+      this.launchesToFail -= 1;
+      throw new Error(`the machine ${spec.instanceId} did not boot`);
+    }
     if (!this.images.some((image) => image.key === spec.imageKey)) throw new Error(`no bootable image ${spec.imageKey}`);
     this.machines.set(spec.instanceId, {
       spec,

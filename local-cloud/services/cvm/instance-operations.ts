@@ -102,7 +102,7 @@ async function runOperation(cloud: CloudContext, instanceId: string): Promise<vo
     switch (operation.kind) {
       case "launch": {
         await host.launchMachine(spec());
-        await syncSecurityRules(cloud);
+        await syncSecurityRules(cloud, instanceId);
         const publicIp = cloud.store.state.instances[instanceId].publicIp;
         if (publicIp)
           await host.routePublicAddress(publicIp, { vpcId: initial.vpcId, subnetId: initial.subnetId, address: initial.privateIp });

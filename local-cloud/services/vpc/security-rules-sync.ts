@@ -27,12 +27,15 @@ export function machineSecurityRules(state: Readonly<CloudState>, instance: Inst
 }
 
 /**
- * Hands the host the rules of every instance that has a machine (a rule may name another group,
- * whose members change, so all of them are refreshed on any change).
+ * Hands the host the rules of every instance that has a machine, and of `alsoInstanceId` (a
+ * machine just booted); a rule may name another group, whose members change, so all of them are
+ * refreshed on any change.
  */
-export async function syncSecurityRules(cloud: CloudContext): Promise<void> {
+export async function syncSecurityRules(cloud: CloudContext, alsoInstanceId?: string): Promise<void> {
   const state = cloud.store.state;
   for (const instance of Object.values(state.instances)) {
-    if (HAS_MACHINE.has(instance.state)) await cloud.host.applySecurityRules(instance.instanceId, machineSecurityRules(state, instance));
+    if (HAS_MACHINE.has(instance.state) || instance.instanceId === alsoInstanceId) {
+      await cloud.host.applySecurityRules(instance.instanceId, machineSecurityRules(state, instance));
+    }
   }
 }
