@@ -1,7 +1,9 @@
 /**
  * Which folders of lib/ each folder may import. Dependencies point down:
- * core (pure) <- handoff, provisioner, cloud, probe <- construct, lab, cli <- app; scripts/ and
- * lib/index.ts may import anything. An import of a folder not listed fails `npm run lint`.
+ * core (pure) <- handoff, provisioner, cloud, probe <- construct, cli. lib/ is the npm package:
+ * it imports nothing outside itself (OUTSIDE_PACKAGE). The tools around it — the lab, the bench,
+ * the example app — import lib/, never the other way round (TOOL_IMPORTS). An import of a folder
+ * not listed fails `npm run lint`.
  */
 export const LAYER_IMPORTS = {
   core: [],
@@ -10,13 +12,18 @@ export const LAYER_IMPORTS = {
   cloud: ["core"],
   probe: ["core"],
   construct: ["core", "handoff"],
-  lab: ["core", "handoff", "provisioner", "cloud", "probe"],
-  cli: ["core", "handoff", "provisioner", "cloud", "probe", "lab"],
-  app: ["core", "construct"],
+  cli: ["core", "handoff", "provisioner", "cloud", "probe"],
 };
 
-const LOCAL_CLOUD_MESSAGE =
-  "lib/ must not import local-cloud/: the local cloud is a test double of Tencent Cloud, and the library talks to it as to the real one.";
+/** Top-level folders that are not the package: lib/ must not import them. */
+export const OUTSIDE_PACKAGE = ["lab", "app", "bench", "local-cloud", "scripts", "test"];
+
+/** Top-level tool folders and the other top-level folders (besides lib/) each may import. */
+export const TOOL_IMPORTS = {
+  app: [],
+  lab: ["local-cloud"],
+  bench: ["lab"],
+};
 
 /** Packages that do I/O or belong to an outer layer: the core renders, validates and plans only. */
 const IMPURE_PACKAGES = [
@@ -36,10 +43,16 @@ const IMPURE_PACKAGES = [
   "node-ssh",
   "listr2",
   "commander",
-  "tencentcloud-sdk-nodejs",
+  "tencentcloud-sdk-nodejs-common",
 ];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+const outsidePackagePattern = {
+  // From any depth of lib/: "../../lab/lab-up", "../lab" (there is no lib/lab), "../../../test/x".
+  regex: `^(\\.\\./)+(${OUTSIDE_PACKAGE.map(escape).join("|")})(/|$)`,
+  message: `lib/ is the package: it must not import ${OUTSIDE_PACKAGE.map((name) => `${name}/`).join(", ")} (see eslint-layers.mjs).`,
+};
 
 function layerRule(layer, allowed) {
   const forbidden = Object.keys(LAYER_IMPORTS).filter((other) => other !== layer && !allowed.includes(other));
@@ -49,16 +62,15 @@ function layerRule(layer, allowed) {
       regex: `^(\\.\\./)+(${forbidden.map(escape).join("|")})(/|$)`,
       message: `lib/${layer} may import only ${allowed.length > 0 ? allowed.map((name) => `lib/${name}`).join(", ") : "itself"} (layers point down; see eslint-layers.mjs).`,
     },
-    { regex: "^(\\.\\./)+(scripts|test)(/|$)", message: "lib/ must not import scripts/ or test/." },
-    { regex: "^(\\.\\./)+local-cloud(/|$)", message: LOCAL_CLOUD_MESSAGE },
+    outsidePackagePattern,
   ];
-  if (layer !== "construct" && layer !== "app") {
+  if (layer !== "construct") {
     patterns.push({
       regex: "(^|/)\\.gen(/|$)",
-      message: `lib/${layer} must not import the provider bindings (.gen): only the construct and the app declare resources.`,
+      message: `lib/${layer} must not import the provider bindings (.gen): only the construct declares resources.`,
     });
   }
-  if (!["cli", "lab", "app"].includes(layer)) {
+  if (layer !== "cli") {
     patterns.push({
       regex: "^(listr2|commander)(/|$)",
       message: `lib/${layer} must not import listr2 or commander: progress leaves it as events, and only lib/cli parses commands or draws task lists.`,
@@ -73,9 +85,25 @@ function layerRule(layer, allowed) {
   return { files: [`lib/${layer}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns }] } };
 }
 
+function toolRule(tool, allowed) {
+  const forbidden = [...Object.keys(TOOL_IMPORTS), ...OUTSIDE_PACKAGE].filter(
+    (other, index, all) => other !== tool && !allowed.includes(other) && all.indexOf(other) === index,
+  );
+  const pattern = {
+    // From the tool's folder, a climb to the repository root and into another top-level folder, e.g. "../../test/x".
+    regex: `^(\\.\\./)+(${forbidden.map(escape).join("|")})(/|$)`,
+    message: `${tool}/ may import only lib/${allowed.map((name) => `, ${name}/`).join("")} (see eslint-layers.mjs).`,
+  };
+  return { files: [`${tool}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns: [pattern] }] } };
+}
+
+/** lib/index.ts, outside every layer, keeps to the package too. */
+const libRootRule = { files: ["lib/*.ts"], rules: { "no-restricted-imports": ["error", { patterns: [outsidePackagePattern] }] } };
+
 /**
- * local-cloud/ is an independent implementation of Tencent Cloud's API: it imports nothing of the
- * project (lib/, test/, scripts/, the provider bindings), so it cannot take the project's view of the API.
+ * local-cloud/ is an independent implementation of Tencent Cloud's API, a test double of the cloud
+ * and never of the project: it imports nothing of the project (lib/, the tools, test/, scripts/,
+ * the provider bindings, the package by name), so it cannot take the project's view of the API.
  */
 const localCloudRule = {
   files: ["local-cloud/**/*.ts"],
@@ -85,9 +113,12 @@ const localCloudRule = {
       {
         patterns: [
           {
-            regex: "^(\\.\\./)+(lib|test|scripts|examples|\\.gen)(/|$)|^tencentcloud-havip-cluster(/|$)",
+            regex: `^(\\.\\./)+(lib|examples|\\.gen|${[...Object.keys(TOOL_IMPORTS), ...OUTSIDE_PACKAGE]
+              .filter((name) => name !== "local-cloud")
+              .map(escape)
+              .join("|")})(/|$)|^tencentcloud-havip-cluster(/|$)`,
             message:
-              "local-cloud/ must not import the project (lib/, test/, scripts/, the provider bindings): it implements Tencent Cloud's API on its own.",
+              "local-cloud/ must not import the project (lib/, the tools, test/, scripts/, the provider bindings): it implements Tencent Cloud's API on its own.",
           },
         ],
       },
@@ -95,14 +126,9 @@ const localCloudRule = {
   },
 };
 
-/** lib/index.ts, outside every layer, keeps out of local-cloud/ too. */
-const libRootRule = {
-  files: ["lib/*.ts"],
-  rules: { "no-restricted-imports": ["error", { patterns: [{ regex: "^(\\.\\./)+local-cloud(/|$)", message: LOCAL_CLOUD_MESSAGE }] }] },
-};
-
 export const layerRules = [
   ...Object.entries(LAYER_IMPORTS).map(([layer, allowed]) => layerRule(layer, allowed)),
+  ...Object.entries(TOOL_IMPORTS).map(([tool, allowed]) => toolRule(tool, allowed)),
   libRootRule,
   localCloudRule,
 ];

@@ -18,13 +18,16 @@ const summaryLine: Reporter = {
 };
 
 /** Tests that start a lab (network namespaces, sshd, Keepalived): root and Linux only. */
-const LAB_TESTS = ["test/e2e/**/*.test.ts", "test/lab/lab-network.test.ts"];
+const LAB_TESTS = ["test/e2e/**/*.test.ts", "test/lab/lab-network.test.ts", "test/lab/cloud-network.test.ts"];
 
 export default defineConfig({
   test: {
     projects: [
       { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: LAB_TESTS } },
-      { extends: true, test: { name: "lab", include: LAB_TESTS } },
+      // After every other project, never beside it: the root-level tool tests (chroots into the
+      // release roots, keepalived -t in fresh namespaces, Terraform plans) and their load do not
+      // run while lab servers boot and drills time failovers.
+      { extends: true, test: { name: "lab", include: LAB_TESTS, sequence: { groupOrder: 1 } } },
     ],
     // Lab tests start network namespaces and time failovers on a 2-core machine: one file at a time.
     fileParallelism: false,

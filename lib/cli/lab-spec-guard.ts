@@ -1,6 +1,6 @@
+import { statSync } from "node:fs";
 import type { ClusterSpec } from "../core/cluster-settings";
 import { LAB_OPERATOR_NAMESPACE_RULE } from "../core/validation";
-import { namespaceInode } from "../lab/lab-network";
 import { SpecSourceError } from "./load-cluster-spec";
 
 /** Facts about where this process runs: the inode of its network namespace and of the lab's. */
@@ -31,6 +31,15 @@ export function labSpecRefusal(
     return `cluster ${spec.clusterName} is a lab's spec: it only works in network namespace ${namespace}, not here; ${run}`;
   }
   return undefined;
+}
+
+/** The inode of a namespace file (`/proc/self/ns/net`, `/run/netns/NAME`): equal inodes, same namespace. */
+export function namespaceInode(file: string): number | undefined {
+  try {
+    return statSync(file).ino;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Throws (bad input, exit 2) before anything connects when a lab's spec is used outside the lab. */

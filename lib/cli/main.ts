@@ -1,18 +1,16 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import type { ClusterSpec } from "../core/cluster-settings";
 import { SettingsError } from "../core/settings-error";
 import { defaultVipTimeoutSeconds } from "../provisioner/provision-cluster";
 import { provisionOneNode, settleMs } from "../provisioner/provision-node";
 import { runProvisionCommand } from "./commands/provision-command";
 import { formatNodeProvisionReport, formatProvisionReport } from "./provision-report-format";
-import { EXIT_BAD_INPUT, EXIT_FAILURE } from "./exit-codes";
-import { CLUSTER_SPEC_ENV } from "../handoff/provision-invocation";
+import { CLUSTER_SPEC_ENV, packageVersion } from "../handoff/provision-invocation";
 import { SpecSourceError } from "./load-cluster-spec";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "./cluster-options";
-import { registerLabCommands } from "./commands/lab-command";
 import { registerStatusCommand } from "./commands/status-command";
 import { registerFailoverTestCommand } from "./commands/failover-test-command";
-import { registerProbeCommand } from "./commands/probe-command";
+import { runProgram } from "./run-program";
 
 /** Commander parser for a number of seconds greater than zero. */
 export function positiveSeconds(value: string): number {
@@ -63,7 +61,8 @@ function buildProgram(): Command {
   const program = new Command()
     .exitOverride()
     .name("havip-cluster")
-    .description("Provision, inspect and drill a Tencent Cloud HAVIP + Keepalived pair (or the local lab)")
+    .description("Provision, inspect and drill a Tencent Cloud HAVIP + Keepalived pair")
+    .version(packageVersion(), "-V, --version", "print the package version")
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
 
@@ -117,23 +116,13 @@ function buildProgram(): Command {
 
   registerStatusCommand(program);
   registerFailoverTestCommand(program);
-  registerLabCommands(program);
-  registerProbeCommand(program);
   return program;
 }
 
 /** Entry point of the `havip-cluster` binary. */
 export async function runCli(argv: readonly string[]): Promise<void> {
-  try {
-    await buildProgram().parseAsync([...argv]);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has already printed its message (or the help).
-      process.exitCode = error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
-      return;
-    }
-    const bad = error instanceof SettingsError || error instanceof SpecSourceError;
-    process.stderr.write(`havip-cluster: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = bad ? EXIT_BAD_INPUT : EXIT_FAILURE;
-  }
+  await runProgram(buildProgram(), argv, {
+    name: "havip-cluster",
+    isBadInput: (error) => error instanceof SettingsError || error instanceof SpecSourceError,
+  });
 }

@@ -63,7 +63,7 @@ export function parseProbeOutput(text: string): ProbeSample[] {
     }));
 }
 
-/** One output line of `havip-cluster probe`: `SEQ SENT_AT_MS 0|1`, then the responder in HTTP mode. */
+/** One output line of the lab's `probe` command: `SEQ SENT_AT_MS 0|1`, then the responder in HTTP mode. */
 export function formatProbeSample(sample: ProbeSample): string {
   const line = `${sample.seq} ${sample.sentAtMs.toFixed(1)} ${sample.answered ? 1 : 0}`;
   return sample.responder === undefined ? line : `${line} ${sample.responder}`;

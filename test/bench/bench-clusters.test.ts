@@ -1,6 +1,6 @@
 import { Testing, TerraformStack } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { MAX_BENCH_CLUSTERS, addBenchClusters } from "../../scripts/bench/bench-clusters";
+import { MAX_BENCH_CLUSTERS, addBenchClusters } from "../../bench/bench-clusters";
 
 function synthesized(count: number) {
   const stack = new TerraformStack(Testing.app(), "bench");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BENCH_RUNS, parseRuns, parseSections } from "../../scripts/bench/bench-options";
+import { MAX_BENCH_RUNS, parseRuns, parseSections } from "../../bench/bench-options";
 
 describe("--runs", () => {
   it("accepts a whole number of runs", () => {

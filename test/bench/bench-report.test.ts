@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBenchReport, type BenchReport } from "../../scripts/bench/bench-report";
+import { formatBenchReport, type BenchReport } from "../../bench/bench-report";
 
 const machine = { cpus: 2, cpuModel: "AMD EPYC", memoryGiB: 24, node: "v20.20.2", kernel: "Linux 6.1" };
 const one = (value: number) => ({ count: 1, min: value, median: value, max: value });

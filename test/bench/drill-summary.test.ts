@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatDrillSummaryTable, summarizeDrills } from "../../scripts/bench/drill-summary";
-import type { LabDrillResult } from "../../lib/lab/drills";
+import { formatDrillSummaryTable, summarizeDrills } from "../../bench/drill-summary";
+import type { LabDrillResult } from "../../lab/drills/drills";
 
 function result(
   drill: string,

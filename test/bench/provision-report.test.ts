@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseProvisionOutcome } from "../../scripts/bench/provision-report";
+import { parseProvisionOutcome } from "../../bench/provision-report";
 
 const report = (changed: unknown) =>
   JSON.stringify({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatSpread, spreadOf } from "../../scripts/bench/statistics";
+import { formatSpread, spreadOf } from "../../bench/statistics";
 
 describe("spreadOf", () => {
   it("takes the middle value as median of an odd count, whatever the order", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderTable } from "../../scripts/bench/text-table";
+import { renderTable } from "../../bench/text-table";
 
 describe("renderTable", () => {
   it("pads every column to its widest cell", () => {

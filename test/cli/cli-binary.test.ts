@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
-import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
-import { labLayout } from "../../lib/lab/lab-layout";
+import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
+import { labLayout } from "../../lab/lab-layout";
 
 const BIN = resolve(__dirname, "../../bin/havip-cluster.cjs");
 
@@ -34,10 +34,20 @@ function cli(...args: string[]): Promise<CliRun> {
 }
 
 describe.concurrent("havip-cluster --help", () => {
-  it("lists every command", async () => {
+  it("lists every command, and none of the lab's (the lab is not part of the package)", async () => {
     const { code, stdout } = await cli("--help");
     expect(code).toBe(0);
-    for (const command of ["provision", "status", "failover-test", "lab"]) expect(stdout).toMatch(new RegExp(`^\\s+${command} `, "m"));
+    for (const command of ["provision", "status", "failover-test"]) expect(stdout).toMatch(new RegExp(`^\\s+${command} `, "m"));
+    expect(stdout).not.toMatch(/^\s+(lab|probe) /m);
+  });
+
+  it("prints the package's version with --version and -V", async () => {
+    const { version } = JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8")) as { version: string };
+    for (const flag of ["--version", "-V"]) {
+      const { code, stdout } = await cli(flag);
+      expect(code).toBe(0);
+      expect(stdout).toBe(`${version}\n`);
+    }
   });
 
   it("lists provision's options", async () => {
@@ -66,14 +76,6 @@ describe.concurrent("havip-cluster --help", () => {
     const failover = failoverTest.stdout;
     expect(failover).toContain("--reboot");
     expect(failover).toContain("--probe-port <port>");
-  });
-});
-
-describe("havip-cluster lab up with bad input", () => {
-  it("refuses a --service the lab does not offer before building anything, naming the offer", async () => {
-    const { code, stderr } = await cli("lab", "--name", "havip-cli-never", "up", "--service", "mysql");
-    expect(code).toBe(2);
-    expect(stderr).toContain('--service "mysql": the lab offers nginx');
   });
 });
 

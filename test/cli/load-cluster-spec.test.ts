@@ -7,8 +7,8 @@ import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { SettingsError } from "../../lib/core/settings-error";
 import { CLUSTER_SPEC_ENV } from "../../lib/handoff/provision-invocation";
 import { applySshOverrides, findClusterSpecs, loadClusterSpec, selectClusterSpec } from "../../lib/cli/load-cluster-spec";
-import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
-import { labLayout } from "../../lib/lab/lab-layout";
+import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
+import { labLayout } from "../../lab/lab-layout";
 
 // A plain cluster spec: without the lab's namespace marker, which would make loading refuse it outside that lab.
 const lab = { ...buildLabClusterSpec(labLayout("havip-u", "/tmp/x")), labOperatorNamespace: undefined };

@@ -6,7 +6,7 @@ import { planNodeSteps } from "../../lib/provisioner/node-steps";
 import { startCommand } from "../../lib/provisioner/keepalived-service";
 import type { NodeReport, ProvisionReport } from "../../lib/provisioner/provision-events";
 import { formatStatusReport, type ClusterStatusReport } from "../../lib/cli/commands/status-command";
-import { formatDrillReport, type LabDrillResult } from "../../lib/lab/drills";
+import { formatDrillReport, type LabDrillResult } from "../../lab/drills/drills";
 import type { NodeStatusReport } from "../../lib/provisioner/read-cluster-status";
 
 describe("formatProvisionReport", () => {

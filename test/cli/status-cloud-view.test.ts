@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { formatStatusReport, readCloudView, type ClusterStatusReport } from "../../lib/cli/commands/status-command";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import type { NodeStatusReport } from "../../lib/provisioner/read-cluster-status";
-import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
-import { labLayout } from "../../lib/lab/lab-layout";
+import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
+import { labLayout } from "../../lab/lab-layout";
 import { type FakeVpcApi, haVipRecord, haVipsAnswer, startFakeVpcApi } from "../cloud/fake-vpc-api";
 
 const env = { TENCENTCLOUD_SECRET_ID: "AKIDtestonly", TENCENTCLOUD_SECRET_KEY: "test-secret", TENCENTCLOUD_REGION: "ap-guangzhou" };

@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { pollUntil } from "../../lib/core/poll-until";
 import { CLUSTER_SPEC_ENV, provisionArgv } from "../../lib/handoff/provision-invocation";
-import { labPreflight, runInOperatorNamespace, type CommandResult, type Lab } from "../../lib/lab";
-import type { LabReleaseChoice } from "../../lib/lab/lab-up";
-import type { LabRelease } from "../../lib/lab/release-roots";
+import { labPreflight, runInOperatorNamespace, type CommandResult, type Lab } from "../../lab";
+import type { LabReleaseChoice } from "../../lab/lab-up";
+import type { LabRelease } from "../../lab/roots/release-roots";
 
 /** Keepalived each release's package installs (what the provisioner must then report). */
 export const KEEPALIVED_OF_RELEASE: Readonly<Record<LabRelease, string>> = { bullseye: "2.1.5", bookworm: "2.2.7", trixie: "2.3.3" };
@@ -33,10 +33,14 @@ export function labSpec(lab: Lab): ClusterSpec {
 }
 
 /** Runs `havip-cluster <args>` in the operator namespace, as a user (or cdktf's local-exec) would. */
-export function cli(lab: Lab, args: readonly string[], spec?: ClusterSpec, timeoutMs = 90_000): Promise<CommandResult> {
+export async function cli(lab: Lab, args: readonly string[], spec?: ClusterSpec, timeoutMs = 90_000): Promise<CommandResult> {
   const [node, bin] = provisionArgv();
   const env = { ...process.env, [CLUSTER_SPEC_ENV]: JSON.stringify(spec ?? labSpec(lab)) };
-  return runInOperatorNamespace(lab, [node, bin, ...args], { env, timeoutMs });
+  const result = await runInOperatorNamespace(lab, [node, bin, ...args], { env, timeoutMs });
+  // A test that fails on the exit code shows the command's own words next to the assertion.
+  if (result.code !== 0)
+    console.log(`havip-cluster ${args.join(" ")} exited ${result.code}:\n${result.stderr.trim() || result.stdout.trim()}`);
+  return result;
 }
 
 /** The exact command cdktf's local-exec runs, with --json for a machine-readable report. */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { App, Fn, LocalBackend, TerraformStack } from "cdktf";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { addPostApplyProvisioning } from "../../lib/construct/private/post-apply-provisioning";
-import { labDown, labUp, readServerFile, runInOperatorNamespace, type Lab } from "../../lib/lab";
+import { labDown, labUp, readServerFile, runInOperatorNamespace, type Lab } from "../../lab";
 import { skipTerraform, TerraformWorkdir } from "../terraform/terraform-workdir";
 import { testLabPrefix } from "../test-lab-prefix";
 import { cli, skipLab } from "./lab-fixture";

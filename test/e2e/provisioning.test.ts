@@ -4,19 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommandOrThrow } from "../../lib/lab/host-command";
+import { runCommandOrThrow } from "../../lab/host/host-command";
 import { reloadCommand } from "../../lib/provisioner/keepalived-service";
-import {
-  type Lab,
-  execInServer,
-  keepalivedPid,
-  labDown,
-  labStatus,
-  labUp,
-  readServerFile,
-  signalKeepalived,
-  vipHolders,
-} from "../../lib/lab";
+import { type Lab, execInServer, keepalivedPid, labDown, labStatus, labUp, readServerFile, signalKeepalived, vipHolders } from "../../lab";
 import { E2E_LAB_RUNS, KEEPALIVED_OF_RELEASE, cli, labSpec, missingForLab, provision, skipLab, waitFor } from "./lab-fixture";
 
 const CONF = "/etc/keepalived/keepalived.conf";

@@ -1,9 +1,11 @@
 import { testLabPrefix } from "../test-lab-prefix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Lab, labDown, labUp, vipHolders } from "../../lib/lab";
-import { drillNamesFor, runDrills } from "../../lib/lab/drills";
+import { type Lab, labDown, labUp, vipHolders } from "../../lab";
+import { drillNamesFor, runDrills } from "../../lab/drills/drills";
 import { parseProbeOutput } from "../../lib/probe/outage-summary";
-import { cli, labSpec, provision, skipLab } from "./lab-fixture";
+import { labSpec, provision, skipLab } from "./lab-fixture";
+import { labCliArgv } from "../../lab/lab-cli-argv";
+import { runInOperatorNamespace } from "../../lab";
 
 const PREFIX = testLabPrefix("havip-svc");
 const peerOf = (server: string) => (server === "a" ? "b" : "a");
@@ -32,7 +34,8 @@ describe.skipIf(skipLab)("nginx behind the VIP (lab up --service nginx, trixie)"
 
   it("serves the VIP holder's own page through the VIP to a client in the operator namespace", async () => {
     const [holder] = await vipHolders(lab);
-    const result = await cli(lab, ["probe", "--host", lab.vip, "--port", "80", "--http-path", "/", "--count", "3", "--interval", "50"]);
+    const probe = [...labCliArgv("probe"), "--host", lab.vip, "--port", "80", "--http-path", "/", "--count", "3", "--interval", "50"];
+    const result = await runInOperatorNamespace(lab, probe, { timeoutMs: 90_000 });
     expect(result.code).toBe(0);
     const samples = parseProbeOutput(result.stdout);
     expect(samples).toHaveLength(3);

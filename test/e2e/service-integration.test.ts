@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { NONLOCAL_BIND_SYSCTL_PATH } from "../../lib/core/limits";
-import { type Lab, execInServer, keepalivedPid, labDown, labUp, readServerFile, signalKeepalived, vipHolders } from "../../lib/lab";
+import { type Lab, execInServer, keepalivedPid, labDown, labUp, readServerFile, signalKeepalived, vipHolders } from "../../lab";
 import { testLabPrefix } from "../test-lab-prefix";
 import { cli, labSpec, provision, skipLab, waitFor } from "./lab-fixture";
 

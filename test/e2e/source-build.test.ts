@@ -1,7 +1,7 @@
 import { testLabPrefix } from "../test-lab-prefix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { type Lab, execInServer, labDown, labKeepalivedSource, labUp } from "../../lib/lab";
+import { type Lab, execInServer, labDown, labKeepalivedSource, labUp } from "../../lab";
 import { labSpec, provision, skipLab } from "./lab-fixture";
 
 const PREFIX = testLabPrefix("havip-src");

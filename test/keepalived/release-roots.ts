@@ -1,8 +1,8 @@
 import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensureReleaseRoots } from "../../lib/lab/release-root-build";
-import { type LabRelease, labCacheDir } from "../../lib/lab/release-roots";
+import { ensureReleaseRoots } from "../../lab/roots/release-root-build";
+import { type LabRelease, labCacheDir } from "../../lab/roots/release-roots";
 
 /**
  * Debian roots with the distribution's Keepalived, to run each release's real `keepalived -t` in a

@@ -9,16 +9,16 @@ import {
   operatorSshArgv,
   parseProbeOutput,
   summarizeOutage,
-} from "../../lib/lab";
+} from "../../lab";
 import { validateClusterSpec } from "../../lib/core/validation";
-import { renderKnownHosts } from "../../lib/lab/lab-keys";
-import { operatorIsolationProblems } from "../../lib/lab/lab-network";
-import { parseProcessStatus } from "../../lib/lab/lab-processes";
+import { renderKnownHosts } from "../../lab/servers/lab-keys";
+import { operatorIsolationProblems } from "../../lab/network/lab-network";
+import { parseProcessStatus } from "../../lab/host/lab-processes";
 import { shellLiteral } from "../../lib/core/shell-word";
-import { NSPAWN_REBOOT_EXIT_CODE, nspawnArgv, renderSupervisorScript } from "../../lib/lab/lab-server-init";
-import { DRILL_NAMES, drillNamesFor, formatDrillReport, labUnsteadiness, runDrills } from "../../lib/lab/drills";
-import { isLabService, labServiceOverrides } from "../../lib/lab/lab-cluster-spec";
-import type { LabStatus } from "../../lib/lab/lab-status";
+import { NSPAWN_REBOOT_EXIT_CODE, nspawnArgv, renderSupervisorScript } from "../../lab/servers/lab-server-init";
+import { DRILL_NAMES, drillNamesFor, formatDrillReport, labUnsteadiness, runDrills } from "../../lab/drills/drills";
+import { isLabService, labServiceOverrides } from "../../lab/lab-cluster-spec";
+import type { LabStatus } from "../../lab/lab-status";
 
 const layout = labLayout("havip-u", "/run/havip-u");
 

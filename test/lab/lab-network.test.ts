@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCommandOrThrow } from "../../lib/lab/host-command";
+import { runCommandOrThrow } from "../../lab/host/host-command";
 import {
   type Lab,
   execInServer,
@@ -23,7 +23,7 @@ import {
   sshFromOperator,
   startOutageProbe,
   vipHolders,
-} from "../../lib/lab";
+} from "../../lab";
 
 const PREFIX = testLabPrefix("havip-t");
 const STATE_DIR = `/run/${PREFIX}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseLabReleaseOption, resolveLabReleases } from "../../lib/lab/lab-up";
+import { parseLabReleaseOption, resolveLabReleases } from "../../lab/lab-up";
 import {
   LAB_SOURCE_PACKAGES,
   ROOT_RECIPE_VERSION,
@@ -8,7 +8,7 @@ import {
   releaseRootPaths,
   renderRootBuildScript,
   rootStampProblem,
-} from "../../lib/lab/release-roots";
+} from "../../lab/roots/release-roots";
 
 const paths = releaseRootPaths("trixie", "/var/cache/havip-test");
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 const REPO_ROOT = resolve(__dirname, "../..");
 const eslint = new ESLint({ cwd: REPO_ROOT });
 
-/** Lints one import as if it were written in a file of lib/; the file need not exist. */
+/** Lints one import as if it were written in the given file; the file need not exist. */
 async function importErrors(filePath: string, specifier: string): Promise<string[]> {
   const [result] = await eslint.lintText(`import * as imported from "${specifier}";\nexport const used = imported;\n`, { filePath });
   return result.messages.filter((message) => message.ruleId === "no-restricted-imports").map((message) => message.message);
@@ -17,21 +17,27 @@ describe("npm run lint keeps the layers pointing down", () => {
     ["lib/core/plan/layering-probe.ts", "../../provisioner/apply-node-plan", "lib/core may import only itself"],
     ["lib/handoff/layering-probe.ts", "../cli/main", "lib/handoff may import only lib/core"],
     ["lib/provisioner/layering-probe.ts", "../cli/commands/provision-command", "lib/provisioner may import only lib/core"],
-    ["lib/cloud/layering-probe.ts", "../lab", "lib/cloud may import only lib/core"],
     ["lib/construct/private/layering-probe.ts", "../../cli/load-cluster-spec", "lib/construct may import only lib/core, lib/handoff"],
     ["lib/construct/layering-probe.ts", "../provisioner/provision-cluster", "lib/construct may import only lib/core, lib/handoff"],
-    ["lib/lab/layering-probe.ts", "../cli/main", "lib/lab may import only"],
-    ["lib/cli/layering-probe.ts", "../app/example-stack", "lib/cli may import only"],
     ["lib/core/layering-probe.ts", "node:fs", "lib/core is pure"],
     ["lib/core/layering-probe.ts", "cdktf", "lib/core is pure"],
     ["lib/provisioner/layering-probe.ts", "../../.gen/providers/tencentcloud/vpc", "must not import the provider bindings"],
     ["lib/provisioner/layering-probe.ts", "listr2", "must not import listr2 or commander"],
     ["lib/construct/layering-probe.ts", "commander", "must not import listr2 or commander"],
-    ["lib/lab/layering-probe.ts", "../../scripts/bench/lab-timing", "lib/ must not import scripts/ or test/"],
-    ["lib/cloud/layering-probe.ts", "../../local-cloud", "lib/ must not import local-cloud/"],
-    ["lib/core/network/layering-probe.ts", "../../../local-cloud/network/ipv4-block", "lib/ must not import local-cloud/"],
-    ["lib/layering-probe.ts", "../local-cloud/start-local-cloud", "lib/ must not import local-cloud/"],
+    ["lib/cloud/layering-probe.ts", "../../lab", "lib/ is the package"],
+    ["lib/cli/layering-probe.ts", "../../lab/cli", "lib/ is the package"],
+    ["lib/cli/layering-probe.ts", "../../app/example-stack", "lib/ is the package"],
+    ["lib/cli/commands/layering-probe.ts", "../../../bench/lab-timing", "lib/ is the package"],
+    ["lib/cloud/layering-probe.ts", "../../local-cloud/server", "lib/ is the package"],
+    ["lib/provisioner/ssh/layering-probe.ts", "../../../test/e2e/lab-fixture", "lib/ is the package"],
+    ["lib/core/layering-probe.ts", "../../scripts/generate-api-reference", "lib/ is the package"],
+    ["lab/drills/layering-probe.ts", "../../bench/lab-timing", "lab/ may import only lib/"],
+    ["lab/layering-probe.ts", "../test/e2e/lab-fixture", "lab/ may import only lib/"],
+    ["app/layering-probe.ts", "../lab/lab-up", "app/ may import only lib/"],
+    ["bench/layering-probe.ts", "../app/example-stack", "bench/ may import only lib/"],
+    ["lib/layering-probe.ts", "../local-cloud/start-local-cloud", "lib/ is the package"],
     ["local-cloud/services/vpc/layering-probe.ts", "../../../lib/core/network", "local-cloud/ must not import the project"],
+    ["local-cloud/layering-probe.ts", "../lab/lab-up", "local-cloud/ must not import the project"],
     ["local-cloud/layering-probe.ts", "../test/cloud/tc3-signature", "local-cloud/ must not import the project"],
     ["local-cloud/layering-probe.ts", "tencentcloud-havip-cluster", "local-cloud/ must not import the project"],
   ])("%s importing %s fails", async (filePath, specifier, expected) => {
@@ -42,12 +48,12 @@ describe("npm run lint keeps the layers pointing down", () => {
   it.each([
     ["lib/provisioner/layering-probe.ts", "../core/keepalived"],
     ["lib/construct/private/layering-probe.ts", "../../handoff/provision-invocation"],
-    ["lib/lab/layering-probe.ts", "../provisioner/failover-test"],
-    ["lib/cli/commands/layering-probe.ts", "../../lab"],
-    ["lib/app/layering-probe.ts", "../construct/ha-vip-cluster"],
+    ["lib/cli/commands/layering-probe.ts", "../../provisioner/failover-test"],
     ["lib/cli/layering-probe.ts", "listr2"],
     ["lib/core/keepalived/layering-probe.ts", "../plan/plan-node-changes"],
-    ["scripts/bench/layering-probe.ts", "../../lib/lab/drills"],
+    ["app/layering-probe.ts", "../lib/construct/ha-vip-cluster"],
+    ["lab/drills/layering-probe.ts", "../../lib/provisioner/failover-test"],
+    ["bench/layering-probe.ts", "../lab/drills/drills"],
     ["test/local-cloud/layering-probe.ts", "../../local-cloud"],
     ["local-cloud/services/layering-probe.ts", "../network/ipv4-block"],
   ])("%s importing %s passes", async (filePath, specifier) => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CommonClient } from "tencentcloud-sdk-nodejs/tencentcloud/common/common_client";
+import { CommonClient } from "tencentcloud-sdk-nodejs-common";
 import { type BootableImage, InMemoryHost, type LocalCloud, startLocalCloud } from "../../local-cloud";
 import { LoopbackAgent } from "../cloud/fake-vpc-api";
 

@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliArgv } from "../../lib/handoff/provision-invocation";
+import { labCliArgv } from "../../lab/lab-cli-argv";
 import { formatProbeSample, parseProbeOutput, summarizeOutage } from "../../lib/probe/outage-summary";
 import { startTcpProbe } from "../../lib/probe/tcp-reachability-probe";
 
@@ -36,8 +36,8 @@ describe("the TCP reachability probe (loopback only)", () => {
     expect(parseProbeOutput(`${formatProbeSample(sample)}\n`)).toEqual([{ seq: 7, sentAtMs: 700, answered: false }]);
   });
 
-  it("runs as `havip-cluster probe` and exits after --count probes", async () => {
-    const [node, bin] = cliArgv("probe");
+  it("runs as `lab probe` and exits after --count probes", async () => {
+    const [node, bin] = labCliArgv("probe");
     const { stdout } = await promisify(execFile)(node, [
       bin,
       "probe",
@@ -113,9 +113,9 @@ describe("the probe's HTTP mode (loopback only)", () => {
     expect(summarizeOutage(samples, 50)).toEqual({ longestGapMs: 100, sent: 5, lost: 1, responders: ["a", "b", "havip-lab-b"] });
   });
 
-  it("runs as `havip-cluster probe --http-path` and prints the responder", async () => {
+  it("runs as `lab probe --http-path` and prints the responder", async () => {
     page = "node-b\n";
-    const [node, bin] = cliArgv("probe");
+    const [node, bin] = labCliArgv("probe");
     const { stdout } = await promisify(execFile)(node, [
       bin,
       "probe",

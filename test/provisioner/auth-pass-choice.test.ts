@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderNodeFiles } from "../../lib/core/keepalived";
-import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
-import { labLayout } from "../../lib/lab/lab-layout";
+import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
+import { labLayout } from "../../lab/lab-layout";
 import { chooseAuthPass, extractAuthPass } from "../../lib/provisioner/auth-pass-choice";
 
 const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/x"));

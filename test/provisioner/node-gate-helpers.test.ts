@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
-import { labLayout } from "../../lib/lab/lab-layout";
+import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
+import { labLayout } from "../../lab/lab-layout";
 import { lockHolderScript, nodeLocksInOrder } from "../../lib/provisioner/node-lock";
 import { isHealthyNodeStatus, settleMs } from "../../lib/provisioner/provision-node";
 import type { RemoteShell } from "../../lib/provisioner/ssh/remote-shell";

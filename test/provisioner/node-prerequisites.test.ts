@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
-import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
-import { labLayout } from "../../lib/lab/lab-layout";
+import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
+import { labLayout } from "../../lab/lab-layout";
 import type { NodeFacts } from "../../lib/provisioner/node-facts";
 import {
   ensureScriptUserCommand,

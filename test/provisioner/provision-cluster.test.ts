@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_KEEPALIVED_FILE_PATHS, renderNodeFiles, type ManagedFile } from "../../lib/core/keepalived";
-import { buildLabClusterSpec } from "../../lib/lab/lab-cluster-spec";
-import { labLayout } from "../../lib/lab/lab-layout";
+import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
+import { labLayout } from "../../lab/lab-layout";
 import { redact, specForConfigTest } from "../../lib/provisioner/apply-node-plan";
 import { stagingPaths, supportsConfigTest } from "../../lib/provisioner/node-steps";
 import { describeFileChange } from "../../lib/provisioner/cluster-plan";

@@ -1,6 +1,6 @@
 import { Fn, TerraformOutput, TerraformVariable } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { addBenchClusters } from "../../scripts/bench/bench-clusters";
+import { addBenchClusters } from "../../bench/bench-clusters";
 import { CLUSTER_SPEC_ENV } from "../../lib/handoff/provision-invocation";
 import { loadClusterSpec } from "../../lib/cli/load-cluster-spec";
 import { HaVipCluster } from "../../lib/construct";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { HaVipClusterProps } from "../../lib/construct";
-import { parseExampleConfig } from "../../lib/app/example-config";
+import { parseExampleConfig } from "../../app/example-config";
 import { loadClusterSpec } from "../../lib/cli/load-cluster-spec";
 import { SettingsError } from "../../lib/core/settings-error";
 import { guideProps } from "../construct/synth-cluster";

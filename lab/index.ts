@@ -1,0 +1,15 @@
+export * from "./lab-layout";
+export * from "./lab-handle";
+export * from "./lab-up";
+export * from "./lab-down";
+export * from "./lab-status";
+export * from "./lab-preflight";
+export * from "./lab-cluster-spec";
+export { runInOperatorNamespace, sshFromOperator, operatorSshArgv } from "./network/lab-operator";
+export { assertOperatorNamespaceIsolated } from "./network/lab-network";
+export * from "./servers/server-inspection";
+export * from "./network/lab-partition";
+export * from "./probe/outage-probe";
+export * from "./drills/drill-measurement";
+export type { CommandResult, CommandOptions } from "./host/host-command";
+export { labKeepalivedSource } from "./roots/lab-source-tarballs";

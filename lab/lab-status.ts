@@ -1,0 +1,73 @@
+import { DEFAULT_STATE_FILE_PATH } from "../lib/core/limits";
+import { LAB_SERVER_NAMES, type LabLayout, type LabServerName } from "./lab-layout";
+import { listNetworkNamespaces } from "./network/lab-network";
+import { serverInitPid, serverSystemState } from "./servers/lab-server";
+import { keepalivedPid, readBootFile, serverProcessesNamed, vipHolders } from "./servers/server-inspection";
+
+export interface LabServerStatus {
+  readonly name: LabServerName;
+  readonly ip: string;
+  readonly namespace: string;
+  readonly namespaceExists: boolean;
+  /** `systemctl is-system-running` inside the server (`running` when every unit is fine), or `offline`. */
+  readonly systemState: string;
+  readonly sshdRunning: boolean;
+  /** Host PID of Keepalived's parent process. */
+  readonly keepalivedPid?: number;
+  /** Content of /var/keepalived/state in the server (written by the notify script), trimmed. */
+  readonly vrrpState?: string;
+  readonly holdsVip: boolean;
+}
+
+export interface LabStatus {
+  readonly prefix: string;
+  readonly vip: string;
+  readonly servers: readonly LabServerStatus[];
+  readonly vipHolders: readonly LabServerName[];
+}
+
+export async function labStatus(lab: LabLayout): Promise<LabStatus> {
+  const namespaces = await listNetworkNamespaces();
+  const holders = await vipHolders(lab);
+  const servers: LabServerStatus[] = [];
+  for (const name of LAB_SERVER_NAMES) {
+    const server = lab.servers[name];
+    const namespaceExists = namespaces.includes(server.namespace);
+    const base = { name, ip: server.ip, namespace: server.namespace, namespaceExists, holdsVip: holders.includes(name) };
+    const offline: LabServerStatus = {
+      ...base,
+      systemState: "offline",
+      sshdRunning: false,
+      keepalivedPid: undefined,
+      vrrpState: undefined,
+    };
+    const initPid = namespaceExists ? await serverInitPid(server) : undefined;
+    if (initPid === undefined) {
+      servers.push(offline);
+      continue;
+    }
+    // Every read goes to this boot's PID 1, and the sample counts only if that boot is still there
+    // afterwards: a server that reboots or crashes meanwhile is between two boots, i.e. offline,
+    // whatever a read of the ending or the starting boot said (or threw).
+    let sample: LabServerStatus | undefined;
+    let failure: unknown;
+    try {
+      sample = {
+        ...base,
+        systemState: await serverSystemState(server, initPid),
+        sshdRunning: (await serverProcessesNamed(lab, name, "sshd", initPid)).length > 0,
+        keepalivedPid: await keepalivedPid(lab, name, initPid),
+        vrrpState: readBootFile(initPid, DEFAULT_STATE_FILE_PATH)?.trim(),
+      };
+    } catch (error) {
+      failure = error;
+    }
+    if ((await serverInitPid(server)) !== initPid) {
+      servers.push(offline);
+      continue;
+    }
+    if (sample === undefined) throw failure;
+    servers.push(sample);
+  }
+  return { prefix: lab.prefix, vip: lab.vip, servers, vipHolders: holders };
+}

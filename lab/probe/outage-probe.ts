@@ -1,0 +1,101 @@
+import { spawn } from "node:child_process";
+import { parseProbeOutput, summarizeOutage, type OutageSummary } from "../../lib/probe/outage-summary";
+import { MAX_PROBES_LIMIT } from "../../lib/probe/tcp-reachability-probe";
+import type { LabLayout } from "../lab-layout";
+import { labCliArgv } from "../lab-cli-argv";
+import { assertOperatorNamespaceIsolated } from "../network/lab-network";
+
+export { parseProbeOutput, summarizeOutage, type OutageSummary, type ProbeSample } from "../../lib/probe/outage-summary";
+
+/**
+ * The probe runs in the operator namespace as `lab probe` (the same TCP probe
+ * failover-test uses). There is no ping on a minimal Debian and ICMP needs raw sockets, so a
+ * probe is a TCP connect to a closed port of the VIP: whoever holds the VIP answers at once with
+ * a RST; silence means nobody holds it, or the operator's ARP entry still points at the old holder.
+ */
+export interface OutageProbeOptions {
+  /** @default 100 */
+  readonly intervalMs?: number;
+  /** A probe not answered within this long counts as lost. @default 200 */
+  readonly timeoutMs?: number;
+  /** Hard limit on the number of probes (the probe also stops on `stop()`). @default 600 (one minute at 100 ms) */
+  readonly maxProbes?: number;
+  /** Port probed on the VIP. @default 9 (discard; normally closed, so the holder answers with a RST) */
+  readonly port?: number;
+  /**
+   * GET this path on the VIP (port 80 unless `port` is given) instead of a TCP connect: the
+   * outage a user of the service sees, and which server's page answered.
+   * @default - TCP mode
+   */
+  readonly httpPath?: string;
+}
+
+export interface RunningOutageProbe {
+  /** Stops probing and resolves with what was measured so far. */
+  stop(): Promise<OutageSummary>;
+  /** Resolves when the probe ends by itself (after maxProbes). */
+  readonly finished: Promise<OutageSummary>;
+}
+
+const PROBE_START_TIMEOUT_MS = 10_000;
+
+/** Starts probing the lab's VIP from the operator namespace every `intervalMs`; bounded in count and time. */
+export async function startOutageProbe(lab: LabLayout, options: OutageProbeOptions = {}): Promise<RunningOutageProbe> {
+  const intervalMs = options.intervalMs ?? 100;
+  const timeoutMs = options.timeoutMs ?? 200;
+  const maxProbes = Math.min(options.maxProbes ?? 600, MAX_PROBES_LIMIT);
+  if (!(intervalMs >= 10 && timeoutMs >= 10 && maxProbes >= 1)) {
+    throw new Error(
+      `outage probe needs intervalMs >= 10, timeoutMs >= 10 and maxProbes >= 1 (got ${intervalMs}, ${timeoutMs}, ${maxProbes})`,
+    );
+  }
+  await assertOperatorNamespaceIsolated(lab);
+  const child = spawn(
+    "ip",
+    [
+      "netns",
+      "exec",
+      lab.operatorNamespace,
+      ...labCliArgv("probe"),
+      "--host",
+      lab.vip,
+      "--port",
+      String(options.port ?? (options.httpPath === undefined ? 9 : 80)),
+      "--count",
+      String(maxProbes),
+      "--interval",
+      String(intervalMs),
+      "--timeout",
+      String(timeoutMs),
+      ...(options.httpPath === undefined ? [] : ["--http-path", options.httpPath]),
+    ],
+    { stdio: ["ignore", "pipe", "ignore"] },
+  );
+  let output = "";
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    output += chunk;
+    if (output.includes("\n")) markReady();
+  });
+  const hardLimit = setTimeout(() => child.kill("SIGKILL"), PROBE_START_TIMEOUT_MS + maxProbes * intervalMs + timeoutMs + 5000);
+  const finished = new Promise<OutageSummary>((resolve) => {
+    child.on("close", () => {
+      clearTimeout(hardLimit);
+      resolve(summarizeOutage(parseProbeOutput(output), intervalMs));
+    });
+    child.on("error", () => {
+      clearTimeout(hardLimit);
+      resolve(summarizeOutage(parseProbeOutput(output), intervalMs));
+    });
+  });
+  // Starting node in the namespace takes a moment: the probe is running once its first sample is out.
+  await Promise.race([ready, finished, new Promise((resolve) => setTimeout(resolve, PROBE_START_TIMEOUT_MS))]);
+  return {
+    finished,
+    stop: () => {
+      child.kill("SIGKILL");
+      return finished;
+    },
+  };
+}
