@@ -97,7 +97,38 @@ function toolRule(tool, allowed) {
   return { files: [`${tool}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns: [pattern] }] } };
 }
 
+/** lib/index.ts, outside every layer, keeps to the package too. */
+const libRootRule = { files: ["lib/*.ts"], rules: { "no-restricted-imports": ["error", { patterns: [outsidePackagePattern] }] } };
+
+/**
+ * local-cloud/ is an independent implementation of Tencent Cloud's API, a test double of the cloud
+ * and never of the project: it imports nothing of the project (lib/, the tools, test/, scripts/,
+ * the provider bindings, the package by name), so it cannot take the project's view of the API.
+ */
+const localCloudRule = {
+  files: ["local-cloud/**/*.ts"],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./)+(lib|examples|\\.gen|${[...Object.keys(TOOL_IMPORTS), ...OUTSIDE_PACKAGE]
+              .filter((name) => name !== "local-cloud")
+              .map(escape)
+              .join("|")})(/|$)|^tencentcloud-havip-cluster(/|$)`,
+            message:
+              "local-cloud/ must not import the project (lib/, the tools, test/, scripts/, the provider bindings): it implements Tencent Cloud's API on its own.",
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export const layerRules = [
   ...Object.entries(LAYER_IMPORTS).map(([layer, allowed]) => layerRule(layer, allowed)),
   ...Object.entries(TOOL_IMPORTS).map(([tool, allowed]) => toolRule(tool, allowed)),
+  libRootRule,
+  localCloudRule,
 ];
