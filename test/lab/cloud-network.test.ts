@@ -15,6 +15,7 @@ import {
   instanceNamespace,
   instancePortName,
   reconcileVpcRouter,
+  type RouterInstance,
   type VpcRouterModel,
   watchAnnouncements,
 } from "../../lab/cloud-network";
@@ -72,14 +73,20 @@ s.send(b"\\xff" * 6 + mac + b"\\x08\\x06" + arp)
   await runCommandOrThrow(["ip", "netns", "exec", namespace, "python3", "-c", program, sender, target]);
 }
 
-function model(boundTo: string): VpcRouterModel {
+function model(boundTo: string, firewallOfA?: RouterInstance["firewall"]): VpcRouterModel {
   return {
     vpcId: VPC,
     uplinkAddress: ROUTER,
     uplinkInterface: ROUTER_UPLINK_INTERFACE,
     gateways: ["172.16.16.1"],
     instances: [
-      { instanceId: A, port: instancePortName(A), privateIp: "172.16.16.5", publicIp: A_PUBLIC },
+      {
+        instanceId: A,
+        port: instancePortName(A),
+        privateIp: "172.16.16.5",
+        publicIp: A_PUBLIC,
+        ...(firewallOfA ? { firewall: firewallOfA } : {}),
+      },
       { instanceId: B, port: instancePortName(B), privateIp: "172.16.16.6" },
     ],
     boundAddresses: [{ address: HAVIP, instanceId: boundTo }],
@@ -153,6 +160,26 @@ describe.skipIf(skip)("the local cloud's network: a routed VPC behind an interne
     await reconcileVpcRouter(layout, model(A));
     expect(await ask(layout.operatorNamespace, EIP)).toBe(`a ${OPERATOR_ADDRESS}`);
     expect(await ask(instanceNamespace(layout, B), HAVIP)).toBe("a 172.16.16.6");
+  });
+
+  it("enforces an instance's security group rules on its port, statefully, and lifts them again", async () => {
+    await reconcileVpcRouter(
+      layout,
+      model(A, {
+        ingress: [{ action: "ACCEPT", protocol: "TCP", port: "22,7000", cidrBlocks: [`${OPERATOR_ADDRESS}/32`] }],
+        egress: [
+          { action: "DROP", protocol: "ALL", port: "ALL", cidrBlocks: [`${MIRROR_ADDRESS}/32`] },
+          { action: "ACCEPT", protocol: "ALL", port: "ALL", cidrBlocks: ["0.0.0.0/0"] },
+        ],
+      }),
+    );
+    expect(await ask(layout.operatorNamespace, A_PUBLIC)).toBe(`a ${OPERATOR_ADDRESS}`);
+    expect(await ask(instanceNamespace(layout, B), "172.16.16.5")).toMatch(/^unreachable/);
+    expect(await ask(instanceNamespace(layout, A), MIRROR_ADDRESS)).toMatch(/^unreachable/);
+    // Egress is open otherwise, and the answer comes back in although no ingress rule admits b.
+    expect(await ask(instanceNamespace(layout, A), "172.16.16.6")).toBe("b 172.16.16.5");
+    await reconcileVpcRouter(layout, model(A));
+    expect(await ask(instanceNamespace(layout, B), "172.16.16.5")).toBe("a 172.16.16.6");
   });
 
   it("gives the operator a route to the internet segment only", async () => {
