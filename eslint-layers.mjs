@@ -47,7 +47,7 @@ const IMPURE_PACKAGES = [
   "node-ssh",
   "listr2",
   "commander",
-  "tencentcloud-sdk-nodejs",
+  "tencentcloud-sdk-nodejs-common",
 ];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -18,7 +18,7 @@ const summaryLine: Reporter = {
 };
 
 /** Tests that start a lab (network namespaces, sshd, Keepalived): root and Linux only. */
-const LAB_TESTS = ["test/e2e/**/*.test.ts", "test/lab/lab-network.test.ts"];
+const LAB_TESTS = ["test/e2e/**/*.test.ts", "test/lab/lab-network.test.ts", "test/lab/cloud-network.test.ts"];
 
 export default defineConfig({
   test: {

@@ -15,6 +15,7 @@ const REQUIRED_EXECUTABLES: readonly { readonly name: string; readonly why: stri
   { name: "dpkg-scanpackages", why: "dpkg-dev, to index the lab's package source" },
   { name: "flock", why: "util-linux, so two labs build a release root once" },
   { name: "chroot", why: "coreutils, to download the lab's packages" },
+  { name: "nft", why: "nftables, for the cloud network's routers (NAT, security groups)" },
 ];
 
 function findExecutable(name: string, searchPath: string): string | undefined {

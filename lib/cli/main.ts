@@ -5,7 +5,7 @@ import { defaultVipTimeoutSeconds } from "../provisioner/provision-cluster";
 import { provisionOneNode, settleMs } from "../provisioner/provision-node";
 import { runProvisionCommand } from "./commands/provision-command";
 import { formatNodeProvisionReport, formatProvisionReport } from "../provisioner/provision-report-format";
-import { CLUSTER_SPEC_ENV, PROVISION_FLAGS as FLAGS } from "../spec/provision-invocation";
+import { CLUSTER_SPEC_ENV, packageVersion, PROVISION_FLAGS as FLAGS } from "../spec/provision-invocation";
 import { SpecSourceError } from "../spec/load-cluster-spec";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "./cluster-options";
 import { registerStatusCommand } from "./commands/status-command";
@@ -66,6 +66,7 @@ function buildProgram(): Command {
     .exitOverride()
     .name("havip-cluster")
     .description("Provision, inspect and drill a Tencent Cloud HAVIP + Keepalived pair")
+    .version(packageVersion(), "-V, --version", "print the package version")
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
 

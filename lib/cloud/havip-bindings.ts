@@ -1,4 +1,4 @@
-import type { DescribeHaVipsRequest, Filter, HaVip } from "tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_models";
+import type { DescribeHaVipsRequest, Filter, HaVip } from "./vpc-models";
 import { DESCRIBE_HAVIPS_MAX_FILTER_VALUES, DESCRIBE_HAVIPS_MAX_PAGES, DESCRIBE_HAVIPS_PAGE_SIZE } from "../core/limits";
 import { TencentCloudApiError, toTencentCloudApiError } from "./api-error";
 import type { HaVipApi } from "./vpc-client";

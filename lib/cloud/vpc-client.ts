@@ -1,16 +1,25 @@
 import type { Agent } from "http";
-// The narrow path loads only the VPC client (~60 ms) instead of all 260 services (~260 ms).
-import { Client as VpcClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_client";
-import type { DescribeHaVipsRequest, DescribeHaVipsResponse } from "tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_models";
+import { CommonClient } from "tencentcloud-sdk-nodejs-common";
 import { TENCENT_CLOUD_API_TIMEOUT_SECONDS } from "../core/limits";
 import { throwIfProblems } from "../core/settings-error";
 import type { TencentCloudCredentials } from "./credentials";
+import type { DescribeHaVipsRequest, DescribeHaVipsResponse } from "./vpc-models";
 
-export { VpcClient };
-
-/** The one VPC call this package makes; the SDK's `VpcClient` satisfies it, and so can a test double. */
+/** The one VPC call this package makes; `VpcClient` satisfies it, and so can a test double. */
 export interface HaVipApi {
   DescribeHaVips(request: DescribeHaVipsRequest): Promise<DescribeHaVipsResponse>;
+}
+
+const VPC_API_VERSION = "2017-03-12";
+const VPC_DEFAULT_ENDPOINT = "vpc.tencentcloudapi.com";
+
+/** The VPC API through Tencent's own generic client (signing, errors, proxies), typed for the calls this package makes. */
+export class VpcClient implements HaVipApi {
+  constructor(private readonly client: CommonClient) {}
+
+  DescribeHaVips(request: DescribeHaVipsRequest): Promise<DescribeHaVipsResponse> {
+    return this.client.request("DescribeHaVips", request) as Promise<DescribeHaVipsResponse>;
+  }
 }
 
 export interface VpcClientOptions {
@@ -32,7 +41,7 @@ export interface VpcClientOptions {
   readonly agent?: Agent;
 }
 
-/** Builds the SDK's VPC v20170312 client, signing with TC3-HMAC-SHA256. */
+/** Builds a VPC (2017-03-12) client on Tencent's common SDK client, signing with TC3-HMAC-SHA256. */
 export function createVpcClient(credentials: TencentCloudCredentials, options: VpcClientOptions = {}): VpcClient {
   const endpoint = options.endpoint;
   if (endpoint !== undefined) {
@@ -57,7 +66,7 @@ export function createVpcClient(credentials: TencentCloudCredentials, options: V
           ]),
     ]);
   }
-  return new VpcClient({
+  const client = new CommonClient(VPC_DEFAULT_ENDPOINT, VPC_API_VERSION, {
     credential: {
       secretId: credentials.secretId,
       secretKey: credentials.secretKey,
@@ -75,4 +84,5 @@ export function createVpcClient(credentials: TencentCloudCredentials, options: V
       },
     },
   });
+  return new VpcClient(client);
 }

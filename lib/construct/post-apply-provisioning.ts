@@ -1,14 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { DataResource, Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import type { ClusterSpec } from "../core/cluster-settings";
-import { CLUSTER_SPEC_ENV, packageRoot, provisionArgv } from "../spec/provision-invocation";
+import { CLUSTER_SPEC_ENV, packageRoot, packageVersion, provisionArgv } from "../spec/provision-invocation";
 import { jsonLocal } from "./private/terraform-text";
-
-function packageVersion(root: string): string {
-  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
-}
 
 export interface ProvisioningRun {
   /** Construct id of the `terraform_data`. @default "provision" */

@@ -19,6 +19,11 @@ export function packageRoot(from: string = __dirname): string {
   }
 }
 
+/** This package's version, from its package.json (`havip-cluster --version`). */
+export function packageVersion(root: string = packageRoot()): string {
+  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+}
+
 /**
  * The argv that provisions a cluster whose spec is in $HAVIP_CLUSTER_SPEC. cdktf's local-exec
  * runs exactly this (as interpreter + command, so no shell parses it), and so does `lab up`.

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,6 +39,15 @@ describe.concurrent("havip-cluster --help", () => {
     expect(code).toBe(0);
     for (const command of ["provision", "status", "failover-test"]) expect(stdout).toMatch(new RegExp(`^\\s+${command} `, "m"));
     expect(stdout).not.toMatch(/^\s+(lab|probe) /m);
+  });
+
+  it("prints the package's version with --version and -V", async () => {
+    const { version } = JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8")) as { version: string };
+    for (const flag of ["--version", "-V"]) {
+      const { code, stdout } = await cli(flag);
+      expect(code).toBe(0);
+      expect(stdout).toBe(`${version}\n`);
+    }
   });
 
   it("lists provision's options", async () => {

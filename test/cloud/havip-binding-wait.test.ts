@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type {
-  DescribeHaVipsRequest,
-  DescribeHaVipsResponse,
-  HaVip,
-} from "tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_models";
+import type { DescribeHaVipsRequest, DescribeHaVipsResponse, HaVip } from "../../lib/cloud/vpc-models";
 import { waitForHaVipBinding } from "../../lib/cloud/havip-binding-wait";
 import type { HaVipApi } from "../../lib/cloud/vpc-client";
 

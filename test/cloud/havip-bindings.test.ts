@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { DescribeHaVipsRequest } from "tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_models";
+import type { DescribeHaVipsRequest } from "../../lib/cloud/vpc-models";
 import { createVpcClient, TencentCloudApiError } from "../../lib/cloud";
 import { readTencentCloudCredentials } from "../../lib/cloud/credentials";
 import { describeHaVipBindings, planHaVipFilterSets, toHaVipBinding } from "../../lib/cloud/havip-bindings";

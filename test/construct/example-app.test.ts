@@ -136,10 +136,19 @@ describe("main.ts", () => {
     const configPath = join(scratch, "bad.json");
     writeFileSync(configPath, JSON.stringify({ havips: [{ address: "172.16.17.3" }] }));
     const env = { ...process.env, CDKTF_OUTDIR: join(scratch, "bad-out"), HAVIP_CLUSTER_CONFIG: configPath };
-    await expect(
-      promisify(execFile)(join(projectRoot, "node_modules/.bin/tsx"), ["main.ts"], { cwd: projectRoot, env }),
-    ).rejects.toMatchObject({
-      stderr: expect.stringContaining("havips[0].address 172.16.17.3 is outside subnet 172.16.16.0/24"),
+    const failed = promisify(execFile)(join(projectRoot, "node_modules/.bin/tsx"), ["main.ts"], { cwd: projectRoot, env });
+    // One message naming the field, value and rule; no stack trace, no source excerpt, exit code 1.
+    await expect(failed).rejects.toMatchObject({
+      code: 1,
+      stderr: "HaVipCluster 'havip-cluster/cluster': havips[0].address 172.16.17.3 is outside subnet 172.16.16.0/24\n",
     });
+  }, 60_000);
+
+  it("shows the stack trace of a settings error with HAVIP_DEBUG=1", async () => {
+    const configPath = join(scratch, "bad-debug.json");
+    writeFileSync(configPath, JSON.stringify({ havips: [{ address: "172.16.17.3" }] }));
+    const env = { ...process.env, CDKTF_OUTDIR: join(scratch, "bad-debug-out"), HAVIP_CLUSTER_CONFIG: configPath, HAVIP_DEBUG: "1" };
+    const failed = promisify(execFile)(join(projectRoot, "node_modules/.bin/tsx"), ["main.ts"], { cwd: projectRoot, env });
+    await expect(failed).rejects.toMatchObject({ stderr: expect.stringMatching(/SettingsError[\s\S]*\n\s+at /) });
   }, 60_000);
 });

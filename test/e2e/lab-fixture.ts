@@ -33,10 +33,14 @@ export function labSpec(lab: Lab): ClusterSpec {
 }
 
 /** Runs `havip-cluster <args>` in the operator namespace, as a user (or cdktf's local-exec) would. */
-export function cli(lab: Lab, args: readonly string[], spec?: ClusterSpec, timeoutMs = 90_000): Promise<CommandResult> {
+export async function cli(lab: Lab, args: readonly string[], spec?: ClusterSpec, timeoutMs = 90_000): Promise<CommandResult> {
   const [node, bin] = provisionArgv();
   const env = { ...process.env, [CLUSTER_SPEC_ENV]: JSON.stringify(spec ?? labSpec(lab)) };
-  return runInOperatorNamespace(lab, [node, bin, ...args], { env, timeoutMs });
+  const result = await runInOperatorNamespace(lab, [node, bin, ...args], { env, timeoutMs });
+  // A test that fails on the exit code shows the command's own words next to the assertion.
+  if (result.code !== 0)
+    console.log(`havip-cluster ${args.join(" ")} exited ${result.code}:\n${result.stderr.trim() || result.stdout.trim()}`);
+  return result;
 }
 
 /** The exact command cdktf's local-exec runs, with --json for a machine-readable report. */

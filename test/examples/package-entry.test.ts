@@ -50,6 +50,19 @@ describe("the package entry", () => {
     expect(ownFiles.filter((file) => file.includes("bench"))).toEqual([]);
   });
 
+  it("packs the licence, the changelog and the compiled library, with no source map pointing at an unshipped source", () => {
+    const packed = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(packed.status, packed.stderr).toBe(0);
+    const files = (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0].files.map((file) => file.path);
+    expect(files).toEqual(expect.arrayContaining(["LICENSE", "CHANGELOG.md", "README.md", "package.json", "dist/lib/index.js"]));
+    expect(files.filter((file) => file.endsWith(".map"))).toEqual([]);
+    expect(files.filter((file) => /(^|\/)(lab|bench|app|local-cloud|test)(\/|$)/.test(file))).toEqual([]);
+  });
+
   it("does nothing on import: no output, no lingering handles, exit code 0", () => {
     const result = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(PACKAGE_NAME)})`], {
       cwd: REPO_ROOT,

@@ -1,0 +1,3 @@
+export * from "./cloud-network-layout";
+export * from "./cloud-network";
+export * from "./vpc-router-model";
