@@ -112,8 +112,40 @@ function entryRule() {
   return { files: ["lib/index.ts"], rules: { "no-restricted-imports": ["error", { patterns }] } };
 }
 
+/** Files at lib/'s top, outside every layer, keep to the package too (lib/index.ts has entryRule, last). */
+const libRootRule = { files: ["lib/*.ts"], rules: { "no-restricted-imports": ["error", { patterns: [outsidePackagePattern] }] } };
+
+/**
+ * local-cloud/ is an independent implementation of Tencent Cloud's API, a test double of the cloud
+ * and never of the project: it imports nothing of the project (lib/, the tools, test/, scripts/,
+ * the provider bindings, the package by name), so it cannot take the project's view of the API.
+ */
+const localCloudRule = {
+  files: ["local-cloud/**/*.ts"],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./)+(lib|examples|\\.gen|${[...Object.keys(TOOL_IMPORTS), ...OUTSIDE_PACKAGE]
+              .filter((name) => name !== "local-cloud")
+              .map(escape)
+              .join("|")})(/|$)|^tencentcloud-havip-cluster(/|$)`,
+            message:
+              "local-cloud/ must not import the project (lib/, the tools, test/, scripts/, the provider bindings): it implements Tencent Cloud's API on its own.",
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export const layerRules = [
-  entryRule(),
   ...Object.entries(LAYER_IMPORTS).map(([layer, allowed]) => layerRule(layer, allowed)),
   ...Object.entries(TOOL_IMPORTS).map(([tool, allowed]) => toolRule(tool, allowed)),
+  libRootRule,
+  localCloudRule,
+  // After libRootRule: for the same file the later rule's options win, and the entry's include the package's.
+  entryRule(),
 ];

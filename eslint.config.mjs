@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   ...layerRules,
   {
-    files: ["lib/**/*.ts", "lab/**/*.ts", "app/**/*.ts", "bench/**/*.ts", "main.ts"],
+    files: ["lib/**/*.ts", "lab/**/*.ts", "app/**/*.ts", "bench/**/*.ts", "local-cloud/**/*.ts", "main.ts"],
     plugins: { local: importGraphPlugin },
     rules: { "local/no-import-cycle": "error" },
   },

@@ -41,6 +41,11 @@ describe("npm run lint keeps the layers pointing down", () => {
     ["lab/layering-probe.ts", "../test/e2e/lab-fixture", "lab/ may import only lib/"],
     ["app/layering-probe.ts", "../lab/lab-up", "app/ may import only lib/"],
     ["bench/layering-probe.ts", "../app/example-stack", "bench/ may import only lib/"],
+    ["lib/layering-probe.ts", "../local-cloud/start-local-cloud", "lib/ is the package"],
+    ["local-cloud/services/vpc/layering-probe.ts", "../../../lib/core/network", "local-cloud/ must not import the project"],
+    ["local-cloud/layering-probe.ts", "../lab/lab-up", "local-cloud/ must not import the project"],
+    ["local-cloud/layering-probe.ts", "../test/cloud/tc3-signature", "local-cloud/ must not import the project"],
+    ["local-cloud/layering-probe.ts", "tencentcloud-havip-cluster", "local-cloud/ must not import the project"],
   ])("%s importing %s fails", async (filePath, specifier, expected) => {
     const errors = await importErrors(filePath, specifier);
     expect(errors.join("\n")).toContain(expected);
@@ -60,6 +65,8 @@ describe("npm run lint keeps the layers pointing down", () => {
     ["app/layering-probe.ts", "../lib/construct/ha-vip-cluster"],
     ["lab/drills/layering-probe.ts", "../../lib/operations/failover-test"],
     ["bench/layering-probe.ts", "../lab/drills/drills"],
+    ["test/local-cloud/layering-probe.ts", "../../local-cloud"],
+    ["local-cloud/services/layering-probe.ts", "../network/ipv4-block"],
   ])("%s importing %s passes", async (filePath, specifier) => {
     expect(await importErrors(filePath, specifier)).toEqual([]);
   });
