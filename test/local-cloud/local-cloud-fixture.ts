@@ -48,7 +48,7 @@ export interface TestCloud {
 
 /** A local cloud on 127.0.0.1 over plain HTTP, with the in-memory host and a fresh state file. */
 export async function startTestCloud(
-  options: { operationDelayMs?: number; images?: readonly BootableImage[]; stateDir?: string } = {},
+  options: { operationDelayMs?: number; images?: readonly BootableImage[]; stateDir?: string; havipSwitchDelayMs?: number } = {},
 ): Promise<TestCloud> {
   const dir = options.stateDir ?? mkdtempSync(join(tmpdir(), "local-cloud-test-"));
   const stateFile = join(dir, "state.json");
@@ -62,6 +62,7 @@ export async function startTestCloud(
       region: REGION,
       zones: [ZONE, "ap-guangzhou-4"],
       requestLogFile: join(dir, "requests.log"),
+      havipSwitchDelayMs: options.havipSwitchDelayMs ?? 20,
     });
   let cloud = await start(host);
   const portOf = (url: string) => Number(new URL(url).port);
