@@ -1,19 +1,23 @@
 /**
- * Which folders of lib/ each folder may import. Dependencies point down:
- * core (pure) <- handoff, provisioner, cloud, probe <- construct, cli. lib/ is the npm package:
+ * Which folders of lib/ each folder may import. Dependencies point down: core (pure) <- spec (the
+ * spec contract) <- provisioner, cloud, probe <- operations, construct <- cli. lib/ is the npm package:
  * it imports nothing outside itself (OUTSIDE_PACKAGE). The tools around it — the lab, the bench,
  * the example app — import lib/, never the other way round (TOOL_IMPORTS). An import of a folder
  * not listed fails `npm run lint`.
  */
 export const LAYER_IMPORTS = {
   core: [],
-  handoff: ["core"],
-  provisioner: ["core"],
+  spec: ["core"],
+  provisioner: ["core", "spec"],
   cloud: ["core"],
   probe: ["core"],
-  construct: ["core", "handoff"],
-  cli: ["core", "handoff", "provisioner", "cloud", "probe"],
+  operations: ["core", "spec", "provisioner", "cloud", "probe"],
+  construct: ["core", "spec"],
+  cli: ["core", "spec", "provisioner", "cloud", "probe", "operations"],
 };
+
+/** lib/index.ts, the package entry, re-exports every layer but the CLI (the binary is not the API). */
+export const ENTRY_IMPORTS = Object.keys(LAYER_IMPORTS).filter((layer) => layer !== "cli");
 
 /** Top-level folders that are not the package: lib/ must not import them. */
 export const OUTSIDE_PACKAGE = ["lab", "app", "bench", "local-cloud", "scripts", "test"];
@@ -97,7 +101,51 @@ function toolRule(tool, allowed) {
   return { files: [`${tool}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns: [pattern] }] } };
 }
 
+function entryRule() {
+  const patterns = [
+    {
+      regex: "^\\./cli(/|$)",
+      message: `lib/index.ts may import only ${ENTRY_IMPORTS.map((name) => `lib/${name}`).join(", ")} and the provider bindings: the CLI is not the API.`,
+    },
+    outsidePackagePattern,
+  ];
+  return { files: ["lib/index.ts"], rules: { "no-restricted-imports": ["error", { patterns }] } };
+}
+
+/** Files at lib/'s top, outside every layer, keep to the package too (lib/index.ts has entryRule, last). */
+const libRootRule = { files: ["lib/*.ts"], rules: { "no-restricted-imports": ["error", { patterns: [outsidePackagePattern] }] } };
+
+/**
+ * local-cloud/ is an independent implementation of Tencent Cloud's API, a test double of the cloud
+ * and never of the project: it imports nothing of the project (lib/, the tools, test/, scripts/,
+ * the provider bindings, the package by name), so it cannot take the project's view of the API.
+ */
+const localCloudRule = {
+  files: ["local-cloud/**/*.ts"],
+  rules: {
+    "no-restricted-imports": [
+      "error",
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./)+(lib|examples|\\.gen|${[...Object.keys(TOOL_IMPORTS), ...OUTSIDE_PACKAGE]
+              .filter((name) => name !== "local-cloud")
+              .map(escape)
+              .join("|")})(/|$)|^tencentcloud-havip-cluster(/|$)`,
+            message:
+              "local-cloud/ must not import the project (lib/, the tools, test/, scripts/, the provider bindings): it implements Tencent Cloud's API on its own.",
+          },
+        ],
+      },
+    ],
+  },
+};
+
 export const layerRules = [
   ...Object.entries(LAYER_IMPORTS).map(([layer, allowed]) => layerRule(layer, allowed)),
   ...Object.entries(TOOL_IMPORTS).map(([tool, allowed]) => toolRule(tool, allowed)),
+  libRootRule,
+  localCloudRule,
+  // After libRootRule: for the same file the later rule's options win, and the entry's include the package's.
+  entryRule(),
 ];

@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { importGraphPlugin } from "./eslint-import-graph.mjs";
 import { layerRules } from "./eslint-layers.mjs";
 
 export default tseslint.config(
@@ -20,4 +21,9 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  {
+    files: ["lib/**/*.ts", "lab/**/*.ts", "app/**/*.ts", "bench/**/*.ts", "local-cloud/**/*.ts", "main.ts"],
+    plugins: { local: importGraphPlugin },
+    rules: { "local/no-import-cycle": "error" },
+  },
 );

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CLUSTER_SPEC_ENV, provisionArgv } from "../lib/handoff/provision-invocation";
+import { CLUSTER_SPEC_ENV, provisionArgv } from "../lib/spec/provision-invocation";
 import { drillNamesFor, runDrills, type LabDrillResult } from "../lab/drills/drills";
 import type { Lab } from "../lab/lab-handle";
 import { labDown } from "../lab/lab-down";

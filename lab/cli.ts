@@ -19,7 +19,7 @@ import { LAB_SERVICES, type LabService, isLabService } from "./lab-cluster-spec"
 import { nsenterArgv, serverInitPid } from "./servers/lab-server";
 import { DEFAULT_LAB_RELEASE, LAB_RELEASES } from "./roots/release-roots";
 import { EXIT_FAILURE } from "../lib/cli/exit-codes";
-import { CLUSTER_SPEC_ENV, provisionArgv } from "../lib/handoff/provision-invocation";
+import { CLUSTER_SPEC_ENV, provisionArgv } from "../lib/spec/provision-invocation";
 import { runProgram } from "../lib/cli/run-program";
 import { registerProbeCommand } from "./probe/probe-command";
 import { runDrills, DRILL_NAMES, SERVICE_DRILL_NAMES, drillNamesFor, formatDrillReport } from "./drills/drills";

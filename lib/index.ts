@@ -98,9 +98,27 @@ export {
 export { provisionCluster, type ProvisionOptions } from "./provisioner/provision-cluster";
 export type { NodePreview, NodeReport, ProvisionEvent, ProvisionReport } from "./provisioner/provision-events";
 export type { NodeStep, NodeStepPlan } from "./provisioner/node-steps";
-export { formatProvisionReport } from "./cli/provision-report-format";
-export { findClusterSpecs, selectClusterSpec } from "./cli/load-cluster-spec";
-export { CLUSTER_SPEC_ENV } from "./handoff/provision-invocation";
+export { formatProvisionReport } from "./provisioner/provision-report-format";
+
+// The spec contract: how a cluster spec is found and read (a spec file, stack outputs, the environment).
+export {
+  type ClusterSpecSource,
+  findClusterSpecs,
+  loadClusterSpec,
+  selectClusterSpec,
+  SpecSourceError,
+  type SshOverrides,
+} from "./spec/load-cluster-spec";
+export { CLUSTER_SPEC_ENV } from "./spec/provision-invocation";
+
+// Operations on a running cluster: what `havip-cluster status` and `failover-test` print.
+export { type ClusterStatusReport, type CloudOptions, formatStatusReport, readStatusReport } from "./operations/status-report";
+export {
+  type FailoverTestOptions,
+  type FailoverTestReport,
+  formatFailoverReport,
+  runFailoverTestReport,
+} from "./operations/failover-test-report";
 
 /**
  * The Tencent Cloud provider bindings the construct is built on (provider, VPC, subnet,

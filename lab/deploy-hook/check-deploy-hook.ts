@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLUSTER_SPEC_ENV, cliArgv } from "../../lib/handoff/provision-invocation";
+import { CLUSTER_SPEC_ENV, cliArgv } from "../../lib/spec/provision-invocation";
 import { DEFAULT_LAB_PREFIX, loadLab, runInOperatorNamespace } from "..";
 import { DEPLOY_HOOK_COMMANDS, synthesizeDeployHook, terraformInLab } from "./deploy-hook";
 

@@ -9,8 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack, TerraformVariable } from "cdktf";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
-import { addPostApplyProvisioning } from "../../lib/construct/private/post-apply-provisioning";
-import { jsonLocal } from "../../lib/construct/private/terraform-text";
+import { addPostApplyProvisioning, clusterSpecJson } from "../../lib/construct";
 import { type CommandResult, type Lab, runInOperatorNamespace } from "..";
 
 const STACK = "deploy-hook";
@@ -37,7 +36,7 @@ export function synthesizeDeployHook(lab: Lab, outdir: string, options: { readon
   const spec: ClusterSpec = options.authPassFromVariable
     ? { ...labSpec, authPass: new TerraformVariable(stack, AUTH_PASS_VARIABLE, { type: "string", sensitive: true }).stringValue }
     : labSpec;
-  addPostApplyProvisioning(stack, jsonLocal(stack, "spec", spec), ["lab-a", "lab-b"], [], spec.authPass !== undefined);
+  addPostApplyProvisioning(stack, clusterSpecJson(stack, "spec", spec), ["lab-a", "lab-b"], [], spec.authPass !== undefined);
   app.synth();
   const dir = join(outdir, "stacks", STACK);
   // An empty provider mirror: init finds only Terraform's built-in providers and never looks further.

@@ -1,11 +1,13 @@
 import { spawn } from "node:child_process";
-import { parseProbeOutput, summarizeOutage, type OutageSummary } from "../../lib/probe/outage-summary";
+import { summarizeOutage, type OutageSummary } from "../../lib/probe/outage-summary";
+import { parseProbeOutput } from "./probe-line";
 import { MAX_PROBES_LIMIT } from "../../lib/probe/tcp-reachability-probe";
 import type { LabLayout } from "../lab-layout";
 import { labCliArgv } from "../lab-cli-argv";
 import { assertOperatorNamespaceIsolated } from "../network/lab-network";
 
-export { parseProbeOutput, summarizeOutage, type OutageSummary, type ProbeSample } from "../../lib/probe/outage-summary";
+export { summarizeOutage, type OutageSummary, type ProbeSample } from "../../lib/probe/outage-summary";
+export { parseProbeOutput } from "./probe-line";
 
 /**
  * The probe runs in the operator namespace as `lab probe` (the same TCP probe

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { formatProbeSample } from "../../lib/probe/outage-summary";
+import { formatProbeSample } from "./probe-line";
 import { MAX_PROBES_LIMIT, startTcpProbe } from "../../lib/probe/tcp-reachability-probe";
 
 function wholeNumber(min: number, max: number) {

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
-import { loadClusterSpec, type ClusterSpecSource, type SshOverrides } from "./load-cluster-spec";
+import { readClusterSpec, requireSshKeyFile, type ClusterSpecSource, type SshOverrides } from "../spec/load-cluster-spec";
+import { CLUSTER_OPTION_FLAGS as FLAGS } from "../spec/provision-invocation";
+import { refuseLabSpecOutsideLab } from "./lab-spec-guard";
 
 /** What addClusterOptions parses: where the spec comes from, and the SSH settings that override it. */
 export type ClusterOptions = ClusterSpecSource & SshOverrides;
@@ -7,18 +9,25 @@ export type ClusterOptions = ClusterSpecSource & SshOverrides;
 /** Options every command that talks to a cluster shares. */
 export function addClusterOptions(command: Command): Command {
   return command
-    .option("--spec-file <path>", "cluster spec JSON (as the lab writes it, or one cluster's `<id>-spec` output)")
+    .option(`${FLAGS.specFile} <path>`, "cluster spec JSON (as the lab writes it, or one cluster's `<id>-spec` output)")
     .option(
-      "--outputs-file <path>",
+      `${FLAGS.outputsFile} <path>`,
       "stack outputs from `npx cdktf output --outputs-file <path>` (or `terraform output -json`; - reads stdin)",
     )
-    .option("--cluster <name>", "which cluster, when the outputs hold several")
-    .option("--user <name>", "SSH user (overrides the spec)")
-    .option("--private-key <path>", "SSH private key (overrides the spec; default: the spec's, else the SSH agent)")
-    .option("--known-hosts <path>", "known_hosts file that pins the nodes' host keys")
-    .option("--trust-on-first-use", "accept and record unknown host keys (a changed key is still refused)");
+    .option(`${FLAGS.cluster} <name>`, "which cluster, when the outputs hold several")
+    .option(`${FLAGS.user} <name>`, "SSH user (overrides the spec)")
+    .option(`${FLAGS.privateKey} <path>`, "SSH private key (overrides the spec; default: the spec's, else the SSH agent)")
+    .option(`${FLAGS.knownHosts} <path>`, "known_hosts file that pins the nodes' host keys")
+    .option(FLAGS.trustOnFirstUse, "accept and record unknown host keys (a changed key is still refused)");
 }
 
+/**
+ * The spec a command works on: read and validated, refused when it is a lab's spec outside its lab
+ * (its addresses would leave through the host's routes), and its key file checked.
+ */
 export function clusterSpecFrom(options: ClusterOptions) {
-  return loadClusterSpec(options, options, process.env);
+  const spec = readClusterSpec(options, options, process.env);
+  refuseLabSpecOutsideLab(spec);
+  requireSshKeyFile(spec, options);
+  return spec;
 }

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import type { ClusterSpec } from "../core/cluster-settings";
 import { LAB_OPERATOR_NAMESPACE_RULE } from "../core/validation";
-import { SpecSourceError } from "./load-cluster-spec";
+import { SpecSourceError } from "../spec/load-cluster-spec";
 
 /** Facts about where this process runs: the inode of its network namespace and of the lab's. */
 export interface NetworkNamespaceFacts {

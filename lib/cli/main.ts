@@ -4,9 +4,9 @@ import { SettingsError } from "../core/settings-error";
 import { defaultVipTimeoutSeconds } from "../provisioner/provision-cluster";
 import { provisionOneNode, settleMs } from "../provisioner/provision-node";
 import { runProvisionCommand } from "./commands/provision-command";
-import { formatNodeProvisionReport, formatProvisionReport } from "./provision-report-format";
-import { CLUSTER_SPEC_ENV, packageVersion } from "../handoff/provision-invocation";
-import { SpecSourceError } from "./load-cluster-spec";
+import { formatNodeProvisionReport, formatProvisionReport } from "../provisioner/provision-report-format";
+import { CLUSTER_SPEC_ENV, packageVersion, PROVISION_FLAGS as FLAGS } from "../spec/provision-invocation";
+import { SpecSourceError } from "../spec/load-cluster-spec";
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "./cluster-options";
 import { registerStatusCommand } from "./commands/status-command";
 import { registerFailoverTestCommand } from "./commands/failover-test-command";
@@ -36,12 +36,16 @@ async function provisionNodeCommand(spec: ClusterSpec, nodeName: string, options
   const names = spec.nodes.map((node) => node.name);
   if (!names.includes(nodeName)) {
     throw new SettingsError("provision", [
-      { field: "--node", value: nodeName, rule: `must name a node of cluster ${spec.clusterName}: ${names.join(" or ")}` },
+      { field: FLAGS.node, value: nodeName, rule: `must name a node of cluster ${spec.clusterName}: ${names.join(" or ")}` },
     ]);
   }
   if (options.upgradeKeepalived)
     throw new SettingsError("provision", [
-      { field: "--upgrade-keepalived", value: "true", rule: "does not go with --node (an upgrade goes through both nodes, one at a time)" },
+      {
+        field: FLAGS.upgradeKeepalived,
+        value: "true",
+        rule: `does not go with ${FLAGS.node} (an upgrade goes through both nodes, one at a time)`,
+      },
     ]);
   const say = (message: string) => process.stderr.write(`${nodeName}: ${message}\n`);
   const report = await provisionOneNode(spec, nodeName, {
@@ -73,23 +77,24 @@ function buildProgram(): Command {
         `install Keepalived on both nodes, push the rendered files, validate them with keepalived -t, start or reload, and wait for one VIP holder (reads the spec from --spec-file, --outputs-file or $${CLUSTER_SPEC_ENV})`,
       ),
   )
-    .option("--dry-run", "show what would change on each node (files with diffs, packages, commands) and change nothing")
-    .option("-v, --verbose", "print every remote command (never file contents or secrets)")
-    .option("--json", "print the report as JSON (no progress output)")
-    .addOption(new Option("--vip-timeout <seconds>", "how long to wait for exactly one VIP holder").argParser(positiveSeconds))
-    .option("--allow-unchecked-config", "activate on nodes whose Keepalived (< 2.0.5) has no config test, without checking")
-    .option("--upgrade-keepalived", "upgrade the held keepalived package, one node at a time, the VIP holder last")
+    .option(FLAGS.dryRun, "show what would change on each node (files with diffs, packages, commands) and change nothing")
+    .option(`-v, ${FLAGS.verbose}`, "print every remote command (never file contents or secrets)")
+    .option(FLAGS.json, "print the report as JSON (no progress output)")
+    .addOption(new Option(`${FLAGS.vipTimeout} <seconds>`, "how long to wait for exactly one VIP holder").argParser(positiveSeconds))
+    .option(FLAGS.allowUncheckedConfig, "activate on nodes whose Keepalived (< 2.0.5) has no config test, without checking")
+    .option(FLAGS.upgradeKeepalived, "upgrade the held keepalived package, one node at a time, the VIP holder last")
     .addOption(
-      new Option("--lock-timeout <seconds>", "how long to wait while another provisioning run holds a node's lock (default 900)").argParser(
-        positiveSeconds,
-      ),
+      new Option(
+        `${FLAGS.lockTimeout} <seconds>`,
+        "how long to wait while another provisioning run holds a node's lock (default 900)",
+      ).argParser(positiveSeconds),
     )
     .option(
-      "--node <name>",
+      `${FLAGS.node} <name>`,
       "provision only this node and wait until its Keepalived is MASTER or BACKUP (the deploy gate between two disruptive changes)",
     )
-    .option("--without-peer", "with --node: do not read the VRRP password from the other node")
-    .option("--peer-via-node", "with --node: reach the other node through this one (its private IP, this node as jump host)")
+    .option(FLAGS.withoutPeer, `with ${FLAGS.node}: do not read the VRRP password from the other node`)
+    .option(FLAGS.peerViaNode, `with ${FLAGS.node}: reach the other node through this one (its private IP, this node as jump host)`)
     .action(async (options: ProvisionCliOptions) => {
       const spec = clusterSpecFrom(options);
       if (options.node !== undefined) {
@@ -97,10 +102,10 @@ function buildProgram(): Command {
         return;
       }
       for (const [flag, given] of [
-        ["--without-peer", options.withoutPeer],
-        ["--peer-via-node", options.peerViaNode],
+        [FLAGS.withoutPeer, options.withoutPeer],
+        [FLAGS.peerViaNode, options.peerViaNode],
       ] as const) {
-        if (given) throw new SettingsError("provision", [{ field: flag, value: "true", rule: "only goes with --node" }]);
+        if (given) throw new SettingsError("provision", [{ field: flag, value: "true", rule: `only goes with ${FLAGS.node}` }]);
       }
       const report = await runProvisionCommand(spec, {
         dryRun: options.dryRun === true,

@@ -30,7 +30,7 @@ import { clusterNamesInTree, clustersInTree, registerCluster, registerClusterNam
 import { autoAddressGuard } from "./private/havip-address-guard";
 import { addNodeGates } from "./private/node-gates";
 import { egressRules, ingressRules } from "./private/security-rules";
-import { addPostApplyProvisioning } from "./private/post-apply-provisioning";
+import { addPostApplyProvisioning } from "./post-apply-provisioning";
 import { jsonLocal, terraformTags, terraformText } from "./private/terraform-text";
 import { networkPlanInput, validateHaVipClusterProps } from "./private/validate-props";
 

@@ -48,23 +48,3 @@ function summarizeGaps(samples: readonly ProbeSample[], intervalMs: number): Out
 
 /** What a responder may look like on a probe line (one word, so the line stays parseable). */
 export const RESPONDER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** Parses the probe's output lines `SEQ SENT_AT_MS 0|1 [RESPONDER]`. */
-export function parseProbeOutput(text: string): ProbeSample[] {
-  return text
-    .split("\n")
-    .map((line) => /^(\d+) (\d+(?:\.\d+)?) ([01])(?: ([A-Za-z0-9._-]{1,64}))?$/.exec(line.trim()))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map((match) => ({
-      seq: Number(match[1]),
-      sentAtMs: Number(match[2]),
-      answered: match[3] === "1",
-      ...(match[4] === undefined ? {} : { responder: match[4] }),
-    }));
-}
-
-/** One output line of the lab's `probe` command: `SEQ SENT_AT_MS 0|1`, then the responder in HTTP mode. */
-export function formatProbeSample(sample: ProbeSample): string {
-  const line = `${sample.seq} ${sample.sentAtMs.toFixed(1)} ${sample.answered ? 1 : 0}`;
-  return sample.responder === undefined ? line : `${line} ${sample.responder}`;
-}

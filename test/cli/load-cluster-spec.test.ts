@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { SettingsError } from "../../lib/core/settings-error";
-import { CLUSTER_SPEC_ENV } from "../../lib/handoff/provision-invocation";
-import { applySshOverrides, findClusterSpecs, loadClusterSpec, selectClusterSpec } from "../../lib/cli/load-cluster-spec";
+import { CLUSTER_SPEC_ENV } from "../../lib/spec/provision-invocation";
+import { applySshOverrides, findClusterSpecs, loadClusterSpec, selectClusterSpec } from "../../lib/spec/load-cluster-spec";
 import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
 import { labLayout } from "../../lab/lab-layout";
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { formatFailoverReport, type FailoverTestReport } from "../../lib/cli/commands/failover-test-command";
-import { formatProvisionReport } from "../../lib/cli/provision-report-format";
+import { formatFailoverReport, type FailoverTestReport } from "../../lib/operations/failover-test-report";
+import { formatProvisionReport } from "../../lib/provisioner/provision-report-format";
 import { planNodeChanges } from "../../lib/core/plan/plan-node-changes";
 import { planNodeSteps } from "../../lib/provisioner/node-steps";
 import { startCommand } from "../../lib/provisioner/keepalived-service";
 import type { NodeReport, ProvisionReport } from "../../lib/provisioner/provision-events";
-import { formatStatusReport, type ClusterStatusReport } from "../../lib/cli/commands/status-command";
+import { formatStatusReport, type ClusterStatusReport } from "../../lib/operations/status-report";
 import { formatDrillReport, type LabDrillResult } from "../../lab/drills/drills";
-import type { NodeStatusReport } from "../../lib/provisioner/read-cluster-status";
+import type { NodeStatusReport } from "../../lib/operations/cluster-status";
 
 describe("formatProvisionReport", () => {
   const applied: ProvisionReport = {

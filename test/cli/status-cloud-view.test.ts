@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { formatStatusReport, readCloudView, type ClusterStatusReport } from "../../lib/cli/commands/status-command";
+import { formatStatusReport, readCloudView, type ClusterStatusReport } from "../../lib/operations/status-report";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
-import type { NodeStatusReport } from "../../lib/provisioner/read-cluster-status";
+import type { NodeStatusReport } from "../../lib/operations/cluster-status";
 import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
 import { labLayout } from "../../lab/lab-layout";
 import { type FakeVpcApi, haVipRecord, haVipsAnswer, startFakeVpcApi } from "../cloud/fake-vpc-api";

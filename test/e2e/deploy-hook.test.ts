@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLUSTER_SPEC_ENV, cliArgv } from "../../lib/handoff/provision-invocation";
+import { CLUSTER_SPEC_ENV, cliArgv } from "../../lib/spec/provision-invocation";
 import { type Lab, labDown, labUp, runInOperatorNamespace, sshFromOperator } from "../../lab";
 import { AUTH_PASS_VARIABLE, type DeployHookStack, synthesizeDeployHook, terraformInLab } from "../../lab/deploy-hook/deploy-hook";
 import { skipTerraform } from "../terraform/terraform-check";

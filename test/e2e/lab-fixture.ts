@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { pollUntil } from "../../lib/core/poll-until";
-import { CLUSTER_SPEC_ENV, provisionArgv } from "../../lib/handoff/provision-invocation";
+import { CLUSTER_SPEC_ENV, provisionArgv } from "../../lib/spec/provision-invocation";
 import { labPreflight, runInOperatorNamespace, type CommandResult, type Lab } from "../../lab";
 import type { LabReleaseChoice } from "../../lab/lab-up";
 import type { LabRelease } from "../../lab/roots/release-roots";

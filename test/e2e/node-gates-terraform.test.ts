@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, Fn, LocalBackend, TerraformStack } from "cdktf";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { addPostApplyProvisioning } from "../../lib/construct/private/post-apply-provisioning";
+import { addPostApplyProvisioning } from "../../lib/construct";
 import { labDown, labUp, readServerFile, runInOperatorNamespace, type Lab } from "../../lab";
 import { skipTerraform, TerraformWorkdir } from "../terraform/terraform-workdir";
 import { testLabPrefix } from "../test-lab-prefix";

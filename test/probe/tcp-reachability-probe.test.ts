@@ -4,7 +4,8 @@ import { createServer, type AddressInfo, type Server } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labCliArgv } from "../../lab/lab-cli-argv";
-import { formatProbeSample, parseProbeOutput, summarizeOutage } from "../../lib/probe/outage-summary";
+import { summarizeOutage } from "../../lib/probe/outage-summary";
+import { formatProbeSample, parseProbeOutput } from "../../lab/probe/probe-line";
 import { startTcpProbe } from "../../lib/probe/tcp-reachability-probe";
 
 describe("the TCP reachability probe (loopback only)", () => {

@@ -1,8 +1,8 @@
 import { Fn, TerraformOutput, TerraformVariable } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { addBenchClusters } from "../../bench/bench-clusters";
-import { CLUSTER_SPEC_ENV } from "../../lib/handoff/provision-invocation";
-import { loadClusterSpec } from "../../lib/cli/load-cluster-spec";
+import { CLUSTER_SPEC_ENV } from "../../lib/spec/provision-invocation";
+import { loadClusterSpec } from "../../lib/spec/load-cluster-spec";
 import { HaVipCluster } from "../../lib/construct";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { guideProps, REPRESENTATIVE_CLUSTERS, synthCluster, synthStack } from "../construct/synth-cluster";

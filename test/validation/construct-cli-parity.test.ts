@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import type { HaVipClusterProps } from "../../lib/construct";
 import { parseExampleConfig } from "../../app/example-config";
-import { loadClusterSpec } from "../../lib/cli/load-cluster-spec";
+import { loadClusterSpec } from "../../lib/spec/load-cluster-spec";
 import { SettingsError } from "../../lib/core/settings-error";
 import { guideProps } from "../construct/synth-cluster";
 import { jsonValue, withValueAt } from "./hostile-values";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadClusterSpec } from "../../lib/cli/load-cluster-spec";
+import { loadClusterSpec } from "../../lib/spec/load-cluster-spec";
 import { SettingsError } from "../../lib/core/settings-error";
 import { jsonValue, namesField, withValueAt } from "./hostile-values";
 import { specScratch } from "./spec-fixture";

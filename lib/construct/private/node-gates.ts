@@ -4,7 +4,8 @@ import { HaVipEipAttachment } from "../../../.gen/providers/tencentcloud/ha-vip-
 import type { Instance } from "../../../.gen/providers/tencentcloud/instance";
 import { SecurityGroupRuleSet } from "../../../.gen/providers/tencentcloud/security-group-rule-set";
 import type { ClusterSpec } from "../../core/cluster-settings";
-import { addPostApplyProvisioning } from "./post-apply-provisioning";
+import { nodeGateArgs } from "../../spec/provision-invocation";
+import { addPostApplyProvisioning } from "../post-apply-provisioning";
 
 /**
  * What the provider changes on a running CVM in a way that stops or reinstalls it:
@@ -44,7 +45,7 @@ export interface NodeGateInput {
 export function addNodeGate(scope: Construct, input: NodeGateInput): DataResource {
   return addPostApplyProvisioning(scope, input.specJson, [], input.dependsOn, input.specHoldsSecret, {
     id: `${input.nodeName}-gate`,
-    args: ["--node", input.nodeName, ...(input.peerViaNode ? ["--peer-via-node"] : [])],
+    args: nodeGateArgs(input.nodeName, { peerViaNode: input.peerViaNode }),
     triggersReplace: {
       ...disruptiveAttributes(input.instance),
       ...(input.after ? { previous_gate: input.after.id } : {}),

@@ -30,7 +30,7 @@ export const CLUSTER_SPEC_KEYS = [
   "labOperatorNamespace",
 ] as const satisfies readonly (keyof ClusterSpec)[];
 
-/** The operator namespace a lab writes into its spec (see lib/cli/lab-spec-guard.ts). */
+/** The operator namespace a lab writes into its spec (the CLI refuses such a spec outside that namespace: lib/cli/lab-spec-guard.ts). */
 export const LAB_OPERATOR_NAMESPACE_RULE = textRule('must be a lab namespace name (a-z first, then a-z, 0-9 and "-", at most 31)', (name) =>
   /^[a-z][a-z0-9-]{0,30}$/.test(name),
 );

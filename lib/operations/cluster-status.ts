@@ -1,10 +1,10 @@
 import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
 import { quoteShellWord } from "../core/shell-word";
-import { installedKeepalivedVersion } from "./install-keepalived";
-import { readKeepalivedStatus, type KeepalivedStatus } from "./keepalived-service";
-import { readNodeFacts } from "./node-facts";
-import { connectToNode } from "./ssh/connect-node";
-import type { RemoteShell } from "./ssh/remote-shell";
+import { installedKeepalivedVersion } from "../provisioner/install-keepalived";
+import { readKeepalivedStatus, type KeepalivedStatus } from "../provisioner/keepalived-service";
+import { readNodeFacts } from "../provisioner/node-facts";
+import { connectToNode } from "../provisioner/ssh/connect-node";
+import type { RemoteShell } from "../provisioner/ssh/remote-shell";
 
 export interface NodeStatusReport {
   readonly node: string;

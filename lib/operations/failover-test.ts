@@ -3,11 +3,11 @@ import { pollUntil } from "../core/poll-until";
 import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
 import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
 import { masterDownIntervalSeconds } from "../core/vrrp-timing";
-import { readKeepalivedStatus, startKeepalived, stopKeepalived, type KeepalivedStatus } from "./keepalived-service";
-import { readNodeFacts, type NodeFacts } from "./node-facts";
-import { connectToNode } from "./ssh/connect-node";
-import type { RemoteShell } from "./ssh/remote-shell";
-import { nodesHoldingVips } from "./vip-holders";
+import { readKeepalivedStatus, startKeepalived, stopKeepalived, type KeepalivedStatus } from "../provisioner/keepalived-service";
+import { readNodeFacts, type NodeFacts } from "../provisioner/node-facts";
+import { connectToNode } from "../provisioner/ssh/connect-node";
+import type { RemoteShell } from "../provisioner/ssh/remote-shell";
+import { nodesHoldingVips } from "../provisioner/vip-holders";
 
 export type FailoverFault = "stop-keepalived" | "reboot";
 

@@ -1,12 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { DataResource, Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
-import { CLUSTER_SPEC_ENV, packageRoot, provisionArgv } from "../../handoff/provision-invocation";
-
-function packageVersion(root: string): string {
-  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
-}
+import type { ClusterSpec } from "../core/cluster-settings";
+import { CLUSTER_SPEC_ENV, packageRoot, packageVersion, provisionArgv } from "../spec/provision-invocation";
+import { jsonLocal } from "./private/terraform-text";
 
 export interface ProvisioningRun {
   /** Construct id of the `terraform_data`. @default "provision" */
@@ -53,4 +49,13 @@ export function addPostApplyProvisioning(
       },
     ],
   });
+}
+
+/**
+ * A cluster spec as a JSON string expression, kept in a Terraform local named `id`: literal
+ * fields as written, Terraform expressions (addresses known after apply, a sensitive password)
+ * as `jsonencode(...)`. This is how HaVipCluster writes `specJson`.
+ */
+export function clusterSpecJson(scope: Construct, id: string, spec: ClusterSpec): string {
+  return jsonLocal(scope, id, spec);
 }

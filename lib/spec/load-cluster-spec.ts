@@ -4,9 +4,8 @@ import { resolve } from "node:path";
 import type { ClusterSpec, SshSettings } from "../core/cluster-settings";
 import { type SettingsProblem, throwIfProblems } from "../core/settings-error";
 import { isPlainObject, specLabel, validateClusterSpec } from "../core/validation";
-import { sshKeyFileProblems } from "../provisioner/ssh/connect-node";
-import { CLUSTER_SPEC_ENV } from "../handoff/provision-invocation";
-import { refuseLabSpecOutsideLab } from "./lab-spec-guard";
+import { sshKeyFileProblems } from "./ssh-key-file";
+import { CLUSTER_OPTION_FLAGS, CLUSTER_SPEC_ENV } from "./provision-invocation";
 
 export interface ClusterSpecSource {
   readonly specFile?: string;
@@ -81,10 +80,10 @@ export function resolveCliPath(path: string, cwd = process.cwd()): string {
 
 /** Which option set which spec field: a problem with an overridden field names the option. */
 const OVERRIDE_OPTIONS: { readonly [key in keyof SshOverrides]-?: { readonly option: string; readonly sshKey: keyof SshSettings } } = {
-  user: { option: "--user", sshKey: "user" },
-  privateKey: { option: "--private-key", sshKey: "privateKeyPath" },
-  knownHosts: { option: "--known-hosts", sshKey: "knownHostsPath" },
-  trustOnFirstUse: { option: "--trust-on-first-use", sshKey: "trustOnFirstUse" },
+  user: { option: CLUSTER_OPTION_FLAGS.user, sshKey: "user" },
+  privateKey: { option: CLUSTER_OPTION_FLAGS.privateKey, sshKey: "privateKeyPath" },
+  knownHosts: { option: CLUSTER_OPTION_FLAGS.knownHosts, sshKey: "knownHostsPath" },
+  trustOnFirstUse: { option: CLUSTER_OPTION_FLAGS.trustOnFirstUse, sshKey: "trustOnFirstUse" },
 };
 
 function nameOverriddenFields(problems: readonly SettingsProblem[], overrides: SshOverrides): SettingsProblem[] {
@@ -124,17 +123,25 @@ function readJsonFile(path: string, what: string): unknown {
   }
 }
 
-/** Loads, selects and validates the cluster spec from a spec file, an outputs file or the environment. */
-export function loadClusterSpec(source: ClusterSpecSource, overrides: SshOverrides, env: NodeJS.ProcessEnv): ClusterSpec {
+/**
+ * Reads, selects and validates the cluster spec from a spec file, an outputs file or the
+ * environment, with the SSH overrides applied (a problem in an overridden field names the option).
+ * Checks no file the spec names: see requireSshKeyFile.
+ */
+export function readClusterSpec(source: ClusterSpecSource, overrides: SshOverrides, env: NodeJS.ProcessEnv): ClusterSpec {
   let spec: ClusterSpec;
   if (source.specFile) {
-    const parsed = readJsonFile(source.specFile, "--spec-file");
+    const parsed = readJsonFile(source.specFile, CLUSTER_OPTION_FLAGS.specFile);
     spec =
       isSingleSpec(parsed) && source.cluster === undefined
         ? parsed
         : selectClusterSpec(findClusterSpecs(parsed), source.cluster, source.specFile);
   } else if (source.outputsFile) {
-    spec = selectClusterSpec(findClusterSpecs(readJsonFile(source.outputsFile, "--outputs-file")), source.cluster, source.outputsFile);
+    spec = selectClusterSpec(
+      findClusterSpecs(readJsonFile(source.outputsFile, CLUSTER_OPTION_FLAGS.outputsFile)),
+      source.cluster,
+      source.outputsFile,
+    );
   } else if (env[CLUSTER_SPEC_ENV]) {
     spec = selectClusterSpec(findClusterSpecs(env[CLUSTER_SPEC_ENV]), source.cluster, `$${CLUSTER_SPEC_ENV}`);
   } else {
@@ -148,11 +155,18 @@ export function loadClusterSpec(source: ClusterSpecSource, overrides: SshOverrid
     ...(overrides.knownHosts !== undefined ? { knownHosts: resolveCliPath(overrides.knownHosts) } : {}),
   };
   const withOverrides = applySshOverrides(spec, resolvedOverrides);
-  const context = `cluster ${specLabel(withOverrides)}`;
-  throwIfProblems(context, nameOverriddenFields(validateClusterSpec(withOverrides), overrides));
-  // A lab's spec names lab-only addresses: outside its operator namespace they would reach the real network.
-  refuseLabSpecOutsideLab(withOverrides);
-  // Bad input too, and found before any connection: a key file that is not there.
-  throwIfProblems(context, nameOverriddenFields(sshKeyFileProblems(withOverrides.ssh, "spec.ssh"), overrides));
+  throwIfProblems(`cluster ${specLabel(withOverrides)}`, nameOverriddenFields(validateClusterSpec(withOverrides), overrides));
   return withOverrides;
+}
+
+/** Bad input too, and found before any connection: a private key file the spec names that is not there. */
+export function requireSshKeyFile(spec: ClusterSpec, overrides: SshOverrides): void {
+  throwIfProblems(`cluster ${specLabel(spec)}`, nameOverriddenFields(sshKeyFileProblems(spec.ssh, "spec.ssh"), overrides));
+}
+
+/** readClusterSpec, then requireSshKeyFile: a spec the provisioner can use. */
+export function loadClusterSpec(source: ClusterSpecSource, overrides: SshOverrides, env: NodeJS.ProcessEnv): ClusterSpec {
+  const spec = readClusterSpec(source, overrides, env);
+  requireSshKeyFile(spec, overrides);
+  return spec;
 }

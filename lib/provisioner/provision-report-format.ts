@@ -1,6 +1,6 @@
-import { describeNodeStep } from "../provisioner/node-steps";
-import type { NodeReport, ProvisionReport } from "../provisioner/provision-events";
-import type { NodeProvisionReport } from "../provisioner/provision-node";
+import { describeNodeStep } from "./node-steps";
+import type { NodeReport, ProvisionReport } from "./provision-events";
+import type { NodeProvisionReport } from "./provision-node";
 
 function formatNodePreview(node: NodeReport): string {
   const preview = node.preview;

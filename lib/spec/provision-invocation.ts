@@ -36,3 +36,36 @@ export function provisionArgv(root: string = packageRoot()): string[] {
 export function cliArgv(command: string, root: string = packageRoot()): string[] {
   return ["node", join(root, "bin", "havip-cluster.cjs"), command];
 }
+
+/** The options of every command that talks to a cluster: where the spec comes from, and the SSH settings that override it. */
+export const CLUSTER_OPTION_FLAGS = {
+  specFile: "--spec-file",
+  outputsFile: "--outputs-file",
+  cluster: "--cluster",
+  user: "--user",
+  privateKey: "--private-key",
+  knownHosts: "--known-hosts",
+  trustOnFirstUse: "--trust-on-first-use",
+} as const;
+
+/** The options of `provision`; the construct's deploy gates write `--node` and `--peer-via-node` (nodeGateArgs). */
+export const PROVISION_FLAGS = {
+  dryRun: "--dry-run",
+  verbose: "--verbose",
+  json: "--json",
+  vipTimeout: "--vip-timeout",
+  allowUncheckedConfig: "--allow-unchecked-config",
+  upgradeKeepalived: "--upgrade-keepalived",
+  lockTimeout: "--lock-timeout",
+  node: "--node",
+  withoutPeer: "--without-peer",
+  peerViaNode: "--peer-via-node",
+} as const;
+
+/**
+ * The arguments after `provision` that re-provision one node and wait until it is healthy (a
+ * deploy gate); with `peerViaNode` the peer is reached through that node.
+ */
+export function nodeGateArgs(nodeName: string, options: { readonly peerViaNode: boolean }): string[] {
+  return [PROVISION_FLAGS.node, nodeName, ...(options.peerViaNode ? [PROVISION_FLAGS.peerViaNode] : [])];
+}

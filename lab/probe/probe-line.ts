@@ -1,0 +1,26 @@
+import type { ProbeSample } from "../../lib/probe/outage-summary";
+
+/**
+ * The lab probe's line format: the `probe` command prints one line per sample in the operator
+ * namespace, and the drills read them back.
+ */
+
+/** Parses the probe's output lines `SEQ SENT_AT_MS 0|1 [RESPONDER]`. */
+export function parseProbeOutput(text: string): ProbeSample[] {
+  return text
+    .split("\n")
+    .map((line) => /^(\d+) (\d+(?:\.\d+)?) ([01])(?: ([A-Za-z0-9._-]{1,64}))?$/.exec(line.trim()))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => ({
+      seq: Number(match[1]),
+      sentAtMs: Number(match[2]),
+      answered: match[3] === "1",
+      ...(match[4] === undefined ? {} : { responder: match[4] }),
+    }));
+}
+
+/** One output line of the lab's `probe` command: `SEQ SENT_AT_MS 0|1`, then the responder in HTTP mode. */
+export function formatProbeSample(sample: ProbeSample): string {
+  const line = `${sample.seq} ${sample.sentAtMs.toFixed(1)} ${sample.answered ? 1 : 0}`;
+  return sample.responder === undefined ? line : `${line} ${sample.responder}`;
+}
