@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { pollUntil } from "../../lib/core/poll-until";
 import {
   API_ADDRESS,
@@ -201,19 +202,23 @@ function tail(file: string, lines: number): string {
 const PROGRESS_LINE =
   /(Creating\.\.\.|Creation complete|Modifying\.\.\.|Modifications complete|Destroying\.\.\.|Destruction complete|Provisioning with|Apply complete|Destroy complete|No changes|Error)/;
 
-/** `cdktf deploy` of the example app, in the operator namespace; throws with the end of its output when it fails. */
-export async function deployExample(layout: CloudLabLayout, options: CloudLabOptions = {}): Promise<void> {
-  const say = step(options);
-  const logPath = path.join(layout.projectDir, "deploy.log");
-  say(`cdktf deploy of the example app (main.ts) with the real Tencent provider against the local cloud; log ${logPath}`);
-  const result = await runAsOperator(layout, cdktfArgv(["deploy", "--auto-approve", "--skip-provider-lock", EXAMPLE_STACK]), {
+/** Runs a cdktf command of the lab's project in the operator namespace, showing its progress lines; throws with the end of its log when it fails. */
+async function runCdktf(layout: CloudLabLayout, args: readonly string[], logName: string, say: (line: string) => void): Promise<void> {
+  const logPath = path.join(layout.projectDir, logName);
+  say(`cdktf ${args[0]} of the example app (main.ts) with the real Tencent provider against the local cloud; log ${logPath}`);
+  const result = await runAsOperator(layout, cdktfArgv([...args, "--auto-approve", "--skip-provider-lock", EXAMPLE_STACK]), {
     logPath,
     onLine: (line) => {
-      const text = line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").trim();
+      const text = stripVTControlCharacters(line).trim();
       if (PROGRESS_LINE.test(text)) say(`  ${text.slice(0, 200)}`);
     },
   });
-  if (result.code !== 0) throw new Error(`cdktf deploy failed (exit ${result.code}); the end of ${logPath}:\n${tail(logPath, 30)}`);
+  if (result.code !== 0) throw new Error(`cdktf ${args[0]} failed (exit ${result.code}); the end of ${logPath}:\n${tail(logPath, 30)}`);
+}
+
+/** `cdktf deploy` of the example app, in the operator namespace, then its outputs in the project dir. */
+export async function deployExample(layout: CloudLabLayout, options: CloudLabOptions = {}): Promise<void> {
+  await runCdktf(layout, ["deploy"], "deploy.log", step(options));
   await writeOutputs(layout);
 }
 
@@ -232,17 +237,7 @@ export async function writeOutputs(layout: CloudLabLayout): Promise<Record<strin
 
 /** `cdktf destroy` of the example app; throws with the end of its output when it fails. */
 export async function destroyExample(layout: CloudLabLayout, options: CloudLabOptions = {}): Promise<void> {
-  const say = step(options);
-  const logPath = path.join(layout.projectDir, "destroy.log");
-  say(`cdktf destroy of the example app; log ${logPath}`);
-  const result = await runAsOperator(layout, cdktfArgv(["destroy", "--auto-approve", "--skip-provider-lock", EXAMPLE_STACK]), {
-    logPath,
-    onLine: (line) => {
-      const text = line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").trim();
-      if (PROGRESS_LINE.test(text)) say(`  ${text.slice(0, 200)}`);
-    },
-  });
-  if (result.code !== 0) throw new Error(`cdktf destroy failed (exit ${result.code}); the end of ${logPath}:\n${tail(logPath, 30)}`);
+  await runCdktf(layout, ["destroy"], "destroy.log", step(options));
 }
 
 /** Writes the lab's config file (the example's config merged with `over`) and the project's cdktf.json. */
