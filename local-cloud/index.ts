@@ -1,11 +1,13 @@
 export {
   startLocalCloud,
   DEFAULT_PUBLIC_ADDRESS_POOL,
+  DEFAULT_HAVIP_SWITCH_DELAY_MS,
   type ApiCredentials,
   type LocalCloud,
   type LocalCloudOptions,
 } from "./start-local-cloud";
 export type {
+  Announcement,
   BootableImage,
   CloudHost,
   HostSubnet,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { InMemoryHost } from "./host/in-memory-host";
-import { type ApiCredentials, DEFAULT_PUBLIC_ADDRESS_POOL, startLocalCloud } from "./start-local-cloud";
+import { type ApiCredentials, DEFAULT_HAVIP_SWITCH_DELAY_MS, DEFAULT_PUBLIC_ADDRESS_POOL, startLocalCloud } from "./start-local-cloud";
 
 /**
  * `npx tsx local-cloud/main.ts --help`: a local Tencent Cloud API endpoint on its own, with the
@@ -55,6 +55,12 @@ const program = new Command()
   .option("--request-log <file>", "append one JSON line per request")
   .option("--debian <version>", "a Debian point release the in-memory host offers, e.g. 12.8 (repeatable; default 12.8)", collect, [])
   .option("--boot-delay-ms <ms>", "how long an in-memory machine takes to boot, stop or reinstall", (value) => Number(value), 500)
+  .option(
+    "--havip-switch-delay-ms <ms>",
+    "how long an HAVIP takes to follow a gratuitous ARP",
+    (value) => Number(value),
+    DEFAULT_HAVIP_SWITCH_DELAY_MS,
+  )
   .action(
     async (options: {
       state: string;
@@ -69,6 +75,7 @@ const program = new Command()
       requestLog?: string;
       debian: string[];
       bootDelayMs: number;
+      havipSwitchDelayMs: number;
     }) => {
       if ((options.listen === undefined) === (options.socket === undefined)) throw new Error("give exactly one of --listen and --socket");
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new Error("--tls-cert and --tls-key go together");
@@ -95,6 +102,7 @@ const program = new Command()
         zones: options.zone.length > 0 ? options.zone : [`${options.region}-3`],
         publicAddressPool: options.publicPool,
         ...(options.requestLog ? { requestLogFile: options.requestLog } : {}),
+        havipSwitchDelayMs: options.havipSwitchDelayMs,
       });
       process.stdout.write(`local cloud: ${cloud.url}, region ${options.region}, state ${options.state}\n`);
       const stop = () => void cloud.close({ waitForOperations: false }).then(() => process.exit(0));

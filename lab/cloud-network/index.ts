@@ -1,3 +1,4 @@
 export * from "./cloud-network-layout";
 export * from "./cloud-network";
 export * from "./vpc-router-model";
+export * from "./arp-watcher";

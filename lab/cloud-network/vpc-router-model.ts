@@ -9,6 +9,17 @@
  * the instances themselves claim.
  */
 
+/** One security group rule as the cloud states it: the first rule that matches a packet decides. */
+export interface FirewallRule {
+  readonly action: "ACCEPT" | "DROP";
+  /** `TCP`, `UDP`, `ICMP`, `ICMPv6`, `GRE` or `ALL`. */
+  readonly protocol: string;
+  /** `ALL`, a port (`22`), ports (`80,443`) or a range (`8000-8010`). */
+  readonly port: string;
+  /** The peers: IPv4 CIDR blocks (`0.0.0.0/0` for any). */
+  readonly cidrBlocks: readonly string[];
+}
+
 export interface RouterInstance {
   readonly instanceId: string;
   /** The router's port facing this instance. */
@@ -16,6 +27,11 @@ export interface RouterInstance {
   readonly privateIp: string;
   /** The instance's public IP: DNAT in, SNAT out. @default - none: outbound traffic is masqueraded */
   readonly publicIp?: string;
+  /**
+   * The security group rules in force for the instance, enforced on its port (stateful: replies
+   * pass). A packet no rule accepts is dropped. @default - no filtering (a port the cloud has not ruled on yet)
+   */
+  readonly firewall?: { readonly ingress: readonly FirewallRule[]; readonly egress: readonly FirewallRule[] };
 }
 
 export interface VpcRouterModel {
@@ -55,9 +71,45 @@ export function uplinkAddresses(model: VpcRouterModel): string[] {
   ];
 }
 
+/** Why a rule cannot be enforced as written; undefined when it can. */
+export function firewallRuleProblem(rule: FirewallRule): string | undefined {
+  const protocol = rule.protocol.toUpperCase();
+  if (!["TCP", "UDP", "ICMP", "ICMPV6", "GRE", "ALL"].includes(protocol))
+    return `protocol ${rule.protocol} is not TCP, UDP, ICMP, ICMPv6, GRE or ALL`;
+  if (rule.port.toUpperCase() !== "ALL" && !/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(rule.port))
+    return `port ${rule.port} is not ALL, a port, a list or a range`;
+  if (rule.port.toUpperCase() !== "ALL" && protocol !== "TCP" && protocol !== "UDP")
+    return `port ${rule.port} needs TCP or UDP, not ${rule.protocol}`;
+  return undefined;
+}
+
+/** One rule as an nftables statement; `peer` is `saddr` (ingress) or `daddr` (egress). Undefined for IPv6-only rules (the lab has no IPv6). */
+export function renderFirewallRule(rule: FirewallRule, peer: "saddr" | "daddr"): string | undefined {
+  const problem = firewallRuleProblem(rule);
+  if (problem) throw new Error(`security group rule ${JSON.stringify(rule)}: ${problem}`);
+  const protocol = rule.protocol.toUpperCase();
+  if (protocol === "ICMPV6") return undefined;
+  const blocks = rule.cidrBlocks.filter((block) => block !== "0.0.0.0/0");
+  const anyPeer = blocks.length < rule.cidrBlocks.length || blocks.length === 0;
+  const match = [
+    ...(anyPeer ? [] : [`ip ${peer} ${blocks.length === 1 ? blocks[0] : `{ ${blocks.join(", ")} }`}`]),
+    ...(protocol === "ALL" ? [] : protocol === "TCP" || protocol === "UDP" ? [] : [`ip protocol ${protocol.toLowerCase()}`]),
+    ...(protocol === "TCP" || protocol === "UDP"
+      ? [
+          rule.port.toUpperCase() === "ALL"
+            ? `meta l4proto ${protocol.toLowerCase()}`
+            : `${protocol.toLowerCase()} dport { ${rule.port.split(",").join(", ")} }`,
+        ]
+      : []),
+  ];
+  return [...match, rule.action === "ACCEPT" ? "accept" : "drop"].join(" ");
+}
+
 /**
  * The router's nftables table, replaced as a whole in one transaction (created empty first so
- * the delete never fails). NAT only for now; security groups are rules of the forward chain.
+ * the delete never fails): NAT for public IPs and EIPs, and each instance's security group rules
+ * on its port. Egress and ingress are two base chains, so a packet between two instances must be
+ * let out by the sender's rules and in by the receiver's; replies of an accepted connection pass.
  */
 export function renderRouterRuleset(model: VpcRouterModel): string {
   const uplink = JSON.stringify(model.uplinkInterface);
@@ -71,14 +123,35 @@ export function renderRouterRuleset(model: VpcRouterModel): string {
     ),
     `oifname ${uplink} masquerade`,
   ];
-  const chain = (name: string, head: string, rules: readonly string[]) =>
-    [`  chain ${name} {`, `    ${head}`, ...rules.map((rule) => `    ${rule}`), "  }"].join("\n");
+  const guarded = model.instances.filter((instance) => instance.firewall !== undefined);
+  const dispatch = (direction: "ingress" | "egress") => [
+    "ct state established,related accept",
+    ...guarded.map(
+      (instance) =>
+        `${direction === "ingress" ? "oifname" : "iifname"} ${JSON.stringify(instance.port)} jump ${direction}_${instance.port}`,
+    ),
+  ];
+  const chain = (name: string, head: string | undefined, rules: readonly string[]) =>
+    [`  chain ${name} {`, ...(head ? [`    ${head}`] : []), ...rules.map((rule) => `    ${rule}`), "  }"].join("\n");
+  const perInstance = guarded.flatMap((instance) =>
+    (["ingress", "egress"] as const).map((direction) =>
+      chain(`${direction}_${instance.port}`, undefined, [
+        ...(instance.firewall?.[direction] ?? []).flatMap(
+          (rule) => renderFirewallRule(rule, direction === "ingress" ? "saddr" : "daddr") ?? [],
+        ),
+        "drop",
+      ]),
+    ),
+  );
   return [
     `table ip ${ROUTER_TABLE} {}`,
     `delete table ip ${ROUTER_TABLE}`,
     `table ip ${ROUTER_TABLE} {`,
     chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", dnat),
     chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", snat),
+    ...perInstance,
+    chain("egress", "type filter hook forward priority filter; policy accept;", dispatch("egress")),
+    chain("ingress", "type filter hook forward priority filter + 1; policy accept;", dispatch("ingress")),
     "}",
     "",
   ].join("\n");

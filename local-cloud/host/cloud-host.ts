@@ -50,16 +50,30 @@ export interface CloudHost {
 
   /**
    * Routes a public address to a private address in a subnet (a CVM's public IP to its private
-   * IP; an EIP to an HAVIP's address, which follows whichever machine holds it), or stops routing
-   * it (`target` undefined).
+   * IP; an EIP to an HAVIP's address, which then goes where `routeAddress` sends it), or stops
+   * routing it (`target` undefined).
    */
   routePublicAddress(publicIp: string, target: PrivateAddress | undefined): Promise<void>;
 
   /**
-   * The machine that answers for `address` in the subnet now, as the subnet has learned it from
-   * gratuitous ARP (how Tencent moves an HAVIP), or undefined when none does.
+   * From now on, traffic for `address` (an HAVIP) goes to this machine, or to none (`undefined`).
+   * Called whenever the cloud moves a binding, and for every HAVIP when the cloud starts.
    */
-  addressHolder(address: PrivateAddress): Promise<string | undefined>;
+  routeAddress(address: PrivateAddress, instanceId: string | undefined): Promise<void>;
+
+  /**
+   * Registers the cloud's listener for the gratuitous ARPs the host sees: a machine announcing
+   * that an address is at its interface (how Tencent learns where an HAVIP should go).
+   */
+  onAnnouncement(listener: (announcement: Announcement) => void): void;
+}
+
+/** A machine announced an address (a gratuitous ARP seen on its subnet). */
+export interface Announcement {
+  readonly instanceId: string;
+  readonly address: string;
+  /** When it was seen (ms since the epoch). */
+  readonly at: number;
 }
 
 export interface BootableImage {

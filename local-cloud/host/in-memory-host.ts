@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type {
+  Announcement,
   BootableImage,
   CloudHost,
   HostSubnet,
@@ -40,8 +41,9 @@ export class InMemoryHost implements CloudHost {
   readonly subnets = new Map<string, HostSubnet>();
   readonly machines = new Map<string, InMemoryMachine>();
   readonly publicRoutes = new Map<string, PrivateAddress>();
-  /** `subnetId/address` -> instance id, as set by `announce`. */
-  private readonly holders = new Map<string, string>();
+  /** `subnetId/address` -> the machine the cloud routes the address to (`routeAddress`). */
+  readonly addressRoutes = new Map<string, string>();
+  private announcementListener: ((announcement: Announcement) => void) | undefined;
   readonly calls: string[] = [];
   private images: readonly BootableImage[];
   private readonly delayMs: number;
@@ -63,10 +65,10 @@ export class InMemoryHost implements CloudHost {
     this.launchesToFail += 1;
   }
 
-  /** A machine sends a gratuitous ARP for `address`: the subnet now sends that address to it. */
-  announce(subnetId: string, address: string, instanceId: string | undefined): void {
-    if (instanceId === undefined) this.holders.delete(`${subnetId}/${address}`);
-    else this.holders.set(`${subnetId}/${address}`, instanceId);
+  /** A machine sends a gratuitous ARP for `address` (the cloud hears of it as the lab's router would report it). */
+  announce(instanceId: string, address: string): void {
+    this.calls.push(`announce ${instanceId} ${address}`);
+    this.announcementListener?.({ instanceId, address, at: Date.now() });
   }
 
   private machine(instanceId: string): InMemoryMachine {
@@ -170,7 +172,6 @@ export class InMemoryHost implements CloudHost {
     this.calls.push(`destroyMachine ${instanceId}`);
     await sleep(this.delayMs);
     this.machines.delete(instanceId);
-    for (const [key, holder] of this.holders) if (holder === instanceId) this.holders.delete(key);
   }
 
   async applySecurityRules(instanceId: string, rules: MachineSecurityRules): Promise<void> {
@@ -184,7 +185,13 @@ export class InMemoryHost implements CloudHost {
     else this.publicRoutes.delete(publicIp);
   }
 
-  async addressHolder(address: PrivateAddress): Promise<string | undefined> {
-    return this.holders.get(`${address.subnetId}/${address.address}`);
+  async routeAddress(address: PrivateAddress, instanceId: string | undefined): Promise<void> {
+    this.calls.push(`routeAddress ${address.subnetId}/${address.address} ${instanceId ?? "-"}`);
+    if (instanceId === undefined) this.addressRoutes.delete(`${address.subnetId}/${address.address}`);
+    else this.addressRoutes.set(`${address.subnetId}/${address.address}`, instanceId);
+  }
+
+  onAnnouncement(listener: (announcement: Announcement) => void): void {
+    this.announcementListener = listener;
   }
 }

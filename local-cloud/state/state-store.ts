@@ -9,6 +9,7 @@ import { type CloudState, emptyCloudState, STATE_FORMAT_VERSION } from "./cloud-
  */
 export class StateStore {
   private current: CloudState;
+  private readonly listeners: ((state: Readonly<CloudState>) => void)[] = [];
 
   private constructor(
     readonly path: string,
@@ -46,7 +47,13 @@ export class StateStore {
     const result = change(draft);
     this.write(draft);
     this.current = draft;
+    for (const listener of this.listeners) listener(draft);
     return result;
+  }
+
+  /** Calls `listener` with the new state after every change that was written. */
+  subscribe(listener: (state: Readonly<CloudState>) => void): void {
+    this.listeners.push(listener);
   }
 
   private write(state: CloudState): void {

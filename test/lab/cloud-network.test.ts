@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type Announcement,
   type CloudNetworkLayout,
   MIRROR_ADDRESS,
   OPERATOR_ADDRESS,
@@ -14,7 +15,9 @@ import {
   instanceNamespace,
   instancePortName,
   reconcileVpcRouter,
+  type RouterInstance,
   type VpcRouterModel,
+  watchAnnouncements,
 } from "../../lab/cloud-network";
 import { runCommand, runCommandOrThrow } from "../../lab/host/host-command";
 import { labPreflight } from "../../lab";
@@ -57,14 +60,33 @@ except Exception as e:
   return (await runCommandOrThrow(["ip", "netns", "exec", namespace, "python3", "-c", program, address])).trim();
 }
 
-function model(boundTo: string): VpcRouterModel {
+/** Sends one ARP request from the namespace's eth0: gratuitous when `sender` and `target` are the same address. */
+async function sendArp(namespace: string, sender: string, target: string): Promise<void> {
+  const program = `
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+mac = s.getsockname()[4]
+arp = b"\\x00\\x01\\x08\\x00\\x06\\x04\\x00\\x01" + mac + socket.inet_aton(sys.argv[1]) + b"\\x00" * 6 + socket.inet_aton(sys.argv[2])
+s.send(b"\\xff" * 6 + mac + b"\\x08\\x06" + arp)
+`;
+  await runCommandOrThrow(["ip", "netns", "exec", namespace, "python3", "-c", program, sender, target]);
+}
+
+function model(boundTo: string, firewallOfA?: RouterInstance["firewall"]): VpcRouterModel {
   return {
     vpcId: VPC,
     uplinkAddress: ROUTER,
     uplinkInterface: ROUTER_UPLINK_INTERFACE,
     gateways: ["172.16.16.1"],
     instances: [
-      { instanceId: A, port: instancePortName(A), privateIp: "172.16.16.5", publicIp: A_PUBLIC },
+      {
+        instanceId: A,
+        port: instancePortName(A),
+        privateIp: "172.16.16.5",
+        publicIp: A_PUBLIC,
+        ...(firewallOfA ? { firewall: firewallOfA } : {}),
+      },
       { instanceId: B, port: instancePortName(B), privateIp: "172.16.16.6" },
     ],
     boundAddresses: [{ address: HAVIP, instanceId: boundTo }],
@@ -140,6 +162,26 @@ describe.skipIf(skip)("the local cloud's network: a routed VPC behind an interne
     expect(await ask(instanceNamespace(layout, B), HAVIP)).toBe("a 172.16.16.6");
   });
 
+  it("enforces an instance's security group rules on its port, statefully, and lifts them again", async () => {
+    await reconcileVpcRouter(
+      layout,
+      model(A, {
+        ingress: [{ action: "ACCEPT", protocol: "TCP", port: "22,7000", cidrBlocks: [`${OPERATOR_ADDRESS}/32`] }],
+        egress: [
+          { action: "DROP", protocol: "ALL", port: "ALL", cidrBlocks: [`${MIRROR_ADDRESS}/32`] },
+          { action: "ACCEPT", protocol: "ALL", port: "ALL", cidrBlocks: ["0.0.0.0/0"] },
+        ],
+      }),
+    );
+    expect(await ask(layout.operatorNamespace, A_PUBLIC)).toBe(`a ${OPERATOR_ADDRESS}`);
+    expect(await ask(instanceNamespace(layout, B), "172.16.16.5")).toMatch(/^unreachable/);
+    expect(await ask(instanceNamespace(layout, A), MIRROR_ADDRESS)).toMatch(/^unreachable/);
+    // Egress is open otherwise, and the answer comes back in although no ingress rule admits b.
+    expect(await ask(instanceNamespace(layout, A), "172.16.16.6")).toBe("b 172.16.16.5");
+    await reconcileVpcRouter(layout, model(A));
+    expect(await ask(instanceNamespace(layout, B), "172.16.16.5")).toBe("a 172.16.16.6");
+  });
+
   it("gives the operator a route to the internet segment only", async () => {
     const routes = (await runCommandOrThrow(["ip", "-n", layout.operatorNamespace, "-4", "route", "show", "table", "main"])).trim();
     expect(routes.split("\n")).toEqual([expect.stringMatching(/^198\.51\.100\.0\/24 dev eth0 /)]);
@@ -155,6 +197,23 @@ describe.skipIf(skip)("the local cloud's network: a routed VPC behind an interne
     const before = await show();
     await reconcileVpcRouter(layout, model(A));
     expect(await show()).toBe(before);
+  });
+
+  it("sees the gratuitous ARPs an instance sends, on its own port, and nothing else", async () => {
+    const seen: Announcement[] = [];
+    const watcher = await watchAnnouncements(`${PREFIX}-${VPC}`, (announcement) => seen.push(announcement));
+    try {
+      await sendArp(instanceNamespace(layout, B), HAVIP, HAVIP);
+      await sendArp(instanceNamespace(layout, A), "172.16.16.5", "172.16.16.6");
+      const mac = (await runCommandOrThrow(["ip", "-n", instanceNamespace(layout, B), "link", "show", "eth0"])).match(
+        /link\/ether ([0-9a-f:]+)/,
+      )?.[1];
+      await expect.poll(() => seen.length, { timeout: 5000 }).toBeGreaterThan(0);
+      await new Promise((settle) => setTimeout(settle, 300));
+      expect(seen.map(({ port, address, mac }) => ({ port, address, mac }))).toEqual([{ port: instancePortName(B), address: HAVIP, mac }]);
+    } finally {
+      watcher.stop();
+    }
   });
 
   it("leaves no namespace behind when deleted", async () => {

@@ -1,9 +1,15 @@
 import { readFileSync } from "node:fs";
-import { request } from "node:http";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tc3Signature } from "../cloud/tc3-signature";
-import { type ApiAnswer, startTestCloud, TEST_SECRET_ID, TEST_SECRET_KEY, type TestCloud } from "./local-cloud-fixture";
+import {
+  type SignedCallOptions,
+  signedCall,
+  startTestCloud,
+  tc3Authorization,
+  TEST_SECRET_ID,
+  TEST_SECRET_KEY,
+  type TestCloud,
+} from "./local-cloud-fixture";
 
 let test: TestCloud;
 beforeAll(async () => {
@@ -13,65 +19,7 @@ afterAll(async () => {
   await test.close();
 });
 
-/** A hand-made request (this test's own TC3 signer, not the SDK's), to reach what an SDK never sends. */
-async function rawCall(options: {
-  action?: string;
-  version?: string;
-  region?: string;
-  body?: string;
-  timestamp?: number;
-  secretId?: string;
-  secretKey?: string;
-  service?: string;
-  authorization?: string;
-}): Promise<{ status: number; json: ApiAnswer }> {
-  const service = options.service ?? "vpc";
-  const body = options.body ?? "{}";
-  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const host = `${service}.localhost:${test.port}`;
-  const headerValues = { "content-type": "application/json", host };
-  const signature = tc3Signature({
-    method: "POST",
-    path: "/",
-    query: "",
-    signedHeaders: ["content-type", "host"],
-    headerValues,
-    body,
-    service,
-    timestamp,
-    secretKey: options.secretKey ?? TEST_SECRET_KEY,
-  });
-  const date = new Date(timestamp * 1000).toISOString().slice(0, 10);
-  const authorization =
-    options.authorization ??
-    `TC3-HMAC-SHA256 Credential=${options.secretId ?? TEST_SECRET_ID}/${date}/${service}/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`;
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      {
-        host: "127.0.0.1",
-        port: test.port,
-        method: "POST",
-        path: "/",
-        headers: {
-          Host: host,
-          "Content-Type": "application/json",
-          Authorization: authorization,
-          "X-TC-Action": options.action ?? "DescribeVpcs",
-          "X-TC-Version": options.version ?? "2017-03-12",
-          "X-TC-Region": options.region ?? "ap-guangzhou",
-          "X-TC-Timestamp": String(timestamp),
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
-      },
-    );
-    outgoing.on("error", reject);
-    outgoing.end(body);
-  });
-}
+const rawCall = (options: Omit<SignedCallOptions, "target">) => signedCall({ ...options, target: { port: test.port } });
 
 describe("the local cloud's API protocol", () => {
   it("answers a request the Node SDK signed, in the documented Response shape with a RequestId", async () => {
@@ -157,20 +105,4 @@ describe("the local cloud's API protocol", () => {
 });
 
 /** The Authorization header of this test's signer for `body`, sent to the vpc host but signed for `service`. */
-function signedAuthorization(body: string, service = "vpc"): string {
-  const timestamp = Math.floor(Date.now() / 1000);
-  const host = `vpc.localhost:${test.port}`;
-  const signature = tc3Signature({
-    method: "POST",
-    path: "/",
-    query: "",
-    signedHeaders: ["content-type", "host"],
-    headerValues: { "content-type": "application/json", host },
-    body,
-    service,
-    timestamp,
-    secretKey: TEST_SECRET_KEY,
-  });
-  const date = new Date(timestamp * 1000).toISOString().slice(0, 10);
-  return `TC3-HMAC-SHA256 Credential=${TEST_SECRET_ID}/${date}/${service}/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`;
-}
+const signedAuthorization = (body: string, service = "vpc") => tc3Authorization({ body, service, host: `vpc.localhost:${test.port}` });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createNetwork, runInstance, startTestCloud, type TestCloud } from "./local-cloud-fixture";
+import { InMemoryHost } from "../../local-cloud";
+import { createNetwork, DEFAULT_IMAGES, runInstance, startTestCloud, type TestCloud } from "./local-cloud-fixture";
 
 let test: TestCloud;
 let network: Awaited<ReturnType<typeof createNetwork>>;
@@ -52,17 +53,24 @@ describe("HAVIPs", () => {
     await associate(havip.HaVipId, secondary);
     const describe = async () => (await test.call("vpc", "DescribeHaVips", { HaVipIds: [havip.HaVipId] })).HaVipSet[0];
 
+    const routedTo = () => test.host.addressRoutes.get(`${network.subnetId}/${havip.Vip}`);
     expect(await describe()).toMatchObject({ State: "UNBIND", InstanceId: "", NetworkInterfaceId: "", FlushedTime: "0000-00-00 00:00:00" });
-    test.host.announce(network.subnetId, havip.Vip, primary);
+    test.host.announce(primary, havip.Vip);
+    await expect.poll(async () => (await describe()).InstanceId).toBe(primary);
     const bound = await describe();
     expect(bound).toMatchObject({ State: "AVAILABLE", InstanceId: primary });
     expect(bound.NetworkInterfaceId).toMatch(/^eni-[a-z0-9]{8}$/);
     expect(bound.FlushedTime).not.toBe("0000-00-00 00:00:00");
+    await expect.poll(routedTo).toBe(primary);
 
-    test.host.announce(network.subnetId, havip.Vip, stranger);
+    test.host.announce(stranger, havip.Vip);
+    // Well past the switch delay: the stranger's announcement changed nothing.
+    await new Promise((settle) => setTimeout(settle, 200));
     expect(await describe()).toMatchObject({ InstanceId: primary });
-    test.host.announce(network.subnetId, havip.Vip, secondary);
-    expect(await describe()).toMatchObject({ InstanceId: secondary });
+    expect(routedTo()).toBe(primary);
+    test.host.announce(secondary, havip.Vip);
+    await expect.poll(async () => (await describe()).InstanceId).toBe(secondary);
+    await expect.poll(routedTo).toBe(secondary);
 
     // The read the provider does for one lock: the filter matches the HAVIP, whose whole association set comes back.
     const filtered = await test.call("vpc", "DescribeHaVips", {
@@ -78,6 +86,38 @@ describe("HAVIPs", () => {
 
     await test.call("vpc", "DisassociateHaVipInstance", { HaVipAssociationSet: [{ HaVipId: havip.HaVipId, InstanceId: secondary }] });
     expect(await describe()).toMatchObject({ State: "UNBIND", InstanceId: "" });
+    await expect.poll(routedTo).toBeUndefined();
+  });
+
+  it("follows an announcement only after the switch delay, and routes the address on to the new holder then", async () => {
+    await test.close();
+    test = await startTestCloud({ havipSwitchDelayMs: 400 });
+    network = await createNetwork(test);
+    const primary = await runInstance(test, network, { privateIp: "172.16.16.5" });
+    const havip = await createHaVip("vip");
+    await associate(havip.HaVipId, primary);
+    const announcedAt = Date.now();
+    test.host.announce(primary, havip.Vip);
+    expect((await test.call("vpc", "DescribeHaVips", { HaVipIds: [havip.HaVipId] })).HaVipSet[0].State).toBe("UNBIND");
+    await expect.poll(() => test.host.addressRoutes.get(`${network.subnetId}/${havip.Vip}`), { timeout: 3000 }).toBe(primary);
+    expect(Date.now() - announcedAt).toBeGreaterThanOrEqual(400);
+    expect((await test.call("vpc", "DescribeHaVips", { HaVipIds: [havip.HaVipId] })).HaVipSet[0].InstanceId).toBe(primary);
+  });
+
+  it("tells a host that starts again where every HAVIP goes, and a deleted HAVIP's address goes nowhere", async () => {
+    const primary = await runInstance(test, network, { privateIp: "172.16.16.5" });
+    const havip = await createHaVip("vip");
+    await associate(havip.HaVipId, primary);
+    test.host.announce(primary, havip.Vip);
+    await expect.poll(() => test.host.addressRoutes.get(`${network.subnetId}/${havip.Vip}`)).toBe(primary);
+    // A new host (the lab's machinery after a restart of the endpoint) learns the route at start.
+    const fresh = new InMemoryHost({ images: DEFAULT_IMAGES, operationDelayMs: 20 });
+    for (const [id, machine] of test.host.machines) fresh.machines.set(id, machine);
+    await test.restart({ host: fresh });
+    await expect.poll(() => fresh.addressRoutes.get(`${network.subnetId}/${havip.Vip}`)).toBe(primary);
+    await test.call("vpc", "DisassociateHaVipInstance", { HaVipAssociationSet: [{ HaVipId: havip.HaVipId, InstanceId: primary }] });
+    await test.call("vpc", "DeleteHaVip", { HaVipId: havip.HaVipId });
+    await expect.poll(() => fresh.addressRoutes.has(`${network.subnetId}/${havip.Vip}`)).toBe(false);
   });
 
   it("refuses to associate an instance of another subnet", async () => {

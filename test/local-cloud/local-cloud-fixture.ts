@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CommonClient } from "tencentcloud-sdk-nodejs-common";
 import { type BootableImage, InMemoryHost, type LocalCloud, startLocalCloud } from "../../local-cloud";
 import { LoopbackAgent } from "../cloud/fake-vpc-api";
+import { tc3Signature } from "../cloud/tc3-signature";
 
 export const TEST_SECRET_ID = "AKIDlocalcloudtest000000000000000000";
 export const TEST_SECRET_KEY = "local-cloud-test-secret-key-0123456";
@@ -46,7 +48,7 @@ export interface TestCloud {
 
 /** A local cloud on 127.0.0.1 over plain HTTP, with the in-memory host and a fresh state file. */
 export async function startTestCloud(
-  options: { operationDelayMs?: number; images?: readonly BootableImage[]; stateDir?: string } = {},
+  options: { operationDelayMs?: number; images?: readonly BootableImage[]; stateDir?: string; havipSwitchDelayMs?: number } = {},
 ): Promise<TestCloud> {
   const dir = options.stateDir ?? mkdtempSync(join(tmpdir(), "local-cloud-test-"));
   const stateFile = join(dir, "state.json");
@@ -60,6 +62,7 @@ export async function startTestCloud(
       region: REGION,
       zones: [ZONE, "ap-guangzhou-4"],
       requestLogFile: join(dir, "requests.log"),
+      havipSwitchDelayMs: options.havipSwitchDelayMs ?? 20,
     });
   let cloud = await start(host);
   const portOf = (url: string) => Number(new URL(url).port);
@@ -180,4 +183,82 @@ export function runInstancesParams(
     LoginSettings: { KeyIds: [network.keyId] },
     InstanceName: "test-node",
   };
+}
+
+/** The TC3 Authorization header of this test suite's own signer (not the SDK's), for `body` sent to `host`. */
+export function tc3Authorization(options: {
+  body: string;
+  host: string;
+  service?: string;
+  timestamp?: number;
+  secretId?: string;
+  secretKey?: string;
+}): string {
+  const service = options.service ?? options.host.split(".")[0];
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature = tc3Signature({
+    method: "POST",
+    path: "/",
+    query: "",
+    signedHeaders: ["content-type", "host"],
+    headerValues: { "content-type": "application/json", host: options.host },
+    body: options.body,
+    service,
+    timestamp,
+    secretKey: options.secretKey ?? TEST_SECRET_KEY,
+  });
+  const date = new Date(timestamp * 1000).toISOString().slice(0, 10);
+  return `TC3-HMAC-SHA256 Credential=${options.secretId ?? TEST_SECRET_ID}/${date}/${service}/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`;
+}
+
+export interface SignedCallOptions {
+  /** 127.0.0.1:port, or a Unix socket. */
+  readonly target: { readonly port: number } | { readonly socketPath: string };
+  readonly action?: string;
+  readonly version?: string;
+  readonly region?: string;
+  readonly body?: string;
+  readonly timestamp?: number;
+  readonly secretId?: string;
+  readonly secretKey?: string;
+  readonly service?: string;
+  /** Sent instead of the signed one. */
+  readonly authorization?: string;
+}
+
+/** A hand-made request signed by `tc3Authorization`, to reach what an SDK never sends. */
+export async function signedCall(options: SignedCallOptions): Promise<{ status: number; json: ApiAnswer }> {
+  const service = options.service ?? "vpc";
+  const body = options.body ?? "{}";
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const host = "port" in options.target ? `${service}.localhost:${options.target.port}` : `${service}.tencentcloudapi.com`;
+  const authorization =
+    options.authorization ?? tc3Authorization({ body, host, service, timestamp, secretId: options.secretId, secretKey: options.secretKey });
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      {
+        ...("port" in options.target ? { host: "127.0.0.1", port: options.target.port } : { socketPath: options.target.socketPath }),
+        method: "POST",
+        path: "/",
+        headers: {
+          Host: host,
+          "Content-Type": "application/json",
+          Authorization: authorization,
+          "X-TC-Action": options.action ?? "DescribeVpcs",
+          "X-TC-Version": options.version ?? "2017-03-12",
+          "X-TC-Region": options.region ?? REGION,
+          "X-TC-Timestamp": String(timestamp),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () =>
+          resolve({ status: response.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) as ApiAnswer }),
+        );
+      },
+    );
+    outgoing.on("error", reject);
+    outgoing.end(body);
+  });
 }

@@ -25,7 +25,8 @@ describe("the project's own Tencent client (lib/cloud) against the local cloud",
     await test.call("vpc", "AssociateHaVipInstance", {
       HaVipAssociationSet: [{ HaVipId: HaVip.HaVipId, InstanceId: primary, InstanceType: "CVM" }],
     });
-    test.host.announce(network.subnetId, "172.16.16.12", primary);
+    test.host.announce(primary, "172.16.16.12");
+    await expect.poll(() => test.host.addressRoutes.get(`${network.subnetId}/172.16.16.12`)).toBe(primary);
 
     const agent = new LoopbackAgent(test.port);
     const client = createVpcClient(

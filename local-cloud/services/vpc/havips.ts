@@ -7,7 +7,7 @@ import { ApiError, invalidParameterValue } from "../../server/api-error";
 import { isoNow, vpcTime } from "../../state/api-time";
 import type { CloudState, HaVipAssociationRecord, HaVipRecord } from "../../state/cloud-state";
 import { newResourceId } from "../../state/resource-ids";
-import { dropStaleBindings, MAX_HAVIPS_PER_ENI, refreshHaVipBindings } from "./havip-binding";
+import { dropStaleBindings, MAX_HAVIPS_PER_ENI } from "./havip-binding";
 import { addressUsers, findHaVip, findVpc, subnetBlock } from "./vpc-lookups";
 import { checkName } from "./vpcs";
 
@@ -180,7 +180,7 @@ export const CreateHaVip: ActionDefinition = {
 
 export const DescribeHaVips: ActionDefinition = {
   parameters: ["HaVipIds", "Filters", "Offset", "Limit"],
-  async handle({ cloud, params }) {
+  handle({ cloud, params }) {
     const ids = params.stringList("HaVipIds");
     const filters = readFilters(
       params,
@@ -210,12 +210,6 @@ export const DescribeHaVips: ActionDefinition = {
         "havip-association.instance-id": (h) => h.associations.map((association) => association.instanceId),
         "havip-association.instance-type": (h) => h.associations.map((association) => association.instanceType),
       });
-    await refreshHaVipBindings(
-      cloud,
-      Object.values(cloud.store.state.havips)
-        .filter(matches)
-        .map((havip) => havip.havipId),
-    );
     const state = cloud.store.state;
     const matching = Object.values(state.havips).filter(matches);
     return { TotalCount: matching.length, HaVipSet: paginate(matching, params).map((havip) => havipView(state, havip)) };
