@@ -1,12 +1,6 @@
 import type { ClusterSpec, ResolvedHealthCheck } from "../lib/core/cluster-settings";
-import {
-  DEFAULT_HEALTH_CHECK_FALL,
-  DEFAULT_HEALTH_CHECK_RISE,
-  DEFAULT_MAINTENANCE_FLAG_PATH,
-  DEFAULT_NOTIFY_LOG_PATH,
-  DEFAULT_PRIORITY,
-  DEFAULT_SCRIPT_USER,
-} from "../lib/core/limits";
+import { clusterSpecFromSettings } from "../lib/core/cluster-spec-from-settings";
+import { DEFAULT_HEALTH_CHECK_FALL, DEFAULT_HEALTH_CHECK_RISE, DEFAULT_MAINTENANCE_FLAG_PATH } from "../lib/core/limits";
 import type { LabLayout } from "./lab-layout";
 
 /** VRRP router id of the lab cluster (nothing else speaks VRRP on the lab's bridge). */
@@ -35,23 +29,24 @@ export type LabClusterSpecOverrides = Partial<
 /** The ClusterSpec the provisioner uses on the lab: servers a and b, reached over SSH as root from the operator namespace. */
 export function buildLabClusterSpec(lab: LabLayout, overrides: LabClusterSpecOverrides = {}): ClusterSpec {
   const node = (name: "a" | "b") => ({ name, privateIp: lab.servers[name].ip, sshHost: lab.servers[name].ip });
-  return {
-    specVersion: 1,
-    clusterName: "lab",
-    virtualRouterId: LAB_VIRTUAL_ROUTER_ID,
-    advertIntSeconds: LAB_ADVERT_INT_SECONDS,
-    priority: DEFAULT_PRIORITY,
-    interfaceName: lab.interfaceName,
-    healthCheck: LAB_HEALTH_CHECK,
-    notifyLogPath: DEFAULT_NOTIFY_LOG_PATH,
-    scriptUser: DEFAULT_SCRIPT_USER,
-    ...overrides,
+  const { clusterName = "lab", cloud, keepalivedSource, ...keepalived } = overrides;
+  return clusterSpecFromSettings({
+    clusterName,
+    keepalived: {
+      virtualRouterId: LAB_VIRTUAL_ROUTER_ID,
+      advertIntSeconds: LAB_ADVERT_INT_SECONDS,
+      interfaceName: lab.interfaceName,
+      healthCheck: LAB_HEALTH_CHECK,
+      ...keepalived,
+    },
     vips: [lab.vip],
     subnetPrefixLength: lab.subnetPrefixLength,
     nodes: [node("a"), node("b")],
     ssh: { user: "root", privateKeyPath: lab.operatorPrivateKeyPath, knownHostsPath: lab.knownHostsPath },
+    cloud,
+    keepalivedSource,
     labOperatorNamespace: lab.operatorNamespace,
-  };
+  });
 }
 
 /** Services `lab up --service` can put behind the VIP. */

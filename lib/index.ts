@@ -85,6 +85,15 @@ export {
   validateSshSettings,
   validateTransitionHooks,
 } from "./core/keepalived";
+// A spec validated once, and its VRRP password settled into it: what rendering takes.
+export {
+  isValidClusterSpec,
+  requireValidClusterSpec,
+  type SpecValidationOptions,
+  type ValidClusterSpec,
+  withAuthPass,
+} from "./core/validation";
+export { type ClusterSpecParts, clusterSpecFromSettings } from "./core/cluster-spec-from-settings";
 // The rules behind them, for a caller that checks one value (a form, another tool's config).
 export {
   EIP_INTERNET_CHARGE_TYPES,

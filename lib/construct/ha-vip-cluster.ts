@@ -13,7 +13,7 @@ import { SecurityGroupRuleSet } from "../../.gen/providers/tencentcloud/security
 import { Subnet } from "../../.gen/providers/tencentcloud/subnet";
 import { Vpc } from "../../.gen/providers/tencentcloud/vpc";
 import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
-import { resolveKeepalivedSettings } from "../core/keepalived";
+import { clusterSpecFromSettings } from "../core/cluster-spec-from-settings";
 import {
   DEFAULT_IMAGE_NAME_REGEX,
   DEFAULT_INSTANCE_TYPE,
@@ -354,39 +354,26 @@ export class HaVipCluster extends Construct {
    * post-apply provisioning and any step of the user's own read it from there.
    */
   private buildClusterSpec(): ClusterSpec {
-    const keepalived = this.props.keepalived;
-    const resolved = resolveKeepalivedSettings(keepalived);
     const node = (index: 0 | 1): NodeSpec => ({
       name: NODE_NAMES[index],
       privateIp: this.nodePrivateIps[index],
       sshHost: this.nodePublicIps?.[index] ?? this.nodePrivateIps[index],
       instanceId: this.instanceIds[index],
     });
-    return {
-      specVersion: 1,
+    return clusterSpecFromSettings({
       clusterName: this.clusterName,
-      virtualRouterId: keepalived.virtualRouterId,
-      advertIntSeconds: resolved.advertIntSeconds,
-      priority: resolved.priority,
-      interfaceName: resolved.interfaceName,
-      vips: [...this.havipAddresses],
+      keepalived: this.props.keepalived,
+      vips: this.havipAddresses,
       subnetPrefixLength: this.plan.subnetPrefixLength,
       nodes: [node(0), node(1)],
-      healthCheck: resolved.healthCheck,
-      notifyLogPath: resolved.notifyLogPath,
-      scriptUser: resolved.scriptUser,
-      ...(keepalived.authPass !== undefined ? { authPass: keepalived.authPass } : {}),
-      ...(resolved.hooks ? { hooks: resolved.hooks } : {}),
-      ...(resolved.nonlocalBind ? {} : { nonlocalBind: false }),
-      ...(resolved.serviceSetup ? { serviceSetup: resolved.serviceSetup } : {}),
-      ssh: this.props.ssh ?? {},
+      ssh: this.props.ssh,
       cloud: {
         vpcId: this.vpcId,
         havipIds: this.havips.map((havip) => havip.id),
         ...(this.eipAddress ? { eip: this.eipAddress } : {}),
       },
-      ...(this.props.keepalivedSource ? { keepalivedSource: this.props.keepalivedSource } : {}),
-    };
+      keepalivedSource: this.props.keepalivedSource,
+    });
   }
 
   private output(prefix: string, name: string, value: unknown, description: string, sensitive = false): void {

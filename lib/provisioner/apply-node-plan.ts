@@ -1,4 +1,4 @@
-import type { ClusterSpec } from "../core/cluster-settings";
+import { type ValidClusterSpec, withScriptUser } from "../core/validation";
 import { configTestNeedsRootScriptUser, configTestVerdict, type KeepalivedFilePaths } from "../core/keepalived";
 import { keepalivedInputsFingerprint } from "../core/plan/plan-node-changes";
 import { ensureScriptUser, prepareRuntimePaths } from "./node-prerequisites";
@@ -26,20 +26,19 @@ export function redact(text: string, secret: string): string {
  * the scripts are; on those releases the test runs with root as script user, and the real user is
  * made to exist and own what the scripts write (prepareRuntimePaths) before the files go live.
  */
-export function specForConfigTest(spec: ClusterSpec, keepalivedVersion: string): ClusterSpec {
-  return spec.scriptUser === "root" || !configTestNeedsRootScriptUser(keepalivedVersion) ? spec : { ...spec, scriptUser: "root" };
+export function specForConfigTest(spec: ValidClusterSpec, keepalivedVersion: string): ValidClusterSpec {
+  return configTestNeedsRootScriptUser(keepalivedVersion) ? withScriptUser(spec, "root") : spec;
 }
 
 /** Writes a rendering into the staging directory and has the node's Keepalived check it; the staging directory is removed after. */
 async function checkOnNode(
   shell: RemoteShell,
   nodePlan: NodePlan,
-  spec: ClusterSpec,
-  authPass: string,
+  spec: ValidClusterSpec,
   step: { readonly paths: Partial<KeepalivedFilePaths>; readonly command: string },
 ): Promise<string | undefined> {
   const version = nodePlan.session.keepalivedVersion;
-  const files = renderFilesFor(nodePlan.session, specForConfigTest(spec, version), authPass, step.paths);
+  const files = renderFilesFor(nodePlan.session, specForConfigTest(spec, version), step.paths);
   try {
     await writeStagedFiles(
       shell,
@@ -49,7 +48,7 @@ async function checkOnNode(
     const run = await shell.run(step.command);
     // The verdict is read as the node's release means it (exit codes and, before 2.2.0, the output).
     const verdict = configTestVerdict(version, { code: run.code, output: run.stdout + run.stderr });
-    return verdict.accepted ? undefined : redact(`${verdict.reason}\n${verdict.output}`, authPass);
+    return verdict.accepted ? undefined : redact(`${verdict.reason}\n${verdict.output}`, spec.authPass ?? "");
   } finally {
     await removeStagingDirectory(shell, STAGING_DIR);
   }
@@ -61,12 +60,7 @@ async function checkOnNode(
  * then swapped in (one backup each) and checked again in place, rolled back if that fails;
  * only then is Keepalived started or reloaded, and the node records which files it now runs with.
  */
-export async function applyNodePlan(
-  spec: ClusterSpec,
-  nodePlan: NodePlan,
-  authPass: string,
-  progress: (message: string) => void,
-): Promise<void> {
+export async function applyNodePlan(spec: ValidClusterSpec, nodePlan: NodePlan, progress: (message: string) => void): Promise<void> {
   const { session, changes, steps } = nodePlan;
   const shell = session.shell;
   const name = session.node.name;
@@ -78,7 +72,7 @@ export async function applyNodePlan(
         break;
       case "check-staged": {
         progress("checking the new files with keepalived -t (staged copy)");
-        const rejected = await checkOnNode(shell, nodePlan, spec, authPass, step);
+        const rejected = await checkOnNode(shell, nodePlan, spec, step);
         if (rejected !== undefined) throw new ConfigRejectedError(name, rejected);
         break;
       }
@@ -92,7 +86,7 @@ export async function applyNodePlan(
         await installFiles(shell, changes.pending);
         break;
       case "check-installed": {
-        const rejected = await checkOnNode(shell, nodePlan, spec, authPass, step);
+        const rejected = await checkOnNode(shell, nodePlan, spec, step);
         if (rejected !== undefined) {
           await rollBackFiles(shell, changes.pending);
           throw new ConfigRejectedError(

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
-import type { ClusterSpec } from "../core/cluster-settings";
+import { type ValidClusterSpec, withAuthPass } from "../core/validation";
 import {
   DEFAULT_KEEPALIVED_FILE_PATHS,
   generateAuthPass,
@@ -45,28 +45,31 @@ export interface ClusterPlan {
   readonly authPassSource: "settings" | "nodes" | "generated";
 }
 
-export function renderFilesFor(session: NodeSession, spec: ClusterSpec, authPass: string, paths?: Partial<KeepalivedFilePaths>) {
+export function renderFilesFor(session: NodeSession, spec: ValidClusterSpec, paths?: Partial<KeepalivedFilePaths>) {
   return renderNodeFiles(
     spec,
     { ownIp: session.node.privateIp, peerIp: session.peer.privateIp, keepalivedVersion: session.keepalivedVersion },
-    authPass,
     paths,
   );
 }
 
-/** Renders both nodes' files, compares them with what the nodes have and orders the rollout. */
+/**
+ * Settles the VRRP password into the spec (the configured one, else the one the pair shares, else
+ * a new one), renders both nodes' files, compares them with what the nodes have and orders the rollout.
+ */
 export async function planCluster(
-  spec: ClusterSpec,
+  validSpec: ValidClusterSpec,
   sessions: readonly NodeSession[],
   options: PlanOptions = {},
   random: (n: number) => Uint8Array = randomBytes,
-): Promise<{ readonly plan: ClusterPlan; readonly authPass: string }> {
+): Promise<{ readonly plan: ClusterPlan; readonly spec: ValidClusterSpec }> {
   const configPath = DEFAULT_KEEPALIVED_FILE_PATHS.configPath;
   const currentConfigs = await Promise.all(sessions.map((session) => readRemoteFile(session.shell, configPath)));
-  const { authPass, source } = chooseAuthPass(spec.authPass, currentConfigs, () => generateAuthPass(random));
+  const { authPass, source } = chooseAuthPass(validSpec.authPass, currentConfigs, () => generateAuthPass(random));
+  const spec = withAuthPass(validSpec, authPass);
   const inspected = await Promise.all(
     sessions.map(async (session) => {
-      const files = renderFilesFor(session, spec, authPass);
+      const files = renderFilesFor(session, spec);
       const states = await readRemoteFileStates(
         session.shell,
         files.map((file) => file.path),
@@ -101,7 +104,7 @@ export async function planCluster(
     });
     return { ...nodePlan, steps };
   });
-  return { plan: { nodes, rollout, authPassSource: source }, authPass };
+  return { plan: { nodes, rollout, authPassSource: source }, spec };
 }
 
 /** Each pending change as the dry run shows it; the current content is read once, here, and never for a secret file. */

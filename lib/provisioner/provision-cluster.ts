@@ -1,4 +1,5 @@
 import type { ClusterSpec } from "../core/cluster-settings";
+import { requireValidClusterSpec, type ValidClusterSpec } from "../core/validation";
 import { masterDownIntervalSeconds } from "../core/vrrp-timing";
 import { applyNodePlan } from "./apply-node-plan";
 import { planCluster, type ClusterPlan, type NodePlan } from "./cluster-plan";
@@ -59,14 +60,14 @@ function nodeReport(spec: ClusterSpec, plan: ClusterPlan, nodePlan: NodePlan, dr
   };
 }
 
-async function applyCluster(spec: ClusterSpec, plan: ClusterPlan, authPass: string, emit: (event: ProvisionEvent) => void): Promise<void> {
+async function applyCluster(spec: ValidClusterSpec, plan: ClusterPlan, emit: (event: ProvisionEvent) => void): Promise<void> {
   for (const step of plan.rollout) {
     const nodePlan = plan.nodes.find((candidate) => candidate.session.node.name === step.nodeName);
     if (!nodePlan) throw new Error(`internal: no plan for ${step.nodeName}`);
     const progress = (message: string) => emit({ type: "node-apply-progress", node: step.nodeName, message });
     // Before this node's Keepalived starts or reloads, so its health check never sees the service missing on both nodes.
     await prepareNodeForService(spec, nodePlan.session, progress);
-    await applyNodePlan(spec, nodePlan, authPass, progress);
+    await applyNodePlan(spec, nodePlan, progress);
     emit({ type: "node-applied", node: step.nodeName, action: step.action });
   }
 }
@@ -95,7 +96,9 @@ async function waitForVip(
  * waits for exactly one node to hold the VIP; the same path for the CLI and cdktf's local-exec.
  * With `dryRun` it connects, plans and reports what would change, changing nothing.
  */
-export async function provisionCluster(spec: ClusterSpec, options: ProvisionOptions = {}): Promise<ProvisionReport> {
+export async function provisionCluster(input: ClusterSpec, options: ProvisionOptions = {}): Promise<ProvisionReport> {
+  // Validated once, here, unless the caller's spec already is (the CLI validates where it reads the spec).
+  const spec = requireValidClusterSpec(input);
   const emit = options.onEvent ?? (() => undefined);
   const dryRun = options.dryRun === true;
   // One run at a time per node, taken in node order so two whole-pair runs cannot deadlock; dry runs too (they read the staging state).
@@ -138,14 +141,14 @@ export async function provisionCluster(spec: ClusterSpec, options: ProvisionOpti
       keepalivedUpgrade = upgraded.steps;
       emit({ type: "keepalived-upgraded", steps: upgraded.steps });
     }
-    const { plan, authPass } = await planCluster(spec, sessions, {
+    const { plan, spec: settled } = await planCluster(spec, sessions, {
       allowUncheckedConfig: options.allowUncheckedConfig,
       describeChanges: dryRun,
     });
     emit({ type: "planned", pendingFiles: plan.nodes.reduce((sum, node) => sum + node.changes.pending.length, 0), rollout: plan.rollout });
     let vipHolder: string | undefined;
     if (!dryRun) {
-      await applyCluster(spec, plan, authPass, emit);
+      await applyCluster(settled, plan, emit);
       vipHolder = await waitForVip(spec, sessions, options.vipTimeoutSeconds ?? defaultVipTimeoutSeconds(spec), emit);
     }
     const nodes = plan.nodes.map((nodePlan) => nodeReport(spec, plan, nodePlan, dryRun));

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ClusterSpec } from "../core/cluster-settings";
+import { requireValidClusterSpec, withAuthPass } from "../core/validation";
 import { DEFAULT_KEEPALIVED_FILE_PATHS, generateAuthPass } from "../core/keepalived";
 import { pollUntil } from "../core/poll-until";
 import { applyNodePlan } from "./apply-node-plan";
@@ -107,7 +108,8 @@ export async function waitForHealthyNode(session: NodeSession, spec: ClusterSpec
  * Provisions one node of the pair and waits until its Keepalived is healthy: the deploy gate
  * between two disruptive changes (the peer is only read, for the VRRP password the pair shares).
  */
-export async function provisionOneNode(spec: ClusterSpec, nodeName: string, options: ProvisionNodeOptions): Promise<NodeProvisionReport> {
+export async function provisionOneNode(input: ClusterSpec, nodeName: string, options: ProvisionNodeOptions): Promise<NodeProvisionReport> {
+  const spec = requireValidClusterSpec(input);
   const index = spec.nodes.findIndex((node) => node.name === nodeName);
   if (index !== 0 && index !== 1) throw new Error(`internal: no node named ${nodeName}`);
   let lock: NodeLock | undefined;
@@ -125,8 +127,7 @@ export async function provisionOneNode(spec: ClusterSpec, nodeName: string, opti
     if (!options.withoutPeer) configs[1 - index] = await readPeerConfig(spec, 1 - index, options);
     // Primary's password first, as in a whole-pair run: the pair agrees whichever node is re-provisioned.
     const { authPass } = chooseAuthPass(spec.authPass, configs, () => generateAuthPass(randomBytes));
-    const nodeSpec: ClusterSpec = { ...spec, authPass };
-    const { plan } = await planCluster(nodeSpec, [session], {
+    const { plan, spec: nodeSpec } = await planCluster(withAuthPass(spec, authPass), [session], {
       allowUncheckedConfig: options.allowUncheckedConfig,
       describeChanges: options.dryRun,
     });
@@ -135,7 +136,7 @@ export async function provisionOneNode(spec: ClusterSpec, nodeName: string, opti
     let state: string | undefined;
     if (!options.dryRun) {
       await prepareNodeForService(nodeSpec, session, options.progress);
-      await applyNodePlan(nodeSpec, nodePlan, authPass, options.progress);
+      await applyNodePlan(nodeSpec, nodePlan, options.progress);
       options.progress(`waiting for ${nodeName}'s Keepalived to be ${HEALTHY_NODE_STATES.join(" or ")}`);
       state = await waitForHealthyNode(session, spec, options.healthTimeoutMs);
     }

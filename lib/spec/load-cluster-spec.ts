@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { resolve } from "node:path";
 import type { ClusterSpec, SshSettings } from "../core/cluster-settings";
 import { type SettingsProblem, throwIfProblems } from "../core/settings-error";
-import { isPlainObject, specLabel, validateClusterSpec } from "../core/validation";
+import { isPlainObject, requireValidClusterSpec, specLabel, type ValidClusterSpec } from "../core/validation";
 import { sshKeyFileProblems } from "./ssh-key-file";
 import { CLUSTER_OPTION_FLAGS, CLUSTER_SPEC_ENV } from "./provision-invocation";
 
@@ -128,7 +128,7 @@ function readJsonFile(path: string, what: string): unknown {
  * environment, with the SSH overrides applied (a problem in an overridden field names the option).
  * Checks no file the spec names: see requireSshKeyFile.
  */
-export function readClusterSpec(source: ClusterSpecSource, overrides: SshOverrides, env: NodeJS.ProcessEnv): ClusterSpec {
+export function readClusterSpec(source: ClusterSpecSource, overrides: SshOverrides, env: NodeJS.ProcessEnv): ValidClusterSpec {
   let spec: ClusterSpec;
   if (source.specFile) {
     const parsed = readJsonFile(source.specFile, CLUSTER_OPTION_FLAGS.specFile);
@@ -155,8 +155,7 @@ export function readClusterSpec(source: ClusterSpecSource, overrides: SshOverrid
     ...(overrides.knownHosts !== undefined ? { knownHosts: resolveCliPath(overrides.knownHosts) } : {}),
   };
   const withOverrides = applySshOverrides(spec, resolvedOverrides);
-  throwIfProblems(`cluster ${specLabel(withOverrides)}`, nameOverriddenFields(validateClusterSpec(withOverrides), overrides));
-  return withOverrides;
+  return requireValidClusterSpec(withOverrides, { nameProblems: (problems) => nameOverriddenFields(problems, overrides) });
 }
 
 /** Bad input too, and found before any connection: a private key file the spec names that is not there. */
@@ -165,7 +164,7 @@ export function requireSshKeyFile(spec: ClusterSpec, overrides: SshOverrides): v
 }
 
 /** readClusterSpec, then requireSshKeyFile: a spec the provisioner can use. */
-export function loadClusterSpec(source: ClusterSpecSource, overrides: SshOverrides, env: NodeJS.ProcessEnv): ClusterSpec {
+export function loadClusterSpec(source: ClusterSpecSource, overrides: SshOverrides, env: NodeJS.ProcessEnv): ValidClusterSpec {
   const spec = readClusterSpec(source, overrides, env);
   requireSshKeyFile(spec, overrides);
   return spec;

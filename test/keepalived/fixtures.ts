@@ -1,5 +1,6 @@
 import type { ClusterSpec, ResolvedHealthCheck } from "../../lib/core/cluster-settings";
 import { resolveHealthCheck } from "../../lib/core/resolve-keepalived-settings";
+import { requireValidClusterSpec, type ValidClusterSpec, withAuthPass } from "../../lib/core/validation";
 
 /** Not a real secret: the fixed password the goldens and checks render with. */
 export const TEST_AUTH_PASS = "Gold3nPw";
@@ -24,6 +25,11 @@ export function clusterSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
     ssh: {},
     ...overrides,
   };
+}
+
+/** The spec as rendering takes it: validated, with its VRRP password settled. */
+export function validSpec(spec: ClusterSpec, authPass: string = TEST_AUTH_PASS): ValidClusterSpec {
+  return withAuthPass(requireValidClusterSpec(spec), authPass);
 }
 
 export const PRIMARY = { ownIp: "172.16.16.5", peerIp: "172.16.16.6" } as const;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type ManagedFile, renderNodeFiles } from "../../lib/core/keepalived";
-import { PRIMARY, RENDER_CASES, TEST_AUTH_PASS } from "./fixtures";
+import { PRIMARY, RENDER_CASES, TEST_AUTH_PASS, validSpec } from "./fixtures";
 
 const GOLDEN_DIR = join(__dirname, "..", "golden", "keepalived");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
@@ -20,11 +20,11 @@ function goldenText(files: readonly ManagedFile[]): string {
 describe("rendered node files match the reviewed goldens (UPDATE_GOLDEN=1 rewrites them)", () => {
   for (const renderCase of RENDER_CASES) {
     it(`renders ${renderCase.name} as in test/golden/keepalived/${renderCase.name}.txt`, () => {
-      const files = renderNodeFiles(
-        renderCase.spec,
-        { ...PRIMARY, ...nodeIps(renderCase), keepalivedVersion: renderCase.keepalivedVersion },
-        TEST_AUTH_PASS,
-      );
+      const files = renderNodeFiles(validSpec(renderCase.spec, TEST_AUTH_PASS), {
+        ...PRIMARY,
+        ...nodeIps(renderCase),
+        keepalivedVersion: renderCase.keepalivedVersion,
+      });
       const actual = goldenText(files);
       const goldenPath = join(GOLDEN_DIR, `${renderCase.name}.txt`);
       if (UPDATE) {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { type ManagedFile, type ResolvedKeepalivedFilePaths, renderNodeFiles } from "../../lib/core/keepalived";
+import { validSpec } from "./fixtures";
 
 /** A node's rendered files written under one temporary directory, with their modes. */
 export interface NodeFilesOnDisk extends ResolvedKeepalivedFilePaths {
@@ -26,7 +27,7 @@ export function writeNodeFiles(
     failureCountPath: join(dir, "var", "check_failed_count"),
     notifyLogPath: join(dir, "log", "keepalived.log"),
   };
-  const files = renderNodeFiles(spec, node, authPass, paths);
+  const files = renderNodeFiles(validSpec(spec, authPass), node, paths);
   for (const file of files) {
     writeFileSync(file.path, file.content);
     chmodSync(file.path, file.mode);

@@ -10,7 +10,7 @@ import {
   parseKeepalivedVersion,
   renderNodeFiles,
 } from "../../lib/core/keepalived";
-import { PRIMARY, TEST_AUTH_PASS, clusterSpec } from "./fixtures";
+import { PRIMARY, TEST_AUTH_PASS, clusterSpec, validSpec } from "./fixtures";
 import { KEEPALIVED_RELEASES, ensureReleaseRoot, runInRoot } from "./release-roots";
 import { runningAsRoot, toolAvailable } from "./tools";
 
@@ -113,9 +113,8 @@ function writeRendering(rendering: Rendering, keepalivedVersion: string): string
   chmodSync(dir, 0o755);
   const inside = (name: string) => `${INSIDE}/${name}`;
   const files = renderNodeFiles(
-    rendering.spec,
+    validSpec(rendering.spec, TEST_AUTH_PASS),
     { ...PRIMARY, keepalivedVersion: rendering.renderedFor ?? keepalivedVersion },
-    TEST_AUTH_PASS,
     {
       configPath: inside("keepalived.conf"),
       notifyScriptPath: inside("havip-notify.sh"),

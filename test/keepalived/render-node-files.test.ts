@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { renderNodeFiles } from "../../lib/core/keepalived";
 import { SettingsError } from "../../lib/core/settings-error";
-import { PRIMARY, TEST_AUTH_PASS, clusterSpec } from "./fixtures";
+import { PRIMARY, TEST_AUTH_PASS, clusterSpec, validSpec } from "./fixtures";
 
 function conf(version: string, spec = clusterSpec()): string {
-  return renderNodeFiles(spec, { ...PRIMARY, keepalivedVersion: version }, TEST_AUTH_PASS)[0].content;
+  return renderNodeFiles(validSpec(spec), { ...PRIMARY, keepalivedVersion: version })[0].content;
 }
 
 describe("renderNodeFiles", () => {
   it("describes four files with the modes Keepalived's script security accepts, the config marked secret", () => {
-    const files = renderNodeFiles(clusterSpec(), { ...PRIMARY, keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS);
+    const files = renderNodeFiles(validSpec(clusterSpec()), { ...PRIMARY, keepalivedVersion: "2.2.7" });
     expect(files.map((f) => [f.path, f.mode.toString(8), f.owner, f.group, f.secret === true])).toEqual([
       ["/etc/keepalived/keepalived.conf", "600", "root", "root", true],
       ["/etc/keepalived/havip-notify.sh", "755", "root", "root", false],
@@ -60,37 +60,37 @@ describe("renderNodeFiles", () => {
   });
 
   it("finds the node by its address and names router_id after cluster and node", () => {
-    const secondary = renderNodeFiles(
-      clusterSpec(),
-      { ownIp: "172.16.16.6", peerIp: "172.16.16.5", keepalivedVersion: "2.2.7" },
-      TEST_AUTH_PASS,
-    )[0].content;
+    const secondary = renderNodeFiles(validSpec(clusterSpec()), {
+      ownIp: "172.16.16.6",
+      peerIp: "172.16.16.5",
+      keepalivedVersion: "2.2.7",
+    })[0].content;
     expect(secondary).toContain("router_id demo_secondary\n");
     expect(secondary).toContain("vrrp_instance havip_demo {\n");
   });
 
   it("rejects invalid settings before rendering, naming field, value and rule", () => {
-    expect(() =>
-      renderNodeFiles(clusterSpec({ virtualRouterId: 300 }), { ...PRIMARY, keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS),
-    ).toThrow(/spec\.virtualRouterId 300 must be a whole number from 1 to 255/);
-    expect(() => renderNodeFiles(clusterSpec(), { ...PRIMARY, keepalivedVersion: "1.2.13" }, TEST_AUTH_PASS)).toThrow(
-      /older than 1\.2\.24/,
+    expect(() => renderNodeFiles(validSpec(clusterSpec({ virtualRouterId: 300 })), { ...PRIMARY, keepalivedVersion: "2.2.7" })).toThrow(
+      /spec\.virtualRouterId 300 must be a whole number from 1 to 255/,
     );
+    expect(() => renderNodeFiles(validSpec(clusterSpec()), { ...PRIMARY, keepalivedVersion: "1.2.13" })).toThrow(/older than 1\.2\.24/);
     expect(() =>
-      renderNodeFiles(clusterSpec(), { ownIp: "172.16.16.9", peerIp: "172.16.16.6", keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS),
+      renderNodeFiles(validSpec(clusterSpec()), { ownIp: "172.16.16.9", peerIp: "172.16.16.6", keepalivedVersion: "2.2.7" }),
     ).toThrow(/node\.ownIp 172\.16\.16\.9 is not one of the spec's nodes/);
-    expect(() => renderNodeFiles(clusterSpec(), { ...PRIMARY, peerIp: "172.16.16.7", keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS)).toThrow(
+    expect(() => renderNodeFiles(validSpec(clusterSpec()), { ...PRIMARY, peerIp: "172.16.16.7", keepalivedVersion: "2.2.7" })).toThrow(
       /node\.peerIp/,
     );
-    expect(() => renderNodeFiles(clusterSpec(), { ...PRIMARY, keepalivedVersion: "2.2.7" }, "toolongpassword")).toThrow(SettingsError);
+    expect(() => renderNodeFiles(validSpec(clusterSpec(), "toolongpassword"), { ...PRIMARY, keepalivedVersion: "2.2.7" })).toThrow(
+      SettingsError,
+    );
     expect(() =>
-      renderNodeFiles(clusterSpec(), { ...PRIMARY, keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS, { configPath: "relative.conf" }),
+      renderNodeFiles(validSpec(clusterSpec()), { ...PRIMARY, keepalivedVersion: "2.2.7" }, { configPath: "relative.conf" }),
     ).toThrow(/paths\.configPath/);
   });
 
   it("never puts the password in an error message", () => {
     try {
-      renderNodeFiles(clusterSpec(), { ...PRIMARY, keepalivedVersion: "2.2.7" }, "s3cret pass");
+      renderNodeFiles(validSpec(clusterSpec(), "s3cret pass"), { ...PRIMARY, keepalivedVersion: "2.2.7" });
       expect.unreachable();
     } catch (error) {
       expect(String(error)).not.toContain("s3cret");

@@ -4,7 +4,7 @@ import { renderNodeFiles } from "../../lib/core/keepalived";
 import { describeProblem } from "../../lib/core/settings-error";
 import { validateClusterSpec, validateKeepalivedSettings } from "../../lib/core/validation";
 import { resolveKeepalivedSettings } from "../../lib/core/resolve-keepalived-settings";
-import { PRIMARY, TEST_AUTH_PASS, clusterSpec } from "./fixtures";
+import { PRIMARY, TEST_AUTH_PASS, clusterSpec, validSpec } from "./fixtures";
 
 function messages(settings: Partial<KeepalivedSettings>): string[] {
   return validateKeepalivedSettings({ virtualRouterId: 51, ...settings } as KeepalivedSettings).map(describeProblem);
@@ -53,16 +53,16 @@ describe("advertIntSeconds: whole seconds (VRRPv2) or centiseconds (VRRPv3)", ()
 
   it("refuses to render VRRPv3 for a node whose Keepalived predates 2.0.0, naming both", () => {
     expect(() =>
-      renderNodeFiles(clusterSpec({ advertIntSeconds: 0.5 }), { ...PRIMARY, keepalivedVersion: "1.3.5" }, TEST_AUTH_PASS),
+      renderNodeFiles(validSpec(clusterSpec({ advertIntSeconds: 0.5 }), TEST_AUTH_PASS), { ...PRIMARY, keepalivedVersion: "1.3.5" }),
     ).toThrow("advertIntSeconds 0.5 needs VRRPv3 over unicast, which works from Keepalived 2.0.0; this node has 1.3.5");
     expect(() =>
-      renderNodeFiles(clusterSpec({ advertIntSeconds: 0.5 }), { ...PRIMARY, keepalivedVersion: "2.0.0" }, TEST_AUTH_PASS),
+      renderNodeFiles(validSpec(clusterSpec({ advertIntSeconds: 0.5 }), TEST_AUTH_PASS), { ...PRIMARY, keepalivedVersion: "2.0.0" }),
     ).not.toThrow();
   });
 
   it("renders no password for VRRPv3 and keeps it for VRRPv2", () => {
     const conf = (advertIntSeconds: number) =>
-      renderNodeFiles(clusterSpec({ advertIntSeconds }), { ...PRIMARY, keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS)[0].content;
+      renderNodeFiles(validSpec(clusterSpec({ advertIntSeconds }), TEST_AUTH_PASS), { ...PRIMARY, keepalivedVersion: "2.2.7" })[0].content;
     expect(conf(0.5)).not.toContain(TEST_AUTH_PASS);
     expect(conf(0.5)).toContain("vrrp_version 3");
     expect(conf(2)).toContain(`auth_pass ${TEST_AUTH_PASS}`);

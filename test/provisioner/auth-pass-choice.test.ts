@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderNodeFiles } from "../../lib/core/keepalived";
+import { requireValidClusterSpec, withAuthPass } from "../../lib/core/validation";
 import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
 import { labLayout } from "../../lab/lab-layout";
 import { chooseAuthPass, extractAuthPass } from "../../lib/provisioner/auth-pass-choice";
@@ -8,7 +9,11 @@ const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/x"));
 
 function renderedConf(authPass: string): string {
   const [a, b] = spec.nodes;
-  const files = renderNodeFiles(spec, { ownIp: a.privateIp, peerIp: b.privateIp, keepalivedVersion: "2.2.7" }, authPass);
+  const files = renderNodeFiles(withAuthPass(requireValidClusterSpec(spec), authPass), {
+    ownIp: a.privateIp,
+    peerIp: b.privateIp,
+    keepalivedVersion: "2.2.7",
+  });
   const conf = files.find((file) => file.path.endsWith("keepalived.conf"));
   if (!conf) throw new Error("renderNodeFiles rendered no keepalived.conf");
   return conf.content;

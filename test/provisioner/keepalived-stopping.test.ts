@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_KEEPALIVED_FILE_PATHS, renderNodeFiles } from "../../lib/core/keepalived";
 import { keepalivedStatusScript, parseKeepalivedStatus } from "../../lib/provisioner/keepalived-service";
-import { PRIMARY, TEST_AUTH_PASS, clusterSpec } from "../keepalived/fixtures";
+import { PRIMARY, TEST_AUTH_PASS, clusterSpec, validSpec } from "../keepalived/fixtures";
 import { runningAsRoot, toolAvailable } from "../keepalived/tools";
 
 const canRun = toolAvailable("keepalived") && toolAvailable("unshare") && toolAvailable("ip") && runningAsRoot();
@@ -50,12 +50,16 @@ describe.skipIf(!canRun)("a stopping Keepalived (the host's, stopped with SIGTER
     const dir = mkdtempSync(join(tmpdir(), "havip-stopping-"));
     try {
       const spec = clusterSpec({ advertIntSeconds: 1, notifyLogPath: join(dir, "notify.log") });
-      const files = renderNodeFiles(spec, { ...PRIMARY, keepalivedVersion: "2.2.7" }, TEST_AUTH_PASS, {
-        configPath: join(dir, "keepalived.conf"),
-        notifyScriptPath: join(dir, "havip-notify.sh"),
-        healthCheckScriptPath: join(dir, "havip-check.sh"),
-        logrotatePath: join(dir, "logrotate"),
-      });
+      const files = renderNodeFiles(
+        validSpec(spec, TEST_AUTH_PASS),
+        { ...PRIMARY, keepalivedVersion: "2.2.7" },
+        {
+          configPath: join(dir, "keepalived.conf"),
+          notifyScriptPath: join(dir, "havip-notify.sh"),
+          healthCheckScriptPath: join(dir, "havip-check.sh"),
+          logrotatePath: join(dir, "logrotate"),
+        },
+      );
       for (const file of files) {
         writeFileSync(file.path, file.content);
         chmodSync(file.path, file.mode);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_KEEPALIVED_FILE_PATHS, renderNodeFiles, type ManagedFile } from "../../lib/core/keepalived";
+import { requireValidClusterSpec, withAuthPass } from "../../lib/core/validation";
 import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
 import { labLayout } from "../../lab/lab-layout";
 import { redact, specForConfigTest } from "../../lib/provisioner/apply-node-plan";
@@ -8,7 +9,8 @@ import { describeFileChange } from "../../lib/provisioner/cluster-plan";
 
 const STAGING_DIR = "/etc/keepalived/.havip-staging";
 const AUTH_PASS = "Zq9sEcrT";
-const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/x"));
+const spec = requireValidClusterSpec(buildLabClusterSpec(labLayout("havip-u", "/tmp/x")));
+const settled = withAuthPass(spec, AUTH_PASS);
 const node = { ownIp: spec.nodes[0].privateIp, peerIp: spec.nodes[1].privateIp, keepalivedVersion: "2.2.7" };
 
 describe("stagingPaths", () => {
@@ -22,7 +24,7 @@ describe("stagingPaths", () => {
   });
 
   it("renders a staged set whose files and references all stay inside staging or the runtime paths", () => {
-    const staged = renderNodeFiles(spec, node, AUTH_PASS, stagingPaths());
+    const staged = renderNodeFiles(settled, node, stagingPaths());
     expect(staged.every((file) => file.path.startsWith(`${STAGING_DIR}/`))).toBe(true);
     const conf = staged.find((file) => file.secret);
     expect(conf?.content).toContain(`${STAGING_DIR}/havip-check.sh`);
@@ -31,7 +33,7 @@ describe("stagingPaths", () => {
 });
 
 describe("describeFileChange", () => {
-  const files = renderNodeFiles(spec, node, AUTH_PASS);
+  const files = renderNodeFiles(settled, node);
   const conf = files.find((file) => file.secret) as ManagedFile;
   const notify = files.find((file) => file.path === DEFAULT_KEEPALIVED_FILE_PATHS.notifyScriptPath) as ManagedFile;
 
@@ -67,8 +69,8 @@ describe("describeFileChange", () => {
 });
 
 describe("specForConfigTest", () => {
-  const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u"));
-  const nonRoot = { ...spec, scriptUser: "keepalived_script" };
+  const spec = requireValidClusterSpec(buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u")));
+  const nonRoot = requireValidClusterSpec({ ...spec, scriptUser: "keepalived_script" });
 
   it.each(["2.2.5", "2.2.7"])("checks a non-root script user's configuration as root on %s, whose -t kills itself otherwise", (version) => {
     expect(specForConfigTest(nonRoot, version)).toEqual({ ...nonRoot, scriptUser: "root" });

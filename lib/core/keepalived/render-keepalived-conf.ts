@@ -1,4 +1,4 @@
-import type { ClusterSpec } from "../cluster-settings";
+import type { ValidClusterSpec } from "../validation/valid-cluster-spec";
 import { GARP_MASTER_DELAY_SECONDS, GARP_MASTER_REFRESH_SECONDS } from "../limits";
 import type { ResolvedKeepalivedFilePaths } from "./keepalived-file-paths";
 import { MULTI_VIP_GARP_MASTER_REPEAT } from "./keepalived-limits";
@@ -11,13 +11,12 @@ const MANAGED_HEADER = "# Managed by tencentcloud-havip-cluster: local edits are
 
 /**
  * keepalived.conf for one node, following Tencent Cloud's HAVIP + Keepalived guide, in the
- * dialect of `node.keepalivedVersion`. Holds auth_pass: treat the result as a secret.
- * Expects a validated spec (renderNodeFiles validates).
+ * dialect of `node.keepalivedVersion`. Holds the spec's auth_pass: treat the result as a secret.
+ * Takes a validated spec with its password settled (renderNodeFiles checks the node's part).
  */
 export function renderKeepalivedConf(
-  spec: ClusterSpec,
+  spec: ValidClusterSpec,
   node: RenderTarget & { readonly name: string },
-  authPass: string,
   paths: Pick<ResolvedKeepalivedFilePaths, "notifyScriptPath" | "healthCheckScriptPath">,
 ): string {
   const version = node.keepalivedVersion;
@@ -77,7 +76,7 @@ export function renderKeepalivedConf(
     "    unicast_peer {",
     `        ${node.peerIp}`,
     "    }",
-    ...(vrrpV3 ? [] : ["    authentication {", "        auth_type PASS", `        auth_pass ${authPass}`, "    }"]),
+    ...(vrrpV3 ? [] : ["    authentication {", "        auth_type PASS", `        auth_pass ${spec.authPass}`, "    }"]),
     "    virtual_ipaddress {",
     ...spec.vips.map((vip) => `        ${vip}/${spec.subnetPrefixLength} dev ${iface}`),
     "    }",

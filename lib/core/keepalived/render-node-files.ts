@@ -1,8 +1,7 @@
 import ipaddr from "ipaddr.js";
-import type { ClusterSpec } from "../cluster-settings";
 import { MIN_KEEPALIVED_VERSION } from "../limits";
-import { SettingsError, type SettingsProblem, throwIfProblems } from "../settings-error";
-import { validateAuthPass, validateClusterSpec } from "../validation";
+import { SettingsError, type SettingsProblem } from "../settings-error";
+import { isValidClusterSpec, type ValidClusterSpec } from "../validation/valid-cluster-spec";
 import { type KeepalivedFilePaths, type ResolvedKeepalivedFilePaths, resolveKeepalivedFilePaths } from "./keepalived-file-paths";
 import { vrrpInstanceName } from "./keepalived-names";
 import { compareKeepalivedVersions, isKeepalivedVersion, isSupportedKeepalivedVersion } from "./keepalived-version";
@@ -23,17 +22,13 @@ const LOGROTATE_MODE = 0o644;
 
 /**
  * Every file one node needs: keepalived.conf (secret), the notify script, the health-check script
- * and the logrotate rule. Validates the spec, the node facts and the password first and throws a
- * SettingsError naming each broken rule.
+ * and the logrotate rule. Takes a validated spec with its password settled (`withAuthPass`; none
+ * with VRRPv3) and checks only what is this node's: its addresses, its Keepalived version and the
+ * paths, throwing a SettingsError naming each broken rule.
  */
-export function renderNodeFiles(
-  spec: ClusterSpec,
-  node: RenderTarget,
-  authPass: string,
-  paths: Partial<KeepalivedFilePaths> = {},
-): ManagedFile[] {
+export function renderNodeFiles(spec: ValidClusterSpec, node: RenderTarget, paths: Partial<KeepalivedFilePaths> = {}): ManagedFile[] {
   const resolvedPaths = resolveKeepalivedFilePaths(spec.notifyLogPath, paths);
-  const nodeName = checkInputs(spec, node, authPass, resolvedPaths);
+  const nodeName = checkInputs(spec, node, resolvedPaths);
   const owner = "root";
   const group = "root";
   return [
@@ -43,7 +38,7 @@ export function renderNodeFiles(
       owner,
       group,
       secret: true,
-      content: renderKeepalivedConf(spec, { ...node, name: nodeName }, authPass, resolvedPaths),
+      content: renderKeepalivedConf(spec, { ...node, name: nodeName }, resolvedPaths),
     },
     {
       path: resolvedPaths.notifyScriptPath,
@@ -76,9 +71,13 @@ export function renderNodeFiles(
 }
 
 /** @returns the node's name in the spec */
-function checkInputs(spec: ClusterSpec, node: RenderTarget, authPass: string, paths: ResolvedKeepalivedFilePaths): string {
-  throwIfProblems(`Invalid cluster spec for ${showValue(spec.clusterName)}`, validateClusterSpec(spec));
-  const problems: SettingsProblem[] = [...validateAuthPass(authPass, "authPass")];
+function checkInputs(spec: ValidClusterSpec, node: RenderTarget, paths: ResolvedKeepalivedFilePaths): string {
+  // A plain object from a JavaScript caller: the type says validated, the object must be too.
+  if (!isValidClusterSpec(spec)) throw new TypeError("renderNodeFiles takes a validated spec: requireValidClusterSpec(spec) first");
+  if (spec.authPass === undefined && !usesVrrpV3(spec.advertIntSeconds)) {
+    throw new TypeError("renderNodeFiles needs the spec's VRRP password settled: withAuthPass(spec, password) first");
+  }
+  const problems: SettingsProblem[] = [];
   if (!isKeepalivedVersion(node.keepalivedVersion)) {
     problems.push({ field: "node.keepalivedVersion", value: showValue(node.keepalivedVersion), rule: "must look like 2.2.7" });
   } else if (!isSupportedKeepalivedVersion(node.keepalivedVersion)) {
@@ -127,7 +126,7 @@ function sameIpv4(a: string, b: string): boolean {
 }
 
 /** A fractional advert_int needs VRRPv3 over unicast, which this node's Keepalived must do right. */
-function vrrpVersionProblems(spec: ClusterSpec, keepalivedVersion: string): SettingsProblem[] {
+function vrrpVersionProblems(spec: ValidClusterSpec, keepalivedVersion: string): SettingsProblem[] {
   if (!usesVrrpV3(spec.advertIntSeconds) || !isKeepalivedVersion(keepalivedVersion)) return [];
   if (compareKeepalivedVersions(keepalivedVersion, VRRP_V3_UNICAST_SINCE) >= 0) return [];
   return [

@@ -1,9 +1,7 @@
-import type ipaddr from "ipaddr.js";
 import type { SettingsProblem } from "../settings-error";
 import {
   DEFAULT_PRIMARY_HOST_OFFSET,
   DEFAULT_SECONDARY_HOST_OFFSET,
-  MAX_VIPS_PER_ENI,
   SUBNET_PREFIX_LENGTH_MAX,
   VPC_PREFIX_LENGTH_MAX,
   VPC_PREFIX_LENGTH_MIN,
@@ -16,11 +14,9 @@ import {
   containsCidr,
   type Ipv4Cidr,
   isNetworkAligned,
-  parseIpv4Address,
   parseIpv4Cidr,
-  sameAddress,
 } from "./ipv4-cidr";
-import { reservedRole, usableRangeText } from "./tencent-subnet";
+import { type HostAddressEntry, hostAddressProblems, PROPS_ADDRESS_WORDING, vipCountProblems } from "./host-addresses";
 
 /** The address-level inputs of one cluster, as the user gave them. */
 export interface NetworkPlanInput {
@@ -125,39 +121,6 @@ function checkBlocks(input: NetworkPlanInput, problems: SettingsProblem[]): { vp
   return { vpc, subnet };
 }
 
-interface UsedAddress {
-  readonly field: string;
-  readonly address: ipaddr.IPv4;
-}
-
-/** Checks one host address against the subnet and the addresses taken before it. */
-function checkHostAddress(field: string, text: string, subnet: Ipv4Cidr, used: UsedAddress[], problems: SettingsProblem[]): void {
-  const address = parseIpv4Address(text);
-  if (!address) {
-    problems.push({ field, value: show(text), rule: "is not an IPv4 address (expected a.b.c.d)" });
-    return;
-  }
-  if (!containsAddress(subnet, address)) {
-    problems.push({ field, value: text, rule: `is outside subnet ${subnet.text}` });
-    return;
-  }
-  const role = reservedRole(subnet, address);
-  if (role) {
-    problems.push({
-      field,
-      value: text,
-      rule: `is the ${role} of subnet ${subnet.text}, which Tencent reserves (usable: ${usableRangeText(subnet)})`,
-    });
-    return;
-  }
-  const clash = used.find((other) => sameAddress(other.address, address));
-  if (clash) {
-    problems.push({ field, value: text, rule: `equals ${clash.field}; every node and HAVIP needs its own address` });
-    return;
-  }
-  used.push({ field, address });
-}
-
 function defaultAddress(subnet: Ipv4Cidr, offset: number): string {
   return addressAtOffset(subnet, offset)?.toString() ?? "";
 }
@@ -184,22 +147,17 @@ export function validateNetworkPlan(input: NetworkPlanInput): SettingsProblem[] 
   checkSsh(input, problems);
   for (const other of input.otherCidrs ?? []) checkCidr(other.field, other.cidr, problems);
 
-  const count = input.havipAddresses.length;
-  if (count < 1 || count > MAX_VIPS_PER_ENI) {
-    problems.push({
-      field: "havips",
-      value: `(${count} entries)`,
-      rule: `must hold 1 to ${MAX_VIPS_PER_ENI} HAVIPs (Tencent binds at most ${MAX_VIPS_PER_ENI} to one ENI)`,
-    });
-  }
+  problems.push(...vipCountProblems(input.havipAddresses.length, "havips", PROPS_ADDRESS_WORDING));
   if (!subnet) return problems;
 
-  const used: UsedAddress[] = [];
-  checkHostAddress("nodes.primaryIp", input.primaryIp ?? defaultAddress(subnet, DEFAULT_PRIMARY_HOST_OFFSET), subnet, used, problems);
-  checkHostAddress("nodes.secondaryIp", input.secondaryIp ?? defaultAddress(subnet, DEFAULT_SECONDARY_HOST_OFFSET), subnet, used, problems);
-  input.havipAddresses.forEach((address, index) => {
-    if (address !== undefined) checkHostAddress(`havips[${index}].address`, address, subnet, used, problems);
-  });
+  const entries: HostAddressEntry[] = [
+    { field: "nodes.primaryIp", value: input.primaryIp ?? defaultAddress(subnet, DEFAULT_PRIMARY_HOST_OFFSET), role: "node" },
+    { field: "nodes.secondaryIp", value: input.secondaryIp ?? defaultAddress(subnet, DEFAULT_SECONDARY_HOST_OFFSET), role: "node" },
+    ...input.havipAddresses.flatMap((address, index): HostAddressEntry[] =>
+      address === undefined ? [] : [{ field: `havips[${index}].address`, value: address, role: "vip" }],
+    ),
+  ];
+  problems.push(...hostAddressProblems(entries, subnet, PROPS_ADDRESS_WORDING));
   return problems;
 }
 

@@ -1,7 +1,14 @@
-import type ipaddr from "ipaddr.js";
-import type { ClusterSpec } from "../cluster-settings";
-import { MAX_VIPS_PER_ENI } from "../limits";
-import { containsAddress, parseIpv4Address, parseIpv4Cidr, reservedRole, usableRangeText } from "../network";
+import type { ClusterSpec, NodeSpec } from "../cluster-settings";
+import {
+  type HostAddressEntry,
+  type HostAddressWording,
+  hostAddressProblems,
+  type Ipv4Cidr,
+  parseIpv4Address,
+  parseIpv4Cidr,
+  specAddressWording,
+  vipCountProblems,
+} from "../network";
 import type { SettingsProblem } from "../settings-error";
 import { type RuleTable, checkFields, checkOptional, checkRequired, problem, textRule, wholeNumberRule } from "./field-rule";
 import { validateHealthCheck } from "./health-check";
@@ -35,68 +42,46 @@ export const LAB_OPERATOR_NAMESPACE_RULE = textRule('must be a lab namespace nam
   /^[a-z][a-z0-9-]{0,30}$/.test(name),
 );
 
-const IPV4_RULE = textRule("must be an IPv4 address in dotted decimal", (text) => parseIpv4Address(text) !== undefined);
-
 const NODE_RULES = {
   name: textRule("must be a name of letters, digits, _ and - (e.g. primary)", (name) => /^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)),
-  privateIp: IPV4_RULE,
   sshHost: SSH_HOST_RULE,
   sshPort: PORT_RULE,
   instanceId: NON_EMPTY_TEXT_RULE,
 } as const satisfies RuleTable;
 
+const NODE_KEYS = ["name", "privateIp", "sshHost", "sshPort", "instanceId"] as const satisfies readonly (keyof NodeSpec)[];
+
 const CLOUD_RULES = { region: NON_EMPTY_TEXT_RULE, vpcId: NON_EMPTY_TEXT_RULE, eip: NON_EMPTY_TEXT_RULE } as const satisfies RuleTable;
 
-interface Address {
-  readonly field: string;
-  readonly text: string;
-  readonly address: ipaddr.IPv4;
-}
+const PREFIX_LENGTH_RULE = wholeNumberRule(1, 32);
 
-function listOf(
-  value: unknown,
+/** The VIPs as address entries; a value that is not a list is a problem here, and no entry. */
+function vipEntries(
+  vips: unknown,
   field: string,
-  what: string,
-  sizeRule: string,
-  fits: (length: number) => boolean,
-): { items: unknown[]; problems: SettingsProblem[] } {
-  if (!Array.isArray(value)) return { items: [], problems: [problem(field, value, sizeRule)] };
-  return { items: value, problems: fits(value.length) ? [] : [{ field, value: `(${value.length} ${what})`, rule: sizeRule }] };
+  wording: HostAddressWording,
+): { entries: HostAddressEntry[]; problems: SettingsProblem[] } {
+  if (!Array.isArray(vips)) return { entries: [], problems: [problem(field, vips, wording.vipCount.rule)] };
+  return {
+    entries: vips.map((vip, index) => ({ field: `${field}[${index}]`, value: vip, role: "vip" })),
+    problems: vipCountProblems(vips.length, field, wording),
+  };
 }
 
-function vipProblems(vips: unknown, field: string, parsed: Address[]): SettingsProblem[] {
-  const { items, problems } = listOf(
-    vips,
-    field,
-    "addresses",
-    `must hold 1 to ${MAX_VIPS_PER_ENI} addresses (Tencent Cloud binds at most ${MAX_VIPS_PER_ENI} HAVIPs to one ENI)`,
-    (length) => length >= 1 && length <= MAX_VIPS_PER_ENI,
-  );
-  items.forEach((vip, index) => {
-    const vipField = `${field}[${index}]`;
-    const found = IPV4_RULE.check(vip, vipField);
-    if (found.length > 0) {
-      problems.push(...found);
-      return;
-    }
-    const address = parseIpv4Address(vip as string) as ipaddr.IPv4;
-    const earlier = parsed.find((other) => other.address.toString() === address.toString());
-    if (earlier) problems.push(problem(vipField, vip, `repeats ${earlier.field.slice(field.lastIndexOf(".") + 1)}`));
-    parsed.push({ field: vipField, text: address.toString(), address });
-  });
-  return problems;
-}
-
-function nodeProblems(nodes: unknown, field: string, vips: readonly Address[], parsed: Address[]): SettingsProblem[] {
-  const { items, problems } = listOf(nodes, field, "nodes", "must hold exactly two nodes", (length) => length === 2);
+/** Every rule of the two nodes but their addresses (see hostAddressProblems); the address entries of the nodes that are objects. */
+function nodeProblems(nodes: unknown, field: string): { entries: HostAddressEntry[]; problems: SettingsProblem[] } {
+  if (!Array.isArray(nodes)) return { entries: [], problems: [problem(field, nodes, "must hold exactly two nodes")] };
+  const problems: SettingsProblem[] =
+    nodes.length === 2 ? [] : [{ field, value: `(${nodes.length} nodes)`, rule: "must hold exactly two nodes" }];
+  const entries: HostAddressEntry[] = [];
   const names: string[] = [];
-  items.forEach((node, index) => {
+  nodes.forEach((node, index) => {
     const nodeField = `${field}[${index}]`;
     if (!isPlainObject(node)) {
       problems.push(problem(nodeField, node, "must be an object { name, privateIp, sshHost, sshPort? }"));
       return;
     }
-    problems.push(...unknownKeyProblems(node, Object.keys(NODE_RULES), nodeField));
+    problems.push(...unknownKeyProblems(node, NODE_KEYS, nodeField));
     const nameProblems = checkRequired(NODE_RULES.name, node.name, `${nodeField}.name`);
     if (nameProblems.length === 0 && names.includes(node.name as string))
       nameProblems.push(problem(`${nodeField}.name`, node.name, "repeats the other node's name"));
@@ -106,60 +91,17 @@ function nodeProblems(nodes: unknown, field: string, vips: readonly Address[], p
       ...checkRequired(NODE_RULES.sshHost, node.sshHost, `${nodeField}.sshHost`),
       ...checkFields(node, { sshPort: NODE_RULES.sshPort, instanceId: NODE_RULES.instanceId }, nodeField),
     );
-    const ipField = `${nodeField}.privateIp`;
-    const ipProblems = checkRequired(IPV4_RULE, node.privateIp, ipField);
-    if (ipProblems.length > 0) {
-      problems.push(...ipProblems);
-      return;
-    }
-    const address = parseIpv4Address(node.privateIp as string) as ipaddr.IPv4;
-    if (parsed.some((other) => other.address.toString() === address.toString())) {
-      problems.push(problem(ipField, node.privateIp, "is the other node's address too: the two nodes need distinct private IPs"));
-    }
-    const vip = vips.find((candidate) => candidate.text === address.toString());
-    if (vip)
-      problems.push(
-        problem(
-          ipField,
-          node.privateIp,
-          `is also a VIP (${vip.field.slice(vip.field.lastIndexOf(".") + 1)}): a node's own address cannot float`,
-        ),
-      );
-    parsed.push({ field: ipField, text: address.toString(), address });
+    entries.push({ field: `${nodeField}.privateIp`, value: node.privateIp, role: "node" });
   });
-  return problems;
+  return { entries, problems };
 }
 
-/** Every node and VIP in the first node's subnet, and none on an address Tencent reserves (as the construct checks). */
-function subnetProblems(prefixLength: number, field: string, nodes: readonly Address[], vips: readonly Address[]): SettingsProblem[] {
-  if (nodes.length === 0) return [];
-  const anchor = nodes[0];
-  const subnet = parseIpv4Cidr(`${anchor.text}/${prefixLength}`);
-  if (!subnet) return [];
-  const subnetText = `${subnet.network.toString()}/${prefixLength}`;
-  const aligned = { ...subnet, text: subnetText };
-  const problems: SettingsProblem[] = [];
-  for (const [address, outsideRule] of [
-    ...nodes
-      .slice(1)
-      .map((node) => [node, `is outside subnet ${subnetText} of ${anchor.field.slice(field.length + 1, -".privateIp".length)}`] as const),
-    ...vips.map((vip) => [vip, `is outside subnet ${subnetText} of the nodes`] as const),
-  ]) {
-    if (!containsAddress(aligned, address.address)) problems.push(problem(address.field, address.text, outsideRule));
-  }
-  for (const address of [...nodes, ...vips]) {
-    const role = containsAddress(aligned, address.address) ? reservedRole(aligned, address.address) : undefined;
-    if (role) {
-      problems.push(
-        problem(
-          address.field,
-          address.text,
-          `is the ${role} of subnet ${subnetText}, which Tencent reserves (usable: ${usableRangeText(aligned)})`,
-        ),
-      );
-    }
-  }
-  return problems;
+/** The subnet every node and VIP must be in: the first node's address with the spec's prefix length. */
+function anchorSubnet(anchor: HostAddressEntry | undefined, prefixLength: unknown): Ipv4Cidr | undefined {
+  if (!anchor || typeof anchor.value !== "string" || parseIpv4Address(anchor.value) === undefined) return undefined;
+  if (PREFIX_LENGTH_RULE.check(prefixLength, "subnetPrefixLength").length > 0) return undefined;
+  const subnet = parseIpv4Cidr(`${anchor.value}/${String(prefixLength)}`);
+  return subnet && parseIpv4Cidr(`${subnet.network.toString()}/${String(prefixLength)}`);
 }
 
 function cloudProblems(cloud: unknown, field: string): SettingsProblem[] {
@@ -175,8 +117,6 @@ function cloudProblems(cloud: unknown, field: string): SettingsProblem[] {
   }
   return problems;
 }
-
-const PREFIX_LENGTH_RULE = wholeNumberRule(1, 32);
 
 /**
  * A resolved ClusterSpec (a spec file, a stack output): every key known, the Keepalived rules with
@@ -197,18 +137,18 @@ export function validateClusterSpec(spec: ClusterSpec | unknown, field = "spec")
     ...validateHealthCheck(spec.healthCheck, `${field}.healthCheck`, true),
     ...checkOptional(LAB_OPERATOR_NAMESPACE_RULE, spec.labOperatorNamespace, `${field}.labOperatorNamespace`),
   ];
-  const prefixProblems = checkRequired(PREFIX_LENGTH_RULE, spec.subnetPrefixLength, `${field}.subnetPrefixLength`);
-  const vips: Address[] = [];
-  const nodes: Address[] = [];
+  const nodes = nodeProblems(spec.nodes, `${field}.nodes`);
+  const wording = specAddressWording(nodes.entries[0] ?? { field: `${field}.nodes[0].privateIp`, value: undefined, role: "node" });
+  const vips = vipEntries(spec.vips, `${field}.vips`, wording);
   problems.push(
-    ...prefixProblems,
-    ...vipProblems(spec.vips, `${field}.vips`, vips),
-    ...nodeProblems(spec.nodes, `${field}.nodes`, vips, nodes),
+    ...checkRequired(PREFIX_LENGTH_RULE, spec.subnetPrefixLength, `${field}.subnetPrefixLength`),
+    ...vips.problems,
+    ...nodes.problems,
+    ...hostAddressProblems([...vips.entries, ...nodes.entries], anchorSubnet(nodes.entries[0], spec.subnetPrefixLength), wording),
     ...validateSshSettings(spec.ssh, `${field}.ssh`),
     ...validateKeepalivedSource(spec.keepalivedSource, `${field}.keepalivedSource`),
     ...cloudProblems(spec.cloud, `${field}.cloud`),
   );
-  if (prefixProblems.length === 0) problems.push(...subnetProblems(spec.subnetPrefixLength as number, field, nodes, vips));
   return problems;
 }
 

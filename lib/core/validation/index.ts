@@ -30,6 +30,14 @@ export {
   TENCENT_NAME_RULE,
 } from "./tencent-rules";
 export { CLUSTER_SPEC_KEYS, LAB_OPERATOR_NAMESPACE_RULE, specLabel, validateClusterSpec } from "./cluster-spec";
+export {
+  isValidClusterSpec,
+  requireValidClusterSpec,
+  type SpecValidationOptions,
+  type ValidClusterSpec,
+  withAuthPass,
+  withScriptUser,
+} from "./valid-cluster-spec";
 export { validateWholeNumber } from "./field-rule";
 export {
   ADVERT_INT_FIELD_RULE,
