@@ -20,7 +20,7 @@ import {
 } from "./cloud-lab";
 import type { HostModel } from "./host-model";
 import { publishImage } from "./lab-images";
-import { operatorEnvironment, runAsOperator, stackDir } from "./operator-tools";
+import { assertOperatorIsolated, operatorEnvironment, runAsOperator, stackDir } from "./operator-tools";
 
 const SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -148,6 +148,7 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
         say("nothing deployed (`npm run lab -- deploy`)");
         return;
       }
+      await assertOperatorIsolated(lab);
       process.exitCode = await runInherited(
         ["ip", "netns", "exec", lab.network.operatorNamespace, ...cliArgv("status"), "--outputs-file", lab.outputsPath],
         operatorEnvironment(lab),
@@ -163,6 +164,7 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
     .argument("<command...>")
     .action(async (command: string[]) => {
       const lab = requireCloudLab(context.prefix());
+      await assertOperatorIsolated(lab);
       const env = { ...operatorEnvironment(lab) };
       delete env[CLUSTER_SPEC_ENV];
       process.exitCode = await runInherited(["ip", "netns", "exec", lab.network.operatorNamespace, ...command], env, lab.projectDir);

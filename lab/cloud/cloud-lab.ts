@@ -205,6 +205,7 @@ const PROGRESS_LINE =
 /** Runs a cdktf command of the lab's project in the operator namespace, showing its progress lines; throws with the end of its log when it fails. */
 async function runCdktf(layout: CloudLabLayout, args: readonly string[], logName: string, say: (line: string) => void): Promise<void> {
   const logPath = path.join(layout.projectDir, logName);
+  fs.rmSync(logPath, { force: true });
   say(`cdktf ${args[0]} of the example app (main.ts) with the real Tencent provider against the local cloud; log ${logPath}`);
   const result = await runAsOperator(layout, cdktfArgv([...args, "--auto-approve", "--skip-provider-lock", EXAMPLE_STACK]), {
     logPath,

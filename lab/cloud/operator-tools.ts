@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type CommandResult } from "../host/host-command";
 import { providerCliConfig } from "./provider-mirror";
+import { operatorNamespaceProblems } from "../cloud-network";
 import { type CloudLabLayout, LAB_REGION } from "./cloud-lab-layout";
 
 /** The checkout the lab runs from: its main.ts is the example app, its node_modules has cdktf and tsx. */
@@ -46,7 +47,12 @@ export interface OperatorRunOptions {
  * Runs argv in the operator namespace (`ip netns exec`, which also puts the lab's hosts file over
  * /etc/hosts) with the operator's environment; collects the output and streams it line by line.
  */
-export function runAsOperator(layout: CloudLabLayout, argv: readonly string[], options: OperatorRunOptions = {}): Promise<CommandResult> {
+export async function runAsOperator(
+  layout: CloudLabLayout,
+  argv: readonly string[],
+  options: OperatorRunOptions = {},
+): Promise<CommandResult> {
+  await assertOperatorIsolated(layout);
   return new Promise((resolve, reject) => {
     const child = spawn("ip", ["netns", "exec", layout.network.operatorNamespace, ...argv], {
       cwd: options.cwd ?? layout.projectDir,
@@ -86,6 +92,16 @@ export function runAsOperator(layout: CloudLabLayout, argv: readonly string[], o
       resolve({ code: timedOut ? 124 : (code ?? (signal ? 128 : 1)), stdout, stderr });
     });
   });
+}
+
+/** Refuses (throws) unless the operator namespace reaches nothing but the lab's internet segment. */
+export async function assertOperatorIsolated(layout: CloudLabLayout): Promise<void> {
+  const problems = await operatorNamespaceProblems(layout.network);
+  if (problems.length > 0) {
+    throw new Error(
+      `refusing to run anything in the lab's operator namespace (is the lab up? \`npm run lab -- up\`):\n  - ${problems.join("\n  - ")}`,
+    );
+  }
 }
 
 /** `cdktf <args>` of the lab's project, from the checkout's own cdktf. */
