@@ -172,6 +172,14 @@ function nodeRunProgress(shown: ProvisionCommandOptions): (event: ProvisionEvent
   };
 }
 
+/** What a run without a task list (--json) still tells: that it waits for another run's lock, and with --verbose each remote command. */
+function stderrOnlyProgress(shown: ProvisionCommandOptions): (event: ProvisionEvent) => void {
+  return (event) => {
+    if (event.type === "lock-wait") process.stderr.write(`${event.message}\n`);
+    if (event.type === "remote-command" && shown.verbose) process.stderr.write(`  ${event.line}\n`);
+  };
+}
+
 /** `havip-cluster provision`: parse, call provisionCluster, format. */
 export function registerProvisionCommand(program: Command): void {
   addClusterOptions(
@@ -225,8 +233,9 @@ export function registerProvisionCommand(program: Command): void {
         return;
       }
       // --json shows no progress: no task list to draw.
+      // --json draws no task list; a wait for another run's lock and --verbose's commands still go to stderr.
       const report = shown.json
-        ? await provisionCluster(spec, provisionOptions)
+        ? await provisionCluster(spec, { ...provisionOptions, onEvent: stderrOnlyProgress(shown) })
         : await provisionWithTaskList(spec, provisionOptions, shown);
       process.stdout.write(shown.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatProvisionReport(report)}\n`);
     });
