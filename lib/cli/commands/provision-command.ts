@@ -232,7 +232,6 @@ export function registerProvisionCommand(program: Command): void {
         );
         return;
       }
-      // --json shows no progress: no task list to draw.
       // --json draws no task list; a wait for another run's lock and --verbose's commands still go to stderr.
       const report = shown.json
         ? await provisionCluster(spec, { ...provisionOptions, onEvent: stderrOnlyProgress(shown) })
