@@ -22,6 +22,7 @@ import { EXIT_FAILURE } from "../lib/cli/exit-codes";
 import { CLUSTER_SPEC_ENV, provisionArgv } from "../lib/spec/provision-invocation";
 import { runProgram } from "../lib/cli/run-program";
 import { registerProbeCommand } from "./probe/probe-command";
+import { registerCloudLabCommands } from "./cloud/cloud-lab-commands";
 import { runDrills, DRILL_NAMES, SERVICE_DRILL_NAMES, drillNamesFor, formatDrillReport } from "./drills/drills";
 
 const SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -50,7 +51,7 @@ function parseServiceOrBadInput(text: string | undefined): LabService | undefine
 
 function requireLab(prefix: string): Lab {
   const lab = loadLab(prefix);
-  if (!lab) throw new Error(`lab ${prefix} is not up; run \`npm run lab -- up\` first`);
+  if (!lab) throw new Error(`bare lab ${prefix} is not up; run \`npm run lab -- bare up\` first`);
   return lab;
 }
 
@@ -79,14 +80,23 @@ export function formatLabStatus(status: LabStatus): string {
 }
 
 function buildLabProgram(): Command {
-  const lab = new Command()
+  const program = new Command()
     .exitOverride()
     .name("lab")
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) })
-    .description("a local lab: two Debian servers (systemd-nspawn, own root file system) with real sshd and Keepalived (Linux, root)")
+    .description(
+      "a local Tencent Cloud (an API endpoint of the project's own whose CVMs are Debian servers booted with systemd-nspawn) and the example app deployed on it with cdktf (Linux, root)",
+    )
     .option("--name <prefix>", "namespace prefix of the lab", DEFAULT_LAB_PREFIX);
-  const prefixOf = () => lab.opts<{ name: string }>().name;
+  const prefixOf = () => program.opts<{ name: string }>().name;
+  registerCloudLabCommands(program, { prefix: prefixOf, badInput: (message) => new LabInputError(message) });
+
+  const lab = program
+    .command("bare")
+    .description(
+      "the bare lab the provisioner's tests use: two Debian servers on one bridge, provisioned directly with a spec (no cloud), and its failover drills",
+    );
 
   lab
     .command("up")
@@ -115,7 +125,9 @@ function buildLabProgram(): Command {
           process.stdout.write(`lab: provisioning: ip netns exec ${built.operatorNamespace} ${provisionArgv().join(" ")}\n`);
           const code = await provisionLab(built);
           if (code !== 0)
-            throw new Error(`provisioning the lab failed (exit ${code}); the lab is still up: inspect it, then \`npm run lab -- down\``);
+            throw new Error(
+              `provisioning the lab failed (exit ${code}); the lab is still up: inspect it, then \`npm run lab -- bare down\``,
+            );
           process.stdout.write(`${formatLabStatus(await labStatus(built))}\n`);
         }
       } finally {
@@ -176,8 +188,8 @@ function buildLabProgram(): Command {
       process.stdout.write(`lab ${prefixOf()}: down\n`);
     });
 
-  registerProbeCommand(lab);
-  return lab;
+  registerProbeCommand(program);
+  return program;
 }
 
 /** Entry point of `npm run lab --` (lab/bin/havip-lab.cjs). */

@@ -35,7 +35,7 @@ export function loadLab(prefix: string = DEFAULT_LAB_PREFIX, stateDir: string = 
   }
   const saved = JSON.parse(text) as Partial<Lab>;
   if (saved.handleVersion !== LAB_HANDLE_VERSION || saved.prefix !== prefix) {
-    throw new Error(`${layout.handlePath} is not a lab handle for prefix ${prefix}; run \`npm run lab -- down\``);
+    throw new Error(`${layout.handlePath} is not a lab handle for prefix ${prefix}; run \`npm run lab -- bare down\``);
   }
   // Paths are recomputed so a hand-edited handle cannot point the lab's commands elsewhere.
   return { ...saved, ...layout } as Lab;

@@ -3,7 +3,7 @@ import { LAB_CGROUP_PARENT, SERVER_INTERFACE_NAME, type ServerLayout, serverLayo
 
 export { LAB_CGROUP_PARENT };
 
-/** Name prefix of the lab a user starts with `npm run lab -- up`; tests use their own. */
+/** Name prefix of the lab a user starts with `npm run lab -- up` (or `bare up`); tests use their own. */
 export const DEFAULT_LAB_PREFIX = "havip-lab";
 
 export const LAB_SUBNET = "172.16.16.0/24";

@@ -80,7 +80,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
   const existing = (await listNetworkNamespaces()).filter((namespace) => labNamespaces(layout).includes(namespace));
   if (existing.length > 0 || fs.existsSync(layout.handlePath)) {
     throw new Error(
-      `lab ${prefix} is already up or was left behind (${existing.join(", ") || layout.handlePath}); run \`npm run lab -- down\` first`,
+      `lab ${prefix} is already up or was left behind (${existing.join(", ") || layout.handlePath}); run \`npm run lab -- bare down\` first`,
     );
   }
 

@@ -1,6 +1,8 @@
 import { runCommand, runCommandOrThrow } from "../host/host-command";
+import * as fs from "node:fs";
 import {
   API_ADDRESS,
+  INTERNET_CIDR,
   type CloudNetworkLayout,
   INTERNET_PREFIX_LENGTH,
   MIRROR_ADDRESS,
@@ -172,4 +174,35 @@ export async function deleteCloudNetwork(layout: CloudNetworkLayout): Promise<vo
   for (const namespace of routersFirst) await runCommand(["ip", "netns", "del", namespace]);
   const left = await cloudNetworkNamespaces(layout);
   if (left.length > 0) throw new Error(`cannot delete the cloud network's namespaces ${left.join(", ")}`);
+}
+
+/**
+ * Why the operator namespace is not a safe place to send packets from (empty when it is): it
+ * must be a namespace of its own with only `lo` and `eth0`, and routes only to the internet
+ * segment (no default route, no IPv6), so no address it sends to can be off the machine.
+ */
+export async function operatorNamespaceProblems(layout: CloudNetworkLayout): Promise<string[]> {
+  const namespace = layout.operatorNamespace;
+  if (!(await listNamespaces()).includes(namespace)) return [`network namespace ${namespace} does not exist`];
+  const problems: string[] = [];
+  try {
+    if (fs.statSync(`/run/netns/${namespace}`).ino === fs.statSync("/proc/self/ns/net").ino)
+      problems.push(`${namespace} is this process's own network namespace`);
+  } catch {
+    problems.push(`cannot read ${namespace}'s namespace file`);
+  }
+  const links = (JSON.parse(await ip("-n", namespace, "-j", "link", "show")) as { ifname: string }[]).map((link) => link.ifname);
+  const others = links.filter((name) => name !== "lo" && name !== "eth0");
+  if (others.length > 0) problems.push(`${namespace} has unexpected interfaces: ${others.join(", ")}`);
+  const routes = (
+    JSON.parse(await ip("-n", namespace, "-j", "-4", "route", "show", "table", "all")) as { dst: string; type?: string; table?: string }[]
+  ).filter((route) => route.table !== "local" && route.type !== "broadcast" && route.type !== "local" && route.type !== "multicast");
+  const unexpected = routes.filter((route) => route.dst !== INTERNET_CIDR);
+  if (unexpected.length > 0)
+    problems.push(`${namespace} has routes other than ${INTERNET_CIDR}: ${unexpected.map((route) => route.dst).join(", ")}`);
+  const ipv6 = (await runCommand(["ip", "-n", namespace, "-6", "route", "show", "table", "all"])).stdout.trim();
+  if (ipv6.split("\n").some((line) => line.trim() !== "" && !/\btable local\b/.test(line) && !line.startsWith("multicast "))) {
+    problems.push(`${namespace} has IPv6 routes`);
+  }
+  return problems;
 }

@@ -3,7 +3,7 @@
  * code as test/e2e/deploy-hook.test.ts, which CI runs on a lab of its own): init, apply (the
  * local-exec provisions both servers) and destroy, then `havip-cluster status`.
  *
- *   npm run lab -- up && npm run check:deploy-hook && npm run lab -- down      (root, terraform on PATH)
+ *   npm run lab -- bare up && npm run check:deploy-hook && npm run lab -- bare down      (root, terraform on PATH)
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -16,7 +16,7 @@ import { DEPLOY_HOOK_COMMANDS, synthesizeDeployHook, terraformInLab } from "./de
 async function main(): Promise<number> {
   const lab = loadLab(process.argv[2] ?? DEFAULT_LAB_PREFIX);
   if (!lab) {
-    console.error("the lab is not up: run `npm run lab -- up` first");
+    console.error("the lab is not up: run `npm run lab -- bare up` first");
     return 2;
   }
   if (spawnSync("terraform", ["version"], { stdio: "ignore" }).status !== 0) {

@@ -145,7 +145,7 @@ export async function assertOperatorNamespaceIsolated(layout: LabLayout): Promis
   const problems = operatorIsolationProblems(layout, facts);
   if (problems.length > 0) {
     throw new Error(
-      `refusing to run anything in the lab's operator namespace (is the lab up? \`npm run lab -- up\`):\n  - ${problems.join("\n  - ")}`,
+      `refusing to run anything in the lab's operator namespace (is the lab up? \`npm run lab -- bare up\`):\n  - ${problems.join("\n  - ")}`,
     );
   }
 }

@@ -43,6 +43,15 @@ const PROBE_START_TIMEOUT_MS = 10_000;
 
 /** Starts probing the lab's VIP from the operator namespace every `intervalMs`; bounded in count and time. */
 export async function startOutageProbe(lab: LabLayout, options: OutageProbeOptions = {}): Promise<RunningOutageProbe> {
+  await assertOperatorNamespaceIsolated(lab);
+  return startProbe(lab.operatorNamespace, lab.vip, options);
+}
+
+/**
+ * Starts probing `host` from `namespace` (a client namespace the caller made and checked) every
+ * `intervalMs`; bounded in count and time.
+ */
+export async function startProbe(namespace: string, host: string, options: OutageProbeOptions = {}): Promise<RunningOutageProbe> {
   const intervalMs = options.intervalMs ?? 100;
   const timeoutMs = options.timeoutMs ?? 200;
   const maxProbes = Math.min(options.maxProbes ?? 600, MAX_PROBES_LIMIT);
@@ -51,16 +60,15 @@ export async function startOutageProbe(lab: LabLayout, options: OutageProbeOptio
       `outage probe needs intervalMs >= 10, timeoutMs >= 10 and maxProbes >= 1 (got ${intervalMs}, ${timeoutMs}, ${maxProbes})`,
     );
   }
-  await assertOperatorNamespaceIsolated(lab);
   const child = spawn(
     "ip",
     [
       "netns",
       "exec",
-      lab.operatorNamespace,
+      namespace,
       ...labCliArgv("probe"),
       "--host",
-      lab.vip,
+      host,
       "--port",
       String(options.port ?? (options.httpPath === undefined ? 9 : 80)),
       "--count",

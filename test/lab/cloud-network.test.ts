@@ -14,6 +14,7 @@ import {
   deleteCloudNetwork,
   instanceNamespace,
   instancePortName,
+  operatorNamespaceProblems,
   reconcileVpcRouter,
   type RouterInstance,
   type VpcRouterModel,
@@ -182,9 +183,18 @@ describe.skipIf(skip)("the local cloud's network: a routed VPC behind an interne
     expect(await ask(instanceNamespace(layout, B), "172.16.16.5")).toBe("a 172.16.16.6");
   });
 
-  it("gives the operator a route to the internet segment only", async () => {
+  it("gives the operator a route to the internet segment only, and says so when anything else appears", async () => {
     const routes = (await runCommandOrThrow(["ip", "-n", layout.operatorNamespace, "-4", "route", "show", "table", "main"])).trim();
     expect(routes.split("\n")).toEqual([expect.stringMatching(/^198\.51\.100\.0\/24 dev eth0 /)]);
+    expect(await operatorNamespaceProblems(layout)).toEqual([]);
+    await runCommandOrThrow(["ip", "-n", layout.operatorNamespace, "route", "add", "default", "via", ROUTER]);
+    try {
+      expect(await operatorNamespaceProblems(layout)).toEqual([
+        `${layout.operatorNamespace} has routes other than 198.51.100.0/24: default`,
+      ]);
+    } finally {
+      await runCommandOrThrow(["ip", "-n", layout.operatorNamespace, "route", "del", "default"]);
+    }
   });
 
   it("reconciles to the same router when applied twice", async () => {

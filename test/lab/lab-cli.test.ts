@@ -12,14 +12,38 @@ function lab(...args: string[]): Promise<{ code: number | null; stdout: string; 
 }
 
 describe("npm run lab -- (the lab's own command)", () => {
-  it("lists the lab's commands", async () => {
+  it("lists the lab's commands: the local cloud's, and the bare lab's under bare", async () => {
     const { code, stdout } = await lab("--help");
     expect(code).toBe(0);
-    for (const command of ["up", "status", "drill", "shell", "down", "probe"]) expect(stdout).toMatch(new RegExp(`^\\s+${command} `, "m"));
+    for (const command of [
+      "up",
+      "down",
+      "status",
+      "run",
+      "deploy",
+      "destroy",
+      "plan",
+      "image",
+      "cloud",
+      "shell",
+      "outputs",
+      "bare",
+      "probe",
+    ]) {
+      expect(stdout).toMatch(new RegExp(`^\\s+${command} `, "m"));
+    }
+    const bare = await lab("bare", "--help");
+    for (const command of ["up", "status", "drill", "shell", "down"]) expect(bare.stdout).toMatch(new RegExp(`^\\s+${command} `, "m"));
+  });
+
+  it("refuses an image release the lab does not build before building anything", async () => {
+    const { code, stderr } = await lab("--name", "havip-cli-never", "up", "--release", "buster");
+    expect(code).toBe(2);
+    expect(stderr).toContain('--release "buster": the lab\'s images are bullseye, bookworm, trixie');
   });
 
   it("refuses a --service the lab does not offer before building anything, naming the offer", async () => {
-    const { code, stderr } = await lab("--name", "havip-cli-never", "up", "--service", "mysql");
+    const { code, stderr } = await lab("--name", "havip-cli-never", "bare", "up", "--service", "mysql");
     expect(code).toBe(2);
     expect(stderr).toContain('--service "mysql": the lab offers nginx');
   });

@@ -2,26 +2,16 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_pr
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { CloudState } from "../../local-cloud";
+import { findProviderArchive, providerCliConfig, providerMirrorInstalled } from "../../lab/cloud/provider-mirror";
+
+export { PROVIDER_VERSION } from "../../lab/cloud/provider-mirror";
 
 export const REPO_ROOT = resolve(__dirname, "../..");
-export const PROVIDER_VERSION = "1.83.25";
-/** Where the provider mirror is kept between runs (`install-mirror.sh` skips the work when it is complete). */
-export const PROVIDER_MIRROR_DIR = process.env.TENCENTCLOUD_PROVIDER_MIRROR ?? "/var/cache/tencentcloud-provider";
 const SERVICE_HOSTS = ["vpc", "cvm", "cbs", "tag"].map((service) => `${service}.tencentcloudapi.com`);
 export const SECRET_ID = "AKIDlocalcloudprovidertest0000000000";
 export const SECRET_KEY = "local-cloud-provider-test-key-01234";
-
-/** `shared/terraform-providers` beside the checkout or one of its parents (a worktree sits deeper than the main checkout). */
-function findProviderArchive(): string | undefined {
-  if (process.env.TENCENTCLOUD_PROVIDER_DIR) return process.env.TENCENTCLOUD_PROVIDER_DIR;
-  for (let dir = REPO_ROOT; dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dirname(dir), "shared", "terraform-providers");
-    if (existsSync(join(candidate, "install-mirror.sh"))) return candidate;
-  }
-  return undefined;
-}
 
 const runs = (command: string, args: string[]) =>
   spawnSync(command, args, { stdio: "ignore", env: { ...process.env, CHECKPOINT_DISABLE: "1" } }).status === 0;
@@ -32,29 +22,9 @@ export function missingPrerequisite(): string | undefined {
   if (!runs("ip", ["-V"])) return "iproute2 (ip) is missing";
   if (!runs("openssl", ["version"])) return "openssl is missing";
   if (!runs("terraform", ["version"])) return "terraform is not on PATH";
-  if (!findProviderArchive()) return "the provider archive (shared/terraform-providers/install-mirror.sh) is not found";
+  if (!findProviderArchive() && !providerMirrorInstalled())
+    return "the provider archive (shared/terraform-providers/install-mirror.sh) is not found";
   return undefined;
-}
-
-/** The provider in a filesystem mirror with its CLI config; installed once (under a lock) and reused. */
-export function providerCliConfig(): string {
-  const config = join(PROVIDER_MIRROR_DIR, "terraformrc");
-  const binary = join(
-    PROVIDER_MIRROR_DIR,
-    "registry.terraform.io/tencentcloudstack/tencentcloud",
-    PROVIDER_VERSION,
-    "linux_amd64",
-    `terraform-provider-tencentcloud_v${PROVIDER_VERSION}`,
-  );
-  if (!existsSync(config) || !existsSync(binary)) {
-    const archive = findProviderArchive() as string;
-    mkdirSync(dirname(PROVIDER_MIRROR_DIR), { recursive: true });
-    execFileSync("flock", [`${PROVIDER_MIRROR_DIR}.lock`, join(archive, "install-mirror.sh"), PROVIDER_MIRROR_DIR], {
-      stdio: "pipe",
-      timeout: 120_000,
-    });
-  }
-  return config;
 }
 
 export interface TerraformResult {
