@@ -88,7 +88,12 @@ export const EXAMPLE_CONFIG_SHAPE: Shape = fieldsOf<ExampleAppConfig & { readonl
   }),
   serviceIngress: { listOf: ingressRule },
   driftLock: "boolean",
-  eip: { anyOf: ["boolean", fieldsOf<HaVipEipProps>({ name: "string", bandwidthMbps: "number", internetChargeType: EIP_INTERNET_CHARGE_TYPE_RULE })] },
+  eip: {
+    anyOf: [
+      "boolean",
+      fieldsOf<HaVipEipProps>({ name: "string", bandwidthMbps: "number", internetChargeType: EIP_INTERNET_CHARGE_TYPE_RULE }),
+    ],
+  },
   spreadAcrossHosts: "boolean",
   provisionOnDeploy: "boolean",
   keepalivedSource: { rule: "must be { url, sha256 }", check: validateKeepalivedSource },

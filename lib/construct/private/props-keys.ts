@@ -33,7 +33,12 @@ export const HAVIP_KEYS = keyTable<HaVipAddressProps>({ address: "leaf", name: "
 
 export const EIP_KEYS = keyTable<HaVipEipProps>({ name: "leaf", bandwidthMbps: "leaf", internetChargeType: "leaf" });
 
-export const SERVICE_INGRESS_KEYS = keyTable<ServiceIngressRule>({ protocol: "leaf", port: "leaf", cidrBlock: "leaf", description: "leaf" });
+export const SERVICE_INGRESS_KEYS = keyTable<ServiceIngressRule>({
+  protocol: "leaf",
+  port: "leaf",
+  cidrBlock: "leaf",
+  description: "leaf",
+});
 
 /**
  * Every key of HaVipClusterProps, to any depth: a misspelt key anywhere (`nodes: { primaryIP }`)

@@ -122,9 +122,7 @@ function anchorSubnet(anchor: HostAddressEntry | undefined, prefixLength: unknow
 function cloudProblems(cloud: unknown, field: string): SettingsProblem[] {
   if (cloud === undefined) return [];
   if (!isPlainObject(cloud)) return [problem(field, cloud, "must be an object { region?, vpcId?, havipIds?, eip? }")];
-  const problems = [
-    ...checkFields(cloud, CLOUD_RULES, field),
-  ];
+  const problems = [...checkFields(cloud, CLOUD_RULES, field)];
   if (cloud.havipIds !== undefined) {
     if (!Array.isArray(cloud.havipIds)) problems.push(problem(`${field}.havipIds`, cloud.havipIds, "must be a list of HAVIP ids"));
     else cloud.havipIds.forEach((id, index) => problems.push(...NON_EMPTY_TEXT_RULE.check(id, `${field}.havipIds[${index}]`)));
