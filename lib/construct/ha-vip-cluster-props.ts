@@ -65,7 +65,7 @@ export interface HaVipNodesProps {
    * cloud-init user data for both nodes, as plain text (`#cloud-config ...` or a `#!` script),
    * passed as the CVM's `user_data_raw`: at most 16 KB once base64-encoded. It runs on the first
    * boot only, before provisioning; the service's packages are better in `keepalived.serviceSetup`,
-   * which the provisioner applies one node at a time on every run. Changing it later does not
+   * which the provisioner applies one node at a time, again whenever it changes. Changing it later does not
    * re-run it on the existing nodes (cloud-init acts on the first boot).
    * @default - none
    */

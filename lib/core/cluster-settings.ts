@@ -73,7 +73,8 @@ export interface ServiceSetup {
   /** Distribution packages to install (apt-get/dnf/yum names, e.g. `nginx`). @default [] */
   readonly packages?: readonly string[];
   /**
-   * Run through `/bin/sh -c` as root after the packages, on every provisioning: make it idempotent.
+   * Run through `/bin/sh -c` as root after the packages, on a provisioning that finds it never ran
+   * on the node, changed since it last ran there, or its packages just installed: make it idempotent.
    * @default - nothing
    */
   readonly command?: string;

@@ -27,7 +27,9 @@ import {
   wholeNumberRule,
   wrongKind,
 } from "../../core/validation";
+import { unknownKeysIn } from "../../core/validation/setting-keys";
 import type { HaVipClusterProps, IngressProtocol } from "../ha-vip-cluster-props";
+import { PROPS_KEYS } from "./props-keys";
 
 const INGRESS_PROTOCOL_RULE = oneOfRule(["TCP", "UDP", "ICMP", "ALL"] satisfies IngressProtocol[]);
 const PORT_SPEC_RULE = "must be ALL, a port 1-65535, a range 8000-8080 or a list 80,443";
@@ -172,7 +174,7 @@ export function validateHaVipClusterProps(id: string, input: unknown): SettingsP
   // null is not "absent": a JavaScript caller who passes it gets the rule, as a spec with null would.
   const name = input.clusterName === undefined ? id : input.clusterName;
   const kinds = kindProblems(input);
-  const problems = [...CLUSTER_NAME_RULE.check(name, "clusterName"), ...kinds];
+  const problems = [...CLUSTER_NAME_RULE.check(name, "clusterName"), ...unknownKeysIn(input, PROPS_KEYS, ""), ...kinds];
   if (kinds.length > 0) return problems;
   const props = input as unknown as HaVipClusterProps;
 
