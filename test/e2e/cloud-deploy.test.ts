@@ -287,6 +287,63 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
     expect(planned.code, planned.output).toBe(0);
   }, 900_000);
 
+  it("reinstalls the nodes one at a time with another image on day 2 (their gates re-provision them; the new host keys are the new disks'), then plans no changes", async () => {
+    const spec = deployedSpec(lab);
+    publishImage(lab.publishedImagesPath, "bookworm");
+    const { InstanceSet } = await operatorApiCall<{ InstanceSet: { ImageId: string }[] }>(lab, "cvm", "DescribeInstances", {
+      InstanceIds: [spec.nodes[0].instanceId],
+    });
+    const { ImageSet } = await operatorApiCall<{ ImageSet: { ImageId: string; ImageName: string; CreatedTime: string }[] }>(
+      lab,
+      "cvm",
+      "DescribeImages",
+      {
+        Filters: [{ Name: "image-type", Values: ["PUBLIC_IMAGE"] }],
+      },
+    );
+    const other = ImageSet.filter((image) => image.ImageName.startsWith("Debian 12") && image.ImageId !== InstanceSet[0].ImageId)[0];
+    expect(other).toBeDefined();
+    editConfig(lab, (config) => (config.nodes.imageId = other.ImageId));
+    let most = 0;
+    let sampling = true;
+    const sampler = pollUntil(
+      async () => {
+        most = Math.max(most, (await keepalivedHolders(lab)).length);
+        return !sampling;
+      },
+      (done) => done,
+      { timeoutMs: 900_000, intervalMs: 100 },
+    );
+    try {
+      await deployExample(lab);
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    const log = fs.readFileSync(path.join(lab.projectDir, "deploy.log"), "utf8");
+    const primaryReinstalled = log.search(/tencentcloud_instance\.cluster_primary_\w+: Modifications complete/);
+    const primaryGate = log.search(/terraform_data\.cluster_primary-gate_\w+: Creation complete/);
+    const secondaryReinstalling = log.search(/tencentcloud_instance\.cluster_secondary_\w+: Modifying/);
+    expect(primaryReinstalled).toBeGreaterThan(0);
+    expect(primaryGate).toBeGreaterThan(primaryReinstalled);
+    expect(secondaryReinstalling).toBeGreaterThan(primaryGate);
+    expect(most).toBeLessThanOrEqual(1);
+    for (const node of deployedSpec(lab).nodes) {
+      const {
+        InstanceSet: [instance],
+      } = await operatorApiCall<{ InstanceSet: { ImageId: string }[] }>(lab, "cvm", "DescribeInstances", {
+        InstanceIds: [node.instanceId],
+      });
+      expect(instance.ImageId).toBe(other.ImageId);
+    }
+    const status = await cli<{ healthy: boolean }>(lab, "status");
+    expect(status.report.healthy).toBe(true);
+    // Each node's key was recorded again for its new disk, in place of the old disk's.
+    expect(fs.readFileSync(lab.knownHostsPath, "utf8")).not.toContain(`/${InstanceSet[0].ImageId}`);
+    const planned = await plan(lab);
+    expect(planned.code, planned.output).toBe(0);
+  }, 900_000);
+
   it("destroys everything with cdktf destroy: nothing left in the cloud's state", async () => {
     await destroyExample(lab);
     const state = JSON.parse(fs.readFileSync(lab.cloudStatePath, "utf8")) as Record<string, unknown>;
