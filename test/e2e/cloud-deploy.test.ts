@@ -17,6 +17,9 @@ import { cloudNetworkNamespaces, instanceNamespace } from "../../lab/cloud-netwo
 import { runCommand } from "../../lab/host/host-command";
 import { startProbe } from "../../lab/probe/outage-probe";
 import { pollUntil } from "../../lib/core/poll-until";
+import { DEFAULT_ADVERT_INT_SECONDS, DEFAULT_PRIORITY } from "../../lib/core/limits";
+import { masterDownIntervalSeconds } from "../../lib/core/vrrp-timing";
+import { DEFAULT_HAVIP_SWITCH_DELAY_MS } from "../../local-cloud";
 import { cliArgv } from "../../lib/spec/provision-invocation";
 import { testLabPrefix } from "../test-lab-prefix";
 
@@ -25,6 +28,9 @@ const missing = cloudLabPreflight();
 const skip = missing.length > 0 && process.env.CI !== "true";
 if (skip) console.log(`cloud deploy tests skipped: ${missing.join("; ")}`);
 const VIP = "172.16.16.12";
+/** The example's advert_int and priority (the construct's defaults) and the local cloud's default switch delay. */
+const FAILOVER_BOUND_MS =
+  (masterDownIntervalSeconds(DEFAULT_ADVERT_INT_SECONDS, DEFAULT_PRIORITY) + DEFAULT_HAVIP_SWITCH_DELAY_MS / 1000) * 1000 + 2000;
 
 interface DeployedSpec {
   readonly nodes: readonly { readonly name: string; readonly instanceId: string }[];
@@ -100,7 +106,13 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
 
   beforeAll(async () => {
     await cloudLabDown({ prefix: PREFIX });
-    lab = await cloudLabUp({ prefix: PREFIX, release: "bookworm", deploy: false, onStep: (line) => console.log(`lab ${PREFIX}: ${line}`) });
+    lab = await cloudLabUp({
+      prefix: PREFIX,
+      release: "bookworm",
+      service: "nginx",
+      deploy: false,
+      onStep: (line) => console.log(`lab ${PREFIX}: ${line}`),
+    });
   }, 600_000);
 
   afterAll(async () => {
@@ -123,6 +135,10 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
     const holder = deployedSpec(lab).nodes.find((node) => node.name === status.report.vipHolders[0]);
     expect(status.report.cloud?.disagreements).toEqual([]);
     expect(status.report.cloud?.bindings[0]?.boundInstanceId).toBe(holder?.instanceId);
+    // A client on the internet reaches nginx on the holder through the EIP on the HAVIP.
+    const page = await runAsOperator(lab, ["curl", "-sS", "--max-time", "5", `http://${deployedSpec(lab).cloud.eip}/`]);
+    expect(page.code, page.stderr).toBe(0);
+    expect(page.stdout).toContain("served by nginx through the VIP");
   }, 600_000);
 
   it("plans no changes afterwards", async () => {
@@ -263,7 +279,12 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
       { timeoutMs: 900_000, intervalMs: 100 },
     );
     const eip = deployedSpec(lab).cloud.eip as string;
-    const client = await startProbe(lab.network.operatorNamespace, eip, { port: 22, intervalMs: 100, timeoutMs: 300, maxProbes: 6000 });
+    const client = await startProbe(lab.network.operatorNamespace, eip, {
+      httpPath: "/",
+      intervalMs: 100,
+      timeoutMs: 300,
+      maxProbes: 6000,
+    });
     try {
       await deployExample(lab);
     } finally {
@@ -271,7 +292,12 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
       await sampler;
     }
     const outage = await client.stop();
-    console.log(`day-2 resize: longest gap of a TCP client through the EIP ${outage.longestGapMs} ms (${outage.lost}/${outage.sent} lost)`);
+    console.log(
+      `day-2 resize: longest gap of an HTTP client through the EIP ${outage.longestGapMs} ms (${outage.lost}/${outage.sent} lost), answered by ${outage.responders?.join(", ")}`,
+    );
+    // No outage longer than one failover: a silent master detected, then the cloud moving the HAVIP.
+    expect(outage.longestGapMs).toBeLessThanOrEqual(FAILOVER_BOUND_MS);
+    expect(new Set(outage.responders).size).toBe(2);
     const log = fs.readFileSync(path.join(lab.projectDir, "deploy.log"), "utf8");
     // The secondary is not touched before the primary's gate has brought the primary back healthy.
     const primaryResized = log.search(/tencentcloud_instance\.cluster_primary_\w+: Modifications complete/);
