@@ -25,12 +25,12 @@ describe("HaVipCluster validation", () => {
   it.each([
     [
       { sshKeyPairId: "skey-1a2b3c4d" },
-      'sshKeyPairId skey-1a2b3c4d goes without sshPublicKey: give the key, or the key pair that holds it',
+      "sshKeyPairId skey-1a2b3c4d goes without sshPublicKey: give the key, or the key pair that holds it",
     ],
     [{ sshPublicKey: undefined }, "sshPublicKey (missing) must not be empty (or give sshKeyPairId, an existing key pair)"],
     [
       { sshPublicKey: undefined, sshKeyPairId: "key-one" },
-      'sshKeyPairId key-one must be a key pair id like skey-1a2b3c4d, or another cluster\'s keyPairId',
+      "sshKeyPairId key-one must be a key pair id like skey-1a2b3c4d, or another cluster's keyPairId",
     ],
   ] as const)("needs exactly one of sshPublicKey and sshKeyPairId: %j", (overrides, message) => {
     expect(errorOf(overrides).message).toContain(message);
