@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatDrillSummaryTable, summarizeDrills } from "../../bench/drill-summary";
-import type { LabDrillResult } from "../../lab/drills/drills";
+import type { LabDrillResult } from "../../lab/drills";
 
 function result(
   drill: string,

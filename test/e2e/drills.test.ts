@@ -1,7 +1,7 @@
 import { testLabPrefix } from "../test-lab-prefix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Lab, labDown, labStatus, labUp, vipHolders } from "../../lab";
-import { DRILL_NAMES, runDrills } from "../../lab/drills/drills";
+import { DRILL_NAMES, runDrills } from "../../lab/drills";
 import { cli, provision, skipLab } from "./lab-fixture";
 
 const PREFIX = testLabPrefix("havip-drill");

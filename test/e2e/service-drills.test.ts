@@ -1,7 +1,7 @@
 import { testLabPrefix } from "../test-lab-prefix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Lab, labDown, labUp, vipHolders } from "../../lab";
-import { drillNamesFor, runDrills } from "../../lab/drills/drills";
+import { drillNamesFor, runDrills } from "../../lab/drills";
 import { parseProbeOutput } from "../../lab/probe/probe-line";
 import { labSpec, provision, skipLab } from "./lab-fixture";
 import { labCliArgv } from "../../lab/lab-cli-argv";

@@ -5,17 +5,17 @@ import {
   formatDrillTable,
   labLayout,
   labPrefixProblems,
-  masterDownIntervalSeconds,
   operatorSshArgv,
   parseProbeOutput,
   summarizeOutage,
 } from "../../lab";
 import { validateClusterSpec } from "../../lib/core/validation";
+import { masterDownIntervalSeconds } from "../../lib/core/vrrp-timing";
 import { renderKnownHosts } from "../../lab/servers/lab-keys";
 import { operatorIsolationProblems } from "../../lab/network/lab-network";
 import { parseProcessStatus } from "../../lab/host/lab-processes";
 import { shellLiteral } from "../../lib/core/shell-word";
-import { DRILL_NAMES, drillNamesFor, formatDrillReport, labUnsteadiness, runDrills } from "../../lab/drills/drills";
+import { DRILL_NAMES, drillNamesFor, formatDrillReport, labUnsteadiness, runDrills } from "../../lab/drills";
 import { isLabService, labServiceOverrides } from "../../lab/lab-cluster-spec";
 import type { LabStatus } from "../../lab/lab-status";
 

@@ -64,7 +64,7 @@ describe("npm run lint keeps the layers pointing down", () => {
     ["lib/core/keepalived/layering-probe.ts", "../plan/plan-node-changes"],
     ["app/layering-probe.ts", "../lib/construct/ha-vip-cluster"],
     ["lab/drills/layering-probe.ts", "../../lib/operations/failover-test"],
-    ["bench/layering-probe.ts", "../lab/drills/drills"],
+    ["bench/layering-probe.ts", "../lab/drills"],
     ["test/local-cloud/layering-probe.ts", "../../local-cloud"],
     ["local-cloud/services/layering-probe.ts", "../network/ipv4-block"],
   ])("%s importing %s passes", async (filePath, specifier) => {

@@ -1,4 +1,4 @@
-export { masterDownIntervalSeconds, skewTimeSeconds } from "../../lib/core/vrrp-timing";
+import type { LabServerName } from "../lab-layout";
 
 /** One drill's outcome: the fault injected and what the operator saw. */
 export interface DrillResult {
@@ -23,7 +23,24 @@ export interface DrillResult {
   readonly error?: string;
 }
 
-const seconds = (value: number | undefined) => (value === undefined ? "never" : `${value.toFixed(2)} s`);
+export interface LabDrillResult extends DrillResult {
+  /** Server the fault was injected on: the VIP holder, except in a drill that faults the backup. @default - the drill was not run */
+  readonly faultOn?: LabServerName;
+  /**
+   * Servers whose page answered the HTTP probe through the VIP, in order, repeats collapsed
+   * (`["a", "b"]`: a served, then b). @default - no service: the probe was a TCP connect
+   */
+  readonly httpResponders?: readonly string[];
+  /**
+   * The VRRP bound for this fault at the lab's timing: the master-down interval for a silent
+   * master, the skew for a graceful handover, `fall` x interval + skew for a failing health check.
+   * @default - the VIP must not move
+   */
+  readonly vrrpBoundSeconds?: number;
+  /** Who holds the VIP once the drill has restored the lab. Exactly one is a pass. */
+  readonly finalHolders: readonly LabServerName[];
+  readonly note?: string;
+}
 
 /**
  * The verdict on one drill: no error; the VIP moved within the bound (or stayed, for a drill that
@@ -37,28 +54,4 @@ export function drillPassed(result: DrillResult): boolean {
       : result.vipMovedAfterSeconds !== undefined &&
         (result.expectedWithinSeconds === undefined || result.vipMovedAfterSeconds <= result.expectedWithinSeconds);
   return timing && result.nopreemptHeld !== false && result.endedWithOneHolder !== false;
-}
-
-function movedCell(result: DrillResult): string {
-  if (result.expectsMove === false && result.vipMovedAfterSeconds === undefined)
-    return result.error === undefined ? "stayed (as expected)" : "-";
-  if (result.vipMovedAfterSeconds === undefined && result.error !== undefined) return "-";
-  const moved = seconds(result.vipMovedAfterSeconds);
-  if (result.nopreemptHeld === undefined) return moved;
-  return `${moved}, then ${result.nopreemptHeld ? "stayed" : "did NOT stay"}`;
-}
-
-/** A Markdown table of drill results, one row per drill. */
-export function formatDrillTable(results: readonly DrillResult[]): string {
-  const header = ["drill", "VIP on peer after", "expected within", "longest gap", "lost / sent", "verdict"];
-  const rows = results.map((result) => [
-    result.drill,
-    movedCell(result),
-    result.expectedWithinSeconds === undefined ? "-" : seconds(result.expectedWithinSeconds),
-    `${(result.longestGapMs / 1000).toFixed(2)} s`,
-    `${result.lost} / ${result.sent}`,
-    drillPassed(result) ? "ok" : "FAILED",
-  ]);
-  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n") + "\n";
 }
