@@ -4,8 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
-import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
-import { labLayout } from "../../lab/lab-layout";
+import { testClusterSpec } from "../fixtures/cluster-spec";
 
 const BIN = resolve(__dirname, "../../bin/havip-cluster.cjs");
 
@@ -89,7 +88,7 @@ describe.concurrent("havip-cluster provision with bad input", () => {
 
   /** A lab spec whose SSH hosts are loopback port 1: should validation ever let it through, nothing leaves the machine. */
   function writeSpec(name: string, changes: Partial<ClusterSpec>): string {
-    const lab = buildLabClusterSpec(labLayout("havip-u", "/tmp/x"));
+    const lab = testClusterSpec();
     const spec = {
       ...lab,
       nodes: lab.nodes.map((node) => ({ ...node, sshHost: "127.0.0.1", sshPort: 1 })),

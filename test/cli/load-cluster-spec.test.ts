@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,11 +6,11 @@ import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { SettingsError } from "../../lib/core/settings-error";
 import { CLUSTER_SPEC_ENV } from "../../lib/spec/provision-invocation";
 import { applySshOverrides, findClusterSpecs, loadClusterSpec, selectClusterSpec } from "../../lib/spec/load-cluster-spec";
-import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
-import { labLayout } from "../../lab/lab-layout";
+import { testClusterSpec } from "../fixtures/cluster-spec";
+import { writeTestKeyPair } from "../fixtures/ssh-keys";
 
 // A plain cluster spec: without the lab's namespace marker, which would make loading refuse it outside that lab.
-const lab = { ...buildLabClusterSpec(labLayout("havip-u", "/tmp/x")), labOperatorNamespace: undefined };
+const lab = testClusterSpec();
 const webSpec: ClusterSpec = { ...lab, clusterName: "web" };
 const dbSpec: ClusterSpec = { ...lab, clusterName: "db", virtualRouterId: 52 };
 const web = webSpec;
@@ -98,7 +97,7 @@ describe("loadClusterSpec", () => {
   const db = withKey(dbSpec);
 
   beforeAll(() => {
-    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "havip-cli-spec-test", "-f", keyPath]);
+    writeTestKeyPair(keyPath, "havip-cli-spec-test");
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -2,12 +2,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { formatStatusReport, readCloudView, type ClusterStatusReport } from "../../lib/operations/status-report";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import type { NodeStatusReport } from "../../lib/operations/cluster-status";
-import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
-import { labLayout } from "../../lab/lab-layout";
+import { testClusterSpec } from "../fixtures/cluster-spec";
 import { type FakeVpcApi, haVipRecord, haVipsAnswer, startFakeVpcApi } from "../cloud/fake-vpc-api";
 
 const env = { TENCENTCLOUD_SECRET_ID: "AKIDtestonly", TENCENTCLOUD_SECRET_KEY: "test-secret", TENCENTCLOUD_REGION: "ap-guangzhou" };
-const lab = buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u"));
+const lab = testClusterSpec();
 const spec: ClusterSpec = {
   ...lab,
   nodes: [

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { renderNodeFiles } from "../../lib/core/keepalived";
 import { requireValidClusterSpec, withAuthPass } from "../../lib/core/validation";
-import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
-import { labLayout } from "../../lab/lab-layout";
+import { testClusterSpec } from "../fixtures/cluster-spec";
 import { chooseAuthPass, extractAuthPass } from "../../lib/core/plan/choose-auth-pass";
 
-const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/x"));
+const spec = testClusterSpec();
 
 function renderedConf(authPass: string): string {
   const [a, b] = spec.nodes;

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
-import { labLayout } from "../../lab/lab-layout";
+import { testClusterSpec } from "../fixtures/cluster-spec";
 import { healthSettleMs, nodeHealth } from "../../lib/core/health";
 import { lockHolderScript } from "../../lib/core/node/node-lock";
 import { nodeLocksInOrder } from "../../lib/provisioner/node-lock";
 import type { RemoteShell } from "../../lib/provisioner/ssh/remote-shell";
 
-const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/x"));
+const spec = testClusterSpec();
 
 describe("a node's health for the deploy gate", () => {
   it.each([

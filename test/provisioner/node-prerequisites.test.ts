@@ -1,12 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
-import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
-import { labLayout } from "../../lab/lab-layout";
+import { testClusterSpec } from "../fixtures/cluster-spec";
 import type { NodeFacts } from "../../lib/core/node/node-facts";
 import { ensureScriptUserCommand, installPackagesCommand, missingPackages, runtimePathsScript } from "../../lib/core/node/packages";
 
-const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u"));
+const spec = testClusterSpec();
 const facts = (commands: string[]): NodeFacts => ({
   osId: "debian",
   osPrettyName: "Debian",

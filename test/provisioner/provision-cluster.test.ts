@@ -1,15 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_KEEPALIVED_FILE_PATHS, renderNodeFiles, type ManagedFile } from "../../lib/core/keepalived";
 import { requireValidClusterSpec, withAuthPass } from "../../lib/core/validation";
-import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
-import { labLayout } from "../../lab/lab-layout";
+import { testClusterSpec } from "../fixtures/cluster-spec";
 import { redact, specForConfigTest } from "../../lib/core/plan/plan-node-steps";
 import { stagingPaths, supportsConfigTest } from "../../lib/core/plan/plan-node-steps";
 import { describeFileChange } from "../../lib/core/plan/describe-file-change";
 
 const STAGING_DIR = "/etc/keepalived/.havip-staging";
 const AUTH_PASS = "Zq9sEcrT";
-const spec = requireValidClusterSpec(buildLabClusterSpec(labLayout("havip-u", "/tmp/x")));
+const spec = requireValidClusterSpec(testClusterSpec());
 const settled = withAuthPass(spec, AUTH_PASS);
 const node = { ownIp: spec.nodes[0].privateIp, peerIp: spec.nodes[1].privateIp, keepalivedVersion: "2.2.7" };
 
@@ -69,7 +68,7 @@ describe("describeFileChange", () => {
 });
 
 describe("specForConfigTest", () => {
-  const spec = requireValidClusterSpec(buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u")));
+  const spec = requireValidClusterSpec(testClusterSpec());
   const nonRoot = requireValidClusterSpec({ ...spec, scriptUser: "keepalived_script" });
 
   it.each(["2.2.5", "2.2.7"])("checks a non-root script user's configuration as root on %s, whose -t kills itself otherwise", (version) => {

@@ -1,25 +1,21 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
-import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
-import { labLayout } from "../../lab/lab-layout";
+import { testClusterSpec } from "../fixtures/cluster-spec";
+import { writeTestKeyPair } from "../fixtures/ssh-keys";
 
 /** A scratch directory with a fresh throwaway private key and a valid lab-shaped spec that uses it. */
 export function specScratch() {
   const dir = mkdtempSync(join(tmpdir(), "havip-validation-"));
   const keyPath = join(dir, "id_ed25519");
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "havip-validation-test", "-f", keyPath]);
-  // A plain cluster spec: without the lab's namespace marker, which makes loading refuse it outside that lab.
-  const { labOperatorNamespace: _labOnly, ...lab } = buildLabClusterSpec(labLayout("havip-v", dir));
-  const spec: ClusterSpec = {
-    ...lab,
+  writeTestKeyPair(keyPath, "havip-validation-test");
+  const spec: ClusterSpec = testClusterSpec({
     clusterName: "web",
-    ssh: { ...lab.ssh, privateKeyPath: keyPath, jumpHost: { host: "203.0.113.9", port: 22 } },
+    ssh: { user: "root", privateKeyPath: keyPath, knownHostsPath: join(dir, "known_hosts"), jumpHost: { host: "203.0.113.9", port: 22 } },
     keepalivedSource: { url: "https://example.com/keepalived-2.2.8.tar.gz", sha256: "0123456789abcdef".repeat(4) },
     cloud: { region: "ap-guangzhou", vpcId: "vpc-1", havipIds: ["havip-1"] },
-  };
+  });
   let count = 0;
   return {
     dir,
