@@ -20,7 +20,7 @@ import {
 } from "./cloud-lab";
 import type { HostModel } from "./host-model";
 import { publishImage } from "./lab-images";
-import { assertOperatorIsolated, operatorEnvironment, runAsOperator, stackDir } from "./operator-tools";
+import { assertOperatorIsolated, operatorApiCall, operatorEnvironment, runAsOperator, stackDir } from "./operator-tools";
 
 const SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -235,6 +235,23 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
         PATH: SERVER_PATH,
         HOME: "/root",
       });
+    });
+
+  program
+    .command("api")
+    .description("one API call to the local cloud as the operator, as tccli would make it (`lab api vpc DescribeHaVips '{}'`)")
+    .argument("<service>", "vpc, cvm, cbs or tag")
+    .argument("<action>", "e.g. DescribeInstances")
+    .argument("[params]", "the request as JSON", "{}")
+    .action(async (service: string, action: string, params: string) => {
+      let request: object;
+      try {
+        request = JSON.parse(params) as object;
+      } catch (error) {
+        throw context.badInput(`params ${JSON.stringify(params)} is not JSON: ${(error as Error).message}`);
+      }
+      const response = await operatorApiCall(requireCloudLab(context.prefix()), service, action, request);
+      process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
     });
 
   program

@@ -8,6 +8,7 @@ import {
   cloudLabUp,
   deployExample,
   destroyExample,
+  operatorApiCall,
   publishImage,
   runAsOperator,
   stackDir,
@@ -74,6 +75,20 @@ async function plan(lab: CloudLab): Promise<{ code: number; output: string }> {
   return { code: result.code, output: `${result.stdout}${result.stderr}` };
 }
 
+/** A gratuitous ARP for `address` from the namespace's eth0, as Keepalived sends one when it takes a VIP over. */
+async function sendGratuitousArp(namespace: string, address: string): Promise<void> {
+  const program = `
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+mac = s.getsockname()[4]
+ip = socket.inet_aton(sys.argv[1])
+s.send(b"\\xff" * 6 + mac + b"\\x08\\x06" + b"\\x00\\x01\\x08\\x00\\x06\\x04\\x00\\x01" + mac + ip + b"\\x00" * 6 + ip)
+`;
+  const sent = await runCommand(["ip", "netns", "exec", namespace, "python3", "-c", program, address]);
+  if (sent.code !== 0) throw new Error(`sending a gratuitous ARP from ${namespace} failed: ${sent.stderr}`);
+}
+
 function editConfig(lab: CloudLab, change: (config: { nodes: Record<string, unknown> }) => void): void {
   const config = JSON.parse(fs.readFileSync(lab.configPath, "utf8")) as { nodes: Record<string, unknown> };
   change(config);
@@ -133,6 +148,106 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
     expect(result.report).toMatchObject({ passed: true, nopreemptHeld: true });
     expect(result.report.cloudBindingMovedAfterSeconds).toBeDefined();
     expect(result.code).toBe(0);
+  }, 300_000);
+
+  it("does not move the HAVIP for a gratuitous ARP from an instance outside its drift range (check_associate)", async () => {
+    const spec = deployedSpec(lab);
+    const describe = async () =>
+      (await operatorApiCall<{ HaVipSet: { InstanceId: string }[] }>(lab, "vpc", "DescribeHaVips", { HaVipIds: [spec.cloud.havipIds[0]] }))
+        .HaVipSet[0].InstanceId;
+    const bound = await describe();
+    const primary = (
+      await operatorApiCall<{ InstanceSet: Record<string, unknown>[] }>(lab, "cvm", "DescribeInstances", {
+        InstanceIds: [spec.nodes[0].instanceId],
+      })
+    ).InstanceSet[0] as {
+      ImageId: string;
+      VirtualPrivateCloud: { VpcId: string; SubnetId: string };
+      SecurityGroupIds: string[];
+      LoginSettings: { KeyIds: string[] };
+    };
+    const { InstanceIdSet } = await operatorApiCall<{ InstanceIdSet: string[] }>(lab, "cvm", "RunInstances", {
+      Placement: { Zone: "ap-guangzhou-3" },
+      InstanceType: "S5.MEDIUM2",
+      ImageId: primary.ImageId,
+      VirtualPrivateCloud: {
+        VpcId: primary.VirtualPrivateCloud.VpcId,
+        SubnetId: primary.VirtualPrivateCloud.SubnetId,
+        PrivateIpAddresses: ["172.16.16.20"],
+      },
+      InternetAccessible: { PublicIpAssigned: false },
+      SecurityGroupIds: primary.SecurityGroupIds,
+      LoginSettings: { KeyIds: primary.LoginSettings.KeyIds },
+      InstanceName: "stranger",
+    });
+    const stranger = InstanceIdSet[0];
+    try {
+      const running = await pollUntil(
+        async () =>
+          (
+            await operatorApiCall<{ InstanceSet: { InstanceState: string }[] }>(lab, "cvm", "DescribeInstances", {
+              InstanceIds: [stranger],
+            })
+          ).InstanceSet[0]?.InstanceState,
+        (state) => state === "RUNNING",
+        { timeoutMs: 120_000, intervalMs: 1000 },
+      );
+      expect(running.value).toBe("RUNNING");
+      // The stranger claims the VIP the way Keepalived would: the address on its eth0 and a gratuitous ARP.
+      const namespace = instanceNamespace(lab.network, stranger);
+      await runCommand(["ip", "-n", namespace, "addr", "add", `${VIP}/24`, "dev", "eth0"]);
+      await sendGratuitousArp(namespace, VIP);
+      // Twice the switch delay (4 s): time enough for the cloud to have moved it, had it been allowed to.
+      await new Promise((settle) => setTimeout(settle, 8000));
+      expect(await describe()).toBe(bound);
+      const status = await cli<{ healthy: boolean }>(lab, "status");
+      expect(status.report.healthy).toBe(true);
+    } finally {
+      await operatorApiCall(lab, "cvm", "TerminateInstances", { InstanceIds: [stranger] });
+      await pollUntil(
+        async () =>
+          (await operatorApiCall<{ InstanceSet: unknown[] }>(lab, "cvm", "DescribeInstances", { InstanceIds: [stranger] })).InstanceSet
+            .length,
+        (left) => left === 0,
+        { timeoutMs: 60_000, intervalMs: 1000 },
+      );
+    }
+  }, 300_000);
+
+  it("enforces the security group: without the VRRP rules both nodes become MASTER and status says so; with them, one again", async () => {
+    const file = path.join(stackDir(lab), "cdk.tf.json");
+    const synthesized = fs.readFileSync(file, "utf8");
+    const stack = JSON.parse(synthesized) as {
+      resource: { tencentcloud_security_group_rule_set: Record<string, { ingress: { description?: string }[] }> };
+    };
+    const ruleSet = Object.values(stack.resource.tencentcloud_security_group_rule_set)[0];
+    ruleSet.ingress = ruleSet.ingress.filter((rule) => !rule.description?.startsWith("VRRP from node"));
+    fs.writeFileSync(file, JSON.stringify(stack, null, 2));
+    const applied = await runAsOperator(lab, [
+      "terraform",
+      `-chdir=${stackDir(lab)}`,
+      "apply",
+      "-auto-approve",
+      "-input=false",
+      "-no-color",
+    ]);
+    expect(applied.code, applied.stderr).toBe(0);
+    const split = await pollUntil(
+      () => cli<{ healthy: boolean; vipHolders: string[] }>(lab, "status"),
+      (status) => status.report.vipHolders.length === 2,
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+    expect(split.value.report.vipHolders).toHaveLength(2);
+    expect(split.value.report.healthy).toBe(false);
+    expect(split.value.code).toBe(3);
+    await deployExample(lab);
+    const healed = await pollUntil(
+      () => cli<{ healthy: boolean; vipHolders: string[] }>(lab, "status"),
+      (status) => status.report.healthy,
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+    expect(healed.value.report.vipHolders).toHaveLength(1);
+    expect(healed.value.code).toBe(0);
   }, 300_000);
 
   it("resizes the nodes one at a time on day 2, never with two VIP holders, and plans no changes afterwards", async () => {
