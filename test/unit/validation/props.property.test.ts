@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { HaVipClusterProps } from "../../../lib/construct";
-import { guideProps } from "../../fixtures/synth-cluster";
+import { everyOptionProps } from "../../fixtures/synth-cluster";
 import { constructVerdict } from "../../fixtures/construct-verdict";
 import { anyValue, namesField, withValueAt } from "../../fixtures/hostile-values";
 
@@ -77,21 +76,8 @@ const PROPS_FIELDS = [
   "provisionOnDeploy",
 ] as const;
 
-/** A base where every optional object is present, so a mutation deep inside has a place to land. */
-const base: HaVipClusterProps = {
-  ...guideProps,
-  keepalived: { virtualRouterId: 51, healthCheck: { kind: "maintenance-flag" } },
-  serviceIngress: [{ protocol: "TCP", port: "80", cidrBlock: "10.0.0.0/8" }],
-  eip: { bandwidthMbps: 1 },
-  ssh: {
-    user: "ops",
-    knownHostsPath: "/home/ops/.havip/known_hosts",
-    hostKeyFingerprints: {},
-    jumpHost: { host: "203.0.113.9", port: 22 },
-  },
-  keepalivedSource: { url: "https://example.com/keepalived-2.2.8.tar.gz", sha256: "0123456789abcdef".repeat(4) },
-  tags: { team: "ops" },
-};
+/** Every optional object present, so a mutation deep inside has a place to land. */
+const base = everyOptionProps;
 
 describe("construct props: hostile and ill-typed values (property)", () => {
   it("the base props synthesize", () => {
