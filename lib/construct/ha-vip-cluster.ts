@@ -359,6 +359,7 @@ export class HaVipCluster extends Construct {
       privateIp: this.nodePrivateIps[index],
       sshHost: this.nodePublicIps?.[index] ?? this.nodePrivateIps[index],
       instanceId: this.instanceIds[index],
+      imageId: this.instances[index].imageId,
     });
     return clusterSpecFromSettings({
       clusterName: this.clusterName,

@@ -141,6 +141,12 @@ export interface NodeSpec {
   readonly sshPort?: number;
   /** Cloud instance id, when the node is a CVM. */
   readonly instanceId?: string;
+  /**
+   * The image the node's system disk was last installed from (a CVM's `image_id`). With the
+   * instance id it names the disk: a host key that trust-on-first-use recorded for another disk
+   * (a replaced or reinstalled node) is recorded anew instead of refused.
+   */
+  readonly imageId?: string;
 }
 
 /** How the provisioner reaches the nodes. Paths only: key material never enters the spec. */

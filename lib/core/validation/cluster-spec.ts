@@ -21,7 +21,14 @@ import { validateSshSettings } from "./ssh-settings";
 import { CLUSTER_NAME_RULE, NON_EMPTY_TEXT_RULE } from "./tencent-rules";
 import { keysOf, keyTable, unknownKeysIn } from "./setting-keys";
 
-const NODE_SPEC_KEYS = keyTable<NodeSpec>({ name: "leaf", privateIp: "leaf", sshHost: "leaf", sshPort: "leaf", instanceId: "leaf" });
+const NODE_SPEC_KEYS = keyTable<NodeSpec>({
+  name: "leaf",
+  privateIp: "leaf",
+  sshHost: "leaf",
+  sshPort: "leaf",
+  instanceId: "leaf",
+  imageId: "leaf",
+});
 const CLOUD_KEYS = keyTable<NonNullable<ClusterSpec["cloud"]>>({ region: "leaf", vpcId: "leaf", eip: "leaf", havipIds: "leaf" });
 
 /**
@@ -65,6 +72,7 @@ const NODE_RULES = {
   sshHost: SSH_HOST_RULE,
   sshPort: PORT_RULE,
   instanceId: NON_EMPTY_TEXT_RULE,
+  imageId: NON_EMPTY_TEXT_RULE,
 } as const satisfies RuleTable;
 
 const CLOUD_RULES = { region: NON_EMPTY_TEXT_RULE, vpcId: NON_EMPTY_TEXT_RULE, eip: NON_EMPTY_TEXT_RULE } as const satisfies RuleTable;
@@ -104,7 +112,7 @@ function nodeProblems(nodes: unknown, field: string): { entries: HostAddressEntr
     problems.push(
       ...nameProblems,
       ...checkRequired(NODE_RULES.sshHost, node.sshHost, `${nodeField}.sshHost`),
-      ...checkFields(node, { sshPort: NODE_RULES.sshPort, instanceId: NODE_RULES.instanceId }, nodeField),
+      ...checkFields(node, { sshPort: NODE_RULES.sshPort, instanceId: NODE_RULES.instanceId, imageId: NODE_RULES.imageId }, nodeField),
     );
     entries.push({ field: `${nodeField}.privateIp`, value: node.privateIp, role: "node" });
   });
