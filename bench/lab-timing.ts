@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { CLUSTER_SPEC_ENV, provisionArgv } from "../lib/spec/provision-invocation";
-import { drillNamesFor, runDrills, type LabDrillResult } from "../lab/drills";
+import { bareLabTarget, drillNamesFor, runDrills, type LabDrillResult } from "../lab/drills";
 import type { Lab } from "../lab/lab-handle";
 import { labDown } from "../lab/lab-down";
 import { labUp } from "../lab/lab-up";
@@ -82,7 +82,7 @@ export async function measureLabRuns(options: LabRunsOptions): Promise<LabRunsRe
         }
         provisioning.push(sample);
       }
-      if (options.drills) drills.push(...(await runDrills(lab, options.drillNames ?? drillNamesFor(lab), log)));
+      if (options.drills) drills.push(...(await runDrills(bareLabTarget(lab), options.drillNames ?? drillNamesFor(lab), log)));
       if (options.provision) {
         log("lab down");
         await labDown({ prefix });

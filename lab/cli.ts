@@ -23,7 +23,7 @@ import { CLUSTER_SPEC_ENV, provisionArgv } from "../lib/spec/provision-invocatio
 import { runProgram } from "../lib/cli/run-program";
 import { registerProbeCommand } from "./probe/probe-command";
 import { registerCloudLabCommands } from "./cloud/cloud-lab-commands";
-import { runDrills, DRILL_NAMES, SERVICE_DRILL_NAMES, drillNamesFor, formatDrillReport } from "./drills";
+import { bareLabTarget, runDrills, DRILL_NAMES, SERVICE_DRILL_NAMES, drillNamesFor, formatDrillReport } from "./drills";
 
 const SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -154,7 +154,7 @@ function buildLabProgram(): Command {
     .action(async (options: { only?: string; json?: boolean }) => {
       const running = requireLab(prefixOf());
       const selected = options.only ? options.only.split(",").map((name) => name.trim()) : drillNamesFor(running);
-      const results = await runDrills(running, selected, (line) => {
+      const results = await runDrills(bareLabTarget(running), selected, (line) => {
         if (!options.json) process.stdout.write(`drill: ${line}\n`);
       });
       process.stdout.write(options.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatDrillReport(results)}\n`);

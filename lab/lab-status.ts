@@ -1,12 +1,19 @@
 import type { KeepalivedObservation } from "../lib/core/health";
 import { DEFAULT_STATE_FILE_PATH } from "../lib/core/limits";
-import { LAB_SERVER_NAMES, type LabLayout, type LabServerName } from "./lab-layout";
+import type { LabLayout, LabServerName } from "./lab-layout";
 import { listNetworkNamespaces } from "./network/lab-network";
 import { serverInitPid, serverSystemState } from "./servers/lab-server";
-import { keepalivedPid, readBootFile, serverProcessesNamed, vipHolders } from "./servers/server-inspection";
+import {
+  type ServerGroup,
+  keepalivedPid,
+  readBootFile,
+  serverNames,
+  serverProcessesNamed,
+  vipHolders,
+} from "./servers/server-inspection";
 
-export interface LabServerStatus {
-  readonly name: LabServerName;
+export interface LabServerStatus<N extends string = LabServerName> {
+  readonly name: N;
   readonly ip: string;
   readonly namespace: string;
   readonly namespaceExists: boolean;
@@ -20,22 +27,30 @@ export interface LabServerStatus {
   readonly holdsVip: boolean;
 }
 
-export interface LabStatus {
-  readonly prefix: string;
+/** What every server of a group runs and which of them carry the VIP, read from the host (no SSH). */
+export interface ServerGroupStatus<N extends string = string> {
   readonly vip: string;
-  readonly servers: readonly LabServerStatus[];
-  readonly vipHolders: readonly LabServerName[];
+  readonly servers: readonly LabServerStatus<N>[];
+  readonly vipHolders: readonly N[];
+}
+
+export interface LabStatus extends ServerGroupStatus<LabServerName> {
+  readonly prefix: string;
 }
 
 export async function labStatus(lab: LabLayout): Promise<LabStatus> {
+  return { prefix: lab.prefix, ...(await serverGroupStatus(lab)) };
+}
+
+export async function serverGroupStatus<N extends string>(group: ServerGroup<N>): Promise<ServerGroupStatus<N>> {
   const namespaces = await listNetworkNamespaces();
-  const holders = await vipHolders(lab);
-  const servers: LabServerStatus[] = [];
-  for (const name of LAB_SERVER_NAMES) {
-    const server = lab.servers[name];
+  const holders = await vipHolders(group);
+  const servers: LabServerStatus<N>[] = [];
+  for (const name of serverNames(group)) {
+    const server = group.servers[name];
     const namespaceExists = namespaces.includes(server.namespace);
     const base = { name, ip: server.ip, namespace: server.namespace, namespaceExists, holdsVip: holders.includes(name) };
-    const offline: LabServerStatus = {
+    const offline: LabServerStatus<N> = {
       ...base,
       systemState: "offline",
       sshdRunning: false,
@@ -50,14 +65,14 @@ export async function labStatus(lab: LabLayout): Promise<LabStatus> {
     // Every read goes to this boot's PID 1, and the sample counts only if that boot is still there
     // afterwards: a server that reboots or crashes meanwhile is between two boots, i.e. offline,
     // whatever a read of the ending or the starting boot said (or threw).
-    let sample: LabServerStatus | undefined;
+    let sample: LabServerStatus<N> | undefined;
     let failure: unknown;
     try {
       sample = {
         ...base,
         systemState: await serverSystemState(server, initPid),
-        sshdRunning: (await serverProcessesNamed(lab, name, "sshd", initPid)).length > 0,
-        keepalivedPid: await keepalivedPid(lab, name, initPid),
+        sshdRunning: (await serverProcessesNamed(group, name, "sshd", initPid)).length > 0,
+        keepalivedPid: await keepalivedPid(group, name, initPid),
         vrrpState: readBootFile(initPid, DEFAULT_STATE_FILE_PATH)?.trim(),
       };
     } catch (error) {
@@ -70,7 +85,7 @@ export async function labStatus(lab: LabLayout): Promise<LabStatus> {
     if (sample === undefined) throw failure;
     servers.push(sample);
   }
-  return { prefix: lab.prefix, vip: lab.vip, servers, vipHolders: holders };
+  return { vip: group.vip, servers, vipHolders: holders };
 }
 
 /**
@@ -78,7 +93,7 @@ export async function labStatus(lab: LabLayout): Promise<LabStatus> {
  * lab reads every server from the host, booted or not, so each answers; a server between boots
  * has no Keepalived.
  */
-export function labObservations(status: LabStatus): KeepalivedObservation[] {
+export function labObservations<N extends string>(status: ServerGroupStatus<N>): KeepalivedObservation[] {
   return status.servers.map((server) => {
     const running = server.keepalivedPid !== undefined;
     return {

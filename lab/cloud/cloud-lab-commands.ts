@@ -1,14 +1,11 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import type { Command } from "commander";
 import { nsenterArgv, serverInitPid } from "../servers/lab-server";
 import { installLabInterruptCleanup } from "../lab-up";
 import { serverPowerState } from "../servers/server-lifecycle";
-import { type ServerLayout, serverLayout } from "../servers/server-layout";
 import { LAB_RELEASES, type LabRelease, isLabRelease } from "../roots/release-roots";
 import { LAB_SERVICES, isLabService } from "../lab-cluster-spec";
-import { instanceNamespace } from "../cloud-network";
 import { CLUSTER_SPEC_ENV, cliArgv } from "../../lib/spec/provision-invocation";
 import {
   type CloudLab,
@@ -20,7 +17,21 @@ import {
   restartCloudDaemon,
   writeOutputs,
 } from "./cloud-lab";
-import type { HostModel } from "./host-model";
+import { deployedNodes, hostModel, machineServer } from "./cloud-machines";
+import { cloudLabTarget } from "./cloud-drill-target";
+import {
+  ALL_DRILL_NAMES,
+  DEFAULT_LINK_PROFILE,
+  DEFAULT_LINK_SECONDS,
+  describeLinkProfile,
+  drillNamesFor,
+  drillPassed,
+  formatDrillReport,
+  type LinkProfile,
+  parseLinkProfile,
+  runDrills,
+} from "../drills";
+import { EXIT_FAILURE } from "../../lib/cli/exit-codes";
 import { publishImage } from "./lab-images";
 import { assertOperatorIsolated, operatorApiCall, operatorEnvironment, runAsOperator, stackDir } from "./operator-tools";
 
@@ -37,40 +48,6 @@ function requireCloudLab(prefix: string): CloudLab {
   const lab = loadCloudLab(prefix);
   if (!lab) throw new Error(`lab ${prefix} is not up; run \`npm run lab -- up\` first`);
   return lab;
-}
-
-/** The cluster's nodes as the deployed spec names them (primary, secondary) with their instance ids. */
-function deployedNodes(lab: CloudLab): { name: string; instanceId: string }[] {
-  try {
-    const outputs = JSON.parse(fs.readFileSync(lab.outputsPath, "utf8")) as Record<string, Record<string, unknown>>;
-    const values = Object.values(outputs)[0] ?? {};
-    const spec = JSON.parse(String(values["cluster-spec"] ?? "{}")) as { nodes?: { name: string; instanceId: string }[] };
-    return spec.nodes ?? [];
-  } catch {
-    return [];
-  }
-}
-
-function hostModel(lab: CloudLab): HostModel | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(lab.hostDir, "host-model.json"), "utf8")) as HostModel;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The server a machine of the lab runs as (the layout the lab's host gave it). */
-function machineServer(lab: CloudLab, instance: HostModel["instances"][string]): ServerLayout {
-  return serverLayout({
-    name: instance.instanceId,
-    machineName: `${lab.prefix}-${instance.instanceId}`,
-    namespace: instanceNamespace(lab.network, instance.instanceId),
-    ip: instance.privateIp,
-    prefixLength: instance.prefixLength,
-    gateway: instance.gateway,
-    hostname: instance.hostName,
-    dir: path.join(lab.hostDir, "machines", instance.instanceId),
-  });
 }
 
 /** The lab's machines: instance id, node name (when the deployed spec names it), addresses, power. */
@@ -267,6 +244,48 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
       }
       const response = await operatorApiCall(requireCloudLab(context.prefix()), service, action, request);
       process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
+    });
+
+  program
+    .command("drill")
+    .description(
+      `failover drills on the deployed cluster, each beside its bound (VRRP's + the cloud's switch delay), with an HTTP client through the EIP: ${ALL_DRILL_NAMES.join(", ")}`,
+    )
+    .option("--only <names>", "comma-separated drills to run (default: every drill that fits the lab)")
+    .option("--link-profile <profile>", `lossy-link's impairment, e.g. loss=5,delay=20,jitter=10 (default ${describeLinkProfile(DEFAULT_LINK_PROFILE)})`)
+    .option("--link-seconds <s>", `how long lossy-link impairs the link (default ${DEFAULT_LINK_SECONDS})`)
+    .option("--partition-seconds <s>", "how long partition-heals keeps the nodes apart (default: from the cluster's timing)")
+    .option("--json", "machine-readable output")
+    .action(async (options: { only?: string; linkProfile?: string; linkSeconds?: string; partitionSeconds?: string; json?: boolean }) => {
+      const lab = requireCloudLab(context.prefix());
+      const target = cloudLabTarget(lab);
+      const seconds = (flag: string, text: string | undefined) => {
+        if (text === undefined) return undefined;
+        const value = Number(text);
+        if (!(Number.isFinite(value) && value > 0 && value <= 3600)) throw context.badInput(`${flag} ${text} is not a number of seconds from 0 to 3600`);
+        return value;
+      };
+      let linkProfile: LinkProfile | undefined;
+      try {
+        linkProfile = options.linkProfile === undefined ? undefined : parseLinkProfile(options.linkProfile);
+      } catch (error) {
+        throw context.badInput(`--link-profile: ${(error as Error).message}`);
+      }
+      const selected = options.only ? options.only.split(",").map((name) => name.trim()) : drillNamesFor(target);
+      const results = await runDrills(
+        target,
+        selected,
+        (line) => {
+          if (!options.json) process.stdout.write(`drill: ${line}\n`);
+        },
+        {
+          ...(linkProfile ? { linkProfile } : {}),
+          ...(options.linkSeconds ? { linkSeconds: seconds("--link-seconds", options.linkSeconds) } : {}),
+          ...(options.partitionSeconds ? { partitionSeconds: seconds("--partition-seconds", options.partitionSeconds) } : {}),
+        },
+      );
+      process.stdout.write(options.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatDrillReport(results, target.timing)}\n`);
+      if (results.some((result) => !drillPassed(result))) process.exitCode = EXIT_FAILURE;
     });
 
   program

@@ -12,6 +12,7 @@ import {
   createInternet,
   deleteCloudNetwork,
 } from "../cloud-network";
+import { DEFAULT_HAVIP_SWITCH_DELAY_MS } from "../../local-cloud";
 import { signalProcess } from "../host/lab-processes";
 import { unmountAllUnder } from "../host/mounts";
 import { labPreflight } from "../lab-preflight";
@@ -204,6 +205,23 @@ export async function restartCloudDaemon(layout: CloudLabLayout): Promise<void> 
   await stopCloudDaemon(layout);
   const config = JSON.parse(fs.readFileSync(layout.daemonConfigPath, "utf8")) as CloudDaemonConfig;
   await startCloudDaemon(layout, config);
+}
+
+/** How long the running cloud takes to move an HAVIP after a gratuitous ARP (its endpoint's setting). */
+export function havipSwitchDelayMs(layout: CloudLabLayout): number {
+  const config = JSON.parse(fs.readFileSync(layout.daemonConfigPath, "utf8")) as CloudDaemonConfig;
+  return config.havipSwitchDelayMs ?? DEFAULT_HAVIP_SWITCH_DELAY_MS;
+}
+
+/**
+ * Restarts the endpoint with another switch delay (the machines keep running; gratuitous ARPs sent
+ * during the restart are not seen, so change it while the cluster is steady).
+ */
+export async function setHavipSwitchDelay(layout: CloudLabLayout, delayMs: number): Promise<void> {
+  if (!(Number.isFinite(delayMs) && delayMs >= 0)) throw new Error(`switch delay ${delayMs} is not a number of milliseconds`);
+  const config = JSON.parse(fs.readFileSync(layout.daemonConfigPath, "utf8")) as CloudDaemonConfig;
+  await stopCloudDaemon(layout);
+  await startCloudDaemon(layout, { ...config, havipSwitchDelayMs: delayMs });
 }
 
 function tail(file: string, lines: number): string {

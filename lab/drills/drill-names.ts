@@ -1,5 +1,4 @@
-import type { LabService } from "../lab-cluster-spec";
-import type { LabLayout } from "../lab-layout";
+import type { DrillTarget } from "./drill-target";
 
 export const DRILL_NAMES = [
   "machine-crash",
@@ -12,16 +11,18 @@ export const DRILL_NAMES = [
 ] as const;
 /** Drills of a lab with a service behind the VIP (`lab up --service nginx`): the service fails, not Keepalived. */
 export const SERVICE_DRILL_NAMES = ["nginx-dies-on-master", "nginx-dies-on-backup"] as const;
-export type DrillName = (typeof DRILL_NAMES)[number] | (typeof SERVICE_DRILL_NAMES)[number];
-
-/** A lab as the drills need it: its layout, and the service `lab up --service` put behind the VIP. */
-export type DrillLab = LabLayout & { readonly service?: LabService };
+/** Drills of a target whose network can impair the link between the nodes (the local cloud's VPC router). */
+export const LINK_DRILL_NAMES = ["lossy-link"] as const;
+export type DrillName = (typeof DRILL_NAMES)[number] | (typeof SERVICE_DRILL_NAMES)[number] | (typeof LINK_DRILL_NAMES)[number];
+export const ALL_DRILL_NAMES: readonly DrillName[] = [...DRILL_NAMES, ...SERVICE_DRILL_NAMES, ...LINK_DRILL_NAMES];
 
 /**
- * The drills that fit a lab: with a service, its two service drills replace health-check-fails
- * (the maintenance flag is not the health check then).
+ * The drills that fit a target: with a service, its two service drills replace health-check-fails
+ * (the maintenance flag is not the health check then); where the link can be impaired, the
+ * lossy-link drill too.
  */
-export function drillNamesFor(lab: DrillLab): DrillName[] {
-  if (lab.service === undefined) return [...DRILL_NAMES];
-  return [...DRILL_NAMES.filter((name) => name !== "health-check-fails"), ...SERVICE_DRILL_NAMES];
+export function drillNamesFor(target: Pick<DrillTarget, "service" | "impairLink">): DrillName[] {
+  const base: DrillName[] =
+    target.service === undefined ? [...DRILL_NAMES] : [...DRILL_NAMES.filter((name) => name !== "health-check-fails"), ...SERVICE_DRILL_NAMES];
+  return target.impairLink === undefined ? base : [...base, ...LINK_DRILL_NAMES];
 }

@@ -1,5 +1,10 @@
-export { DRILL_NAMES, type DrillLab, type DrillName, drillNamesFor, SERVICE_DRILL_NAMES } from "./drill-names";
-export { type DrillResult, drillPassed, type LabDrillResult } from "./drill-result";
+export { bareLabTarget, type DrillLab } from "./bare-lab-target";
+export { ALL_DRILL_NAMES, DRILL_NAMES, type DrillName, drillNamesFor, LINK_DRILL_NAMES, SERVICE_DRILL_NAMES } from "./drill-names";
+export { DEFAULT_LINK_PROFILE, DEFAULT_LINK_SECONDS, describeLinkProfile, parseLinkProfile } from "./drill-plans";
+export { type DrillResult, drillPassed, type ImpairmentFindings, type LabDrillResult, type PartitionFindings } from "./drill-result";
 export { formatDrillReport, formatDrillTable } from "./drill-report";
+export { type CloudBinding, type DrillTarget, type FailoverTestFacts, type LinkProfile } from "./drill-target";
+export { BARE_LAB_TIMING, type DrillBounds, drillBounds, type DrillTiming } from "./drill-timing";
+export { type DrillOptions } from "./faults";
 export { runDrills } from "./run-drills";
 export { labUnsteadiness } from "./steadiness";

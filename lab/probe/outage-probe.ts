@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
 import { summarizeOutage, type OutageSummary } from "../../lib/probe/outage-summary";
-import { parseProbeOutput } from "./probe-line";
+import { parseProbeOutput, parseProbeStart } from "./probe-line";
 import { MAX_PROBES_LIMIT } from "../../lib/probe/tcp-reachability-probe";
 import type { LabLayout } from "../lab-layout";
 import { labCliArgv } from "../lab-cli-argv";
 import { assertOperatorNamespaceIsolated } from "../network/lab-network";
 
+import type { ProbeSample } from "../../lib/probe/outage-summary";
 export { summarizeOutage, type OutageSummary, type ProbeSample } from "../../lib/probe/outage-summary";
 export { parseProbeOutput } from "./probe-line";
 
@@ -32,11 +33,19 @@ export interface OutageProbeOptions {
   readonly httpPath?: string;
 }
 
+/** What a probe measured: the summary, and every sample on the host's clock. */
+export interface ProbeRecord extends OutageSummary {
+  readonly intervalMs: number;
+  readonly samples: readonly ProbeSample[];
+  /** When the samples' clock started (ms since the epoch): sample i was sent at startedAtMs + sentAtMs. @default - unknown */
+  readonly startedAtMs?: number;
+}
+
 export interface RunningOutageProbe {
   /** Stops probing and resolves with what was measured so far. */
-  stop(): Promise<OutageSummary>;
+  stop(): Promise<ProbeRecord>;
   /** Resolves when the probe ends by itself (after maxProbes). */
-  readonly finished: Promise<OutageSummary>;
+  readonly finished: Promise<ProbeRecord>;
 }
 
 const PROBE_START_TIMEOUT_MS = 10_000;
@@ -86,17 +95,22 @@ export async function startProbe(namespace: string, host: string, options: Outag
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     output += chunk;
-    if (output.includes("\n")) markReady();
+    if (/^\d/m.test(output)) markReady();
   });
   const hardLimit = setTimeout(() => child.kill("SIGKILL"), PROBE_START_TIMEOUT_MS + maxProbes * intervalMs + timeoutMs + 5000);
-  const finished = new Promise<OutageSummary>((resolve) => {
+  const record = (): ProbeRecord => {
+    const samples = parseProbeOutput(output).sort((x, y) => x.seq - y.seq);
+    const startedAtMs = parseProbeStart(output);
+    return { ...summarizeOutage(samples, intervalMs), intervalMs, samples, ...(startedAtMs === undefined ? {} : { startedAtMs }) };
+  };
+  const finished = new Promise<ProbeRecord>((resolve) => {
     child.on("close", () => {
       clearTimeout(hardLimit);
-      resolve(summarizeOutage(parseProbeOutput(output), intervalMs));
+      resolve(record());
     });
     child.on("error", () => {
       clearTimeout(hardLimit);
-      resolve(summarizeOutage(parseProbeOutput(output), intervalMs));
+      resolve(record());
     });
   });
   // Starting node in the namespace takes a moment: the probe is running once its first sample is out.

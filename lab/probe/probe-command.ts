@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { formatProbeSample } from "./probe-line";
+import { formatProbeSample, formatProbeStart } from "./probe-line";
 import { MAX_PROBES_LIMIT, startTcpProbe } from "../../lib/probe/tcp-reachability-probe";
 
 function wholeNumber(min: number, max: number) {
@@ -25,7 +25,7 @@ export function registerProbeCommand(program: Command): void {
   program
     .command("probe")
     .description(
-      "probe HOST:PORT with a TCP connect every --interval ms, --count times (a refused connection is an answer); prints `seq sent_at_ms 0|1` lines",
+      "probe HOST:PORT with a TCP connect every --interval ms, --count times (a refused connection is an answer); prints a `started EPOCH_MS` line, then `seq sent_at_ms 0|1` lines",
     )
     .requiredOption("--host <address>", "address to probe (only one you own: the VIP of your cluster or lab)")
     .option("--port <port>", "TCP port", wholeNumber(1, 65535), 9)
@@ -39,6 +39,7 @@ export function registerProbeCommand(program: Command): void {
     )
     .action(async (options: { host: string; port: number; count: number; interval: number; timeout: number; httpPath?: string }) => {
       await new Promise<void>((resolve) => {
+        process.stdout.write(`${formatProbeStart(Date.now())}\n`);
         startTcpProbe({
           host: options.host,
           port: options.port,

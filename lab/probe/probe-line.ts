@@ -24,3 +24,14 @@ export function formatProbeSample(sample: ProbeSample): string {
   const line = `${sample.seq} ${sample.sentAtMs.toFixed(1)} ${sample.answered ? 1 : 0}`;
   return sample.responder === undefined ? line : `${line} ${sample.responder}`;
 }
+
+/** The probe's first line: when its clock started (ms since the epoch), so samples can be put on the host's clock. */
+export function formatProbeStart(epochMs: number): string {
+  return `started ${epochMs}`;
+}
+
+/** When the probe's clock started (ms since the epoch), from its first line; undefined when the output has none. */
+export function parseProbeStart(text: string): number | undefined {
+  const match = /^started (\d+)$/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}

@@ -3,11 +3,28 @@ import * as path from "node:path";
 import { vipHolders as holdersOf } from "../../lib/core/health";
 import { pollUntil } from "../../lib/core/poll-until";
 import { type CommandOptions, type CommandResult, runCommand, runCommandOrThrow } from "../host/host-command";
-import { LAB_SERVER_NAMES, type LabLayout, type LabServerName } from "../lab-layout";
 import { type ProcessFacts, networkNamespacePids, pidNamespaceOf, readProcessFacts, signalProcess } from "../host/lab-processes";
 import { nsenterArgv, serverInitPid } from "./lab-server";
+import type { ServerLayout } from "./server-layout";
 
-async function requireInitPid(lab: LabLayout, server: LabServerName): Promise<number> {
+/**
+ * The servers of one cluster by node name, and the VIP they share: the bare lab's `a` and `b`
+ * (a `LabLayout` is one), or a local cloud cluster's `primary` and `secondary` machines. Every
+ * function here takes one, so the drills inspect and fault both alike.
+ */
+export interface ServerGroup<N extends string = string> {
+  readonly vip: string;
+  /** The interface that carries the servers' addresses and the VIP. */
+  readonly interfaceName: string;
+  readonly servers: Readonly<Record<N, ServerLayout>>;
+}
+
+/** The group's node names, in the order its servers are listed. */
+export function serverNames<N extends string>(group: ServerGroup<N>): N[] {
+  return Object.keys(group.servers) as N[];
+}
+
+async function requireInitPid<N extends string>(lab: ServerGroup<N>, server: N): Promise<number> {
   const pid = await serverInitPid(lab.servers[server]);
   if (pid === undefined) throw new Error(`lab server ${server} is not running (no PID 1 in namespace ${lab.servers[server].namespace})`);
   return pid;
@@ -17,9 +34,9 @@ async function requireInitPid(lab: LabLayout, server: LabServerName): Promise<nu
  * Runs argv inside a server, from the host, without SSH: `nsenter` into every namespace of the
  * server's systemd and its root, so it sees the server's own file system, units and processes.
  */
-export async function execInServer(
-  lab: LabLayout,
-  server: LabServerName,
+export async function execInServer<N extends string>(
+  lab: ServerGroup<N>,
+  server: N,
   argv: readonly string[],
   options: CommandOptions = {},
 ): Promise<CommandResult> {
@@ -31,7 +48,7 @@ export async function execInServer(
 }
 
 /** Reads a file as the server sees it (through its PID 1's root), or undefined when it does not exist. */
-export async function readServerFile(lab: LabLayout, server: LabServerName, file: string): Promise<string | undefined> {
+export async function readServerFile<N extends string>(lab: ServerGroup<N>, server: N, file: string): Promise<string | undefined> {
   return readBootFile(await requireInitPid(lab, server), file);
 }
 
@@ -48,7 +65,7 @@ export function readBootFile(initPid: number, file: string): string | undefined 
  * When a file in the server was last modified (ms since the epoch): undefined when it does not
  * exist, "offline" when the server is between two boots (before, during or after the read).
  */
-export async function serverFileModifiedAt(lab: LabLayout, server: LabServerName, file: string): Promise<number | undefined | "offline"> {
+export async function serverFileModifiedAt<N extends string>(lab: ServerGroup<N>, server: N, file: string): Promise<number | undefined | "offline"> {
   const pid = await serverInitPid(lab.servers[server]);
   if (pid === undefined) return "offline";
   let mtimeMs: number | undefined;
@@ -61,24 +78,24 @@ export async function serverFileModifiedAt(lab: LabLayout, server: LabServerName
 }
 
 /** The IPv4 addresses on a server's eth0, read from its network namespace (no SSH, works while it boots). */
-async function serverAddresses(lab: LabLayout, name: LabServerName): Promise<string[]> {
+async function serverAddresses<N extends string>(lab: ServerGroup<N>, name: N): Promise<string[]> {
   const result = await runCommand(["ip", "-n", lab.servers[name].namespace, "-o", "-4", "addr", "show", "dev", lab.interfaceName]);
   if (result.code !== 0) return [];
   return [...result.stdout.matchAll(/ inet (\d+\.\d+\.\d+\.\d+)\//g)].map((match) => match[1]);
 }
 
 /** Servers whose eth0 currently carries the VIP (two during a split brain, none during a failover): the one vipHolders rule. */
-export async function vipHolders(lab: LabLayout): Promise<LabServerName[]> {
+export async function vipHolders<N extends string>(lab: ServerGroup<N>): Promise<N[]> {
   const observations = [];
-  for (const name of LAB_SERVER_NAMES) {
+  for (const name of serverNames(lab)) {
     const addresses = await serverAddresses(lab, name);
     observations.push({ node: name, reachable: true, keepalived: { running: true, runState: "running" as const, addresses } });
   }
-  return holdersOf([lab.vip], observations) as LabServerName[];
+  return holdersOf([lab.vip], observations) as N[];
 }
 
 /** Brings the server's eth0 down or up: for Keepalived, the server's network is gone (a dead server, as far as the peer can tell). */
-export async function setLink(lab: LabLayout, server: LabServerName, state: "up" | "down"): Promise<void> {
+export async function setLink<N extends string>(lab: ServerGroup<N>, server: N, state: "up" | "down"): Promise<void> {
   await runCommandOrThrow(["ip", "-n", lab.servers[server].namespace, "link", "set", lab.interfaceName, state]);
 }
 
@@ -90,9 +107,9 @@ export interface KeepalivedProcesses {
 }
 
 /** Keepalived processes of one server, with host PIDs. */
-export async function keepalivedProcesses(
-  lab: LabLayout,
-  server: LabServerName,
+export async function keepalivedProcesses<N extends string>(
+  lab: ServerGroup<N>,
+  server: N,
   initPid?: number,
 ): Promise<KeepalivedProcesses | undefined> {
   const all = await serverProcessesNamed(lab, server, "keepalived", initPid);
@@ -106,7 +123,7 @@ export async function keepalivedProcesses(
  * Live processes with this name in one server, with host PIDs. Only processes in the server's own
  * pid namespace count: the host's or the other server's never match.
  */
-export async function serverProcessesNamed(lab: LabLayout, server: LabServerName, name: string, initPid?: number): Promise<ProcessFacts[]> {
+export async function serverProcessesNamed<N extends string>(lab: ServerGroup<N>, server: N, name: string, initPid?: number): Promise<ProcessFacts[]> {
   initPid ??= await serverInitPid(lab.servers[server]);
   if (initPid === undefined) return [];
   const serverPidNamespace = pidNamespaceOf(initPid);
@@ -117,7 +134,7 @@ export async function serverProcessesNamed(lab: LabLayout, server: LabServerName
 }
 
 /** Host PID of the server's Keepalived parent process, or undefined when Keepalived is not running there. */
-export async function keepalivedPid(lab: LabLayout, server: LabServerName, initPid?: number): Promise<number | undefined> {
+export async function keepalivedPid<N extends string>(lab: ServerGroup<N>, server: N, initPid?: number): Promise<number | undefined> {
   return (await keepalivedProcesses(lab, server, initPid))?.parent.pid;
 }
 
@@ -125,9 +142,9 @@ export async function keepalivedPid(lab: LabLayout, server: LabServerName, initP
  * Signals the server's Keepalived: the parent only (SIGTERM there is a graceful stop), its
  * children only (the parent respawns them), or all. Returns the host PIDs signalled.
  */
-export async function signalKeepalived(
-  lab: LabLayout,
-  server: LabServerName,
+export async function signalKeepalived<N extends string>(
+  lab: ServerGroup<N>,
+  server: N,
   signal: NodeJS.Signals,
   which: "parent" | "children" | "all",
 ): Promise<number[]> {
@@ -148,7 +165,7 @@ const REBOOT_START_TIMEOUT_MS = 30_000;
  * going down when systemctl waits for its answer, so a failing systemctl counts only if the
  * boot it was sent to is still there afterwards.
  */
-export async function rebootServer(lab: LabLayout, server: LabServerName): Promise<void> {
+export async function rebootServer<N extends string>(lab: ServerGroup<N>, server: N): Promise<void> {
   const pid = await requireInitPid(lab, server);
   const result = await runCommand([...nsenterArgv(pid), "systemctl", "reboot"], { timeoutMs: 10_000 });
   if (result.code === 0) return;
@@ -165,7 +182,7 @@ export async function rebootServer(lab: LabLayout, server: LabServerName): Promi
 }
 
 /** Crashes the server: SIGKILL to its PID 1 (systemd), so the kernel kills everything in it at once; its supervisor boots it again. */
-export async function crashServer(lab: LabLayout, server: LabServerName): Promise<void> {
+export async function crashServer<N extends string>(lab: ServerGroup<N>, server: N): Promise<void> {
   const pid = await requireInitPid(lab, server);
   if (!signalProcess(pid, "SIGKILL")) throw new Error(`cannot kill PID 1 (host PID ${pid}) of lab server ${server}`);
 }

@@ -1,7 +1,7 @@
 import { testLabPrefix } from "../test-lab-prefix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Lab, labDown, labStatus, labUp, vipHolders } from "../../../lab";
-import { DRILL_NAMES, runDrills } from "../../../lab/drills";
+import { bareLabTarget, DRILL_NAMES, runDrills } from "../../../lab/drills";
 import { cli, provision, skipLab } from "./lab-fixture";
 
 const PREFIX = testLabPrefix("havip-drill");
@@ -26,7 +26,7 @@ describe.skipIf(skipLab)("failover drills on a trixie lab", () => {
     // How fast the VIP moves is the benchmark's business (npm run bench); here: that it moves, and
     // that every drill ends with exactly one holder.
     it(`${drill}: moves the VIP (and keeps it there, for nopreempt) and ends with exactly one holder`, async () => {
-      const [result] = await runDrills(lab, [drill], () => undefined);
+      const [result] = await runDrills(bareLabTarget(lab), [drill], () => undefined);
       expect(result.error).toBeUndefined();
       expect(result.finalHolders).toHaveLength(1);
       expect(result.vipMovedAfterSeconds).toBeDefined();

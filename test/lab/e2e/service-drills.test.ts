@@ -1,7 +1,7 @@
 import { testLabPrefix } from "../test-lab-prefix";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Lab, labDown, labUp, vipHolders } from "../../../lab";
-import { drillNamesFor, runDrills } from "../../../lab/drills";
+import { bareLabTarget, drillNamesFor, runDrills } from "../../../lab/drills";
 import { parseProbeOutput } from "../../../lab/probe/probe-line";
 import { labSpec, provision, skipLab } from "./lab-fixture";
 import { labCliArgv } from "../../../lab/lab-cli-argv";
@@ -43,7 +43,7 @@ describe.skipIf(skipLab)("nginx behind the VIP (lab up --service nginx, trixie)"
   });
 
   it("nginx-dies-on-master: the VIP moves to the peer, one holder, and HTTP is answered by the new node", async () => {
-    const [result] = await runDrills(lab, ["nginx-dies-on-master"], () => undefined);
+    const [result] = await runDrills(bareLabTarget(lab), ["nginx-dies-on-master"], () => undefined);
     expect(result.error).toBeUndefined();
     const newHolder = peerOf(result.faultOn as string);
     expect(result.vipMovedAfterSeconds).toBeDefined();
@@ -54,7 +54,7 @@ describe.skipIf(skipLab)("nginx behind the VIP (lab up --service nginx, trixie)"
 
   it("nginx-dies-on-backup: nothing moves, one holder, and HTTP is answered by the master throughout", async () => {
     const master = (await vipHolders(lab))[0];
-    const [result] = await runDrills(lab, ["nginx-dies-on-backup"], () => undefined);
+    const [result] = await runDrills(bareLabTarget(lab), ["nginx-dies-on-backup"], () => undefined);
     expect(result.error).toBeUndefined();
     expect(result.faultOn).toBe(peerOf(master));
     expect(result.note).toContain("went FAULT");
@@ -64,7 +64,7 @@ describe.skipIf(skipLab)("nginx behind the VIP (lab up --service nginx, trixie)"
   }, 180_000);
 
   it("refuses the maintenance-flag drill on a service lab, naming its counterpart", async () => {
-    await expect(runDrills(lab, ["health-check-fails"], () => undefined)).rejects.toThrow(
+    await expect(runDrills(bareLabTarget(lab), ["health-check-fails"], () => undefined)).rejects.toThrow(
       /not the health check of a lab with --service nginx \(nginx-dies-on-master/,
     );
   });

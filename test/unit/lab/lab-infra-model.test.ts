@@ -15,7 +15,7 @@ import { renderKnownHosts } from "../../../lab/servers/lab-keys";
 import { operatorIsolationProblems } from "../../../lab/network/lab-network";
 import { parseProcessStatus } from "../../../lab/host/lab-processes";
 import { shellLiteral } from "../../../lib/core/shell-word";
-import { DRILL_NAMES, drillNamesFor, formatDrillReport, labUnsteadiness, runDrills } from "../../../lab/drills";
+import { bareLabTarget, DRILL_NAMES, drillNamesFor, formatDrillReport, labUnsteadiness, runDrills } from "../../../lab/drills";
 import { isLabService, labServiceOverrides } from "../../../lab/lab-cluster-spec";
 import type { LabStatus } from "../../../lab/lab-status";
 
@@ -94,7 +94,7 @@ describe("drills for a lab with and without a service", () => {
   const serviceLab = { ...layout, service: "nginx" as const };
 
   it("swaps health-check-fails for the nginx drills on a service lab", () => {
-    expect(drillNamesFor(layout)).toEqual([...DRILL_NAMES]);
+    expect(drillNamesFor(bareLabTarget(layout))).toEqual([...DRILL_NAMES]);
     expect(drillNamesFor(serviceLab)).toEqual([
       ...DRILL_NAMES.filter((name) => name !== "health-check-fails"),
       "nginx-dies-on-master",
@@ -103,13 +103,13 @@ describe("drills for a lab with and without a service", () => {
   });
 
   it("refuses a drill that does not fit the lab before touching it", async () => {
-    await expect(runDrills(layout, ["nginx-dies-on-backup"], () => undefined)).rejects.toThrow(
-      "nginx-dies-on-backup needs a lab with a service behind the VIP (lab up --service nginx)",
+    await expect(runDrills(bareLabTarget(layout), ["nginx-dies-on-backup"], () => undefined)).rejects.toThrow(
+      "nginx-dies-on-backup needs a service behind the VIP (lab up --service nginx)",
     );
-    await expect(runDrills(serviceLab, ["health-check-fails"], () => undefined)).rejects.toThrow(
+    await expect(runDrills(bareLabTarget(serviceLab), ["health-check-fails"], () => undefined)).rejects.toThrow(
       /not the health check of a lab with --service nginx/,
     );
-    await expect(runDrills(layout, ["nginx-dies"], () => undefined)).rejects.toThrow(
+    await expect(runDrills(bareLabTarget(layout), ["nginx-dies"], () => undefined)).rejects.toThrow(
       /unknown drill\(s\) nginx-dies; choose from .*nginx-dies-on-master/,
     );
   });
