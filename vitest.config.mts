@@ -22,6 +22,7 @@ const LAB_TESTS = [
   "test/e2e/**/*.test.ts",
   "test/lab/lab-network.test.ts",
   "test/lab/cloud-network.test.ts",
+  "test/lab/link-impairment.test.ts",
   "test/lab/server-lifecycle.test.ts",
   "test/lab/pure-cgroup-v2.test.ts",
 ];
