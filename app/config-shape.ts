@@ -16,6 +16,16 @@ export type Shape =
   | { readonly mapOf: Shape }
   | { readonly anyOf: readonly Shape[] };
 
+/**
+ * The shape of every key of T: the compiler refuses one that misses a key of T or names one T
+ * does not have, so a field added to the props cannot be forgotten in the config file's check.
+ */
+export type ShapeFields<T> = { readonly [K in keyof Required<T>]-?: Shape };
+
+export function fieldsOf<T>(fields: ShapeFields<T>): { readonly fields: ShapeFields<T> } {
+  return { fields };
+}
+
 const isRule = (shape: Shape): shape is FieldRule => typeof shape === "object" && "check" in shape;
 
 function describeShape(shape: Shape): string {

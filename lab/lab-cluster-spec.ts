@@ -62,7 +62,7 @@ export const LAB_SERVICE_PAGE_PATH = "/";
 
 /**
  * The node's page says which node it is (its first word is the hostname, which the HTTP probe
- * records as the responder). Idempotent, as a setup command must be: it runs on every provisioning.
+ * records as the responder). Idempotent, as a setup command must be: a provisioning runs it again when it changed.
  */
 const NGINX_SETUP_COMMAND = [
   `printf '%s\\n%s\\n' "$(hostname)" "served by nginx through the VIP" > /var/www/html/index.html`,

@@ -1,3 +1,4 @@
+import type { KeepalivedObservation } from "../lib/core/health";
 import { DEFAULT_STATE_FILE_PATH } from "../lib/core/limits";
 import { LAB_SERVER_NAMES, type LabLayout, type LabServerName } from "./lab-layout";
 import { listNetworkNamespaces } from "./network/lab-network";
@@ -70,4 +71,25 @@ export async function labStatus(lab: LabLayout): Promise<LabStatus> {
     servers.push(sample);
   }
   return { prefix: lab.prefix, vip: lab.vip, servers, vipHolders: holders };
+}
+
+/**
+ * The lab's status as the one observation shape the health questions take (lib/core/health): the
+ * lab reads every server from the host, booted or not, so each answers; a server between boots
+ * has no Keepalived.
+ */
+export function labObservations(status: LabStatus): KeepalivedObservation[] {
+  return status.servers.map((server) => {
+    const running = server.keepalivedPid !== undefined;
+    return {
+      node: server.name,
+      reachable: true,
+      keepalived: {
+        running,
+        runState: running ? "running" : "stopped",
+        addresses: status.vipHolders.includes(server.name) ? [status.vip] : [],
+        notifiedState: server.vrrpState,
+      },
+    };
+  });
 }

@@ -106,7 +106,7 @@ export {
 // The provisioner, for scripts: the same entry `havip-cluster provision` and the construct's local-exec use.
 export { provisionCluster, type ProvisionOptions } from "./provisioner/provision-cluster";
 export type { NodePreview, NodeReport, ProvisionEvent, ProvisionReport } from "./provisioner/provision-events";
-export type { NodeStep, NodeStepPlan } from "./provisioner/node-steps";
+export type { NodeStep, NodeStepPlan } from "./core/plan/plan-node-steps";
 export { formatProvisionReport } from "./provisioner/provision-report-format";
 
 // The spec contract: how a cluster spec is found and read (a spec file, stack outputs, the environment).

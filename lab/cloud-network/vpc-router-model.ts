@@ -142,7 +142,9 @@ function partitionRules(model: VpcRouterModel): string[] {
  * The router's nftables table, replaced as a whole in one transaction (created empty first so
  * the delete never fails): NAT for public IPs and EIPs, and each instance's security group rules
  * on its port. Egress and ingress are two base chains, so a packet between two instances must be
- * let out by the sender's rules and in by the receiver's; replies of an accepted connection pass.
+ * let out by the sender's rules and in by the receiver's. Replies of an accepted TCP, UDP or ICMP
+ * connection pass; other protocols (VRRP, GRE) are judged packet by packet, so a rule removed
+ * stops them at once instead of letting a flow conntrack keeps alive forever go on.
  */
 export function renderRouterRuleset(model: VpcRouterModel): string {
   const uplink = JSON.stringify(model.uplinkInterface);
@@ -158,7 +160,7 @@ export function renderRouterRuleset(model: VpcRouterModel): string {
   ];
   const guarded = model.instances.filter((instance) => instance.firewall !== undefined);
   const dispatch = (direction: "ingress" | "egress") => [
-    "ct state established,related accept",
+    "meta l4proto { tcp, udp, icmp } ct state established,related accept",
     ...guarded.map(
       (instance) =>
         `${direction === "ingress" ? "oifname" : "iifname"} ${JSON.stringify(instance.port)} jump ${direction}_${instance.port}`,

@@ -6,6 +6,7 @@ import { nsenterArgv, serverInitPid } from "../servers/lab-server";
 import { serverPowerState } from "../servers/server-lifecycle";
 import { type ServerLayout, serverLayout } from "../servers/server-layout";
 import { LAB_RELEASES, type LabRelease, isLabRelease } from "../roots/release-roots";
+import { LAB_SERVICES, isLabService } from "../lab-cluster-spec";
 import { instanceNamespace } from "../cloud-network";
 import { CLUSTER_SPEC_ENV, cliArgv } from "../../lib/spec/provision-invocation";
 import {
@@ -20,7 +21,7 @@ import {
 } from "./cloud-lab";
 import type { HostModel } from "./host-model";
 import { publishImage } from "./lab-images";
-import { assertOperatorIsolated, operatorEnvironment, runAsOperator, stackDir } from "./operator-tools";
+import { assertOperatorIsolated, operatorApiCall, operatorEnvironment, runAsOperator, stackDir } from "./operator-tools";
 
 const SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -115,7 +116,14 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
     .option("--release <release>", `Debian release of the nodes' image (${LAB_RELEASES.join(", ")})`, "bookworm")
     .option("--no-deploy", "only start the local cloud (deploy later with `lab deploy`)")
     .option("--switch-delay-ms <ms>", "how long the cloud takes to move an HAVIP after a gratuitous ARP (default: the local cloud's)")
-    .action(async (options: { release: string; deploy: boolean; switchDelayMs?: string }) => {
+    .option(
+      "--service <name>",
+      `a service behind the VIP (${LAB_SERVICES.join(", ")}): serviceSetup, an http health check and port 80 open`,
+    )
+    .action(async (options: { release: string; deploy: boolean; switchDelayMs?: string; service?: string }) => {
+      if (options.service !== undefined && !isLabService(options.service)) {
+        throw context.badInput(`--service ${JSON.stringify(options.service)}: the lab offers ${LAB_SERVICES.join(", ")}`);
+      }
       const delay = options.switchDelayMs === undefined ? undefined : Number(options.switchDelayMs);
       if (delay !== undefined && !(Number.isFinite(delay) && delay >= 0))
         throw context.badInput(`--switch-delay-ms ${options.switchDelayMs} is not a number of milliseconds`);
@@ -123,6 +131,7 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
         prefix: context.prefix(),
         release: release(options.release),
         deploy: options.deploy,
+        ...(options.service ? { service: options.service } : {}),
         onStep: say,
         ...(delay === undefined ? {} : { havipSwitchDelayMs: delay }),
       });
@@ -235,6 +244,23 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
         PATH: SERVER_PATH,
         HOME: "/root",
       });
+    });
+
+  program
+    .command("api")
+    .description("one API call to the local cloud as the operator, as tccli would make it (`lab api vpc DescribeHaVips '{}'`)")
+    .argument("<service>", "vpc, cvm, cbs or tag")
+    .argument("<action>", "e.g. DescribeInstances")
+    .argument("[params]", "the request as JSON", "{}")
+    .action(async (service: string, action: string, params: string) => {
+      let request: object;
+      try {
+        request = JSON.parse(params) as object;
+      } catch (error) {
+        throw context.badInput(`params ${JSON.stringify(params)} is not JSON: ${(error as Error).message}`);
+      }
+      const response = await operatorApiCall(requireCloudLab(context.prefix()), service, action, request);
+      process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
     });
 
   program

@@ -34,6 +34,7 @@ import {
   renderOperatorHosts,
 } from "./cloud-lab-layout";
 import type { HostModel } from "./host-model";
+import { type LabService, labServiceOverrides } from "../lab-cluster-spec";
 import { CHECKOUT_DIR, EXAMPLE_STACK, cdktfArgv, renderCdktfJson, runAsOperator, stackDir } from "./operator-tools";
 import { findProviderArchive, providerCliConfig, providerMirrorInstalled } from "./provider-mirror";
 
@@ -61,6 +62,8 @@ export interface CloudLabUpOptions extends CloudLabOptions {
   readonly deploy?: boolean;
   /** How long an HAVIP takes to follow a gratuitous ARP in this cloud. @default the local cloud's default */
   readonly havipSwitchDelayMs?: number;
+  /** A service behind the VIP (its setup, health check and ingress rule in the config). @default - none: the default health check */
+  readonly service?: LabService;
   /** Settings merged over the lab's example config (the config file's keys). @default - none */
   readonly config?: Readonly<Record<string, unknown>>;
 }
@@ -69,6 +72,7 @@ export interface CloudLabUpOptions extends CloudLabOptions {
 export interface CloudLab extends CloudLabLayout {
   readonly handleVersion: 1;
   readonly release: LabRelease;
+  readonly service?: LabService;
   readonly cacheDir: string;
   readonly createdAt: string;
 }
@@ -99,6 +103,18 @@ export function labExampleConfig(layout: CloudLabLayout, release: LabRelease): R
     sshAllowedCidr: `${OPERATOR_ADDRESS}/32`,
     sshPublicKeyFile: layout.operatorPublicKeyPath,
     ssh: { privateKeyPath: layout.operatorPrivateKeyPath, knownHostsPath: layout.knownHostsPath, trustOnFirstUse: true },
+  };
+}
+
+/**
+ * The config file's settings for a service behind the VIP: the bare lab's worked example (its
+ * setup command and health check), and clients of the internet admitted to port 80.
+ */
+export function labServiceConfig(service: LabService): Record<string, unknown> {
+  const { serviceSetup, healthCheck } = labServiceOverrides(service);
+  return {
+    keepalived: { serviceSetup, healthCheck },
+    serviceIngress: [{ protocol: "TCP", port: "80", cidrBlock: "0.0.0.0/0", description: "web clients" }],
   };
 }
 
@@ -343,8 +359,15 @@ export async function cloudLabUp(options: CloudLabUpOptions = {}): Promise<Cloud
       mirrorAddress: MIRROR_ADDRESS,
       ...(options.havipSwitchDelayMs === undefined ? {} : { havipSwitchDelayMs: options.havipSwitchDelayMs }),
     });
-    writeProject(layout, release, options.config);
-    const lab: CloudLab = { ...layout, handleVersion: 1, release, cacheDir, createdAt: started.toISOString() };
+    writeProject(layout, release, mergeConfig(options.service ? labServiceConfig(options.service) : {}, options.config ?? {}));
+    const lab: CloudLab = {
+      ...layout,
+      handleVersion: 1,
+      release,
+      ...(options.service ? { service: options.service } : {}),
+      cacheDir,
+      createdAt: started.toISOString(),
+    };
     saveCloudLab(lab);
     if (options.deploy ?? true) await deployExample(layout, options);
     return lab;

@@ -79,6 +79,8 @@ export class LabCloudHost implements CloudHost {
   private listener: ((announcement: Announcement) => void) | undefined;
   /** One router change at a time per VPC: reconciling is a read-then-write of the router. */
   private readonly routerQueues = new Map<string, Promise<void>>();
+  /** Security rules that came for a machine before its launch put it in the model. */
+  private readonly pendingRules = new Map<string, MachineSecurityRules>();
 
   constructor(private readonly options: LabCloudHostOptions) {
     this.modelPath = path.join(options.stateDir, "host-model.json");
@@ -117,16 +119,31 @@ export class LabCloudHost implements CloudHost {
     this.model = draft;
   }
 
-  private reconcile(vpcId: string): Promise<void> {
+  /**
+   * Runs `change` with the VPC's router to itself: every change of a router (a port added or
+   * removed, the model reconciled) is one step of the VPC's queue, so no reconcile sees a port
+   * half made.
+   */
+  private withRouter<T>(vpcId: string, change: () => Promise<T>): Promise<T> {
     const previous = this.routerQueues.get(vpcId) ?? Promise.resolve();
-    const next = previous
-      .catch(() => undefined)
-      .then(async () => {
-        const router: VpcRouterModel | undefined = routerModelOf(this.model, vpcId, ROUTER_UPLINK_INTERFACE);
-        if (router) await reconcileVpcRouter(this.options.network, router);
-      });
-    this.routerQueues.set(vpcId, next);
+    const next = previous.catch(() => undefined).then(change);
+    this.routerQueues.set(
+      vpcId,
+      next.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
     return next;
+  }
+
+  private async reconcileNow(vpcId: string): Promise<void> {
+    const router: VpcRouterModel | undefined = routerModelOf(this.model, vpcId, ROUTER_UPLINK_INTERFACE);
+    if (router) await reconcileVpcRouter(this.options.network, router);
+  }
+
+  private reconcile(vpcId: string): Promise<void> {
+    return this.withRouter(vpcId, () => this.reconcileNow(vpcId));
   }
 
   private async startWatcher(vpcId: string): Promise<void> {
@@ -202,8 +219,11 @@ export class LabCloudHost implements CloudHost {
   async deleteVpc(vpcId: string): Promise<void> {
     this.watchers.get(vpcId)?.stop();
     this.watchers.delete(vpcId);
-    await deleteVpcRouter(this.options.network, vpcId);
-    this.save((model) => delete model.vpcs[vpcId]);
+    await this.withRouter(vpcId, async () => {
+      await deleteVpcRouter(this.options.network, vpcId);
+      this.save((model) => delete model.vpcs[vpcId]);
+    });
+    this.routerQueues.delete(vpcId);
   }
 
   async createSubnet(subnet: HostSubnet): Promise<void> {
@@ -227,24 +247,29 @@ export class LabCloudHost implements CloudHost {
   }
 
   async launchMachine(machine: MachineSpec): Promise<void> {
-    if (!this.model.instances[machine.instanceId]) {
-      this.save(
-        (model) =>
-          (model.instances[machine.instanceId] = {
-            instanceId: machine.instanceId,
-            vpcId: machine.vpcId,
-            subnetId: machine.subnetId,
-            privateIp: machine.privateIp,
-            prefixLength: machine.prefixLength,
-            gateway: machine.gateway,
-            hostName: machine.hostName,
-          }),
-      );
-    }
-    if (!(await listNamespaces()).includes(instanceNamespace(this.options.network, machine.instanceId))) {
-      await attachInstance(this.options.network, machine.vpcId, machine);
-    }
-    await this.reconcile(machine.vpcId);
+    await this.withRouter(machine.vpcId, async () => {
+      if (!(await listNamespaces()).includes(instanceNamespace(this.options.network, machine.instanceId))) {
+        await attachInstance(this.options.network, machine.vpcId, machine);
+      }
+      // In the model (so in the router's routes and rules) only once its port exists and is up.
+      if (!this.model.instances[machine.instanceId]) {
+        this.save(
+          (model) =>
+            (model.instances[machine.instanceId] = {
+              instanceId: machine.instanceId,
+              vpcId: machine.vpcId,
+              subnetId: machine.subnetId,
+              privateIp: machine.privateIp,
+              prefixLength: machine.prefixLength,
+              gateway: machine.gateway,
+              hostName: machine.hostName,
+              ...(this.pendingRules.has(machine.instanceId) ? { firewall: this.pendingRules.get(machine.instanceId) } : {}),
+            }),
+        );
+        this.pendingRules.delete(machine.instanceId);
+      }
+      await this.reconcileNow(machine.vpcId);
+    });
     const server = this.server(machine);
     await createServer(server, this.image(machine.imageKey), this.disk(machine));
     await startServer(server, { timeoutMs: this.timeoutMs });
@@ -287,14 +312,20 @@ export class LabCloudHost implements CloudHost {
     const instance = this.model.instances[instanceId];
     if (!instance) return;
     await destroyServer(this.server(instance));
-    await detachInstance(this.options.network, instance.vpcId, instanceId);
-    this.save((model) => delete model.instances[instanceId]);
-    await this.reconcile(instance.vpcId);
+    await this.withRouter(instance.vpcId, async () => {
+      this.save((model) => delete model.instances[instanceId]);
+      await this.reconcileNow(instance.vpcId);
+      await detachInstance(this.options.network, instance.vpcId, instanceId);
+    });
   }
 
   async applySecurityRules(instanceId: string, rules: MachineSecurityRules): Promise<void> {
     const instance = this.model.instances[instanceId];
-    if (!instance) return;
+    if (!instance) {
+      // Rules for a machine still being launched: they are in force from its first reconcile on.
+      this.pendingRules.set(instanceId, rules);
+      return;
+    }
     this.save((model) => (model.instances[instanceId].firewall = rules));
     await this.reconcile(instance.vpcId);
   }

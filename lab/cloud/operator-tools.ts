@@ -134,3 +134,23 @@ export const EXAMPLE_STACK = "havip-cluster";
 export function stackDir(layout: CloudLabLayout): string {
   return path.join(layout.projectDir, "cdktf.out", "stacks", EXAMPLE_STACK);
 }
+
+/** One API call made as the operator (in the operator namespace, signed with the lab's key pair): the Response as JSON. */
+export async function operatorApiCall<T = Record<string, unknown>>(
+  layout: CloudLabLayout,
+  service: string,
+  action: string,
+  params: object = {},
+): Promise<T> {
+  const result = await runAsOperator(layout, [
+    process.execPath,
+    "--require",
+    require.resolve("tsx/cjs"),
+    path.join(__dirname, "api-call.ts"),
+    service,
+    action,
+    JSON.stringify(params),
+  ]);
+  if (result.code !== 0) throw new Error(`${service} ${action}: ${result.stderr.trim() || `exit ${result.code}`}`);
+  return JSON.parse(result.stdout) as T;
+}

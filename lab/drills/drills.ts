@@ -9,7 +9,8 @@ import { LAB_ADVERT_INT_SECONDS, LAB_HEALTH_CHECK, LAB_SERVICE_PAGE_PATH, type L
 import type { LabLayout, LabServerName } from "../lab-layout";
 import { runInOperatorNamespace } from "../network/lab-operator";
 import { healPartition, partitionServers } from "../network/lab-partition";
-import { labStatus, type LabStatus } from "../lab-status";
+import { clusterHealth } from "../../lib/core/health";
+import { labObservations, labStatus, type LabStatus } from "../lab-status";
 import { startOutageProbe, type OutageSummary } from "../probe/outage-probe";
 import {
   crashServer,
@@ -97,15 +98,8 @@ async function waitForHolders(
  * `rise` good checks, could not take over, and the next drill would measure that instead of its own fault).
  */
 export function labUnsteadiness(status: LabStatus): string | undefined {
-  const problems = status.servers.flatMap((server) => {
-    if (server.keepalivedPid === undefined) return [`Keepalived is not running on ${server.name}`];
-    if (server.vrrpState !== "MASTER" && server.vrrpState !== "BACKUP")
-      return [`${server.name} is in state ${server.vrrpState ?? "unknown"}, not MASTER or BACKUP`];
-    return [];
-  });
-  if (status.vipHolders.length !== 1)
-    problems.push(`the VIP is held by ${status.vipHolders.join(" and ") || "nobody"}, not by exactly one server`);
-  return problems.length === 0 ? undefined : problems.join("; ");
+  const verdict = clusterHealth([status.vip], labObservations(status), undefined, "server");
+  return verdict.healthy ? undefined : verdict.problems.join("; ");
 }
 
 /** Waits until the lab is steady (see labUnsteadiness); resolves with what is still wrong after timeoutMs, or undefined. */

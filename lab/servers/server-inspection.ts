@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { vipHolders as holdersOf } from "../../lib/core/health";
 import { pollUntil } from "../../lib/core/poll-until";
 import { type CommandOptions, type CommandResult, runCommand, runCommandOrThrow } from "../host/host-command";
 import { LAB_SERVER_NAMES, type LabLayout, type LabServerName } from "../lab-layout";
@@ -59,14 +60,21 @@ export async function serverFileModifiedAt(lab: LabLayout, server: LabServerName
   return (await serverInitPid(lab.servers[server])) === pid ? mtimeMs : "offline";
 }
 
-/** Servers whose eth0 currently carries the VIP (two during a split brain, none during a failover). */
+/** The IPv4 addresses on a server's eth0, read from its network namespace (no SSH, works while it boots). */
+async function serverAddresses(lab: LabLayout, name: LabServerName): Promise<string[]> {
+  const result = await runCommand(["ip", "-n", lab.servers[name].namespace, "-o", "-4", "addr", "show", "dev", lab.interfaceName]);
+  if (result.code !== 0) return [];
+  return [...result.stdout.matchAll(/ inet (\d+\.\d+\.\d+\.\d+)\//g)].map((match) => match[1]);
+}
+
+/** Servers whose eth0 currently carries the VIP (two during a split brain, none during a failover): the one vipHolders rule. */
 export async function vipHolders(lab: LabLayout): Promise<LabServerName[]> {
-  const holders: LabServerName[] = [];
+  const observations = [];
   for (const name of LAB_SERVER_NAMES) {
-    const result = await runCommand(["ip", "-n", lab.servers[name].namespace, "-o", "-4", "addr", "show", "dev", lab.interfaceName]);
-    if (result.code === 0 && result.stdout.includes(` inet ${lab.vip}/`)) holders.push(name);
+    const addresses = await serverAddresses(lab, name);
+    observations.push({ node: name, reachable: true, keepalived: { running: true, runState: "running" as const, addresses } });
   }
-  return holders;
+  return holdersOf([lab.vip], observations) as LabServerName[];
 }
 
 /** Brings the server's eth0 down or up: for Keepalived, the server's network is gone (a dead server, as far as the peer can tell). */

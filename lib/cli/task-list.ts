@@ -1,4 +1,4 @@
-import { Listr, type ListrTask } from "listr2";
+import type { ListrTask } from "listr2";
 
 export interface TaskListOptions {
   readonly verbose: boolean;
@@ -12,6 +12,9 @@ export async function runTaskList<Context extends object>(
   context: Context,
   options: TaskListOptions,
 ): Promise<Context> {
+  // Loaded here, so a run that draws no task list (--json, one node) starts without listr2.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Listr } = require("listr2") as typeof import("listr2");
   const list = new Listr<Context, "default", "simple">(tasks, {
     ctx: context,
     exitOnError: true,

@@ -73,7 +73,8 @@ export interface ServiceSetup {
   /** Distribution packages to install (apt-get/dnf/yum names, e.g. `nginx`). @default [] */
   readonly packages?: readonly string[];
   /**
-   * Run through `/bin/sh -c` as root after the packages, on every provisioning: make it idempotent.
+   * Run through `/bin/sh -c` as root after the packages, on a provisioning that finds it never ran
+   * on the node, changed since it last ran there, or its packages just installed: make it idempotent.
    * @default - nothing
    */
   readonly command?: string;
@@ -140,6 +141,12 @@ export interface NodeSpec {
   readonly sshPort?: number;
   /** Cloud instance id, when the node is a CVM. */
   readonly instanceId?: string;
+  /**
+   * The image the node's system disk was last installed from (a CVM's `image_id`). With the
+   * instance id it names the disk: a host key that trust-on-first-use recorded for another disk
+   * (a replaced or reinstalled node) is recorded anew instead of refused.
+   */
+  readonly imageId?: string;
 }
 
 /** How the provisioner reaches the nodes. Paths only: key material never enters the spec. */

@@ -53,6 +53,8 @@ export const KEEPALIVED_CONFIG_TEST_SINCE = "2.0.5";
 
 /** Where a node records which files its running Keepalived was started or reloaded with. */
 export const APPLIED_FINGERPRINT_PATH = "/var/keepalived/.havip-applied";
+/** Where a node records the service setup (packages and command) that last ran on it. */
+export const SERVICE_SETUP_FINGERPRINT_PATH = "/var/keepalived/.havip-service-setup";
 
 export const DEFAULT_INTERFACE_NAME = "eth0";
 export const DEFAULT_NOTIFY_LOG_PATH = "/var/log/keepalived.log";

@@ -1,11 +1,8 @@
 import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
-import { quoteShellWord } from "../core/shell-word";
-import { installedKeepalivedVersion } from "../provisioner/install-keepalived";
-import { readKeepalivedStatus, type KeepalivedStatus } from "../provisioner/keepalived-service";
-import { readNodeFacts } from "../provisioner/node-facts";
+import type { KeepalivedObservation } from "../core/health";
+import { installedKeepalivedVersion } from "../core/node/install-keepalived";
+import { parseStatusObservation, statusObservationScript } from "../core/node/observe-node";
 import { connectToNode } from "../provisioner/ssh/connect-node";
-import type { RemoteShell } from "../provisioner/ssh/remote-shell";
-
 export interface NodeStatusReport {
   readonly node: string;
   readonly sshHost: string;
@@ -20,40 +17,51 @@ export interface NodeStatusReport {
   readonly recentNotifyLog: readonly string[];
 }
 
-/** Reads each node's Keepalived state over SSH; a node that cannot be reached or read is reported, not thrown. */
-export async function readClusterStatus(spec: ClusterSpec, logLines = 5): Promise<NodeStatusReport[]> {
-  return Promise.all(
-    spec.nodes.map(async (node): Promise<NodeStatusReport> => {
-      const base = { node: node.name, sshHost: node.sshHost, instanceId: node.instanceId };
-      let shell;
-      try {
-        shell = await connectToNode(node, spec.ssh);
-      } catch (error) {
-        return { ...base, reachable: false, error: (error as Error).message, holdsVips: [], recentNotifyLog: [] };
-      }
-      try {
-        return await readNodeStatus(spec, node, shell, logLines);
-      } catch (error) {
-        return { ...base, reachable: true, error: (error as Error).message, holdsVips: [], recentNotifyLog: [] };
-      } finally {
-        shell.close();
-      }
-    }),
-  );
+/** A node's status report, and the observation the health verdicts take. */
+export interface NodeStatus {
+  readonly report: NodeStatusReport;
+  readonly observation: KeepalivedObservation;
 }
 
-async function readNodeStatus(spec: ClusterSpec, node: NodeSpec, shell: RemoteShell, logLines: number): Promise<NodeStatusReport> {
+/**
+ * Reads each node's Keepalived state over SSH, one round trip per node; a node that cannot be
+ * reached or read is reported (and observed as unreachable), not thrown.
+ */
+export async function readClusterStatus(spec: ClusterSpec, logLines = 5): Promise<NodeStatus[]> {
+  return Promise.all(spec.nodes.map((node) => readNodeStatus(spec, node, logLines)));
+}
+
+async function readNodeStatus(spec: ClusterSpec, node: NodeSpec, logLines: number): Promise<NodeStatus> {
   const base = { node: node.name, sshHost: node.sshHost, instanceId: node.instanceId };
-  const facts = await readNodeFacts(shell);
-  const status: KeepalivedStatus = await readKeepalivedStatus(shell, facts.initSystem, spec.interfaceName);
-  const log = await shell.run(`tail -n ${logLines} ${quoteShellWord(spec.notifyLogPath)} 2>/dev/null`);
-  return {
-    ...base,
-    reachable: true,
-    keepalivedVersion: installedKeepalivedVersion(facts),
-    keepalivedRunning: status.running,
-    notifiedState: status.notifiedState,
-    holdsVips: spec.vips.filter((vip) => status.addresses.includes(vip)),
-    recentNotifyLog: log.stdout.split("\n").filter((line) => line.trim() !== ""),
-  };
+  const unreadable = (reachable: boolean, error: unknown): NodeStatus => ({
+    report: { ...base, reachable, error: (error as Error).message, holdsVips: [], recentNotifyLog: [] },
+    observation: { node: node.name, reachable: false },
+  });
+  let shell;
+  try {
+    shell = await connectToNode(node, spec.ssh);
+  } catch (error) {
+    return unreadable(false, error);
+  }
+  try {
+    const seen = parseStatusObservation(
+      await shell.check("reading Keepalived's state", statusObservationScript(spec.interfaceName, spec.notifyLogPath, logLines)),
+    );
+    return {
+      report: {
+        ...base,
+        reachable: true,
+        keepalivedVersion: installedKeepalivedVersion(seen.facts),
+        keepalivedRunning: seen.keepalived.running,
+        notifiedState: seen.keepalived.notifiedState,
+        holdsVips: spec.vips.filter((vip) => seen.keepalived.addresses.includes(vip)),
+        recentNotifyLog: seen.notifyLog,
+      },
+      observation: { node: node.name, reachable: true, keepalived: seen.keepalived },
+    };
+  } catch (error) {
+    return unreadable(true, error);
+  } finally {
+    shell.close();
+  }
 }

@@ -3,11 +3,12 @@ import { pollUntil } from "../core/poll-until";
 import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
 import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
 import { masterDownIntervalSeconds } from "../core/vrrp-timing";
-import { readKeepalivedStatus, startKeepalived, stopKeepalived, type KeepalivedStatus } from "../provisioner/keepalived-service";
-import { readNodeFacts, type NodeFacts } from "../provisioner/node-facts";
+import { type KeepalivedObservation, vipHolders } from "../core/health";
+import type { NodeFacts } from "../core/node/node-facts";
+import { readKeepalivedStatus, startKeepalived, stopKeepalived } from "../provisioner/keepalived-control";
+import { readNodeFacts } from "../provisioner/observe-node";
 import { connectToNode } from "../provisioner/ssh/connect-node";
 import type { RemoteShell } from "../provisioner/ssh/remote-shell";
-import { nodesHoldingVips } from "../provisioner/vip-holders";
 
 export type FailoverFault = "stop-keepalived" | "reboot";
 
@@ -38,18 +39,16 @@ interface Node {
   readonly facts: NodeFacts;
 }
 
-async function statusOf(spec: ClusterSpec, node: Node): Promise<KeepalivedStatus> {
-  return readKeepalivedStatus(node.shell, node.facts.initSystem, spec.interfaceName);
+/** One read of a node's Keepalived; a node that does not answer (rebooting) is observed as unreachable. */
+async function observe(spec: ClusterSpec, node: Node): Promise<KeepalivedObservation> {
+  return readKeepalivedStatus(node.shell, node.facts.initSystem, spec.interfaceName).then(
+    (keepalived) => ({ node: node.spec.name, reachable: true, keepalived }),
+    () => ({ node: node.spec.name, reachable: false }),
+  );
 }
 
 async function holders(spec: ClusterSpec, nodes: readonly Node[]): Promise<string[]> {
-  const statuses = await Promise.all(
-    nodes.map(async (node) => ({
-      nodeName: node.spec.name,
-      status: await statusOf(spec, node).catch((): KeepalivedStatus => ({ running: false, runState: "stopped", addresses: [] })),
-    })),
-  );
-  return nodesHoldingVips(spec.vips, statuses);
+  return vipHolders(spec.vips, await Promise.all(nodes.map((node) => observe(spec, node))));
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, pollMs = 100): Promise<number | undefined> {
@@ -127,8 +126,8 @@ export async function runFailoverTest(
         await stopKeepalived(master.shell, master.facts.initSystem);
       }
       const moved = await waitUntil(async () => {
-        const statuses = [{ nodeName: peer.spec.name, status: await statusOf(spec, peer) }];
-        return nodesHoldingVips(spec.vips, statuses).length === 1;
+        const keepalived = await readKeepalivedStatus(peer.shell, peer.facts.initSystem, spec.interfaceName);
+        return vipHolders(spec.vips, [{ node: peer.spec.name, reachable: true, keepalived }]).length === 1;
       }, moveTimeoutMs);
       vipMovedAfterSeconds = moved === undefined ? undefined : (Date.now() - faultAt) / 1000;
       if (vipMovedAfterSeconds === undefined) problems.push(`the VIP did not reach ${peer.spec.name} within ${moveTimeoutMs / 1000} s`);
@@ -144,7 +143,7 @@ export async function runFailoverTest(
           nodes[masterIndex] = await reconnectAfterReboot(spec, master, 300_000);
         }
         const returned = nodes[masterIndex];
-        if (!(await statusOf(spec, returned)).running) {
+        if (!(await readKeepalivedStatus(returned.shell, returned.facts.initSystem, spec.interfaceName)).running) {
           options.progress(`starting Keepalived on ${master.spec.name} again`);
           await startKeepalived(returned.shell, returned.facts.initSystem, DEFAULT_KEEPALIVED_FILE_PATHS.configPath);
         }

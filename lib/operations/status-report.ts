@@ -8,6 +8,7 @@ import {
   type Disagreement,
   type HaVipBinding,
 } from "../cloud";
+import { clusterHealth } from "../core/health";
 import { readClusterStatus, type NodeStatusReport } from "./cluster-status";
 
 export interface ClusterStatusReport {
@@ -63,21 +64,25 @@ export async function readCloudView(
   return { bindings, disagreements: compareKeepalivedWithCloud(view, bindings, { vips: spec.vips, eipByVip }) };
 }
 
+/**
+ * `status`: each node read over SSH (one round trip each), the cloud's HAVIP binding when
+ * credentials are in the environment, and the one verdict on the pair (clusterHealth).
+ */
 export async function readStatusReport(spec: ClusterSpec, options: CloudOptions): Promise<ClusterStatusReport> {
-  const nodes = await readClusterStatus(spec);
-  const vipHolders = nodes.filter((node) => spec.vips.every((vip) => node.holdsVips.includes(vip))).map((node) => node.node);
+  const read = await readClusterStatus(spec);
+  const nodes = read.map((node) => node.report);
   // The SSH view is worth showing even when the cloud API cannot be asked.
   const cloud: ClusterStatusReport["cloud"] = await readCloudView(spec, nodes, options).catch((error: Error) => ({
     bindings: [],
     disagreements: [],
     error: error.message,
   }));
-  const healthy =
-    vipHolders.length === 1 &&
-    nodes.every((node) => node.reachable && node.keepalivedRunning) &&
-    (cloud?.disagreements.length ?? 0) === 0 &&
-    cloud?.error === undefined;
-  return { cluster: spec.clusterName, vips: spec.vips, nodes, vipHolders, cloud, healthy };
+  const health = clusterHealth(
+    spec.vips,
+    read.map((node) => node.observation),
+    cloud && { disagreements: cloud.disagreements.map((disagreement) => disagreement.message), error: cloud.error },
+  );
+  return { cluster: spec.clusterName, vips: spec.vips, nodes, vipHolders: health.vipHolders, cloud, healthy: health.healthy };
 }
 
 export function formatStatusReport(report: ClusterStatusReport): string {

@@ -1,21 +1,52 @@
+import { randomBytes } from "node:crypto";
 import type { ClusterSpec } from "../core/cluster-settings";
+import { healthSettleMs, type KeepalivedObservation } from "../core/health";
+import { generateAuthPass } from "../core/keepalived";
+import { describePackageHold } from "../core/node/package-hold";
+import { describeFileChange, describeMetadataChange } from "../core/plan/describe-file-change";
+import { planNodePreparation } from "../core/plan/plan-node-preparation";
+import { type PlannedNode, planProvisioning, type ProvisioningPlan } from "../core/plan/plan-provisioning";
+import { describeServiceStep } from "../core/plan/plan-service-steps";
+import { type SettingsProblem, SettingsError } from "../core/settings-error";
 import { requireValidClusterSpec, type ValidClusterSpec } from "../core/validation";
 import { masterDownIntervalSeconds } from "../core/vrrp-timing";
-import { applyNodePlan } from "./apply-node-plan";
-import { planCluster, type ClusterPlan, type NodePlan } from "./cluster-plan";
+import { executeNodePlan } from "./execute-node-plan";
 import { upgradeKeepalivedOneNodeAtATime, type KeepalivedUpgradeStep } from "./keepalived-upgrade";
 import { nodeLocksInOrder } from "./node-lock";
-import { missingPackages } from "./node-prerequisites";
-import { describePackageHold } from "./package-hold";
-import { describeServicePreparation, prepareNodeForService } from "./service-setup";
-import { openNodeSession, type NodeSession } from "./node-session";
+import { openObservedNode } from "./observe-node";
+import { readPeerAuthPass } from "./peer-auth-pass";
+import { prepareNode, type PreparedNode } from "./prepare-node";
 import type { NodeReport, ProvisionEvent, ProvisionReport } from "./provision-events";
-import { waitForSingleVipHolder } from "./vip-wait";
+import { readRemoteFile } from "./remote-files";
+import { waitForHealthyNode, waitForSingleVipHolder, type WatchedNode } from "./vip-wait";
+
+/** How messages name the options of a run, so a front end can put its own words (the CLI: its flags). */
+export interface ProvisionOptionNames {
+  readonly node: string;
+  readonly withoutPeer: string;
+  readonly peerViaNode: string;
+  readonly upgradeKeepalived: string;
+  readonly allowUncheckedConfig: string;
+  readonly lockTimeout: string;
+}
+
+/** The options' names in this API. */
+export const PROVISION_OPTION_NAMES: ProvisionOptionNames = {
+  node: "node",
+  withoutPeer: "withoutPeer",
+  peerViaNode: "peerViaNode",
+  upgradeKeepalived: "upgradeKeepalived",
+  allowUncheckedConfig: "allowUncheckedConfig",
+  lockTimeout: "lockTimeoutSeconds",
+};
 
 export interface ProvisionOptions {
   /** Plan and report, change nothing. @default false */
   readonly dryRun?: boolean;
-  /** Seconds to wait for exactly one VIP holder. @default - 3 master-down intervals + 10 s */
+  /**
+   * Seconds to wait for exactly one VIP holder (in a one-node run: for the node to be healthy,
+   * plus one fall window of its health check). @default - 3 master-down intervals + 10 s
+   */
   readonly vipTimeoutSeconds?: number;
   /** Activate on nodes whose Keepalived cannot check a configuration (< 2.0.5). @default false */
   readonly allowUncheckedConfig?: boolean;
@@ -23,6 +54,17 @@ export interface ProvisionOptions {
   readonly upgradeKeepalived?: boolean;
   /** Seconds to wait while another provisioning run holds a node's lock. @default - DEFAULT_NODE_LOCK_TIMEOUT_MS */
   readonly lockTimeoutSeconds?: number;
+  /**
+   * Provision only this node and wait until its Keepalived is healthy (MASTER or BACKUP for one
+   * fall window): the deploy gate between two disruptive changes. @default - both nodes, then one VIP holder
+   */
+  readonly node?: string;
+  /** With `node`: do not read the VRRP password from the other node. @default false */
+  readonly withoutPeer?: boolean;
+  /** With `node`: reach the other node through this one (its private IP, this node as jump host). @default false */
+  readonly peerViaNode?: boolean;
+  /** How messages name these options. @default PROVISION_OPTION_NAMES */
+  readonly optionNames?: Partial<ProvisionOptionNames>;
   /** Receives progress as it happens. @default - progress is not reported */
   readonly onEvent?: (event: ProvisionEvent) => void;
 }
@@ -31,132 +73,225 @@ export function defaultVipTimeoutSeconds(spec: ClusterSpec): number {
   return Math.ceil(3 * masterDownIntervalSeconds(spec.advertIntSeconds, spec.priority) + 10);
 }
 
-function nodeReport(spec: ClusterSpec, plan: ClusterPlan, nodePlan: NodePlan, dryRun: boolean): NodeReport {
-  const { session, changes, steps } = nodePlan;
+/**
+ * Throws a SettingsError (bad input: nothing touched, no connection opened) for options that do not
+ * fit the spec or each other; provisionCluster checks them too, before anything else.
+ */
+export function checkProvisionOptions(spec: ClusterSpec, options: ProvisionOptions): void {
+  targetNodes(spec, options, { ...PROVISION_OPTION_NAMES, ...options.optionNames });
+}
+
+/** The nodes a run provisions, by index; throws a SettingsError (bad input, nothing touched) for options that do not go together. */
+function targetNodes(spec: ClusterSpec, options: ProvisionOptions, names: ProvisionOptionNames): (0 | 1)[] {
+  const refuse = (problem: SettingsProblem) => {
+    throw new SettingsError("provision", [problem]);
+  };
+  if (options.node === undefined) {
+    if (options.withoutPeer) refuse({ field: names.withoutPeer, value: "true", rule: `only goes with ${names.node}` });
+    if (options.peerViaNode) refuse({ field: names.peerViaNode, value: "true", rule: `only goes with ${names.node}` });
+    return [0, 1];
+  }
+  const index = spec.nodes.findIndex((node) => node.name === options.node);
+  if (index !== 0 && index !== 1) {
+    refuse({
+      field: names.node,
+      value: options.node,
+      rule: `must name a node of cluster ${spec.clusterName}: ${spec.nodes.map((node) => node.name).join(" or ")}`,
+    });
+  }
+  if (options.upgradeKeepalived) {
+    refuse({
+      field: names.upgradeKeepalived,
+      value: "true",
+      rule: `does not go with ${names.node} (an upgrade goes through both nodes, one at a time)`,
+    });
+  }
+  return [index as 0 | 1];
+}
+
+/** Each pending change as the dry run shows it; the current content is read once, here, and never for a secret file. */
+async function describeChanges(node: PlannedNode & { readonly shell: PreparedNode["shell"] }): Promise<string[]> {
+  const lines: string[] = [];
+  for (const change of node.changes.pending) {
+    if (change.kind === "metadata") {
+      lines.push(describeMetadataChange(change.file));
+      continue;
+    }
+    const before =
+      change.kind === "create" ? undefined : change.file.secret ? "" : ((await readRemoteFile(node.shell, change.file.path)) ?? "");
+    lines.push(describeFileChange(change.file, before).trimEnd());
+  }
+  return lines;
+}
+
+function nodeReport(
+  plan: ProvisioningPlan,
+  planned: PlannedNode,
+  prepared: PreparedNode,
+  changes: readonly string[] | undefined,
+): NodeReport {
+  const { steps, observation } = planned;
   const report: NodeReport = {
-    node: session.node.name,
-    keepalivedVersion: session.keepalivedVersion,
-    install: session.install?.action ?? (session.facts.keepalivedVersionLine ? "present" : "would-install"),
-    ...(session.packageHold ? { packageHold: session.packageHold } : {}),
-    changedFiles: changes.pending.map((change) => change.file.path),
-    action: plan.rollout.find((step) => step.nodeName === session.node.name)?.action ?? "none",
+    node: planned.node.name,
+    keepalivedVersion: planned.keepalivedVersion,
+    install: prepared.install?.action ?? (observation.facts.keepalivedVersionLine ? "present" : "would-install"),
+    ...(prepared.packageHold ? { packageHold: prepared.packageHold } : {}),
+    changedFiles: planned.changes.pending.map((change) => change.file.path),
+    action: plan.rollout.find((step) => step.nodeName === planned.node.name)?.action ?? "none",
     reason: steps.reason,
     steps: steps.steps,
   };
-  if (!dryRun) return report;
+  if (changes === undefined) return report;
+  const hold = prepared.preparation.find((step) => step.kind === "hold-keepalived");
+  const packages = prepared.preparation.find((step) => step.kind === "install-packages");
   return {
     ...report,
     ...(steps.refusal !== undefined ? { refusal: steps.refusal } : {}),
     preview: {
-      sshHost: session.node.sshHost,
-      osPrettyName: session.facts.osPrettyName,
-      keepalivedInstalled: session.facts.keepalivedVersionLine !== undefined,
-      packageManager: session.facts.packageManager,
-      missingPackages: missingPackages(spec, session.facts),
-      ...(session.facts.packageManager ? { packageHold: describePackageHold(session.facts.packageManager) } : {}),
-      servicePreparation: describeServicePreparation(spec),
-      changes: nodePlan.changeDescriptions ?? [],
+      sshHost: planned.node.sshHost,
+      osPrettyName: observation.facts.osPrettyName,
+      keepalivedInstalled: observation.facts.keepalivedVersionLine !== undefined,
+      packageManager: observation.facts.packageManager,
+      missingPackages: packages?.kind === "install-packages" ? packages.packages : [],
+      ...(hold?.kind === "hold-keepalived" ? { packageHold: describePackageHold(hold.packageManager) } : {}),
+      servicePreparation: planned.service.flatMap((step) => describeServiceStep(step) ?? []),
+      changes,
     },
   };
 }
 
-async function applyCluster(spec: ValidClusterSpec, plan: ClusterPlan, emit: (event: ProvisionEvent) => void): Promise<void> {
-  for (const step of plan.rollout) {
-    const nodePlan = plan.nodes.find((candidate) => candidate.session.node.name === step.nodeName);
-    if (!nodePlan) throw new Error(`internal: no plan for ${step.nodeName}`);
-    const progress = (message: string) => emit({ type: "node-apply-progress", node: step.nodeName, message });
-    // Before this node's Keepalived starts or reloads, so its health check never sees the service missing on both nodes.
-    await prepareNodeForService(spec, nodePlan.session, progress);
-    await applyNodePlan(spec, nodePlan, progress);
-    emit({ type: "node-applied", node: step.nodeName, action: step.action });
-  }
-}
-
-async function waitForVip(
-  spec: ClusterSpec,
-  sessions: readonly NodeSession[],
-  timeoutSeconds: number,
-  emit: (event: ProvisionEvent) => void,
-): Promise<string> {
-  emit({ type: "vip-wait-started", vips: spec.vips, timeoutSeconds });
-  const result = await waitForSingleVipHolder(spec, sessions, timeoutSeconds * 1000);
-  if (!result.holder) {
-    throw new Error(
-      result.holders.length > 1
-        ? `both nodes hold the VIP after ${timeoutSeconds} s: ${result.holders.join(", ")}`
-        : `no node holds the VIP after ${timeoutSeconds} s (see /var/log/keepalived.log and Keepalived's log on the nodes)`,
-    );
-  }
-  emit({ type: "vip-settled", holder: result.holder, elapsedMs: result.elapsedMs });
-  return result.holder;
+/**
+ * Whether a run did anything that can move the VIP (installed Keepalived, an upgrade, a service
+ * or Keepalived step): then the VIP is read anew, else the observation counts as the first read.
+ */
+function mayHaveMovedTheVip(prepared: readonly PreparedNode[], plan: ProvisioningPlan, upgraded: boolean): boolean {
+  return (
+    upgraded ||
+    prepared.some((node) => node.preparation.some((step) => step.kind === "install-keepalived")) ||
+    plan.nodes.some((node) => node.service.length > 0 || node.steps.steps.length > 0)
+  );
 }
 
 /**
- * Installs, pushes, validates and starts Keepalived on both nodes, the VIP holder last, and
- * waits for exactly one node to hold the VIP; the same path for the CLI and cdktf's local-exec.
- * With `dryRun` it connects, plans and reports what would change, changing nothing.
+ * Provisions a cluster: observe each node once (one SSH session, the lock and every fact in one
+ * round trip), plan in core (what changed, in which order), and touch the nodes only for that:
+ * install or hold Keepalived where needed, ready the service, push and check the files, start or
+ * reload (the VIP holder last), then wait for exactly one VIP holder. The one pipeline for the
+ * CLI, cdktf's local-exec and a script; with `node` it provisions one node and waits until it is
+ * healthy (the deploy gate). With `dryRun` it observes, plans and reports, changing nothing.
  */
 export async function provisionCluster(input: ClusterSpec, options: ProvisionOptions = {}): Promise<ProvisionReport> {
   // Validated once, here, unless the caller's spec already is (the CLI validates where it reads the spec).
-  const spec = requireValidClusterSpec(input);
+  const spec: ValidClusterSpec = requireValidClusterSpec(input);
+  const names: ProvisionOptionNames = { ...PROVISION_OPTION_NAMES, ...options.optionNames };
+  const targets = targetNodes(spec, options, names);
   const emit = options.onEvent ?? (() => undefined);
   const dryRun = options.dryRun === true;
+  const vipTimeoutMs = (options.vipTimeoutSeconds ?? defaultVipTimeoutSeconds(spec)) * 1000;
   // One run at a time per node, taken in node order so two whole-pair runs cannot deadlock; dry runs too (they read the staging state).
-  const locks = nodeLocksInOrder(spec.nodes.length, {
+  const locks = nodeLocksInOrder(targets.length, {
     timeoutMs: options.lockTimeoutSeconds === undefined ? undefined : options.lockTimeoutSeconds * 1000,
+    timeoutOption: names.lockTimeout,
     onWait: (message) => emit({ type: "lock-wait", message }),
   });
-  // Every connection attempt, so a failure on one node still lets the other's connection be closed.
-  const opening = ([0, 1] as const).map(async (index) => {
+  // Every connection attempt, so a failure on one node still lets the others' connections be closed.
+  const opening = targets.map(async (index, position) => {
     const name = spec.nodes[index].name;
-    const session = await openNodeSession(spec, index, {
-      dryRun,
-      progress: (message) => emit({ type: "node-progress", node: name, message }),
+    const progress = (message: string) => emit({ type: "node-progress", node: name, message });
+    const observed = await openObservedNode(spec, index, {
+      progress,
       trace: (line) => emit({ type: "remote-command", node: name, line }),
-      afterConnect: (shell) => locks.take(index, shell),
+      lockAndRead: (shell, script) => locks.take(position, shell, script),
     }).catch((error: unknown) => {
-      locks.abandon(index);
+      locks.abandon(position);
       throw error;
     });
+    const prepared = await prepareNode(spec, observed, planNodePreparation(spec, observed.observation), { dryRun, progress }).catch(
+      (error: unknown) => {
+        observed.shell.close();
+        throw error;
+      },
+    );
     emit({
       type: "node-ready",
       node: name,
-      osPrettyName: session.facts.osPrettyName,
-      keepalivedVersion: session.keepalivedVersion,
-      install: session.install?.action,
+      osPrettyName: prepared.observation.facts.osPrettyName,
+      keepalivedVersion: prepared.keepalivedVersion,
+      install: prepared.install?.action,
     });
-    return session;
+    return prepared;
   });
   try {
-    let sessions = await Promise.all(opening);
+    let nodes = await Promise.all(opening);
     let keepalivedUpgrade: readonly KeepalivedUpgradeStep[] | undefined;
     if (options.upgradeKeepalived === true && !dryRun) {
-      const upgraded = await upgradeKeepalivedOneNodeAtATime(
-        spec,
-        sessions,
-        (options.vipTimeoutSeconds ?? defaultVipTimeoutSeconds(spec)) * 1000,
-        (message) => emit({ type: "keepalived-upgrade-progress", message }),
+      const upgraded = await upgradeKeepalivedOneNodeAtATime(spec, nodes, vipTimeoutMs, (message) =>
+        emit({ type: "keepalived-upgrade-progress", message }),
       );
-      sessions = [...upgraded.sessions];
+      nodes = upgraded.nodes;
       keepalivedUpgrade = upgraded.steps;
       emit({ type: "keepalived-upgraded", steps: upgraded.steps });
     }
-    const { plan, spec: settled } = await planCluster(spec, sessions, {
+    const currentAuthPasses = spec.nodes.map(
+      (node) => nodes.find((candidate) => candidate.node.name === node.name)?.observation.configAuthPass,
+    );
+    if (options.node !== undefined && !options.withoutPeer && spec.authPass === undefined) {
+      const index = targets[0];
+      currentAuthPasses[1 - index] = await readPeerAuthPass(spec, index, {
+        viaNode: options.peerViaNode === true,
+        warn: (message) => emit({ type: "node-progress", node: spec.nodes[index].name, message }),
+        trace: (line) => emit({ type: "remote-command", node: spec.nodes[1 - index].name, line }),
+      });
+    }
+    const plan = planProvisioning(spec, nodes, {
+      currentAuthPasses,
+      generateAuthPass: () => generateAuthPass(randomBytes),
       allowUncheckedConfig: options.allowUncheckedConfig,
-      describeChanges: dryRun,
+      allowUncheckedConfigOption: names.allowUncheckedConfig,
     });
     emit({ type: "planned", pendingFiles: plan.nodes.reduce((sum, node) => sum + node.changes.pending.length, 0), rollout: plan.rollout });
+    const prepared = (planned: PlannedNode) => nodes.find((node) => node.node.name === planned.node.name) as PreparedNode;
+    const descriptions = dryRun
+      ? await Promise.all(plan.nodes.map((planned) => describeChanges({ ...planned, shell: prepared(planned).shell })))
+      : undefined;
     let vipHolder: string | undefined;
+    let state: string | undefined;
     if (!dryRun) {
-      await applyCluster(settled, plan, emit);
-      vipHolder = await waitForVip(spec, sessions, options.vipTimeoutSeconds ?? defaultVipTimeoutSeconds(spec), emit);
+      for (const step of plan.rollout) {
+        const planned = plan.nodes.find((node) => node.node.name === step.nodeName) as PlannedNode;
+        const progress = (message: string) => emit({ type: "node-apply-progress", node: step.nodeName, message });
+        await executeNodePlan(plan.spec, { ...planned, shell: prepared(planned).shell }, progress);
+        emit({ type: "node-applied", node: step.nodeName, action: step.action });
+      }
+      const watched: WatchedNode[] = nodes.map((node) => ({
+        name: node.node.name,
+        shell: node.shell,
+        initSystem: node.observation.facts.initSystem,
+      }));
+      if (options.node !== undefined) {
+        emit({
+          type: "node-apply-progress",
+          node: options.node,
+          message: `waiting for ${options.node}'s Keepalived to be MASTER or BACKUP`,
+        });
+        state = await waitForHealthyNode(spec, watched[0], vipTimeoutMs + healthSettleMs(spec.healthCheck));
+      } else {
+        const first: KeepalivedObservation[] | undefined = mayHaveMovedTheVip(nodes, plan, keepalivedUpgrade !== undefined)
+          ? undefined
+          : nodes.map((node) => ({ node: node.node.name, reachable: true, keepalived: node.observation.keepalived }));
+        vipHolder = await waitForVip(spec, watched, vipTimeoutMs, emit, first);
+      }
     }
-    const nodes = plan.nodes.map((nodePlan) => nodeReport(spec, plan, nodePlan, dryRun));
+    const reports = plan.nodes.map((planned, index) => ({
+      ...nodeReport(plan, planned, prepared(planned), descriptions?.[index]),
+      ...(state !== undefined ? { state } : {}),
+    }));
     return {
       cluster: spec.clusterName,
+      ...(options.node !== undefined ? { node: options.node } : {}),
       dryRun,
-      changed: nodes.reduce((sum, node) => sum + node.changedFiles.length, 0),
-      nodes,
+      changed: reports.reduce((sum, node) => sum + node.changedFiles.length, 0),
+      nodes: reports,
       rolloutOrder: plan.rollout.map((step) => step.nodeName),
       ...(vipHolder !== undefined ? { vipHolder } : {}),
       ...(keepalivedUpgrade ? { keepalivedUpgrade } : {}),
@@ -166,4 +301,25 @@ export async function provisionCluster(input: ClusterSpec, options: ProvisionOpt
     const opened = await Promise.allSettled(opening);
     for (const attempt of opened) if (attempt.status === "fulfilled") attempt.value.shell.close();
   }
+}
+
+async function waitForVip(
+  spec: ClusterSpec,
+  nodes: readonly WatchedNode[],
+  timeoutMs: number,
+  emit: (event: ProvisionEvent) => void,
+  first: readonly KeepalivedObservation[] | undefined,
+): Promise<string> {
+  const timeoutSeconds = timeoutMs / 1000;
+  emit({ type: "vip-wait-started", vips: spec.vips, timeoutSeconds });
+  const result = await waitForSingleVipHolder(spec, nodes, timeoutMs, { first });
+  if (!result.holder) {
+    throw new Error(
+      result.holders.length > 1
+        ? `both nodes hold the VIP after ${timeoutSeconds} s: ${result.holders.join(", ")}`
+        : `no node holds the VIP after ${timeoutSeconds} s (see /var/log/keepalived.log and Keepalived's log on the nodes)`,
+    );
+  }
+  emit({ type: "vip-settled", holder: result.holder, elapsedMs: result.elapsedMs });
+  return result.holder;
 }

@@ -1,12 +1,13 @@
 import type { RolloutAction, RolloutStep } from "../core/plan/plan-rollout";
-import type { KeepalivedInstallOutcome } from "./install-keepalived";
+import type { KeepalivedInstallOutcome } from "../core/node/install-keepalived";
 import type { KeepalivedUpgradeStep } from "./keepalived-upgrade";
-import type { NodeStep } from "./node-steps";
+import type { NodeStep } from "../core/plan/plan-node-steps";
 
 /**
- * What `provisionCluster` reports while it runs, in order: both nodes connect (concurrently),
- * the cluster is planned, then (unless dry-running) each node is applied in rollout order and
- * the VIP settles on one node. A front end (the CLI's task list, a script's log) maps these.
+ * What `provisionCluster` reports while it runs, in order: the nodes connect (concurrently), the
+ * run is planned, then (unless dry-running) each node is applied in rollout order and the VIP
+ * settles on one node (or, in a one-node run, that node settles healthy). A front end (the CLI's
+ * task list, a script's log) maps these.
  */
 export type ProvisionEvent =
   /** Progress while a node is connected, inspected and (unless dry-running) gets Keepalived. */
@@ -62,10 +63,14 @@ export interface NodeReport {
   readonly refusal?: string;
   /** Only in a dry run. */
   readonly preview?: NodePreview;
+  /** In a one-node run: the Keepalived state the node settled in (MASTER or BACKUP); absent in a dry run. */
+  readonly state?: string;
 }
 
 export interface ProvisionReport {
   readonly cluster: string;
+  /** The one node a one-node run (the `node` option) provisioned. @default - both nodes */
+  readonly node?: string;
   readonly dryRun: boolean;
   readonly changed: number;
   readonly nodes: readonly NodeReport[];

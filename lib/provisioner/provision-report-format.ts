@@ -1,6 +1,5 @@
-import { describeNodeStep } from "./node-steps";
+import { describeNodeStep } from "../core/plan/plan-node-steps";
 import type { NodeReport, ProvisionReport } from "./provision-events";
-import type { NodeProvisionReport } from "./provision-node";
 
 function formatNodePreview(node: NodeReport): string {
   const preview = node.preview;
@@ -43,10 +42,39 @@ export function formatProvisionReport(report: ProvisionReport): string {
   return lines.join("\n");
 }
 
+/** What a one-node run (`provision --node`) reports as JSON: the cluster and the one node's outcome. */
+export interface NodeRunSummary {
+  readonly cluster: string;
+  readonly node: string;
+  readonly dryRun: boolean;
+  readonly keepalivedVersion: string;
+  readonly install: string;
+  readonly changedFiles: readonly string[];
+  readonly action: string;
+  /** The Keepalived state the node settled in (MASTER or BACKUP); absent in a dry run. */
+  readonly state?: string;
+}
+
+/** The summary of a one-node run's report (its only node). */
+export function nodeRunSummary(report: ProvisionReport): NodeRunSummary {
+  const [node] = report.nodes;
+  return {
+    cluster: report.cluster,
+    node: node.node,
+    dryRun: report.dryRun,
+    keepalivedVersion: node.keepalivedVersion,
+    install: node.install,
+    changedFiles: node.changedFiles,
+    action: node.action,
+    state: node.state,
+  };
+}
+
 /** The one-line report of `provision --node`. */
-export function formatNodeProvisionReport(report: NodeProvisionReport): string {
+export function formatNodeProvisionReport(report: ProvisionReport): string {
+  const summary = nodeRunSummary(report);
   const files =
-    report.changedFiles.length === 0 ? "no file changed" : `${report.changedFiles.length} file(s): ${report.changedFiles.join(", ")}`;
-  const action = report.action === "none" ? "leave keepalived as it is" : `${report.action} keepalived`;
-  return `${report.node}: keepalived ${report.keepalivedVersion} (${report.install}); ${files}; ${report.dryRun ? "would " : ""}${action}${report.state ? `; now ${report.state}` : ""}`;
+    summary.changedFiles.length === 0 ? "no file changed" : `${summary.changedFiles.length} file(s): ${summary.changedFiles.join(", ")}`;
+  const action = summary.action === "none" ? "leave keepalived as it is" : `${summary.action} keepalived`;
+  return `${summary.node}: keepalived ${summary.keepalivedVersion} (${summary.install}); ${files}; ${summary.dryRun ? "would " : ""}${action}${summary.state ? `; now ${summary.state}` : ""}`;
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { formatFailoverReport, type FailoverTestReport } from "../../lib/operations/failover-test-report";
 import { formatProvisionReport } from "../../lib/provisioner/provision-report-format";
 import { planNodeChanges } from "../../lib/core/plan/plan-node-changes";
-import { planNodeSteps } from "../../lib/provisioner/node-steps";
-import { startCommand } from "../../lib/provisioner/keepalived-service";
+import { planNodeSteps } from "../../lib/core/plan/plan-node-steps";
+import { startCommand } from "../../lib/core/node/keepalived-service";
 import type { NodeReport, ProvisionReport } from "../../lib/provisioner/provision-events";
 import { formatStatusReport, type ClusterStatusReport } from "../../lib/operations/status-report";
 import { formatDrillReport, type LabDrillResult } from "../../lab/drills/drills";
@@ -60,6 +60,7 @@ describe("formatProvisionReport", () => {
       pending: created,
       rollout: start,
       allowUncheckedConfig,
+      allowUncheckedConfigOption: "--allow-unchecked-config",
     });
     return {
       node: "primary",

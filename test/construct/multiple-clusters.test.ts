@@ -51,6 +51,25 @@ describe("several clusters in one app", () => {
     expect(new Set(instances.map((instance) => instance.availability_zone))).toEqual(new Set([guideProps.network.availabilityZone]));
   });
 
+  it("lets a second cluster share the first one's key pair (one public key is imported once per account and region)", () => {
+    const result = synthStack((stack) => {
+      const web = new HaVipCluster(stack, "web", guideProps);
+      const { sshPublicKey: _key, ...withoutKey } = guideProps;
+      new HaVipCluster(stack, "db", {
+        ...withoutKey,
+        network: web.network,
+        nodes: { primaryIp: "172.16.16.7", secondaryIp: "172.16.16.8" },
+        havips: [{ address: "172.16.16.20" }],
+        keepalived: { virtualRouterId: 52 },
+        sshKeyPairId: web.keyPairId,
+      });
+    });
+    const keyPairs = Object.keys(result.resources("tencentcloud_key_pair"));
+    expect(keyPairs).toHaveLength(1);
+    const instances = Object.values(result.resources("tencentcloud_instance")) as { key_ids: string[] }[];
+    expect(new Set(instances.map((instance) => instance.key_ids[0]))).toEqual(new Set([`\${tencentcloud_key_pair.${keyPairs[0]}.id}`]));
+  });
+
   it("describes the network it created: the VPC and subnet ids as expressions, the CIDRs and the zone as given", () => {
     synthStack((stack) => {
       const web = new HaVipCluster(stack, "web", guideProps);

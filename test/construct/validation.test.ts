@@ -22,6 +22,20 @@ function errorOf(overrides: Partial<HaVipClusterProps>): SettingsError {
 const network = guideProps.network;
 
 describe("HaVipCluster validation", () => {
+  it.each([
+    [
+      { sshKeyPairId: "skey-1a2b3c4d" },
+      "sshKeyPairId skey-1a2b3c4d goes without sshPublicKey: give the key, or the key pair that holds it",
+    ],
+    [{ sshPublicKey: undefined }, "sshPublicKey (missing) must not be empty (or give sshKeyPairId, an existing key pair)"],
+    [
+      { sshPublicKey: undefined, sshKeyPairId: "key-one" },
+      "sshKeyPairId key-one must be a key pair id like skey-1a2b3c4d, or another cluster's keyPairId",
+    ],
+  ] as const)("needs exactly one of sshPublicKey and sshKeyPairId: %j", (overrides, message) => {
+    expect(errorOf(overrides).message).toContain(message);
+  });
+
   it("names the construct, field, value and rule in one message", () => {
     expect(() => build({ havips: [{ address: "172.16.17.3" }] })()).toThrow(
       "HaVipCluster 'test/web': havips[0].address 172.16.17.3 is outside subnet 172.16.16.0/24",

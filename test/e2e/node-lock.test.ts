@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { execInServer, labDown, labUp, readServerFile, sshFromOperator, type Lab } from "../../lab";
-import { NODE_LOCK_OWNER_PATH, NODE_LOCK_PATH } from "../../lib/provisioner/node-lock";
+import { NODE_LOCK_OWNER_PATH, NODE_LOCK_PATH } from "../../lib/core/node/node-lock";
 import { testLabPrefix } from "../test-lab-prefix";
 import { cli, labSpec, provision, skipLab, waitFor } from "./lab-fixture";
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommandOrThrow } from "../../lab/host/host-command";
-import { reloadCommand } from "../../lib/provisioner/keepalived-service";
+import { reloadCommand } from "../../lib/core/node/keepalived-service";
 import { type Lab, execInServer, keepalivedPid, labDown, labStatus, labUp, readServerFile, signalKeepalived, vipHolders } from "../../lab";
 import { E2E_LAB_RUNS, KEEPALIVED_OF_RELEASE, cli, labSpec, missingForLab, provision, skipLab, waitFor } from "./lab-fixture";
 

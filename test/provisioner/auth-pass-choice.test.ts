@@ -3,7 +3,7 @@ import { renderNodeFiles } from "../../lib/core/keepalived";
 import { requireValidClusterSpec, withAuthPass } from "../../lib/core/validation";
 import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
 import { labLayout } from "../../lab/lab-layout";
-import { chooseAuthPass, extractAuthPass } from "../../lib/provisioner/auth-pass-choice";
+import { chooseAuthPass, extractAuthPass } from "../../lib/core/plan/choose-auth-pass";
 
 const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/x"));
 

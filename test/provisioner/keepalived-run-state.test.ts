@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { keepalivedRunState, type KeepalivedProcessReport } from "../../lib/core/keepalived";
-import { parseKeepalivedStatus } from "../../lib/provisioner/keepalived-service";
+import { parseKeepalivedStatus } from "../../lib/core/node/keepalived-service";
 
 const STARTED = 1_700_000_000.5;
 const alive = { command: "keepalived", state: "S", startedAt: STARTED };

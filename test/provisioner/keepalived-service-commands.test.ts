@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readSettledKeepalivedStatus, reloadCommand, startCommand } from "../../lib/provisioner/keepalived-service";
+import { reloadCommand, startCommand } from "../../lib/core/node/keepalived-service";
+import { readSettledKeepalivedStatus } from "../../lib/provisioner/keepalived-control";
 import type { RemoteShell } from "../../lib/provisioner/ssh/remote-shell";
 
 /**

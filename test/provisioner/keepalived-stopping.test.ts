@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_KEEPALIVED_FILE_PATHS, renderNodeFiles } from "../../lib/core/keepalived";
-import { keepalivedStatusScript, parseKeepalivedStatus } from "../../lib/provisioner/keepalived-service";
+import { keepalivedStatusScript, parseKeepalivedStatus } from "../../lib/core/node/keepalived-service";
 import { PRIMARY, TEST_AUTH_PASS, clusterSpec, validSpec } from "../keepalived/fixtures";
 import { runningAsRoot, toolAvailable } from "../keepalived/tools";
 

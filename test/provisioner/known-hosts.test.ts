@@ -12,6 +12,7 @@ import {
   parseKnownHosts,
   sha256Fingerprint,
   type HostKeyQuestion,
+  withoutOtherDisks,
 } from "../../lib/provisioner/ssh/known-hosts";
 
 /** An SSH public key blob: length-prefixed key type, then arbitrary key material. */
@@ -252,6 +253,62 @@ describe("decideHostKey", () => {
     if (verdict.verdict !== "reject") throw new Error("unreachable");
     expect(verdict.reason).toContain(sha256Fingerprint(keyA));
     expect(verdict.reason).toContain(sha256Fingerprint(keyB));
+  });
+});
+
+describe("trust on first use of a disk (a replaced or reinstalled node)", () => {
+  const recordedFor = (disk: string, key: Buffer = keyA) => `${line("10.0.0.5", key)} havip-disk=${disk}`;
+
+  it("names the disk in the line it records when the spec knows it, and reads it back", () => {
+    const verdict = ask({ trustOnFirstUse: true, disk: "ins-1/img-a" });
+    expect(verdict).toMatchObject({ verdict: "record", knownHostsLine: `${line("10.0.0.5", keyA)} havip-disk=ins-1/img-a` });
+    if (verdict.verdict !== "record") throw new Error("unreachable");
+    expect(parseKnownHosts(verdict.knownHostsLine)[0].disk).toBe("ins-1/img-a");
+  });
+
+  it("records the new key of a node the cloud says runs another disk, in place of the old one", () => {
+    const verdict = ask({
+      offeredKey: keyB,
+      trustOnFirstUse: true,
+      disk: "ins-1/img-b",
+      knownHosts: parseKnownHosts(recordedFor("ins-1/img-a")),
+    });
+    expect(verdict).toEqual({
+      verdict: "record",
+      fingerprint: sha256Fingerprint(keyB),
+      knownHostsLine: `${line("10.0.0.5", keyB)} havip-disk=ins-1/img-b`,
+      replacesDisk: "ins-1/img-a",
+    });
+  });
+
+  it("refuses a changed key on the same disk, a line without a disk, or without trust-on-first-use", () => {
+    expect(
+      ask({ offeredKey: keyB, trustOnFirstUse: true, disk: "ins-1/img-a", knownHosts: parseKnownHosts(recordedFor("ins-1/img-a")) })
+        .verdict,
+    ).toBe("reject");
+    expect(
+      ask({ offeredKey: keyB, trustOnFirstUse: true, disk: "ins-1/img-b", knownHosts: parseKnownHosts(line("10.0.0.5", keyA)) }).verdict,
+    ).toBe("reject");
+    expect(
+      ask({ offeredKey: keyB, trustOnFirstUse: false, disk: "ins-1/img-b", knownHosts: parseKnownHosts(recordedFor("ins-1/img-a")) })
+        .verdict,
+    ).toBe("reject");
+    expect(ask({ offeredKey: keyB, trustOnFirstUse: true, knownHosts: parseKnownHosts(recordedFor("ins-1/img-a")) }).verdict).toBe(
+      "reject",
+    );
+  });
+
+  it("drops only the host's lines recorded for other disks", () => {
+    const text = [
+      recordedFor("ins-1/img-a"),
+      line("10.0.0.5", keyA),
+      `${line("10.0.0.6", keyA)} havip-disk=ins-2/img-a`,
+      "# a comment",
+      "",
+    ].join("\n");
+    expect(withoutOtherDisks(text, "10.0.0.5", "ins-1/img-b")).toBe(
+      [line("10.0.0.5", keyA), `${line("10.0.0.6", keyA)} havip-disk=ins-2/img-a`, "# a comment", ""].join("\n"),
+    );
   });
 });
 

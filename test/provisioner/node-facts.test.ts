@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { NODE_FACTS_SCRIPT, parseNodeFacts } from "../../lib/provisioner/node-facts";
+import { NODE_FACTS_SCRIPT, parseNodeFacts } from "../../lib/core/node/node-facts";
 
 describe("parseNodeFacts", () => {
   it("reads a Debian node with systemd and Keepalived", () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
 import { labLayout } from "../../lab/lab-layout";
-import { lockHolderScript, nodeLocksInOrder } from "../../lib/provisioner/node-lock";
-import { isHealthyNodeStatus, settleMs } from "../../lib/provisioner/provision-node";
+import { healthSettleMs, nodeHealth } from "../../lib/core/health";
+import { lockHolderScript } from "../../lib/core/node/node-lock";
+import { nodeLocksInOrder } from "../../lib/provisioner/node-lock";
 import type { RemoteShell } from "../../lib/provisioner/ssh/remote-shell";
 
 const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/x"));
@@ -16,12 +17,13 @@ describe("a node's health for the deploy gate", () => {
     [undefined, true, false],
     ["MASTER", false, false],
   ])("state %s with Keepalived running=%s is healthy: %s", (state, running, healthy) => {
-    expect(isHealthyNodeStatus({ running, runState: running ? "running" : "stopped", addresses: [], notifiedState: state })).toBe(healthy);
+    const keepalived = { running, runState: running ? ("running" as const) : ("stopped" as const), addresses: [], notifiedState: state };
+    expect(nodeHealth({ node: "a", reachable: true, keepalived }).healthy).toBe(healthy);
   });
 
   it("must hold for one fall window of the health check", () => {
     const check = { ...spec.healthCheck, intervalSeconds: 3, fall: 4 };
-    expect(settleMs({ ...spec, healthCheck: check })).toBe(12_000);
+    expect(healthSettleMs(check)).toBe(12_000);
   });
 });
 

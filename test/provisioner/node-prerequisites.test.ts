@@ -3,13 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../lib/core/cluster-settings";
 import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
 import { labLayout } from "../../lab/lab-layout";
-import type { NodeFacts } from "../../lib/provisioner/node-facts";
-import {
-  ensureScriptUserCommand,
-  installPackagesCommand,
-  missingPackages,
-  runtimePathsScript,
-} from "../../lib/provisioner/node-prerequisites";
+import type { NodeFacts } from "../../lib/core/node/node-facts";
+import { ensureScriptUserCommand, installPackagesCommand, missingPackages, runtimePathsScript } from "../../lib/core/node/packages";
 
 const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u"));
 const facts = (commands: string[]): NodeFacts => ({

@@ -3,8 +3,8 @@ import { configTestCommand, type ManagedFile } from "../../lib/core/keepalived";
 import { APPLIED_FINGERPRINT_PATH } from "../../lib/core/limits";
 import { planNodeChanges } from "../../lib/core/plan/plan-node-changes";
 import type { RolloutStep } from "../../lib/core/plan/plan-rollout";
-import { reloadCommand, startCommand } from "../../lib/provisioner/keepalived-service";
-import { describeNodeStep, planNodeSteps, STAGING_DIR, type NodeStepInput } from "../../lib/provisioner/node-steps";
+import { reloadCommand, startCommand } from "../../lib/core/node/keepalived-service";
+import { describeNodeStep, planNodeSteps, STAGING_DIR, type NodeStepInput } from "../../lib/core/plan/plan-node-steps";
 
 const conf: ManagedFile = {
   path: "/etc/keepalived/keepalived.conf",
@@ -26,6 +26,8 @@ const input = (overrides: Partial<NodeStepInput>): NodeStepInput => ({
   scriptUser: "keepalived_script",
   pending: changed,
   rollout: reload,
+  // The CLI's words for the option, as `havip-cluster provision` passes them.
+  allowUncheckedConfigOption: "--allow-unchecked-config",
   ...overrides,
 });
 

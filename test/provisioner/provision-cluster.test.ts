@@ -3,9 +3,9 @@ import { DEFAULT_KEEPALIVED_FILE_PATHS, renderNodeFiles, type ManagedFile } from
 import { requireValidClusterSpec, withAuthPass } from "../../lib/core/validation";
 import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
 import { labLayout } from "../../lab/lab-layout";
-import { redact, specForConfigTest } from "../../lib/provisioner/apply-node-plan";
-import { stagingPaths, supportsConfigTest } from "../../lib/provisioner/node-steps";
-import { describeFileChange } from "../../lib/provisioner/cluster-plan";
+import { redact, specForConfigTest } from "../../lib/core/plan/plan-node-steps";
+import { stagingPaths, supportsConfigTest } from "../../lib/core/plan/plan-node-steps";
+import { describeFileChange } from "../../lib/core/plan/describe-file-change";
 
 const STAGING_DIR = "/etc/keepalived/.havip-staging";
 const AUTH_PASS = "Zq9sEcrT";

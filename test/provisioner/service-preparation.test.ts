@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { nonlocalBindScript } from "../../lib/provisioner/nonlocal-bind";
-import { holdKeepalivedCommand, parseHoldOutcome, upgradeKeepalivedCommand } from "../../lib/provisioner/package-hold";
-import { describeServicePreparation, serviceSetupCommand } from "../../lib/provisioner/service-setup";
+import { nonlocalBindScript } from "../../lib/core/node/nonlocal-bind";
+import { holdKeepalivedCommand, parseHoldOutcome, upgradeKeepalivedCommand } from "../../lib/core/node/package-hold";
+import { describeServicePreparation, serviceSetupCommand } from "../../lib/core/node/service-setup";
 import { clusterSpec } from "../keepalived/fixtures";
 import { runningAsRoot, toolAvailable } from "../keepalived/tools";
 

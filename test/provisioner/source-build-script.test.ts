@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FALLBACK_KEEPALIVED_UNIT, PACKAGED_UNIT_DIR, sourceBuildScript } from "../../lib/provisioner/install-keepalived";
+import { FALLBACK_KEEPALIVED_UNIT, PACKAGED_UNIT_DIR, sourceBuildScript } from "../../lib/core/node/install-keepalived";
 import { runningAsRoot, toolAvailable } from "../keepalived/tools";
 
 const SHA = "a".repeat(64);

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { formatFailoverReport, runFailoverTestReport } from "../../operations/failover-test-report";
+
+type FailoverTestReportModule = typeof import("../../operations/failover-test-report");
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "../cluster-options";
 import { EXIT_FAILURE } from "../exit-codes";
 
@@ -29,6 +30,9 @@ export function registerFailoverTestCommand(program: Command): void {
     .option("--cloud-endpoint <host>", "VPC API host (private endpoint)")
     .option("--json", "machine-readable output")
     .action(async (options: FailoverTestCliOptions) => {
+      // Loaded when the command runs, so `provision` starts without the cloud client and the probe.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { formatFailoverReport, runFailoverTestReport } = require("../../operations/failover-test-report") as FailoverTestReportModule;
       const report = await runFailoverTestReport(clusterSpecFrom(options), {
         fault: options.reboot ? "reboot" : "stop-keepalived",
         probeHost: options.probeHost,

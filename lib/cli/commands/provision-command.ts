@@ -1,18 +1,44 @@
+import { InvalidArgumentError, Option, type Command } from "commander";
 import type { ListrTask } from "listr2";
 import type { ClusterSpec } from "../../core/cluster-settings";
 import type { RolloutStep } from "../../core/plan/plan-rollout";
-import { defaultVipTimeoutSeconds, provisionCluster } from "../../provisioner/provision-cluster";
+import {
+  checkProvisionOptions,
+  defaultVipTimeoutSeconds,
+  provisionCluster,
+  type ProvisionOptions,
+} from "../../provisioner/provision-cluster";
 import type { ProvisionEvent, ProvisionReport } from "../../provisioner/provision-events";
+import { formatNodeProvisionReport, formatProvisionReport, nodeRunSummary } from "../../provisioner/provision-report-format";
+import { CLUSTER_SPEC_ENV, PROVISION_FLAGS as FLAGS } from "../../spec/provision-invocation";
+import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "../cluster-options";
 import { runTaskList, TaskGates, type TaskView } from "../task-list";
 
-export interface ProvisionCommandOptions {
+/** Commander parser for a number of seconds greater than zero. */
+export function positiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError(`${value} is not a number of seconds greater than 0`);
+  return seconds;
+}
+
+interface ProvisionCliOptions extends ClusterOptions {
+  readonly dryRun?: boolean;
+  readonly verbose?: boolean;
+  readonly json?: boolean;
+  readonly vipTimeout?: number;
+  readonly allowUncheckedConfig?: boolean;
+  readonly upgradeKeepalived?: boolean;
+  readonly lockTimeout?: number;
+  readonly node?: string;
+  readonly withoutPeer?: boolean;
+  readonly peerViaNode?: boolean;
+}
+
+/** How the command shows progress: a task list, plain lines (one node), or nothing (--json). */
+interface ProvisionCommandOptions {
   readonly dryRun: boolean;
   readonly verbose: boolean;
   readonly json: boolean;
-  readonly vipTimeoutSeconds?: number;
-  readonly allowUncheckedConfig?: boolean;
-  readonly upgradeKeepalived?: boolean;
-  readonly lockTimeoutSeconds?: number;
 }
 
 interface TaskContext {
@@ -66,7 +92,11 @@ function eventHandler(gates: TaskGates, context: TaskContext, verbose: boolean):
   };
 }
 
-function taskTree(spec: ClusterSpec, options: ProvisionCommandOptions, gates: TaskGates): ListrTask<TaskContext>[] {
+function taskTree(
+  spec: ClusterSpec,
+  options: ProvisionCommandOptions & { readonly upgradeKeepalived?: boolean; readonly vipTimeoutSeconds?: number },
+  gates: TaskGates,
+): ListrTask<TaskContext>[] {
   const timeoutSeconds = options.vipTimeoutSeconds ?? defaultVipTimeoutSeconds(spec);
   const waitFor = (key: string) => (_: TaskContext, task: TaskView) => gates.wait(key, task);
   return [
@@ -104,24 +134,108 @@ function taskTree(spec: ClusterSpec, options: ProvisionCommandOptions, gates: Ta
   ];
 }
 
-/** `havip-cluster provision`: runs the provisioner and shows its events as a listr2 task list. */
-export async function runProvisionCommand(spec: ClusterSpec, options: ProvisionCommandOptions): Promise<ProvisionReport> {
+/** Runs the provisioner on the pair and shows its events as a listr2 task list. */
+async function provisionWithTaskList(
+  spec: ClusterSpec,
+  options: ProvisionOptions,
+  shown: ProvisionCommandOptions,
+): Promise<ProvisionReport> {
+  // Bad options end the command before the task list draws anything.
+  checkProvisionOptions(spec, options);
   const gates = new TaskGates();
   const context: TaskContext = {};
-  const provisioning = provisionCluster(spec, {
-    dryRun: options.dryRun,
-    vipTimeoutSeconds: options.vipTimeoutSeconds,
-    allowUncheckedConfig: options.allowUncheckedConfig,
-    upgradeKeepalived: options.upgradeKeepalived,
-    lockTimeoutSeconds: options.lockTimeoutSeconds,
-    onEvent: eventHandler(gates, context, options.verbose),
-  });
+  const provisioning = provisionCluster(spec, { ...options, onEvent: eventHandler(gates, context, shown.verbose) });
   provisioning.catch((error: unknown) => gates.failAll(error));
-  const [report, shown] = await Promise.allSettled([
+  const [report, drawn] = await Promise.allSettled([
     provisioning,
-    runTaskList(taskTree(spec, options, gates), context, { verbose: options.verbose, quiet: options.json }),
+    runTaskList(taskTree(spec, { ...shown, ...options }, gates), context, { verbose: shown.verbose, quiet: shown.json }),
   ]);
   if (report.status === "rejected") throw report.reason;
-  if (shown.status === "rejected") throw shown.reason;
+  if (drawn.status === "rejected") throw drawn.reason;
   return report.value;
+}
+
+/** Progress of a one-node run (a deploy gate's local-exec log): one line per step, prefixed with the node. */
+function nodeRunProgress(shown: ProvisionCommandOptions): (event: ProvisionEvent) => void {
+  return (event) => {
+    if (shown.json) return;
+    switch (event.type) {
+      case "node-progress":
+      case "node-apply-progress":
+        return void process.stderr.write(`${event.node}: ${event.message}\n`);
+      case "lock-wait":
+        return void process.stderr.write(`${event.message}\n`);
+      case "remote-command":
+        if (shown.verbose) process.stderr.write(`  ${event.line}\n`);
+        return;
+    }
+  };
+}
+
+/** What a run without a task list (--json) still tells: that it waits for another run's lock, and with --verbose each remote command. */
+function stderrOnlyProgress(shown: ProvisionCommandOptions): (event: ProvisionEvent) => void {
+  return (event) => {
+    if (event.type === "lock-wait") process.stderr.write(`${event.message}\n`);
+    if (event.type === "remote-command" && shown.verbose) process.stderr.write(`  ${event.line}\n`);
+  };
+}
+
+/** `havip-cluster provision`: parse, call provisionCluster, format. */
+export function registerProvisionCommand(program: Command): void {
+  addClusterOptions(
+    program
+      .command("provision")
+      .description(
+        `install Keepalived on both nodes, push the rendered files, validate them with keepalived -t, start or reload, and wait for one VIP holder (reads the spec from --spec-file, --outputs-file or $${CLUSTER_SPEC_ENV})`,
+      ),
+  )
+    .option(FLAGS.dryRun, "show what would change on each node (files with diffs, packages, commands) and change nothing")
+    .option(`-v, ${FLAGS.verbose}`, "print every remote command (never file contents or secrets)")
+    .option(FLAGS.json, "print the report as JSON (no progress output)")
+    .addOption(new Option(`${FLAGS.vipTimeout} <seconds>`, "how long to wait for exactly one VIP holder").argParser(positiveSeconds))
+    .option(FLAGS.allowUncheckedConfig, "activate on nodes whose Keepalived (< 2.0.5) has no config test, without checking")
+    .option(FLAGS.upgradeKeepalived, "upgrade the held keepalived package, one node at a time, the VIP holder last")
+    .addOption(
+      new Option(
+        `${FLAGS.lockTimeout} <seconds>`,
+        "how long to wait while another provisioning run holds a node's lock (default 900)",
+      ).argParser(positiveSeconds),
+    )
+    .option(
+      `${FLAGS.node} <name>`,
+      "provision only this node and wait until its Keepalived is MASTER or BACKUP (the deploy gate between two disruptive changes)",
+    )
+    .option(FLAGS.withoutPeer, `with ${FLAGS.node}: do not read the VRRP password from the other node`)
+    .option(FLAGS.peerViaNode, `with ${FLAGS.node}: reach the other node through this one (its private IP, this node as jump host)`)
+    .action(async (options: ProvisionCliOptions) => {
+      const spec = clusterSpecFrom(options);
+      const shown: ProvisionCommandOptions = {
+        dryRun: options.dryRun === true,
+        verbose: options.verbose === true,
+        json: options.json === true,
+      };
+      const provisionOptions: ProvisionOptions = {
+        dryRun: shown.dryRun,
+        vipTimeoutSeconds: options.vipTimeout,
+        allowUncheckedConfig: options.allowUncheckedConfig === true,
+        upgradeKeepalived: options.upgradeKeepalived === true,
+        lockTimeoutSeconds: options.lockTimeout,
+        node: options.node,
+        withoutPeer: options.withoutPeer === true,
+        peerViaNode: options.peerViaNode === true,
+        optionNames: FLAGS,
+      };
+      if (options.node !== undefined) {
+        const report = await provisionCluster(spec, { ...provisionOptions, onEvent: nodeRunProgress(shown) });
+        process.stdout.write(
+          shown.json ? `${JSON.stringify(nodeRunSummary(report), null, 2)}\n` : `${formatNodeProvisionReport(report)}\n`,
+        );
+        return;
+      }
+      // --json draws no task list; a wait for another run's lock and --verbose's commands still go to stderr.
+      const report = shown.json
+        ? await provisionCluster(spec, { ...provisionOptions, onEvent: stderrOnlyProgress(shown) })
+        : await provisionWithTaskList(spec, provisionOptions, shown);
+      process.stdout.write(shown.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatProvisionReport(report)}\n`);
+    });
 }

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
-import { formatStatusReport, readStatusReport, type CloudOptions } from "../../operations/status-report";
+import type { CloudOptions } from "../../operations/status-report";
+
+type StatusReportModule = typeof import("../../operations/status-report");
 import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "../cluster-options";
 import { EXIT_NOT_HEALTHY } from "../exit-codes";
 
@@ -12,6 +14,9 @@ export function registerStatusCommand(program: Command): void {
     .option("--json", "machine-readable output")
     .option("--cloud-endpoint <host>", "VPC API host (private endpoint)")
     .action(async (options: ClusterOptions & CloudOptions & { json?: boolean }) => {
+      // Loaded when the command runs, so `provision` starts without the cloud client.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { formatStatusReport, readStatusReport } = require("../../operations/status-report") as StatusReportModule;
       const report = await readStatusReport(clusterSpecFrom(options), options);
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatusReport(report)}\n`);
       if (!report.healthy) process.exitCode = EXIT_NOT_HEALTHY;

@@ -27,7 +27,9 @@ import {
   wholeNumberRule,
   wrongKind,
 } from "../../core/validation";
+import { unknownKeysIn } from "../../core/validation/setting-keys";
 import type { HaVipClusterProps, IngressProtocol } from "../ha-vip-cluster-props";
+import { PROPS_KEYS } from "./props-keys";
 
 const INGRESS_PROTOCOL_RULE = oneOfRule(["TCP", "UDP", "ICMP", "ALL"] satisfies IngressProtocol[]);
 const PORT_SPEC_RULE = "must be ALL, a port 1-65535, a range 8000-8080 or a list 80,443";
@@ -172,7 +174,7 @@ export function validateHaVipClusterProps(id: string, input: unknown): SettingsP
   // null is not "absent": a JavaScript caller who passes it gets the rule, as a spec with null would.
   const name = input.clusterName === undefined ? id : input.clusterName;
   const kinds = kindProblems(input);
-  const problems = [...CLUSTER_NAME_RULE.check(name, "clusterName"), ...kinds];
+  const problems = [...CLUSTER_NAME_RULE.check(name, "clusterName"), ...unknownKeysIn(input, PROPS_KEYS, ""), ...kinds];
   if (kinds.length > 0) return problems;
   const props = input as unknown as HaVipClusterProps;
 
@@ -220,8 +222,16 @@ export function validateHaVipClusterProps(id: string, input: unknown): SettingsP
   }
 
   const key: unknown = props.sshPublicKey;
-  if (key === undefined || (typeof key === "string" && !isExpression(key) && key.trim() === "")) {
-    problems.push(problem("sshPublicKey", key, "must not be empty"));
+  const keyPairId: unknown = props.sshKeyPairId;
+  if (key !== undefined && keyPairId !== undefined) {
+    problems.push(problem("sshKeyPairId", keyPairId, "goes without sshPublicKey: give the key, or the key pair that holds it"));
+  } else if (keyPairId !== undefined) {
+    if (typeof keyPairId !== "string") problems.push(wrongKind("sshKeyPairId", keyPairId, "must be a key pair id like skey-1a2b3c4d"));
+    else if (!isExpression(keyPairId) && !/^skey-[a-z0-9]{8}$/.test(keyPairId)) {
+      problems.push(problem("sshKeyPairId", keyPairId, "must be a key pair id like skey-1a2b3c4d, or another cluster's keyPairId"));
+    }
+  } else if (key === undefined || (typeof key === "string" && !isExpression(key) && key.trim() === "")) {
+    problems.push(problem("sshPublicKey", key, "must not be empty (or give sshKeyPairId, an existing key pair)"));
   } else if (typeof key !== "string") {
     problems.push(wrongKind("sshPublicKey", key, "must be an OpenSSH public key line"));
   } else if (!isExpression(key)) {

@@ -13,29 +13,54 @@ import type { SettingsProblem } from "../settings-error";
 import { type RuleTable, checkFields, checkOptional, checkRequired, problem, textRule, wholeNumberRule } from "./field-rule";
 import { validateHealthCheck } from "./health-check";
 import { KEEPALIVED_RULES, type KeepalivedField } from "./keepalived-rules";
-import { RESOLVED_SERVICE_RULES, SERVICE_RULES, validateVrrpV3Authentication } from "./service-settings";
+import { RESOLVED_SERVICE_RULES, validateVrrpV3Authentication } from "./service-settings";
 import { validateKeepalivedSource } from "./keepalived-source";
 import { PORT_RULE, SSH_HOST_RULE } from "./network-rules";
 import { isPlainObject, showValue } from "./show-value";
 import { validateSshSettings } from "./ssh-settings";
 import { CLUSTER_NAME_RULE, NON_EMPTY_TEXT_RULE } from "./tencent-rules";
-import { unknownKeyProblems } from "./unknown-keys";
+import { keysOf, keyTable, unknownKeysIn } from "./setting-keys";
 
-/** Every key a ClusterSpec may hold; anything else is refused (a misspelt `authpass` would drop the password). */
-export const CLUSTER_SPEC_KEYS = [
-  "specVersion",
-  "clusterName",
-  ...(Object.keys(KEEPALIVED_RULES) as KeepalivedField[]),
-  ...(Object.keys(SERVICE_RULES) as (keyof typeof SERVICE_RULES)[]),
-  "healthCheck",
-  "vips",
-  "subnetPrefixLength",
-  "nodes",
-  "ssh",
-  "cloud",
-  "keepalivedSource",
-  "labOperatorNamespace",
-] as const satisfies readonly (keyof ClusterSpec)[];
+const NODE_SPEC_KEYS = keyTable<NodeSpec>({
+  name: "leaf",
+  privateIp: "leaf",
+  sshHost: "leaf",
+  sshPort: "leaf",
+  instanceId: "leaf",
+  imageId: "leaf",
+});
+const CLOUD_KEYS = keyTable<NonNullable<ClusterSpec["cloud"]>>({ region: "leaf", vpcId: "leaf", eip: "leaf", havipIds: "leaf" });
+
+/**
+ * Every key a ClusterSpec may hold, to any depth; anything else is refused (a misspelt `authpass`
+ * would drop the password). The SSH settings, the health check and the source tarball check their
+ * own keys.
+ */
+export const CLUSTER_SPEC_KEY_TABLE = keyTable<ClusterSpec>({
+  specVersion: "leaf",
+  clusterName: "leaf",
+  virtualRouterId: "leaf",
+  advertIntSeconds: "leaf",
+  priority: "leaf",
+  authPass: "leaf",
+  interfaceName: "leaf",
+  notifyLogPath: "leaf",
+  scriptUser: "leaf",
+  hooks: "leaf",
+  nonlocalBind: "leaf",
+  serviceSetup: "leaf",
+  healthCheck: "leaf",
+  vips: "leaf",
+  subnetPrefixLength: "leaf",
+  nodes: { listOf: NODE_SPEC_KEYS },
+  ssh: "leaf",
+  cloud: CLOUD_KEYS,
+  keepalivedSource: "leaf",
+  labOperatorNamespace: "leaf",
+});
+
+/** Every key a ClusterSpec may hold at its top. */
+export const CLUSTER_SPEC_KEYS: readonly string[] = keysOf(CLUSTER_SPEC_KEY_TABLE);
 
 /** The operator namespace a lab writes into its spec (the CLI refuses such a spec outside that namespace: lib/cli/lab-spec-guard.ts). */
 export const LAB_OPERATOR_NAMESPACE_RULE = textRule('must be a lab namespace name (a-z first, then a-z, 0-9 and "-", at most 31)', (name) =>
@@ -47,9 +72,8 @@ const NODE_RULES = {
   sshHost: SSH_HOST_RULE,
   sshPort: PORT_RULE,
   instanceId: NON_EMPTY_TEXT_RULE,
+  imageId: NON_EMPTY_TEXT_RULE,
 } as const satisfies RuleTable;
-
-const NODE_KEYS = ["name", "privateIp", "sshHost", "sshPort", "instanceId"] as const satisfies readonly (keyof NodeSpec)[];
 
 const CLOUD_RULES = { region: NON_EMPTY_TEXT_RULE, vpcId: NON_EMPTY_TEXT_RULE, eip: NON_EMPTY_TEXT_RULE } as const satisfies RuleTable;
 
@@ -81,7 +105,6 @@ function nodeProblems(nodes: unknown, field: string): { entries: HostAddressEntr
       problems.push(problem(nodeField, node, "must be an object { name, privateIp, sshHost, sshPort? }"));
       return;
     }
-    problems.push(...unknownKeyProblems(node, NODE_KEYS, nodeField));
     const nameProblems = checkRequired(NODE_RULES.name, node.name, `${nodeField}.name`);
     if (nameProblems.length === 0 && names.includes(node.name as string))
       nameProblems.push(problem(`${nodeField}.name`, node.name, "repeats the other node's name"));
@@ -89,7 +112,7 @@ function nodeProblems(nodes: unknown, field: string): { entries: HostAddressEntr
     problems.push(
       ...nameProblems,
       ...checkRequired(NODE_RULES.sshHost, node.sshHost, `${nodeField}.sshHost`),
-      ...checkFields(node, { sshPort: NODE_RULES.sshPort, instanceId: NODE_RULES.instanceId }, nodeField),
+      ...checkFields(node, { sshPort: NODE_RULES.sshPort, instanceId: NODE_RULES.instanceId, imageId: NODE_RULES.imageId }, nodeField),
     );
     entries.push({ field: `${nodeField}.privateIp`, value: node.privateIp, role: "node" });
   });
@@ -107,10 +130,7 @@ function anchorSubnet(anchor: HostAddressEntry | undefined, prefixLength: unknow
 function cloudProblems(cloud: unknown, field: string): SettingsProblem[] {
   if (cloud === undefined) return [];
   if (!isPlainObject(cloud)) return [problem(field, cloud, "must be an object { region?, vpcId?, havipIds?, eip? }")];
-  const problems = [
-    ...unknownKeyProblems(cloud, [...Object.keys(CLOUD_RULES), "havipIds"], field),
-    ...checkFields(cloud, CLOUD_RULES, field),
-  ];
+  const problems = [...checkFields(cloud, CLOUD_RULES, field)];
   if (cloud.havipIds !== undefined) {
     if (!Array.isArray(cloud.havipIds)) problems.push(problem(`${field}.havipIds`, cloud.havipIds, "must be a list of HAVIP ids"));
     else cloud.havipIds.forEach((id, index) => problems.push(...NON_EMPTY_TEXT_RULE.check(id, `${field}.havipIds[${index}]`)));
@@ -128,7 +148,7 @@ export function validateClusterSpec(spec: ClusterSpec | unknown, field = "spec")
   if (!isPlainObject(spec)) return [problem(field, spec, "must be an object")];
   const required = (Object.keys(KEEPALIVED_RULES) as KeepalivedField[]).filter((key) => key !== "authPass");
   const problems: SettingsProblem[] = [
-    ...unknownKeyProblems(spec, CLUSTER_SPEC_KEYS, field),
+    ...unknownKeysIn(spec, CLUSTER_SPEC_KEY_TABLE, field),
     ...(spec.specVersion === 1 ? [] : [problem(`${field}.specVersion`, spec.specVersion, "must be 1")]),
     ...checkRequired(CLUSTER_NAME_RULE, spec.clusterName, `${field}.clusterName`),
     ...checkFields(spec, KEEPALIVED_RULES, field, required),

@@ -48,8 +48,16 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-/** The fields each kind adds to the timings; required ones are listed in `required`. */
-const KIND_RULES: { readonly [kind in HealthCheck["kind"]]: { readonly table: RuleTable; readonly required: readonly string[] } } = {
+/** The keys one kind of health check adds to `kind` and the timings. */
+type KindKeys<K extends HealthCheck["kind"]> = Exclude<keyof Extract<HealthCheck, { kind: K }>, "kind" | keyof HealthCheckTiming> & string;
+
+/**
+ * The fields each kind adds to the timings, one rule each (the compiler refuses a kind's table that
+ * misses one of its type's keys or names another); required ones are listed in `required`.
+ */
+const KIND_RULES: {
+  readonly [kind in HealthCheck["kind"]]: { readonly table: RuleTable<KindKeys<kind>>; readonly required: readonly KindKeys<kind>[] };
+} = {
   "maintenance-flag": { table: { flagPath: textRule(SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath) }, required: [] },
   process: { table: { processName: PROCESS_NAME }, required: ["processName"] },
   "tcp-port": {
@@ -110,7 +118,7 @@ function healthCheckProblems(
   if (!isPlainObject(check)) return [problem(field, check, "must be an object with a kind")];
   const kindProblems = checkRequired(KIND_RULE, check.kind, `${field}.kind`);
   if (kindProblems.length > 0) return kindProblems;
-  const kind = KIND_RULES[check.kind as HealthCheck["kind"]];
+  const kind = KIND_RULES[check.kind as HealthCheck["kind"]] as { readonly table: RuleTable; readonly required: readonly string[] };
   const problems = [
     ...unknownKeyProblems(check, ["kind", ...TIMING_NAMES, ...Object.keys(kind.table)], field),
     ...(requireTimings

@@ -14,7 +14,7 @@ import { type FieldRule, checkFields, problem, textRule, wholeNumberRule } from 
 import { validateWrittenHealthCheck } from "./health-check";
 import { ADVERT_INT_FIELD_RULE, SERVICE_RULES, validateVrrpV3Authentication } from "./service-settings";
 import { isPlainObject } from "./show-value";
-import { unknownKeyProblems } from "./unknown-keys";
+import { keysOf, keyTable, unknownKeysIn } from "./setting-keys";
 
 /** An absolute path that keepalived.conf and a logrotate rule take unquoted. */
 export const SAFE_ABSOLUTE_PATH: FieldRule = textRule(SAFE_ABSOLUTE_PATH_RULE, isSafeAbsolutePath);
@@ -35,14 +35,23 @@ export const KEEPALIVED_RULES = {
 
 export type KeepalivedField = keyof typeof KEEPALIVED_RULES;
 
-/** The keys KeepalivedSettings may hold: one rule each, plus the health check. */
-export const KEEPALIVED_SETTINGS_KEYS: readonly string[] = [...Object.keys(KEEPALIVED_RULES), ...Object.keys(SERVICE_RULES), "healthCheck"];
+/** Every key of KeepalivedSettings; the health check, the hooks and the service setup check their own keys. */
+export const KEEPALIVED_KEYS = keyTable<KeepalivedSettings>({
+  ...(Object.fromEntries(Object.keys(KEEPALIVED_RULES).map((key) => [key, "leaf"])) as Record<KeepalivedField, "leaf">),
+  hooks: "leaf",
+  nonlocalBind: "leaf",
+  serviceSetup: "leaf",
+  healthCheck: "leaf",
+});
+
+/** The keys KeepalivedSettings may hold. */
+export const KEEPALIVED_SETTINGS_KEYS: readonly string[] = keysOf(KEEPALIVED_KEYS);
 
 /** Every rule a user's KeepalivedSettings must meet; field names start with `field`. */
 export function validateKeepalivedSettings(settings: KeepalivedSettings | unknown, field = "keepalived"): SettingsProblem[] {
   if (!isPlainObject(settings)) return [problem(field, settings, "must be an object with at least virtualRouterId")];
   return [
-    ...unknownKeyProblems(settings, KEEPALIVED_SETTINGS_KEYS, field),
+    ...unknownKeysIn(settings, KEEPALIVED_KEYS, field),
     ...checkFields(settings, KEEPALIVED_RULES, field, ["virtualRouterId"]),
     ...checkFields(settings, SERVICE_RULES, field, []),
     ...validateVrrpV3Authentication(settings.advertIntSeconds, settings.authPass, field),

@@ -1,7 +1,10 @@
 import type { SettingsProblem } from "../settings-error";
 import { type RuleTable, checkFields, problem, textRule } from "./field-rule";
 import { isPlainObject } from "./show-value";
-import { unknownKeyProblems } from "./unknown-keys";
+import type { ClusterSpec } from "../cluster-settings";
+import { keyTable, unknownKeysIn } from "./setting-keys";
+
+export const KEEPALIVED_SOURCE_KEYS = keyTable<NonNullable<ClusterSpec["keepalivedSource"]>>({ url: "leaf", sha256: "leaf" });
 
 const SOURCE_RULES = {
   url: textRule("must be an https:// URL", (url) => /^https:\/\/[^\s]+$/.test(url)),
@@ -15,5 +18,5 @@ const SOURCE_RULES = {
 export function validateKeepalivedSource(source: unknown, field: string): SettingsProblem[] {
   if (source === undefined) return [];
   if (!isPlainObject(source)) return [problem(field, source, "must be { url, sha256 }")];
-  return [...unknownKeyProblems(source, Object.keys(SOURCE_RULES), field), ...checkFields(source, SOURCE_RULES, field, ["url", "sha256"])];
+  return [...unknownKeysIn(source, KEEPALIVED_SOURCE_KEYS, field), ...checkFields(source, SOURCE_RULES, field, ["url", "sha256"])];
 }

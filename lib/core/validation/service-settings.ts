@@ -10,7 +10,9 @@ import {
 import type { SettingsProblem } from "../settings-error";
 import { hasControlCharacter } from "../keepalived/setting-rules";
 import { usesVrrpV3 } from "../keepalived/vrrp-version";
+import type { ServiceSetup, TransitionHooks } from "../cluster-settings";
 import { BOOLEAN_RULE, type FieldRule, problem, type RuleTable } from "./field-rule";
+import { keyTable, unknownKeysIn } from "./setting-keys";
 
 /**
  * Rules for the service behind the VIP (transition hooks, nonlocal bind, service setup) and the
@@ -56,7 +58,17 @@ export function validateVrrpV3Authentication(advertIntSeconds: unknown, authPass
   ];
 }
 
-const HOOK_STATES = ["master", "backup", "fault", "stop"] as const;
+/** The keys of the hooks and the service setup, checked where a user writes them. */
+export const HOOKS_KEYS = keyTable<TransitionHooks>({
+  master: "leaf",
+  backup: "leaf",
+  fault: "leaf",
+  stop: "leaf",
+  timeoutSeconds: "leaf",
+});
+export const SERVICE_SETUP_KEYS = keyTable<ServiceSetup>({ packages: "leaf", command: "leaf" });
+
+const HOOK_STATES = ["master", "backup", "fault", "stop"] as const satisfies readonly (keyof TransitionHooks)[];
 
 /** One-line shell commands (data to the notify script, never spliced into it) and a timeout. */
 export function validateTransitionHooks(hooks: unknown, field: string, requireTimeout = false): SettingsProblem[] {
@@ -67,7 +79,7 @@ export function validateTransitionHooks(hooks: unknown, field: string, requireTi
   const h = hooks as Record<string, unknown>;
   const problems: SettingsProblem[] = [];
   for (const key of Object.keys(h)) {
-    if (!(HOOK_STATES as readonly string[]).includes(key) && key !== "timeoutSeconds") {
+    if (!Object.hasOwn(HOOKS_KEYS.keys, key)) {
       problems.push(problem(`${field}.${key}`, h[key], `is not a hook: use ${HOOK_STATES.join(", ")} or timeoutSeconds`));
     }
   }
@@ -97,7 +109,7 @@ export function validateServiceSetup(setup: unknown, field: string): SettingsPro
   if (typeof setup !== "object" || setup === null || Array.isArray(setup))
     return [problem(field, setup, "must be an object { packages?, command? }")];
   const s = setup as Record<string, unknown>;
-  const problems: SettingsProblem[] = [];
+  const problems: SettingsProblem[] = unknownKeysIn(s, SERVICE_SETUP_KEYS, field);
   if (s.packages !== undefined) {
     if (!Array.isArray(s.packages) || s.packages.length > MAX_SERVICE_PACKAGES) {
       problems.push(problem(`${field}.packages`, s.packages, `must be a list of at most ${MAX_SERVICE_PACKAGES} package names`));

@@ -2,7 +2,8 @@ import type { SettingsProblem } from "../settings-error";
 import { BOOLEAN_RULE, type RuleTable, checkFields, checkRequired, problem } from "./field-rule";
 import { ABSOLUTE_FILE_PATH_RULE, JUMP_HOST_RULE, LOGIN_USER_RULE, PORT_RULE } from "./network-rules";
 import { isPlainObject } from "./show-value";
-import { unknownKeyProblems } from "./unknown-keys";
+import type { SshSettings } from "../cluster-settings";
+import { keysOf, keyTable, unknownKeysIn } from "./setting-keys";
 
 const SSH_RULES = {
   user: LOGIN_USER_RULE,
@@ -13,7 +14,19 @@ const SSH_RULES = {
 
 const JUMP_HOST_RULES = { host: JUMP_HOST_RULE, port: PORT_RULE, user: LOGIN_USER_RULE } as const satisfies RuleTable;
 
-export const SSH_SETTINGS_KEYS: readonly string[] = [...Object.keys(SSH_RULES), "hostKeyFingerprints", "jumpHost"];
+const JUMP_HOST_KEYS = keyTable<NonNullable<SshSettings["jumpHost"]>>({ host: "leaf", port: "leaf", user: "leaf" });
+
+/** Every key of SshSettings, the jump host's included. */
+export const SSH_KEYS = keyTable<SshSettings>({
+  user: "leaf",
+  privateKeyPath: "leaf",
+  knownHostsPath: "leaf",
+  trustOnFirstUse: "leaf",
+  hostKeyFingerprints: "leaf",
+  jumpHost: JUMP_HOST_KEYS,
+});
+
+export const SSH_SETTINGS_KEYS: readonly string[] = keysOf(SSH_KEYS);
 
 /** `SHA256:` and 43 base64 characters, as `ssh-keygen -lf` prints a fingerprint. */
 const SHA256_FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
@@ -32,7 +45,6 @@ function validateJumpHost(jumpHost: unknown, field: string): SettingsProblem[] {
   if (jumpHost === undefined) return [];
   if (!isPlainObject(jumpHost)) return [problem(field, jumpHost, "must be { host, port?, user? }")];
   return [
-    ...unknownKeyProblems(jumpHost, Object.keys(JUMP_HOST_RULES), field),
     ...checkRequired(JUMP_HOST_RULES.host, jumpHost.host, `${field}.host`),
     ...checkFields(jumpHost, { port: JUMP_HOST_RULES.port, user: JUMP_HOST_RULES.user }, field),
   ];
@@ -44,7 +56,7 @@ function validateJumpHost(jumpHost: unknown, field: string): SettingsProblem[] {
  */
 export function validateSshSettings(ssh: unknown, field: string): SettingsProblem[] {
   if (!isPlainObject(ssh)) return [problem(field, ssh, "must be an object (use {} for the defaults)")];
-  const problems = [...unknownKeyProblems(ssh, SSH_SETTINGS_KEYS, field), ...checkFields(ssh, SSH_RULES, field)];
+  const problems = [...unknownKeysIn(ssh, SSH_KEYS, field), ...checkFields(ssh, SSH_RULES, field)];
   // The provisioner only trusts a first-seen key it can record; without a file it would silently refuse.
   if (ssh.trustOnFirstUse === true && ssh.knownHostsPath === undefined) {
     problems.push(problem(`${field}.trustOnFirstUse`, true, `needs ${field}.knownHostsPath: the first-seen host keys are recorded there`));

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Socket } from "node:net";
 import { NodeSSH, type Config } from "node-ssh";
@@ -6,7 +6,7 @@ import type { NodeSpec, SshSettings } from "../../core/cluster-settings";
 import { pollUntil } from "../../core/poll-until";
 import { throwIfProblems } from "../../core/settings-error";
 import { sshKeyFileProblems } from "../../spec/ssh-key-file";
-import { decideHostKey, parseKnownHosts } from "./known-hosts";
+import { decideHostKey, knownHostsName, parseKnownHosts, withoutOtherDisks } from "./known-hosts";
 import { RemoteShell } from "./remote-shell";
 
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -41,13 +41,15 @@ interface Endpoint {
   readonly host: string;
   readonly port: number;
   readonly user: string;
+  /** The disk the machine runs (`<instance id>/<image id>`), when the spec says. */
+  readonly disk?: string;
 }
 
 function readKnownHosts(path: string | undefined) {
   return path && existsSync(path) ? parseKnownHosts(readFileSync(path, "utf8")) : [];
 }
 
-function hostVerifierFor(endpoint: Endpoint, ssh: SshSettings, rejection: { reason?: string }) {
+function hostVerifierFor(endpoint: Endpoint, ssh: SshSettings, rejection: { reason?: string }, trace?: (line: string) => void) {
   return (offeredKey: Buffer): boolean => {
     const verdict = decideHostKey({
       host: endpoint.host,
@@ -56,6 +58,7 @@ function hostVerifierFor(endpoint: Endpoint, ssh: SshSettings, rejection: { reas
       knownHosts: readKnownHosts(ssh.knownHostsPath),
       pinnedFingerprint: ssh.hostKeyFingerprints?.[endpoint.host],
       trustOnFirstUse: ssh.trustOnFirstUse === true && ssh.knownHostsPath !== undefined,
+      ...(endpoint.disk ? { disk: endpoint.disk } : {}),
     });
     if (verdict.verdict === "reject") {
       rejection.reason = verdict.reason;
@@ -63,20 +66,29 @@ function hostVerifierFor(endpoint: Endpoint, ssh: SshSettings, rejection: { reas
     }
     if (verdict.verdict === "record" && ssh.knownHostsPath) {
       mkdirSync(dirname(ssh.knownHostsPath), { recursive: true });
+      if (verdict.replacesDisk !== undefined && endpoint.disk) {
+        const name = knownHostsName(endpoint.host, endpoint.port);
+        writeFileSync(ssh.knownHostsPath, withoutOtherDisks(readFileSync(ssh.knownHostsPath, "utf8"), name, endpoint.disk), {
+          mode: 0o600,
+        });
+        trace?.(
+          `${endpoint.label}: a new disk (${endpoint.disk}, was ${verdict.replacesDisk}): recording its host key ${verdict.fingerprint}`,
+        );
+      }
       appendFileSync(ssh.knownHostsPath, `${verdict.knownHostsLine}\n`, { mode: 0o600 });
     }
     return true;
   };
 }
 
-async function openConnection(endpoint: Endpoint, ssh: SshSettings, sock?: Socket): Promise<NodeSSH> {
+async function openConnection(endpoint: Endpoint, ssh: SshSettings, sock?: Socket, trace?: (line: string) => void): Promise<NodeSSH> {
   const rejection: { reason?: string } = {};
   const config: Config = {
     host: endpoint.host,
     port: endpoint.port,
     username: endpoint.user,
     readyTimeout: CONNECT_TIMEOUT_MS,
-    hostVerifier: hostVerifierFor(endpoint, ssh, rejection),
+    hostVerifier: hostVerifierFor(endpoint, ssh, rejection, trace),
     ...(ssh.privateKeyPath ? { privateKeyPath: ssh.privateKeyPath } : { agent: process.env.SSH_AUTH_SOCK }),
     ...(sock ? { sock } : {}),
   };
@@ -135,9 +147,15 @@ export async function connectToNode(node: NodeSpec, ssh: SshSettings, options: C
 /** Opens an SSH session to a node (through the jump host when one is set), verifying host keys. */
 async function connectOnce(node: NodeSpec, ssh: SshSettings, trace?: (line: string) => void): Promise<RemoteShell> {
   const user = ssh.user ?? "root";
-  const target: Endpoint = { label: node.name, host: node.sshHost, port: node.sshPort ?? 22, user };
+  const target: Endpoint = {
+    label: node.name,
+    host: node.sshHost,
+    port: node.sshPort ?? 22,
+    user,
+    ...(node.instanceId && node.imageId ? { disk: `${node.instanceId}/${node.imageId}` } : {}),
+  };
   if (!ssh.jumpHost) {
-    return new RemoteShell(node.name, await openConnection(target, ssh), undefined, trace);
+    return new RemoteShell(node.name, await openConnection(target, ssh, undefined, trace), undefined, trace);
   }
   const jump: Endpoint = {
     label: `${node.name} (jump host)`,
@@ -148,7 +166,7 @@ async function connectOnce(node: NodeSpec, ssh: SshSettings, trace?: (line: stri
   const jumpConnection = await openConnection(jump, ssh);
   try {
     const channel = await jumpConnection.forwardOut("127.0.0.1", 0, target.host, target.port);
-    const connection = await openConnection(target, ssh, channel as unknown as Socket);
+    const connection = await openConnection(target, ssh, channel as unknown as Socket, trace);
     return new RemoteShell(node.name, connection, () => jumpConnection.dispose(), trace);
   } catch (error) {
     jumpConnection.dispose();

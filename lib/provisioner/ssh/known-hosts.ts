@@ -7,7 +7,12 @@ export interface KnownHostEntry {
   readonly keyType: string;
   readonly keyBase64: string;
   readonly revoked: boolean;
+  /** The disk trust-on-first-use recorded the key for (the `havip-disk=` comment this project writes). */
+  readonly disk?: string;
 }
+
+/** The comment that names the disk a recorded key belongs to: `havip-disk=<instance id>/<image id>`. */
+const DISK_MARKER = "havip-disk=";
 
 /** Parses known_hosts text; comments, blank lines and @cert-authority lines are skipped. */
 export function parseKnownHosts(text: string): KnownHostEntry[] {
@@ -23,7 +28,11 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
       revoked = true;
     }
     if (fields.length < 3) continue;
-    entries.push({ hostPatterns: fields[0].split(","), keyType: fields[1], keyBase64: fields[2], revoked });
+    const disk = fields
+      .slice(3)
+      .find((word) => word.startsWith(DISK_MARKER))
+      ?.slice(DISK_MARKER.length);
+    entries.push({ hostPatterns: fields[0].split(","), keyType: fields[1], keyBase64: fields[2], revoked, ...(disk ? { disk } : {}) });
   }
   return entries;
 }
@@ -73,7 +82,8 @@ export function keyTypeOfBlob(keyBlob: Buffer): string {
 
 export type HostKeyVerdict =
   | { readonly verdict: "accept"; readonly fingerprint: string }
-  | { readonly verdict: "record"; readonly fingerprint: string; readonly knownHostsLine: string }
+  /** Record the key; with `replacesDisk`, instead of the lines recorded for the host's earlier disk(s). */
+  | { readonly verdict: "record"; readonly fingerprint: string; readonly knownHostsLine: string; readonly replacesDisk?: string }
   | { readonly verdict: "reject"; readonly fingerprint: string; readonly reason: string };
 
 export interface HostKeyQuestion {
@@ -84,11 +94,31 @@ export interface HostKeyQuestion {
   /** A fingerprint from the settings (`SHA256:...`); when set it alone decides. */
   readonly pinnedFingerprint?: string;
   readonly trustOnFirstUse: boolean;
+  /** The disk the node runs now (`<instance id>/<image id>`, from the spec), when the cloud says. @default - unknown */
+  readonly disk?: string;
+}
+
+/** `hostname`'s line that `decideHostKey` records, naming the disk when it is known. */
+function recordedLine(name: string, offeredKey: Buffer, disk: string | undefined): string {
+  return `${name} ${keyTypeOfBlob(offeredKey)} ${offeredKey.toString("base64")}${disk ? ` ${DISK_MARKER}${disk}` : ""}`;
+}
+
+/** known_hosts text without the lines trust-on-first-use recorded for `name` under another disk than `disk`. */
+export function withoutOtherDisks(text: string, name: string, disk: string): string {
+  return text
+    .split("\n")
+    .filter((line) => {
+      const [entry] = parseKnownHosts(line);
+      return !(entry && !entry.revoked && entryMatchesHost(entry, name) && entry.disk !== undefined && entry.disk !== disk);
+    })
+    .join("\n");
 }
 
 /**
  * Decides whether to trust a server's host key: pinned fingerprint first, then known_hosts;
- * an unknown host is recorded only with trust-on-first-use, a changed key is always refused.
+ * an unknown host is recorded only with trust-on-first-use, and a changed key is refused, except
+ * where trust-on-first-use recorded every key of the host for another disk than the one the cloud
+ * says the node runs now (a replaced or reinstalled node: the first use of a new disk).
  */
 export function decideHostKey(question: HostKeyQuestion): HostKeyVerdict {
   const { host, port, offeredKey } = question;
@@ -110,6 +140,15 @@ export function decideHostKey(question: HostKeyQuestion): HostKeyVerdict {
   }
   const trusted = forHost.filter((entry) => !entry.revoked);
   if (trusted.some((entry) => entry.keyBase64 === offeredBase64)) return { verdict: "accept", fingerprint };
+  const otherDisks = trusted.every((entry) => entry.disk !== undefined && entry.disk !== question.disk);
+  if (trusted.length > 0 && question.trustOnFirstUse && question.disk !== undefined && otherDisks) {
+    return {
+      verdict: "record",
+      fingerprint,
+      knownHostsLine: recordedLine(name, offeredKey, question.disk),
+      replacesDisk: trusted.map((entry) => entry.disk).join(", "),
+    };
+  }
   if (trusted.length > 0) {
     const pinned = trusted.map((entry) => sha256Fingerprint(Buffer.from(entry.keyBase64, "base64"))).join(", ");
     return {
@@ -119,7 +158,7 @@ export function decideHostKey(question: HostKeyQuestion): HostKeyVerdict {
     };
   }
   if (question.trustOnFirstUse) {
-    return { verdict: "record", fingerprint, knownHostsLine: `${name} ${keyTypeOfBlob(offeredKey)} ${offeredBase64}` };
+    return { verdict: "record", fingerprint, knownHostsLine: recordedLine(name, offeredKey, question.disk) };
   }
   return {
     verdict: "reject",

@@ -77,14 +77,17 @@ export class RemoteShell {
 
   /**
    * Starts a script that keeps running while its stdin stays open (e.g. `flock` holding a lock).
-   * Resolves `held` once the script prints `readyLine`, or with its result if it exits first;
-   * `release()` closes its stdin, so it ends; a dropped session ends it too.
+   * Resolves `held` once the script prints `readyLine`, with what it printed before that line, or
+   * with its result if it exits first; `release()` closes its stdin, so it ends; a dropped session
+   * ends it too.
    */
   async hold(
     script: string,
     readyLine: string,
     timeoutMs = DEFAULT_COMMAND_TIMEOUT_MS,
-  ): Promise<{ readonly held: true; release(): void } | { readonly held: false; readonly result: RemoteCommandResult }> {
+  ): Promise<
+    { readonly held: true; readonly output: string; release(): void } | { readonly held: false; readonly result: RemoteCommandResult }
+  > {
     this.trace(`${this.nodeName}$ ${script.split("\n")[0]}${script.includes("\n") ? " ..." : ""} (held)`);
     const stdin = new PassThrough();
     let stdout = "";
@@ -106,7 +109,10 @@ export class RemoteShell {
     const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), timeoutMs)));
     try {
       const outcome = await Promise.race([ready.then(() => "ready" as const), finished, timedOut]);
-      if (outcome === "ready") return { held: true, release: () => stdin.end() };
+      if (outcome === "ready") {
+        const lines = stdout.split("\n");
+        return { held: true, output: lines.slice(0, lines.indexOf(readyLine)).join("\n"), release: () => stdin.end() };
+      }
       stdin.end();
       if (outcome === "timeout") {
         return { held: false, result: { code: 124, stdout, stderr: `no answer within ${Math.round(timeoutMs / 1000)} s` } };

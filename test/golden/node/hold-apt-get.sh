@@ -1,0 +1,1 @@
+apt-mark hold keepalived >/dev/null && echo hold=held

@@ -1,0 +1,1 @@
+if dnf versionlock --help >/dev/null 2>&1; then dnf -q versionlock add keepalived >/dev/null && echo hold=held; else echo hold=no-versionlock-plugin; fi

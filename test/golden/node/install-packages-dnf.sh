@@ -1,0 +1,1 @@
+dnf install -y -q keepalived curl </dev/null

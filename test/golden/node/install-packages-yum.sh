@@ -1,0 +1,1 @@
+yum install -y -q keepalived curl </dev/null

@@ -1,0 +1,1 @@
+systemctl --quiet enable keepalived && systemctl start keepalived && { state=$(systemctl is-active keepalived); if [ "$state" != active ]; then echo "keepalived.service is $state" >&2; systemctl status --no-pager --lines=20 keepalived >&2; exit 1; fi; }

@@ -1,0 +1,1 @@
+if [ -f /run/keepalived.pid ]; then pid=$(cat /run/keepalived.pid); kill -TERM "$pid" 2>/dev/null; i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done; if kill -0 "$pid" 2>/dev/null; then echo "keepalived (pid $pid) is still running 20 s after SIGTERM" >&2; exit 1; fi; fi
