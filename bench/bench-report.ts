@@ -1,4 +1,5 @@
-import type { LabDrillResult } from "../lab/drills/drills";
+import { masterDownIntervalFormula } from "../lib/core/vrrp-timing";
+import type { LabDrillResult } from "../lab/drills";
 import { formatDrillSummaryTable, type DrillSummary } from "./drill-summary";
 import type { ProvisionSample } from "./lab-timing";
 import { formatSpread, type Spread } from "./statistics";
@@ -63,7 +64,7 @@ function drillText(section: DrillSection): string {
     "",
     formatDrillSummaryTable(section.summaries),
     "",
-    `VRRP bound: master-down interval = 3 x ${advert} s + (256 - ${priority})/256 s = ${section.masterDownIntervalSeconds.toFixed(3)} s` +
+    `VRRP bound: master-down interval = ${masterDownIntervalFormula(advert, priority)}` +
       ' (each drill\'s VRRP bound is in "VRRP bound s", the drill\'s own limit with its polling slack in "drill\'s limit s").',
     "Failover: fault injected -> VIP on the peer (partition-heals: heal -> one holder). VRRP bound: what the protocol allows for that fault at this timing",
     "(master-down interval for a silent master, skew for a graceful handover, fall x interval + skew for a failing health check).",
