@@ -5,7 +5,7 @@ import type { DescribeHaVipsResponse } from "../../lib/cloud/vpc-models";
 import { cliArgv } from "../../lib/spec/provision-invocation";
 import { readClusterSpec } from "../../lib/spec/load-cluster-spec";
 import type { ValidClusterSpec } from "../../lib/core/validation";
-import { instanceNamespace } from "../cloud-network";
+import { clearLinkImpairment, impairLink, instanceNamespace } from "../cloud-network";
 import { runCommandOrThrow } from "../host/host-command";
 import { LAB_SERVICE_PAGE_PATH } from "../lab-cluster-spec";
 import { failoverTestReport } from "../drills/bare-lab-target";
@@ -14,6 +14,7 @@ import { startProbe } from "../probe/outage-probe";
 import type { ServerLayout } from "../servers/server-layout";
 import { type CloudLab, havipSwitchDelayMs } from "./cloud-lab";
 import { hostModel, machineServer } from "./cloud-machines";
+import { healPartitions, partitionInstances } from "./lab-faults";
 import { assertOperatorIsolated, operatorApiCall, runAsOperator } from "./operator-tools";
 
 /** The deployed cluster's spec, as the stack's `cluster-spec` output publishes it (what status and failover-test read). */
@@ -66,6 +67,9 @@ export function cloudLabTarget(lab: CloudLab): DrillTarget {
   const byHostname = new Map(Object.entries(servers).map(([name, server]) => [server.hostname, name]));
   const outputsArgs = ["--outputs-file", lab.outputsPath];
   const vpcId = spec.cloud?.vpcId;
+  if (vpcId === undefined) throw new Error(`the deployed cluster ${spec.clusterName} names no VPC id in its spec`);
+  const [first, second] = [...instanceIds.values()];
+  const pair = { a: first, b: second };
   return {
     label: `local cloud ${lab.prefix}`,
     group: { vip: spec.vips[0], interfaceName: spec.interfaceName, servers },
@@ -117,9 +121,11 @@ export function cloudLabTarget(lab: CloudLab): DrillTarget {
       if (server.gateway !== undefined)
         await runCommandOrThrow(["ip", "-n", namespace, "route", "replace", "default", "via", server.gateway, "dev", server.interfaceName]);
     },
-    partition: async () => {
-      throw new Error(`partitions of ${vpcId ?? "the VPC"} are not available in this lab yet`);
-    },
-    heal: async () => undefined,
+    // The VPC router drops what the two nodes send each other; both keep reaching the router, the
+    // cloud (their gratuitous ARPs) and the clients.
+    partition: () => partitionInstances(lab, pair.a, pair.b),
+    heal: () => healPartitions(lab),
+    impairLink: (profile) => impairLink(lab.network, vpcId, pair, profile),
+    clearLinkImpairment: () => clearLinkImpairment(lab.network, vpcId, pair),
   };
 }

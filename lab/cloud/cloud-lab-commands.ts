@@ -14,7 +14,9 @@ import {
   deployExample,
   destroyExample,
   loadCloudLab,
+  havipSwitchDelayMs,
   restartCloudDaemon,
+  setHavipSwitchDelay,
   writeOutputs,
 } from "./cloud-lab";
 import { deployedNodes, hostModel, machineServer } from "./cloud-machines";
@@ -208,6 +210,21 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
     .action(async () => {
       await restartCloudDaemon(requireCloudLab(context.prefix()));
       say("the local cloud is listening again");
+    });
+  cloud
+    .command("switch-delay")
+    .description(
+      "how long the cloud takes to move an HAVIP after a gratuitous ARP; with a value, restarts the endpoint with it (change it while the cluster is steady)",
+    )
+    .argument("[ms]", "the new switch delay in milliseconds")
+    .action(async (text: string | undefined) => {
+      const lab = requireCloudLab(context.prefix());
+      if (text !== undefined) {
+        const delayMs = Number(text);
+        if (!/^\d+$/.test(text) || delayMs > 600_000) throw context.badInput(`switch delay ${JSON.stringify(text)} is not a whole number of milliseconds from 0 to 600000`);
+        await setHavipSwitchDelay(lab, delayMs);
+      }
+      say(`HAVIP switch delay: ${havipSwitchDelayMs(lab)} ms`);
     });
 
   program

@@ -76,16 +76,17 @@ export function clientShare(
   intervalMs: number,
   nodeOf: (responder: string) => string,
 ): { secondsByNode: Record<string, number>; switches: number } {
-  const secondsByNode: Record<string, number> = {};
+  const samplesByNode: Record<string, number> = {};
   let switches = 0;
   let last: string | undefined;
   for (const sample of samples) {
     if (sample.atMs < fromMs || sample.atMs > toMs || !sample.answered || sample.responder === undefined) continue;
     const node = nodeOf(sample.responder);
-    secondsByNode[node] = (secondsByNode[node] ?? 0) + intervalMs / 1000;
+    samplesByNode[node] = (samplesByNode[node] ?? 0) + 1;
     if (last !== undefined && last !== node) switches++;
     last = node;
   }
+  const secondsByNode = Object.fromEntries(Object.entries(samplesByNode).map(([node, count]) => [node, (count * intervalMs) / 1000]));
   return { secondsByNode, switches };
 }
 

@@ -4,16 +4,10 @@ import type { LabService } from "../lab-cluster-spec";
 import type { RunningOutageProbe } from "../probe/outage-probe";
 import type { ServerGroup } from "../servers/server-inspection";
 import type { DrillTiming } from "./drill-timing";
+import type { LinkProfile } from "../cloud-network/link-impairment-model";
 
 /** netem's knobs for the link between the two nodes (both ways): `loss P%` and `delay D J`. */
-export interface LinkProfile {
-  /** @default 0 */
-  readonly lossPercent?: number;
-  /** @default 0 */
-  readonly delayMs?: number;
-  /** Each packet's delay is drawn from delayMs ± jitterMs. @default 0 */
-  readonly jitterMs?: number;
-}
+export type { LinkProfile } from "../cloud-network/link-impairment-model";
 
 /** The parts of failover-test's report a drill reads. */
 export type FailoverTestFacts = Pick<FailoverTestResult, "from" | "to" | "vipMovedAfterSeconds" | "nopreemptHeld" | "passed" | "problems">;

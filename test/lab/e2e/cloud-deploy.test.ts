@@ -14,6 +14,8 @@ import {
   stackDir,
 } from "../../../lab/cloud";
 import { cloudNetworkNamespaces, instanceNamespace } from "../../../lab/cloud-network";
+import { cloudLabTarget } from "../../../lab/cloud/cloud-drill-target";
+import { type DrillOptions, drillBounds, runDrills } from "../../../lab/drills";
 import { runCommand } from "../../../lab/host/host-command";
 import { startProbe } from "../../../lab/probe/outage-probe";
 import { pollUntil } from "../../../lib/core/poll-until";
@@ -265,6 +267,83 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
     expect(healed.value.report.vipHolders).toHaveLength(1);
     expect(healed.value.code).toBe(0);
   }, 300_000);
+
+  // The drills on the cloud's terms (CI's short set; `npm run bench -- --only cloud-drills` runs the
+  // full set over a grid of timings): each fault on the deployed pair, an HTTP client through the EIP
+  // every 50 ms, and the cloud's binding recorded every 50 ms. How fast is the benchmark's business;
+  // here: that the VIP and the binding move (or stay) as the drill says, and end on one holder.
+  describe("drills on the deployed cluster, through the EIP", () => {
+    const drill = async (name: string, options: DrillOptions = {}) => {
+      const [result] = await runDrills(cloudLabTarget(lab), [name], (line) => console.log(`drill ${line}`), options);
+      console.log(`drill ${name}: ${JSON.stringify(result)}`);
+      expect(result.error).toBeUndefined();
+      expect(result.finalHolders).toHaveLength(1);
+      expect(result.bindingFollowed).toBe(true);
+      expect(result.sent).toBeGreaterThan(0);
+      return result;
+    };
+    const nodeNames = () => deployedSpec(lab).nodes.map((node) => node.name);
+    const peer = (node: string | undefined) => nodeNames().find((name) => name !== node);
+
+    it.each(["machine-crash", "reboot"])(
+      "%s: the VIP and the binding move to the peer, the old master comes back BACKUP and nopreempt holds",
+      async (name) => {
+        const result = await drill(name);
+        expect(result.vipMovedAfterSeconds).toBeDefined();
+        expect(result.bindingMovedAfterSeconds).toBeDefined();
+        expect(result.nopreemptHeld).toBe(true);
+        expect(result.finalHolders).toEqual([peer(result.faultOn)]);
+        // The client through the EIP was answered by the old master, then by the new one.
+        expect(result.httpResponders).toEqual([result.faultOn, peer(result.faultOn)]);
+      },
+      300_000,
+    );
+
+    it("link-down: the VIP and the binding move to the peer", async () => {
+      const result = await drill("link-down");
+      expect(result.vipMovedAfterSeconds).toBeDefined();
+      expect(result.bindingMovedAfterSeconds).toBeDefined();
+      expect(result.httpResponders?.at(-1)).toBe(peer(result.faultOn));
+    }, 300_000);
+
+    it("nginx-dies-on-master: the http health check hands the VIP and the binding to the peer, which answers the client", async () => {
+      const result = await drill("nginx-dies-on-master");
+      expect(result.vipMovedAfterSeconds).toBeDefined();
+      expect(result.bindingMovedAfterSeconds).toBeDefined();
+      expect(result.httpResponders?.at(-1)).toBe(peer(result.faultOn));
+    }, 300_000);
+
+    it("nginx-dies-on-backup: the backup goes FAULT, the VIP and the binding stay, the master answers throughout", async () => {
+      const [master] = await keepalivedHolders(lab);
+      const result = await drill("nginx-dies-on-backup");
+      expect(result.faultOn).toBe(peer(master));
+      expect(result.note).toContain("went FAULT");
+      expect(result.vipMovedAfterSeconds).toBeUndefined();
+      expect(result.bindingMoves).toBe(0);
+      expect(result.httpResponders).toEqual([master]);
+    }, 300_000);
+
+    it("partition-heals: both nodes still reach the VPC while cut from each other; after the heal one holder, the binding on it", async () => {
+      const target = cloudLabTarget(lab);
+      const bounds = drillBounds(target.timing);
+      // Long enough for both to become MASTER and the cloud to act on their announcements.
+      const result = await drill("partition-heals", {
+        partitionSeconds: 2 * bounds.masterDownS + target.timing.switchDelaySeconds + 2,
+      });
+      expect(result.partition?.healToOneHolderSeconds).toBeDefined();
+      expect(result.partition?.bindingSequence?.length).toBeGreaterThan(0);
+      // Clients were answered during the partition: the bound node served them.
+      expect(Object.values(result.partition?.clientSecondsByNode ?? {}).reduce((sum, seconds) => sum + seconds, 0)).toBeGreaterThan(0);
+    }, 300_000);
+
+    it("lossy-link: the link between the nodes loses and delays packets for a stretch; every state change is counted, one holder after", async () => {
+      const result = await drill("lossy-link", { linkProfile: { lossPercent: 5, delayMs: 20, jitterMs: 10 }, linkSeconds: 15 });
+      expect(result.impairment?.seconds).toBeGreaterThanOrEqual(15);
+      expect(result.impairment?.falseFailovers).toBe(
+        result.impairment?.transitions.filter((transition) => transition.endsWith(" MASTER")).length,
+      );
+    }, 300_000);
+  });
 
   it("resizes the nodes one at a time on day 2, never with two VIP holders, and plans no changes afterwards", async () => {
     editConfig(lab, (config) => (config.nodes.instanceType = "S5.LARGE8"));
