@@ -1,4 +1,4 @@
-export const BENCH_SECTIONS = ["drills", "provision", "deploy", "synth"] as const;
+export const BENCH_SECTIONS = ["drills", "provision", "deploy", "cloud-drills", "synth"] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export const DEFAULT_BENCH_RUNS = 3;
@@ -27,4 +27,17 @@ export function parseSections(text: string): BenchSection[] {
     );
   }
   return BENCH_SECTIONS.filter((section) => names.includes(section));
+}
+
+/** `--advert-ints 0.1,0.5` or `--switch-delays 4000`: positive numbers, comma-separated. */
+export function parseNumberList(flag: string, text: string): number[] {
+  const values = text
+    .split(",")
+    .map((word) => word.trim())
+    .filter((word) => word !== "");
+  const numbers = values.map(Number);
+  if (values.length === 0 || numbers.some((value) => !Number.isFinite(value) || value < 0)) {
+    throw new Error(`${flag} ${JSON.stringify(text)} must be comma-separated numbers of 0 or more`);
+  }
+  return numbers;
 }

@@ -5,6 +5,7 @@ import type { ProvisionSample } from "./lab-timing";
 import { DEPLOY_STEPS, type DeploySample } from "./deploy-timing";
 import { formatSpread, spreadOf, type Spread } from "./statistics";
 import type { SynthSample } from "./synth-timing";
+import { type CloudGridSection, formatCloudGridTables } from "./cloud-drill-grid";
 import { renderTable } from "./text-table";
 
 export interface BenchMachine {
@@ -105,6 +106,8 @@ export interface BenchReport {
   readonly drills?: DrillSection;
   readonly provision?: ProvisionSection;
   readonly deploy?: DeploySection;
+  /** The drills on the local cloud over advert_int x switch delay (and the link profiles). */
+  readonly cloudDrills?: CloudGridSection;
   readonly synth?: SynthSection;
 }
 
@@ -160,6 +163,8 @@ export function formatBenchReport(report: BenchReport): string {
   if (report.drills) parts.push(drillText(report.drills));
   if (report.provision) parts.push(provisionText(report.provision));
   if (report.deploy) parts.push(deployText(report.deploy));
+  if (report.cloudDrills)
+    parts.push(`## Drills on the local cloud, per advert_int and switch delay\n\n${formatCloudGridTables(report.cloudDrills)}`);
   if (report.synth) parts.push(synthText(report.synth));
   return `${parts.join("\n\n")}\n`;
 }

@@ -1,6 +1,15 @@
 import * as os from "node:os";
 import { Command, InvalidArgumentError } from "commander";
-import { DEFAULT_BENCH_RUNS, parseRuns, parseSections, BENCH_SECTIONS, type BenchSection } from "./bench-options";
+import { DEFAULT_BENCH_RUNS, parseNumberList, parseRuns, parseSections, BENCH_SECTIONS, type BenchSection } from "./bench-options";
+import {
+  type CloudGridSection,
+  GRID_ADVERT_INTS,
+  GRID_PARTS,
+  GRID_SWITCH_DELAYS_MS,
+  type GridPart,
+  measureCloudDrillGrid,
+} from "./cloud-drill-grid";
+import * as fs from "node:fs";
 import {
   deployRows,
   formatBenchReport,
@@ -25,6 +34,12 @@ import { measureDeployRuns } from "./deploy-timing";
 
 interface BenchArgs {
   readonly runs: number;
+  readonly advertInts: number[];
+  readonly switchDelays: number[];
+  readonly gridParts: GridPart[];
+  readonly linkSeconds: number;
+  readonly keepLab: boolean;
+  readonly merge?: string[];
   readonly drills?: string[];
   readonly labName: string;
   readonly only: BenchSection[];
@@ -57,6 +72,41 @@ function parseArgs(argv: string[]): BenchArgs {
           .split(",")
           .map((name) => name.trim())
           .filter((name) => name !== ""),
+    )
+    .option(
+      "--advert-ints <s>",
+      `cloud-drills: advert_int values (default ${GRID_ADVERT_INTS.join(",")})`,
+      asOption((text) => parseNumberList("--advert-ints", text)),
+      [...GRID_ADVERT_INTS],
+    )
+    .option(
+      "--switch-delays <ms>",
+      `cloud-drills: the cloud's switch delays (default ${GRID_SWITCH_DELAYS_MS.join(",")})`,
+      asOption((text) => parseNumberList("--switch-delays", text)),
+      [...GRID_SWITCH_DELAYS_MS],
+    )
+    .option(
+      "--grid-parts <parts>",
+      `cloud-drills: which parts (${GRID_PARTS.join(",")})`,
+      asOption((text) => {
+        const parts = text.split(",").map((word) => word.trim());
+        const unknown = parts.filter((part) => !(GRID_PARTS as readonly string[]).includes(part));
+        if (unknown.length > 0) throw new Error(`--grid-parts: unknown ${unknown.join(", ")}; choose from ${GRID_PARTS.join(", ")}`);
+        return parts as GridPart[];
+      }),
+      [...GRID_PARTS],
+    )
+    .option(
+      "--link-seconds <s>",
+      "cloud-drills: seconds of each impaired-link stretch",
+      asOption((text) => parseNumberList("--link-seconds", text)[0]),
+      120,
+    )
+    .option("--keep-lab", "cloud-drills: leave the local cloud up for the next slice (a running one is reused)", false)
+    .option(
+      "--merge <files>",
+      "print the report of earlier --json reports (slices of one grid) combined, and run nothing",
+      (text: string) => text.split(","),
     )
     .option("--lab-name <prefix>", "namespace prefix of the benchmark's own lab (torn down before and after)", BENCH_LAB_PREFIX)
     .option("--json", "print the report as JSON (progress still goes to stderr)", false)
@@ -160,9 +210,53 @@ async function deploySection(args: BenchArgs, log: (line: string) => void): Prom
   }
 }
 
+async function cloudDrillSection(args: BenchArgs, log: (line: string) => void): Promise<CloudGridSection> {
+  const prefix = `${args.labName}-cg`;
+  const removeInterruptCleanup = installLabInterruptCleanup({ prefix, log, teardown: (down) => cloudLabDown({ ...down, destroy: false }) });
+  try {
+    return await measureCloudDrillGrid({
+      prefix,
+      runs: args.runs,
+      advertInts: args.advertInts,
+      switchDelaysMs: args.switchDelays,
+      parts: args.gridParts,
+      linkSeconds: args.linkSeconds,
+      keepLab: args.keepLab,
+      log,
+    });
+  } finally {
+    removeInterruptCleanup();
+    if (!args.keepLab) await cloudLabDown({ prefix, destroy: false });
+  }
+}
+
+/** Earlier JSON reports (slices of one run of the bench) as one report: their sections' samples together. */
+function mergedReport(files: readonly string[]): BenchReport {
+  const reports = files.map((file) => JSON.parse(fs.readFileSync(file, "utf8")) as BenchReport);
+  const grids = reports.flatMap((report) => (report.cloudDrills ? [report.cloudDrills] : []));
+  return {
+    ...reports[reports.length - 1],
+    date: reports.map((report) => report.date).join(", "),
+    ...(grids.length === 0
+      ? {}
+      : {
+          cloudDrills: {
+            crash: grids.flatMap((grid) => grid.crash),
+            link: grids.flatMap((grid) => grid.link),
+            partition: grids.flatMap((grid) => grid.partition),
+          },
+        }),
+  };
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv);
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  if (args.merge) {
+    const report = mergedReport(args.merge);
+    process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatBenchReport(report));
+    return;
+  }
   const wantsLab = args.only.some((section) => section !== "synth");
   const labMissing = wantsLab ? labPreflight() : [];
   const labSkipped = labMissing.length > 0 ? labMissing.join("; ") : undefined;
@@ -176,6 +270,9 @@ async function main(): Promise<void> {
   const deployMissing = args.only.includes("deploy") ? cloudLabPreflight() : [];
   if (deployMissing.length > 0) log(`skipping the deploy section: ${deployMissing.join("; ")}`);
   const deploy = args.only.includes("deploy") && deployMissing.length === 0 ? await deploySection(args, log) : undefined;
+  const gridMissing = args.only.includes("cloud-drills") ? cloudLabPreflight() : [];
+  if (gridMissing.length > 0) log(`skipping the cloud-drills section: ${gridMissing.join("; ")}`);
+  const cloudDrills = args.only.includes("cloud-drills") && gridMissing.length === 0 ? await cloudDrillSection(args, log) : undefined;
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine: machine(),
@@ -183,6 +280,7 @@ async function main(): Promise<void> {
     labSkipped: labSkipped ?? (deployMissing.length > 0 ? deployMissing.join("; ") : undefined),
     ...lab,
     deploy,
+    cloudDrills,
     synth,
   };
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatBenchReport(report));
@@ -195,7 +293,7 @@ async function main(): Promise<void> {
     );
     process.exitCode = 1;
   }
-  if (!synth && !report.drills && !report.provision && !report.deploy) process.exitCode = 1;
+  if (!synth && !report.drills && !report.provision && !report.deploy && !report.cloudDrills) process.exitCode = 1;
 }
 
 main().catch((error: Error) => {

@@ -3,14 +3,7 @@ import { DEFAULT_STATE_FILE_PATH } from "../lib/core/limits";
 import type { LabLayout, LabServerName } from "./lab-layout";
 import { listNetworkNamespaces } from "./network/lab-network";
 import { serverInitPid, serverSystemState } from "./servers/lab-server";
-import {
-  type ServerGroup,
-  keepalivedPid,
-  readBootFile,
-  serverNames,
-  serverProcessesNamed,
-  vipHolders,
-} from "./servers/server-inspection";
+import { type ServerGroup, keepalivedPid, readBootFile, serverNames, serverProcessesNamed, vipHolders } from "./servers/server-inspection";
 
 export interface LabServerStatus<N extends string = LabServerName> {
   readonly name: N;

@@ -19,7 +19,8 @@ import { assertOperatorIsolated, operatorApiCall, runAsOperator } from "./operat
 
 /** The deployed cluster's spec, as the stack's `cluster-spec` output publishes it (what status and failover-test read). */
 export function deployedClusterSpec(lab: CloudLab): ValidClusterSpec {
-  if (!fs.existsSync(lab.outputsPath)) throw new Error(`nothing is deployed on lab ${lab.prefix} (no ${lab.outputsPath}); run \`npm run lab -- deploy\``);
+  if (!fs.existsSync(lab.outputsPath))
+    throw new Error(`nothing is deployed on lab ${lab.prefix} (no ${lab.outputsPath}); run \`npm run lab -- deploy\``);
   return readClusterSpec({ outputsFile: lab.outputsPath }, {}, {});
 }
 
@@ -55,12 +56,14 @@ export function cloudLabTarget(lab: CloudLab): DrillTarget {
   const havipId = spec.cloud?.havipIds?.[0];
   const eip = spec.cloud?.eip;
   if (havipId === undefined) throw new Error(`the deployed cluster ${spec.clusterName} names no HAVIP id in its spec`);
-  if (eip === undefined) throw new Error(`the deployed cluster ${spec.clusterName} has no EIP: the drills' client reaches the VIP through it`);
+  if (eip === undefined)
+    throw new Error(`the deployed cluster ${spec.clusterName} has no EIP: the drills' client reaches the VIP through it`);
   const servers: Record<string, ServerLayout> = {};
   const instanceIds = new Map<string, string>();
   for (const node of spec.nodes) {
     const instance = node.instanceId === undefined ? undefined : model?.instances[node.instanceId];
-    if (instance === undefined) throw new Error(`node ${node.name} (${node.instanceId ?? "no instance id"}) is not one of lab ${lab.prefix}'s machines`);
+    if (instance === undefined)
+      throw new Error(`node ${node.name} (${node.instanceId ?? "no instance id"}) is not one of lab ${lab.prefix}'s machines`);
     servers[node.name] = machineServer(lab, instance);
     instanceIds.set(node.name, instance.instanceId);
   }
@@ -82,7 +85,8 @@ export function cloudLabTarget(lab: CloudLab): DrillTarget {
     },
     notifyLogPath: spec.notifyLogPath,
     cloud: {
-      source: "the local cloud's state (what DescribeHaVips answers), read every 50 ms; DescribeHaVips as the operator at the end of each drill",
+      source:
+        "the local cloud's state (what DescribeHaVips answers), read every 50 ms; DescribeHaVips as the operator at the end of each drill",
       instanceOf: (node) => instanceIds.get(node) ?? node,
       binding: async () => bindingFromState(lab.cloudStatePath, havipId),
       bindingAsOperator: async () => {
@@ -107,7 +111,8 @@ export function cloudLabTarget(lab: CloudLab): DrillTarget {
     responderNode: (word) => byHostname.get(word) ?? word,
     reprovision: async () => {
       const result = await runAsOperator(lab, [...cliArgv("provision"), "--json", ...outputsArgs], { timeoutMs: 180_000 });
-      if (result.code !== 0) throw new Error(`re-provisioning the cluster failed (exit ${result.code}): ${result.stderr.trim().slice(-500)}`);
+      if (result.code !== 0)
+        throw new Error(`re-provisioning the cluster failed (exit ${result.code}): ${result.stderr.trim().slice(-500)}`);
     },
     failoverTest: async () =>
       failoverTestReport(

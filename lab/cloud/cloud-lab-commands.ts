@@ -221,7 +221,8 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
       const lab = requireCloudLab(context.prefix());
       if (text !== undefined) {
         const delayMs = Number(text);
-        if (!/^\d+$/.test(text) || delayMs > 600_000) throw context.badInput(`switch delay ${JSON.stringify(text)} is not a whole number of milliseconds from 0 to 600000`);
+        if (!/^\d+$/.test(text) || delayMs > 600_000)
+          throw context.badInput(`switch delay ${JSON.stringify(text)} is not a whole number of milliseconds from 0 to 600000`);
         await setHavipSwitchDelay(lab, delayMs);
       }
       say(`HAVIP switch delay: ${havipSwitchDelayMs(lab)} ms`);
@@ -269,7 +270,10 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
       `failover drills on the deployed cluster, each beside its bound (VRRP's + the cloud's switch delay), with an HTTP client through the EIP: ${ALL_DRILL_NAMES.join(", ")}`,
     )
     .option("--only <names>", "comma-separated drills to run (default: every drill that fits the lab)")
-    .option("--link-profile <profile>", `lossy-link's impairment, e.g. loss=5,delay=20,jitter=10 (default ${describeLinkProfile(DEFAULT_LINK_PROFILE)})`)
+    .option(
+      "--link-profile <profile>",
+      `lossy-link's impairment, e.g. loss=5,delay=20,jitter=10 (default ${describeLinkProfile(DEFAULT_LINK_PROFILE)})`,
+    )
     .option("--link-seconds <s>", `how long lossy-link impairs the link (default ${DEFAULT_LINK_SECONDS})`)
     .option("--partition-seconds <s>", "how long partition-heals keeps the nodes apart (default: from the cluster's timing)")
     .option("--json", "machine-readable output")
@@ -279,7 +283,8 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
       const seconds = (flag: string, text: string | undefined) => {
         if (text === undefined) return undefined;
         const value = Number(text);
-        if (!(Number.isFinite(value) && value > 0 && value <= 3600)) throw context.badInput(`${flag} ${text} is not a number of seconds from 0 to 3600`);
+        if (!(Number.isFinite(value) && value > 0 && value <= 3600))
+          throw context.badInput(`${flag} ${text} is not a number of seconds from 0 to 3600`);
         return value;
       };
       let linkProfile: LinkProfile | undefined;

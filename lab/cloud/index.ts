@@ -5,3 +5,4 @@ export * from "./lab-images";
 export * from "./operator-tools";
 export * from "./provider-mirror";
 export * from "./lab-faults";
+export * from "./cloud-drill-target";

@@ -23,6 +23,8 @@ export const ALL_DRILL_NAMES: readonly DrillName[] = [...DRILL_NAMES, ...SERVICE
  */
 export function drillNamesFor(target: Pick<DrillTarget, "service" | "impairLink">): DrillName[] {
   const base: DrillName[] =
-    target.service === undefined ? [...DRILL_NAMES] : [...DRILL_NAMES.filter((name) => name !== "health-check-fails"), ...SERVICE_DRILL_NAMES];
+    target.service === undefined
+      ? [...DRILL_NAMES]
+      : [...DRILL_NAMES.filter((name) => name !== "health-check-fails"), ...SERVICE_DRILL_NAMES];
   return target.impairLink === undefined ? base : [...base, ...LINK_DRILL_NAMES];
 }

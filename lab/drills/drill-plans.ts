@@ -65,13 +65,17 @@ export function describeLinkProfile(profile: LinkProfile): string {
 export function parseLinkProfile(text: string): LinkProfile {
   const profile: { lossPercent?: number; delayMs?: number; jitterMs?: number } = {};
   const keys = { loss: "lossPercent", delay: "delayMs", jitter: "jitterMs" } as const;
-  for (const part of text.split(",").map((word) => word.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((word) => word.trim())
+    .filter(Boolean)) {
     const match = /^(loss|delay|jitter)=(\d+(?:\.\d+)?)$/.exec(part);
     if (!match) throw new Error(`${JSON.stringify(part)} is not loss=PERCENT, delay=MS or jitter=MS`);
     profile[keys[match[1] as keyof typeof keys]] = Number(match[2]);
   }
   if ((profile.lossPercent ?? 0) > 100) throw new Error(`loss ${profile.lossPercent} is more than 100 %`);
-  if ((profile.jitterMs ?? 0) > (profile.delayMs ?? 0)) throw new Error(`jitter ${profile.jitterMs} ms is more than the delay (${profile.delayMs ?? 0} ms)`);
+  if ((profile.jitterMs ?? 0) > (profile.delayMs ?? 0))
+    throw new Error(`jitter ${profile.jitterMs} ms is more than the delay (${profile.delayMs ?? 0} ms)`);
   return profile;
 }
 
@@ -157,7 +161,8 @@ export const DRILLS: Record<DrillName, DrillPlan> = {
   "lossy-link": {
     watchesStretch: true,
     needs: "link-impairment",
-    note: (context) => `the link between the nodes impaired (${describeLinkProfile(linkProfile(context))}, both ways) for ${linkSeconds(context)} s`,
+    note: (context) =>
+      `the link between the nodes impaired (${describeLinkProfile(linkProfile(context))}, both ways) for ${linkSeconds(context)} s`,
     injectAndObserve: impairedLink(linkProfile, linkSeconds),
     restore: async ({ target }) => target.clearLinkImpairment?.(),
     clientSeconds: (context) => linkSeconds(context) + 60,
@@ -167,8 +172,7 @@ export const DRILLS: Record<DrillName, DrillPlan> = {
 /** Why a drill cannot run on this target, or undefined when it can. */
 export function drillMismatch(target: DrillTarget, name: DrillName): string | undefined {
   const needs = DRILLS[name].needs;
-  if (needs === "service" && target.service === undefined)
-    return `${name} needs a service behind the VIP (lab up --service nginx)`;
+  if (needs === "service" && target.service === undefined) return `${name} needs a service behind the VIP (lab up --service nginx)`;
   if (needs === "maintenance-flag" && target.service !== undefined) {
     return `${name} raises the maintenance flag, which is not the health check of a lab with --service ${target.service} (nginx-dies-on-master is its counterpart)`;
   }

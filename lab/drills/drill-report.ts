@@ -15,7 +15,8 @@ function movedCell(result: DrillResult): string {
   return `${moved}, then ${result.nopreemptHeld ? "stayed" : "did NOT stay"}`;
 }
 
-const isCloudResult = (result: DrillResult) => result.bindingFollowed !== undefined || (result as LabDrillResult).bindingMoves !== undefined;
+const isCloudResult = (result: DrillResult) =>
+  result.bindingFollowed !== undefined || (result as LabDrillResult).bindingMoves !== undefined;
 
 /**
  * A Markdown table of drill results, one row per drill. Where a cloud binds the HAVIP, two more
@@ -81,7 +82,9 @@ export function formatDrillReport(results: readonly LabDrillResult[], timing: Dr
   const bound = [
     `VRRP bound: master-down interval = ${masterDownIntervalFormula(timing.advertIntSeconds, timing.priority)}`,
     ...(results.some(isCloudResult)
-      ? [`client bound: the VRRP bound + the cloud's switch delay of ${timing.switchDelaySeconds} s (the HAVIP moves that long after the new master's gratuitous ARP)`]
+      ? [
+          `client bound: the VRRP bound + the cloud's switch delay of ${timing.switchDelaySeconds} s (the HAVIP moves that long after the new master's gratuitous ARP)`,
+        ]
       : []),
   ];
   const endings = results.flatMap((r) => {

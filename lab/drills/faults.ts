@@ -200,7 +200,8 @@ export const failoverTestObservation: ObservedFault = async ({ target }) => {
 };
 
 /** nginx dies: SIGKILL to every process of its unit (Debian's nginx.service does not restart it). */
-export const killService = (target: DrillTarget, node: string) => inServer(target, node, ["systemctl", "kill", "--signal=SIGKILL", "nginx"]);
+export const killService = (target: DrillTarget, node: string) =>
+  inServer(target, node, ["systemctl", "kill", "--signal=SIGKILL", "nginx"]);
 export const startService = (target: DrillTarget, node: string) => inServer(target, node, ["systemctl", "start", "nginx"]);
 
 /**
@@ -263,10 +264,12 @@ export const impairedLink =
   (profile: (context: DrillContext) => LinkProfile, seconds: (context: DrillContext) => number): ObservedFault =>
   async (context) => {
     const { target } = context;
-    if (target.impairLink === undefined || target.clearLinkImpairment === undefined) throw new Error(`${target.label} cannot impair a link`);
+    if (target.impairLink === undefined || target.clearLinkImpairment === undefined)
+      throw new Error(`${target.label} cannot impair a link`);
     const nodes = Object.keys(target.group.servers);
     const before = new Map<string, number>();
-    for (const node of nodes) before.set(node, parseNotifyTransitions(node, (await readServerFile(target.group, node, target.notifyLogPath)) ?? "").length);
+    for (const node of nodes)
+      before.set(node, parseNotifyTransitions(node, (await readServerFile(target.group, node, target.notifyLogPath)) ?? "").length);
     const chosen = profile(context);
     const fromMs = Date.now();
     await target.impairLink(chosen);

@@ -130,7 +130,9 @@ async function runDrill(
   const drill = DRILLS[name];
   const context: DrillContext = { target, bounds, master, options };
   await waitForQuietLab(target, bounds);
-  log(`${name}: VIP on ${master}; injecting the fault on ${drill.faultsBackup ? `the backup ${otherNode(target, master)}` : "the VIP holder"}`);
+  log(
+    `${name}: VIP on ${master}; injecting the fault on ${drill.faultsBackup ? `the backup ${otherNode(target, master)}` : "the VIP holder"}`,
+  );
   const errors: string[] = [];
   let observation: Observation = {};
   let client: ProbeRecord = { longestGapMs: 0, lost: 0, sent: 0, intervalMs: 0, samples: [] };
@@ -153,7 +155,8 @@ async function runDrill(
   }
   const unsteadiness = await waitForSteadyLab(target, bounds.settleTimeoutMs);
   timeline = await bindings.stop();
-  if (unsteadiness !== undefined) errors.push(`the cluster was not steady ${bounds.settleTimeoutMs / 1000} s after the restore: ${unsteadiness}`);
+  if (unsteadiness !== undefined)
+    errors.push(`the cluster was not steady ${bounds.settleTimeoutMs / 1000} s after the restore: ${unsteadiness}`);
   const finalHolders = await vipHolders(target.group);
   // The cloud's word as the operator gets it: DescribeHaVips must bind the HAVIP to the holder.
   let bindingFollowed: boolean | undefined;
@@ -161,7 +164,8 @@ async function runDrill(
     try {
       const bound = boundNode(target, await target.cloud.bindingAsOperator());
       bindingFollowed = finalHolders.length === 1 && bound === finalHolders[0];
-      if (!bindingFollowed) errors.push(`DescribeHaVips binds the HAVIP to ${bound ?? "nobody"}, the VIP is on ${finalHolders.join(" and ") || "nobody"}`);
+      if (!bindingFollowed)
+        errors.push(`DescribeHaVips binds the HAVIP to ${bound ?? "nobody"}, the VIP is on ${finalHolders.join(" and ") || "nobody"}`);
     } catch (error) {
       errors.push(`DescribeHaVips failed: ${messageOf(error)}`);
     }

@@ -13,7 +13,11 @@ import type { DrillBounds } from "./drill-timing";
  * the HAVIP (lib/cloud's comparison, the one `status` uses), with the node names standing in for
  * instance ids on both sides.
  */
-export function cloudVerdict<N extends string>(status: ServerGroupStatus<N>, binding: HaVipBinding, instanceOf: (node: N) => string): CloudVerdict {
+export function cloudVerdict<N extends string>(
+  status: ServerGroupStatus<N>,
+  binding: HaVipBinding,
+  instanceOf: (node: N) => string,
+): CloudVerdict {
   const views = status.servers.map((server) => ({
     nodeName: server.name,
     instanceId: instanceOf(server.name),

@@ -65,7 +65,11 @@ export function readBootFile(initPid: number, file: string): string | undefined 
  * When a file in the server was last modified (ms since the epoch): undefined when it does not
  * exist, "offline" when the server is between two boots (before, during or after the read).
  */
-export async function serverFileModifiedAt<N extends string>(lab: ServerGroup<N>, server: N, file: string): Promise<number | undefined | "offline"> {
+export async function serverFileModifiedAt<N extends string>(
+  lab: ServerGroup<N>,
+  server: N,
+  file: string,
+): Promise<number | undefined | "offline"> {
   const pid = await serverInitPid(lab.servers[server]);
   if (pid === undefined) return "offline";
   let mtimeMs: number | undefined;
@@ -123,7 +127,12 @@ export async function keepalivedProcesses<N extends string>(
  * Live processes with this name in one server, with host PIDs. Only processes in the server's own
  * pid namespace count: the host's or the other server's never match.
  */
-export async function serverProcessesNamed<N extends string>(lab: ServerGroup<N>, server: N, name: string, initPid?: number): Promise<ProcessFacts[]> {
+export async function serverProcessesNamed<N extends string>(
+  lab: ServerGroup<N>,
+  server: N,
+  name: string,
+  initPid?: number,
+): Promise<ProcessFacts[]> {
   initPid ??= await serverInitPid(lab.servers[server]);
   if (initPid === undefined) return [];
   const serverPidNamespace = pidNamespaceOf(initPid);

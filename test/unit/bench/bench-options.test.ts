@@ -23,7 +23,7 @@ describe("--only", () => {
 
   it("rejects an unknown section and names it", () => {
     expect(() => parseSections("drills,failover")).toThrow(
-      '--only "drills,failover" must list sections from drills, provision, deploy, synth (unknown: failover)',
+      '--only "drills,failover" must list sections from drills, provision, deploy, cloud-drills, synth (unknown: failover)',
     );
   });
 
