@@ -112,7 +112,7 @@ export function cloudLabTarget(lab: CloudLab): DrillTarget {
     reprovision: async () => {
       const result = await runAsOperator(lab, [...cliArgv("provision"), "--json", ...outputsArgs], { timeoutMs: 180_000 });
       if (result.code !== 0)
-        throw new Error(`re-provisioning the cluster failed (exit ${result.code}): ${result.stderr.trim().slice(-500)}`);
+        throw new Error(`re-provisioning the cluster failed (exit ${result.code}): ${result.stderr.trim().slice(0, 800)}`);
     },
     failoverTest: async () =>
       failoverTestReport(
