@@ -23,8 +23,6 @@ export function skewTimeSeconds(advertIntSeconds: number, priority: number): num
 
 /** The master-down interval written out, as the reports print it: `3 x 1 s + (256 - 254)/256 s = 3.008 s` (VRRPv2). */
 export function masterDownIntervalFormula(advertIntSeconds: number, priority: number): string {
-  const skew = usesVrrpV3(advertIntSeconds)
-    ? `(256 - ${priority})/256 x ${advertIntSeconds} s`
-    : `(256 - ${priority})/256 s`;
+  const skew = usesVrrpV3(advertIntSeconds) ? `(256 - ${priority})/256 x ${advertIntSeconds} s` : `(256 - ${priority})/256 s`;
   return `3 x ${advertIntSeconds} s + ${skew} = ${masterDownIntervalSeconds(advertIntSeconds, priority).toFixed(3)} s (VRRPv${usesVrrpV3(advertIntSeconds) ? 3 : 2})`;
 }

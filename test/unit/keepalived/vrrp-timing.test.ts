@@ -26,8 +26,11 @@ describe("VRRPv3 timing (a fractional advert_int) as Keepalived computes it", ()
     [0.5, 254, 0.0039, 1.5039],
     [0.1, 254, 0.00078, 0.30078],
     [0.5, 100, 0.3047, 1.8047],
-  ])("at advert_int %f s, priority %i the skew is %f s (a fraction of advert_int) and master-down %f s", (advertInt, priority, skew, down) => {
-    expect(skewTimeSeconds(advertInt, priority)).toBeCloseTo(skew, 4);
-    expect(masterDownIntervalSeconds(advertInt, priority)).toBeCloseTo(down, 4);
-  });
+  ])(
+    "at advert_int %f s, priority %i the skew is %f s (a fraction of advert_int) and master-down %f s",
+    (advertInt, priority, skew, down) => {
+      expect(skewTimeSeconds(advertInt, priority)).toBeCloseTo(skew, 4);
+      expect(masterDownIntervalSeconds(advertInt, priority)).toBeCloseTo(down, 4);
+    },
+  );
 });
