@@ -302,13 +302,12 @@ export function formatCloudGridTables(section: CloudGridSection): string {
     ]),
   );
   return [
-    "Crash (machine-crash: link down, then the machine's PID 1 killed) through the EIP, HTTP every 50 ms:",
-    crashTable,
-    "",
-    "False failovers (a node became MASTER with no fault but the impaired link, both ways):",
-    linkTable,
-    "",
-    "Partition (the nodes cut from each other, both reaching the VPC):",
-    partitionTable,
-  ].join("\n");
+    ...(section.crash.length === 0
+      ? []
+      : ["Crash (machine-crash: link down, then the machine's PID 1 killed) through the EIP, HTTP every 50 ms:", crashTable]),
+    ...(section.link.length === 0
+      ? []
+      : ["False failovers (a node became MASTER with no fault but the impaired link, both ways):", linkTable]),
+    ...(section.partition.length === 0 ? [] : ["Partition (the nodes cut from each other, both reaching the VPC):", partitionTable]),
+  ].join("\n\n");
 }
