@@ -330,7 +330,7 @@ describe("formatDrillReport", () => {
     expect(rows[0]).toBe("| machine-crash | 3.50 s | 4.20 s | 3.60 s | 30 / 200 | ok |");
     expect(rows[1]).toBe("| old-master-returns | 0.70 s, then stayed | 1.11 s | 0.80 s | 7 / 100 | ok |");
     expect(rows[2].endsWith("| FAILED |")).toBe(true);
-    expect(text).toMatch(/^VRRP bound: master-down interval = 3 x 1 s \+ \(256 - 254\)\/256 s = 3\.008 s$/m);
+    expect(text).toMatch(/^VRRP bound: master-down interval = 3 x 1 s \+ \(256 - 254\)\/256 s = 3\.008 s \(VRRPv2\)$/m);
     expect(text).toContain("machine-crash: fault on a, ends with VIP on b");
   });
 
