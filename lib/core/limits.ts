@@ -14,9 +14,12 @@ export const MAX_VIPS_PER_ENI = 5;
 export const MAX_AUTH_PASS_LENGTH = 8;
 
 /**
- * advert_int in whole seconds. 1 s detects a dead master in ~3.6 s but flaps on a jittery
- * network; Tencent's guide uses 5 s, which takes ~15.6 s to fail over (3 × 5 + (256 − 100)/256
- * = 15.61 s at priority 100, VRRPv2). 2 s (~6.6 s) is our middle ground.
+ * advert_int in whole seconds. 2 s stays the default, from the local cloud's measurements
+ * (docs/benchmarks.md, "The cloud's terms"): a client through the HAVIP waits for the
+ * master-down interval plus the cloud's switch (about 4 s; up to 10 s), so a crash costs ~8.8 s
+ * at 2 s, ~6.7 s at 1 s and ~4.3 s even at 0.1 s; below 2 s the switch is most of the outage,
+ * while false failovers (each one a switch-long outage of its own) double with every halving of
+ * advert_int on a lossy link. Tencent's guide uses 5 s (~18.9 s measured with the switch).
  */
 export const ADVERT_INT_MIN_SECONDS = 1;
 export const ADVERT_INT_MAX_SECONDS = 255;
