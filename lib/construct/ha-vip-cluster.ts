@@ -27,6 +27,7 @@ import type { HaVipClusterProps } from "./ha-vip-cluster-props";
 import type { HaVipNetwork } from "./ha-vip-network";
 import { keyPairName, outputPrefix, type ClusterNames, findNameConflicts } from "./private/cluster-names";
 import { clusterNamesInTree, clustersInTree, registerCluster, registerClusterNames } from "./private/cluster-registry";
+import { ARGUMENTS_UNREAD_ON_IMPORT, adoptEipAttachment, adoptHavip, adoptInstance, type HavipLookup } from "./private/adoption";
 import { autoAddressGuard } from "./private/havip-address-guard";
 import { addNodeGates } from "./private/node-gates";
 import { egressRules, ingressRules } from "./private/security-rules";
@@ -86,6 +87,8 @@ export class HaVipCluster extends Construct {
   /** Each node's drift-lock attachments, primary first. */
   private readonly driftLocks: [HaVipInstanceAttachment[], HaVipInstanceAttachment[]] = [[], []];
   private readonly plan: NetworkPlan;
+  /** The first HAVIP's lookup by name (its EIP binding is adopted through it), when it has one. */
+  private firstHavipLookup?: HavipLookup;
 
   constructor(scope: Construct, id: string, props: HaVipClusterProps) {
     super(scope, id);
@@ -165,6 +168,11 @@ export class HaVipCluster extends Construct {
       keyPairName: keyPairName(this.clusterName),
       outputPrefix: outputPrefix(pathBelowStack),
     };
+  }
+
+  /** A node's instance name: constant, so a CVM a killed deploy left unrecorded can be found by it. */
+  private instanceName(index: number): string {
+    return `${this.clusterName}-${NODE_NAMES[index]}`;
   }
 
   private get publicSsh(): boolean {
@@ -272,7 +280,7 @@ export class HaVipCluster extends Construct {
     const [primary, secondary] = [this.plan.primaryIp, this.plan.secondaryIp].map(
       (privateIp, index) =>
         new Instance(this, NODE_NAMES[index], {
-          instanceName: `${this.clusterName}-${NODE_NAMES[index]}`,
+          instanceName: this.instanceName(index),
           availabilityZone: terraformText(this.props.network.availabilityZone),
           imageId,
           instanceType: terraformText(nodes.instanceType ?? DEFAULT_INSTANCE_TYPE),
@@ -293,9 +301,22 @@ export class HaVipCluster extends Construct {
             : {}),
           ...(nodes.userData !== undefined ? { userDataRaw: terraformText(nodes.userData) } : {}),
           tags: this.tags,
-          // image_id is updated in place by ResetInstance (a reinstall): a looked-up image only applies to new nodes.
-          ...(lookedUp ? { lifecycle: { ignoreChanges: ["image_id"] } } : {}),
+          lifecycle: {
+            ignoreChanges: [
+              // image_id is updated in place by ResetInstance (a reinstall): a looked-up image only applies to new nodes.
+              ...(lookedUp ? ["image_id"] : []),
+              // Never read back by the provider: without this, a CVM adopted after a killed deploy plans changes.
+              ...ARGUMENTS_UNREAD_ON_IMPORT,
+            ],
+          },
         }),
+    );
+    [primary, secondary].forEach((instance, index) =>
+      adoptInstance(this, NODE_NAMES[index], instance, {
+        name: this.instanceName(index),
+        privateIp: this.nodePrivateIps[index],
+        securityGroupId: this.securityGroupId,
+      }),
     );
     return [primary, secondary];
   }
@@ -304,8 +325,9 @@ export class HaVipCluster extends Construct {
     const driftLock = this.props.driftLock ?? true;
     return (this.props.havips ?? [{}]).map((settings, index) => {
       const number = index + 1;
+      const name = terraformText(settings.name) ?? `${this.clusterName}-havip-${number}`;
       const havip = new HaVip(this, `havip-${number}`, {
-        name: terraformText(settings.name) ?? `${this.clusterName}-havip-${number}`,
+        name,
         vpcId: this.vpcId,
         subnetId: this.subnetId,
         vip: settings.address,
@@ -313,6 +335,8 @@ export class HaVipCluster extends Construct {
         checkAssociate: driftLock,
         ...(settings.address === undefined ? autoAddressGuard(this.instances[0], this.plan.secondaryIp) : {}),
       });
+      const lookup = adoptHavip(this, `havip-${number}`, havip, { name, subnetId: this.subnetId, address: settings.address });
+      if (index === 0) this.firstHavipLookup = lookup;
       if (driftLock) {
         this.instances.forEach((instance, nodeIndex) => {
           const lock = new HaVipInstanceAttachment(this, `havip-${number}-${NODE_NAMES[nodeIndex]}-lock`, {
@@ -344,7 +368,8 @@ export class HaVipCluster extends Construct {
       internetChargeType: terraformText(settings.internetChargeType),
       tags: this.tags,
     });
-    new HaVipEipAttachment(this, "eip-attachment", { havipId: this.havips[0].id, addressIp: eip.publicIp });
+    const attachment = new HaVipEipAttachment(this, "eip-attachment", { havipId: this.havips[0].id, addressIp: eip.publicIp });
+    if (this.firstHavipLookup) adoptEipAttachment(this, "eip-attachment", attachment, this.firstHavipLookup, eip.publicIp);
     return eip.publicIp;
   }
 

@@ -3,6 +3,7 @@ import { HaVipInstanceAttachment } from "../../.gen/providers/tencentcloud/ha-vi
 import { HaVip } from "../../.gen/providers/tencentcloud/ha-vip";
 import { Instance } from "../../.gen/providers/tencentcloud/instance";
 import { synthCluster, type SynthResult } from "./synth-cluster";
+import { ARGUMENTS_UNREAD_ON_IMPORT } from "../../lib/construct/private/adoption";
 
 interface LocalExec {
   interpreter: string[];
@@ -57,7 +58,7 @@ describe("a newer image published by Tencent", () => {
     const result = synthCluster();
     for (const node of ["primary", "secondary"] as const) {
       expect(instance(result, node).block.image_id).toMatch(/data\.tencentcloud_images\..+\.images\[0\]\.image_id/);
-      expect(instance(result, node).block.lifecycle).toEqual({ ignore_changes: ["image_id"] });
+      expect(instance(result, node).block.lifecycle).toEqual({ ignore_changes: ["image_id", ...ARGUMENTS_UNREAD_ON_IMPORT] });
     }
   });
 
@@ -66,7 +67,7 @@ describe("a newer image published by Tencent", () => {
     expect(result.data("tencentcloud_images")).toEqual({});
     for (const node of ["primary", "secondary"] as const) {
       expect(instance(result, node).block).toMatchObject({ image_id: "img-0123abcd" });
-      expect(instance(result, node).block.lifecycle).toBeUndefined();
+      expect(instance(result, node).block.lifecycle).toEqual({ ignore_changes: [...ARGUMENTS_UNREAD_ON_IMPORT] });
     }
   });
 });

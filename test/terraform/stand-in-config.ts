@@ -7,7 +7,7 @@
  * `terraform_data`) is left as written, so Terraform evaluates it for real.
  */
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
 const PROVIDER_PREFIX = "tencentcloud_";
@@ -140,12 +140,15 @@ function mapStrings(value: Json, map: (text: string) => string): Json {
 /**
  * A fake value for a computed attribute at `path` (after the attribute name), e.g. `images[0].image_id`.
  * Addresses (`*_ip`, `vip`) come from TEST-NET-2 (198.51.100.0/24, documentation only), one per
- * attribute, so that values which must be addresses are; everything else is a labelled string.
+ * attribute, so that values which must be addresses are; a whole result list of a data source
+ * (`*_list`, e.g. `instance_list`) is empty, as a lookup that found nothing; everything else is a
+ * labelled string.
  */
 function fakeValue(label: string, attribute: string, path: readonly PathStep[], known: KnownValues): Json {
   if (path.length === 0) {
     const given = known.computed[label];
     if (given !== undefined) return given;
+    if (attribute.endsWith("_list")) return [];
     if (!known.fakes.has(label)) {
       const addresses = [...known.fakes.values()].filter((value) => value.startsWith("198.51.100.")).length;
       known.fakes.set(label, /(^|_)ip$|^vip$/.test(attribute) ? `198.51.100.${addresses + 1}` : `fake-${label}`);
@@ -162,7 +165,7 @@ function fakeValue(label: string, attribute: string, path: readonly PathStep[], 
  * only on the fakes before it, so giving a value for one attribute leaves the others as they were.
  */
 interface KnownValues {
-  readonly computed: Readonly<Record<string, string>>;
+  readonly computed: Readonly<Record<string, Json>>;
   readonly fakes: Map<string, string>;
 }
 
@@ -190,9 +193,10 @@ export interface StandInResult {
 export interface StandInOptions {
   /**
    * Values for computed attributes, by `<type>.<logical name>.<attribute>`, e.g. an address in the
-   * subnet for an auto-assigned HAVIP's `vip`. @default - fakes (see fakeValue)
+   * subnet for an auto-assigned HAVIP's `vip`, or what a data source found (`instance_list`).
+   * @default - fakes (see fakeValue)
    */
-  readonly computed?: Readonly<Record<string, string>>;
+  readonly computed?: Readonly<Record<string, Json>>;
   /**
    * `<block>.id` reads the stand-in's own `id`, which Terraform assigns anew each time it creates or
    * replaces it, as a provider does: for applying changes, where a replacement must be seen by what
@@ -259,6 +263,10 @@ export function withStandIns(synthesized: JsonObject, options: StandInOptions = 
     ...(isObject(config.output) ? Object.values(config.output) : []),
     ...Object.values(standIns),
   ];
+  // An import block's `to` is a plain address too.
+  if (Array.isArray(config.import)) {
+    for (const block of config.import) if (isObject(block)) block.to = rewriteAddress(block.to);
+  }
   for (const block of blocksWithDependsOn) {
     if (!isObject(block)) continue;
     if (Array.isArray(block.depends_on)) block.depends_on = block.depends_on.map(rewriteAddress);
