@@ -5,6 +5,7 @@ import { buildLabClusterSpec } from "../../lab/lab-cluster-spec";
 import { labLayout } from "../../lab/lab-layout";
 import type { NodeFacts } from "../../lib/core/node/node-facts";
 import { ensureScriptUserCommand, installPackagesCommand, missingPackages, runtimePathsScript } from "../../lib/core/node/packages";
+import { withPackageLock } from "../../lib/core/node/package-lock";
 
 const spec = buildLabClusterSpec(labLayout("havip-u", "/tmp/havip-u"));
 const facts = (commands: string[]): NodeFacts => ({
@@ -33,12 +34,12 @@ describe("missingPackages", () => {
 });
 
 describe("installPackagesCommand", () => {
-  it("installs non-interactively with each package manager", () => {
-    expect(installPackagesCommand("apt-get", ["curl", "logrotate"])).toMatch(
-      /DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq curl logrotate <\/dev\/null$/,
+  it("installs non-interactively with each package manager, under the node's package lock", () => {
+    expect(installPackagesCommand("apt-get", ["curl", "logrotate"])).toBe(
+      withPackageLock("export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq curl logrotate </dev/null"),
     );
-    expect(installPackagesCommand("dnf", ["curl"])).toBe("dnf install -y -q curl </dev/null");
-    expect(installPackagesCommand("yum", ["curl"])).toBe("yum install -y -q curl </dev/null");
+    expect(installPackagesCommand("dnf", ["curl"])).toBe(withPackageLock("dnf install -y -q curl </dev/null"));
+    expect(installPackagesCommand("yum", ["curl"])).toBe(withPackageLock("yum install -y -q curl </dev/null"));
   });
 });
 
