@@ -17,23 +17,23 @@ const summaryLine: Reporter = {
   },
 };
 
-/** Tests that start a lab (network namespaces, sshd, Keepalived): root and Linux only. */
-const LAB_TESTS = [
-  "test/e2e/**/*.test.ts",
-  "test/lab/lab-network.test.ts",
-  "test/lab/cloud-network.test.ts",
-  "test/lab/server-lifecycle.test.ts",
-  "test/lab/pure-cgroup-v2.test.ts",
-];
-
+/**
+ * Three projects, by what a test needs; the folder says which:
+ * - unit (test/unit/): pure. No root, no external tool, no network namespace, no build beforehand:
+ *   it passes on a fresh clone after `npm ci`, as a normal user.
+ * - tools (test/tools/): real tools or root, but no lab: terraform, keepalived -t, shellcheck,
+ *   unshare/chroot, the release roots, the built package.
+ * - lab (test/lab/): starts lab servers (network namespaces, sshd, Keepalived): root and Linux.
+ */
 export default defineConfig({
   test: {
     projects: [
-      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: LAB_TESTS } },
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      { extends: true, test: { name: "tools", include: ["test/tools/**/*.test.ts"] } },
       // After every other project, never beside it: the root-level tool tests (chroots into the
       // release roots, keepalived -t in fresh namespaces, Terraform plans) and their load do not
       // run while lab servers boot and drills time failovers.
-      { extends: true, test: { name: "lab", include: LAB_TESTS, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: "lab", include: ["test/lab/**/*.test.ts"], sequence: { groupOrder: 1 } } },
     ],
     // Lab tests start network namespaces and time failovers on a 2-core machine: one file at a time.
     fileParallelism: false,

@@ -74,6 +74,7 @@ export const EXAMPLE_CONFIG_SHAPE: Shape = fieldsOf<ExampleAppConfig & { readonl
     healthCheck: { rule: "must be a health check", check: validateWrittenHealthCheck },
   }),
   sshPublicKey: "string",
+  sshKeyPairId: "string",
   sshPublicKeyFile: "string",
   publicSsh: "boolean",
   publicBandwidthMbps: "number",

@@ -43,7 +43,7 @@ export function exampleClusterProps(
       : config.nodes,
     havips: config.havips ?? (usesGuideSubnet ? [{ address: GUIDE_DEFAULTS.havipAddress }] : undefined),
     keepalived: { virtualRouterId: GUIDE_DEFAULTS.virtualRouterId, ...keepalived },
-    sshPublicKey: config.sshPublicKey ?? variables.sshPublicKey(),
+    ...(config.sshKeyPairId === undefined ? { sshPublicKey: config.sshPublicKey ?? variables.sshPublicKey() } : {}),
     sshAllowedCidr: config.sshAllowedCidr ?? (publicSsh ? variables.sshAllowedCidr() : undefined),
   };
 }

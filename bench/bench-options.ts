@@ -1,4 +1,4 @@
-export const BENCH_SECTIONS = ["drills", "provision", "synth"] as const;
+export const BENCH_SECTIONS = ["drills", "provision", "deploy", "synth"] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export const DEFAULT_BENCH_RUNS = 3;

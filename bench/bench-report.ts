@@ -1,7 +1,9 @@
-import type { LabDrillResult } from "../lab/drills/drills";
+import { masterDownIntervalFormula } from "../lib/core/vrrp-timing";
+import type { LabDrillResult } from "../lab/drills";
 import { formatDrillSummaryTable, type DrillSummary } from "./drill-summary";
 import type { ProvisionSample } from "./lab-timing";
-import { formatSpread, type Spread } from "./statistics";
+import { DEPLOY_STEPS, type DeploySample } from "./deploy-timing";
+import { formatSpread, spreadOf, type Spread } from "./statistics";
 import type { SynthSample } from "./synth-timing";
 import { renderTable } from "./text-table";
 
@@ -30,6 +32,55 @@ export interface ProvisionSection {
   readonly samples: readonly ProvisionSample[];
 }
 
+export interface DeployRow {
+  readonly step: (typeof DEPLOY_STEPS)[number];
+  readonly totalSeconds: Spread;
+  readonly terraformSeconds: Spread;
+  readonly provisioningSeconds: Spread;
+}
+
+export interface DeploySection {
+  readonly rows: readonly DeployRow[];
+  readonly samples: readonly DeploySample[];
+}
+
+const DEPLOY_STEP_NAMES: Readonly<Record<(typeof DEPLOY_STEPS)[number], string>> = {
+  first: "first cdktf deploy (16 resources, both nodes provisioned)",
+  noChange: "cdktf deploy again, no change",
+  replaceOneNode: "replace one node (terraform apply -replace)",
+  destroy: "cdktf destroy",
+};
+
+/** Per step: the wall time, Terraform's part (the rest) and the provisioning part (the construct's local-exec). */
+export function deployRows(samples: readonly DeploySample[]): DeployRow[] {
+  return DEPLOY_STEPS.flatMap((step) => {
+    const timings = samples.map((sample) => sample[step]);
+    const total = spreadOf(timings.map((timing) => timing.totalSeconds));
+    const provisioning = spreadOf(timings.map((timing) => timing.provisioningSeconds));
+    const terraform = spreadOf(timings.map((timing) => timing.totalSeconds - timing.provisioningSeconds));
+    return total && provisioning && terraform
+      ? [{ step, totalSeconds: total, terraformSeconds: terraform, provisioningSeconds: provisioning }]
+      : [];
+  });
+}
+
+function deployText(section: DeploySection): string {
+  const rows = section.rows.map((row) => [
+    DEPLOY_STEP_NAMES[row.step],
+    formatSpread(row.totalSeconds, 1),
+    formatSpread(row.terraformSeconds, 1),
+    formatSpread(row.provisioningSeconds, 1),
+  ]);
+  return [
+    "## Deploying the example app on the local cloud (cdktf + the real provider 1.83.25)",
+    "",
+    renderTable(["step", "total s (min / med / max)", "Terraform's part s", "provisioning part s"], rows),
+    "",
+    "Provisioning part: the construct's node gates and pair provisioning (their local-exec, as Terraform timed their creation);",
+    "Terraform's part: the rest (cdktf synth and init, the API calls, waiting for CVMs to boot or stop).",
+  ].join("\n");
+}
+
 export interface SynthRow {
   readonly clusters: number;
   readonly constructMs: Spread;
@@ -53,6 +104,7 @@ export interface BenchReport {
   readonly labSkipped?: string;
   readonly drills?: DrillSection;
   readonly provision?: ProvisionSection;
+  readonly deploy?: DeploySection;
   readonly synth?: SynthSection;
 }
 
@@ -63,7 +115,7 @@ function drillText(section: DrillSection): string {
     "",
     formatDrillSummaryTable(section.summaries),
     "",
-    `VRRP bound: master-down interval = 3 x ${advert} s + (256 - ${priority})/256 s = ${section.masterDownIntervalSeconds.toFixed(3)} s` +
+    `VRRP bound: master-down interval = ${masterDownIntervalFormula(advert, priority)}` +
       ' (each drill\'s VRRP bound is in "VRRP bound s", the drill\'s own limit with its polling slack in "drill\'s limit s").',
     "Failover: fault injected -> VIP on the peer (partition-heals: heal -> one holder). VRRP bound: what the protocol allows for that fault at this timing",
     "(master-down interval for a silent master, skew for a graceful handover, fall x interval + skew for a failing health check).",
@@ -107,6 +159,7 @@ export function formatBenchReport(report: BenchReport): string {
   if (report.labSkipped) parts.push(`lab sections skipped: ${report.labSkipped}`);
   if (report.drills) parts.push(drillText(report.drills));
   if (report.provision) parts.push(provisionText(report.provision));
+  if (report.deploy) parts.push(deployText(report.deploy));
   if (report.synth) parts.push(synthText(report.synth));
   return `${parts.join("\n\n")}\n`;
 }

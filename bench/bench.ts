@@ -2,7 +2,9 @@ import * as os from "node:os";
 import { Command, InvalidArgumentError } from "commander";
 import { DEFAULT_BENCH_RUNS, parseRuns, parseSections, BENCH_SECTIONS, type BenchSection } from "./bench-options";
 import {
+  deployRows,
   formatBenchReport,
+  type DeploySection,
   type BenchMachine,
   type BenchReport,
   type DrillSection,
@@ -18,6 +20,8 @@ import { DEFAULT_PRIORITY } from "../lib/core/limits";
 import { LAB_ADVERT_INT_SECONDS } from "../lab/lab-cluster-spec";
 import { masterDownIntervalSeconds } from "../lib/core/vrrp-timing";
 import { labPreflight } from "../lab/lab-preflight";
+import { cloudLabDown, cloudLabPreflight } from "../lab/cloud";
+import { measureDeployRuns } from "./deploy-timing";
 
 interface BenchArgs {
   readonly runs: number;
@@ -145,6 +149,17 @@ async function labSections(args: BenchArgs, log: (line: string) => void): Promis
   }
 }
 
+async function deploySection(args: BenchArgs, log: (line: string) => void): Promise<DeploySection> {
+  const prefix = `${args.labName}-cd`;
+  const removeInterruptCleanup = installLabInterruptCleanup({ prefix, log, teardown: (down) => cloudLabDown({ ...down, destroy: false }) });
+  try {
+    const samples = await measureDeployRuns({ runs: args.runs, prefix, log });
+    return { rows: deployRows(samples), samples };
+  } finally {
+    removeInterruptCleanup();
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv);
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -154,8 +169,22 @@ async function main(): Promise<void> {
   if (labSkipped) log(`skipping the lab sections (drills, provision): ${labSkipped}`);
 
   const synth = args.only.includes("synth") ? synthSection(args.runs, log) : undefined;
-  const lab = wantsLab && !labSkipped ? await labSections(args, log) : {};
-  const report: BenchReport = { date: new Date().toISOString(), machine: machine(), runs: args.runs, labSkipped, ...lab, synth };
+  const lab =
+    wantsLab && !labSkipped && args.only.some((section) => section === "drills" || section === "provision")
+      ? await labSections(args, log)
+      : {};
+  const deployMissing = args.only.includes("deploy") ? cloudLabPreflight() : [];
+  if (deployMissing.length > 0) log(`skipping the deploy section: ${deployMissing.join("; ")}`);
+  const deploy = args.only.includes("deploy") && deployMissing.length === 0 ? await deploySection(args, log) : undefined;
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    machine: machine(),
+    runs: args.runs,
+    labSkipped: labSkipped ?? (deployMissing.length > 0 ? deployMissing.join("; ") : undefined),
+    ...lab,
+    deploy,
+    synth,
+  };
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatBenchReport(report));
 
   // Timing over a drill's bound is a number to read; a drill that left no or two VIP holders is a failure.
@@ -166,7 +195,7 @@ async function main(): Promise<void> {
     );
     process.exitCode = 1;
   }
-  if (!synth && !report.drills && !report.provision) process.exitCode = 1;
+  if (!synth && !report.drills && !report.provision && !report.deploy) process.exitCode = 1;
 }
 
 main().catch((error: Error) => {

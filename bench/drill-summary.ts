@@ -1,5 +1,5 @@
-import { drillPassed } from "../lab/drills/drill-measurement";
-import type { LabDrillResult } from "../lab/drills/drills";
+import { drillPassed } from "../lab/drills";
+import type { LabDrillResult } from "../lab/drills";
 import { formatSpread, spreadOf, type Spread } from "./statistics";
 import { renderTable } from "./text-table";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { CLUSTER_SPEC_ENV, provisionArgv } from "../lib/spec/provision-invocation";
-import { drillNamesFor, runDrills, type LabDrillResult } from "../lab/drills/drills";
+import { drillNamesFor, runDrills, type LabDrillResult } from "../lab/drills";
 import type { Lab } from "../lab/lab-handle";
 import { labDown } from "../lab/lab-down";
 import { labUp } from "../lab/lab-up";

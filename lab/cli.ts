@@ -13,7 +13,7 @@ import {
   type LabLayout,
   type LabStatus,
 } from ".";
-import { drillPassed } from "./drills/drill-measurement";
+import { drillPassed } from "./drills";
 import { type LabReleaseChoice, parseLabReleaseOption } from "./lab-up";
 import { LAB_SERVICES, type LabService, isLabService } from "./lab-cluster-spec";
 import { nsenterArgv, serverInitPid } from "./servers/lab-server";
@@ -23,7 +23,7 @@ import { CLUSTER_SPEC_ENV, provisionArgv } from "../lib/spec/provision-invocatio
 import { runProgram } from "../lib/cli/run-program";
 import { registerProbeCommand } from "./probe/probe-command";
 import { registerCloudLabCommands } from "./cloud/cloud-lab-commands";
-import { runDrills, DRILL_NAMES, SERVICE_DRILL_NAMES, drillNamesFor, formatDrillReport } from "./drills/drills";
+import { runDrills, DRILL_NAMES, SERVICE_DRILL_NAMES, drillNamesFor, formatDrillReport } from "./drills";
 
 const SERVER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 

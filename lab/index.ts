@@ -10,6 +10,6 @@ export { assertOperatorNamespaceIsolated } from "./network/lab-network";
 export * from "./servers/server-inspection";
 export * from "./network/lab-partition";
 export * from "./probe/outage-probe";
-export * from "./drills/drill-measurement";
+export * from "./drills";
 export type { CommandResult, CommandOptions } from "./host/host-command";
 export { labKeepalivedSource } from "./roots/lab-source-tarballs";

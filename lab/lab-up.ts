@@ -162,10 +162,17 @@ export async function labUp(options: LabUpOptions = {}): Promise<Lab> {
  * exits (with 130 / 143). Returns a function that removes the handlers.
  */
 export function installLabInterruptCleanup(
-  options: { readonly prefix?: string; readonly stateDir?: string; readonly log?: (line: string) => void } = {},
+  options: {
+    readonly prefix?: string;
+    readonly stateDir?: string;
+    readonly log?: (line: string) => void;
+    /** What tears the lab down. @default the bare lab's labDown */
+    readonly teardown?: (down: { readonly prefix?: string; readonly stateDir?: string }) => Promise<void>;
+  } = {},
 ): () => void {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const down = { prefix: options.prefix, stateDir: options.stateDir };
+  const teardown = options.teardown ?? labDown;
   let tearingDown = false;
   // npm and tsx forward Ctrl-C more than once: later signals must not kill the process mid-teardown.
   const handler = (signal: NodeJS.Signals) => {
@@ -173,8 +180,8 @@ export function installLabInterruptCleanup(
     tearingDown = true;
     log(`${signal}: tearing the lab ${options.prefix ?? DEFAULT_LAB_PREFIX} down`);
     // The interrupted code's own cleanup may be tearing down at the same time: retry once if the two collide.
-    labDown(down)
-      .catch(() => labDown(down))
+    teardown(down)
+      .catch(() => teardown(down))
       .catch((error: Error) => log(`lab down failed: ${error.message}`))
       .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };

@@ -48,7 +48,8 @@ class ShopStack extends TerraformStack {
       nodes: { primaryIp: "10.20.1.7", secondaryIp: "10.20.1.8" },
       havips: [{ address: "10.20.1.20" }],
       keepalived: { virtualRouterId: 52 },
-      sshPublicKey,
+      // One public key can be imported once per account and region: the second pair shares the first one's key pair.
+      sshKeyPairId: web.keyPairId,
       sshAllowedCidr: operatorCidr,
       ssh,
       eip: false,

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { nsenterArgv, serverInitPid } from "../servers/lab-server";
+import { installLabInterruptCleanup } from "../lab-up";
 import { serverPowerState } from "../servers/server-lifecycle";
 import { type ServerLayout, serverLayout } from "../servers/server-layout";
 import { LAB_RELEASES, type LabRelease, isLabRelease } from "../roots/release-roots";
@@ -127,6 +128,11 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
       const delay = options.switchDelayMs === undefined ? undefined : Number(options.switchDelayMs);
       if (delay !== undefined && !(Number.isFinite(delay) && delay >= 0))
         throw context.badInput(`--switch-delay-ms ${options.switchDelayMs} is not a number of milliseconds`);
+      // Ctrl-C during up removes what was built (cdktf and Terraform stop with the same signal).
+      const removeCleanup = installLabInterruptCleanup({
+        prefix: context.prefix(),
+        teardown: (down) => cloudLabDown({ ...down, destroy: false }),
+      });
       const lab = await cloudLabUp({
         prefix: context.prefix(),
         release: release(options.release),
@@ -134,7 +140,7 @@ export function registerCloudLabCommands(program: Command, context: CloudLabComm
         ...(options.service ? { service: options.service } : {}),
         onStep: say,
         ...(delay === undefined ? {} : { havipSwitchDelayMs: delay }),
-      });
+      }).finally(removeCleanup);
       say(`up: state in ${lab.stateDir}; \`npm run lab -- run -- npx havip-cluster status --outputs-file ${lab.outputsPath}\``);
       if (options.deploy) process.stdout.write(`${machineTable(lab)}\n`);
     });

@@ -1,6 +1,6 @@
 /**
  * Runs the construct's post-apply hook through real Terraform against a running lab (the same
- * code as test/e2e/deploy-hook.test.ts, which CI runs on a lab of its own): init, apply (the
+ * code as test/lab/e2e/deploy-hook.test.ts, which CI runs on a lab of its own): init, apply (the
  * local-exec provisions both servers) and destroy, then `havip-cluster status`.
  *
  *   npm run lab -- bare up && npm run check:deploy-hook && npm run lab -- bare down      (root, terraform on PATH)

@@ -3,7 +3,7 @@
  * only the `terraform_data` + local-exec that HaVipCluster adds, with the lab's spec (in the same
  * JSON local the construct writes) instead of CVM addresses. `terraform_data` is built into
  * Terraform, so init needs no provider and no network. Shared by `npm run check:deploy-hook`
- * and test/e2e/deploy-hook.test.ts.
+ * and test/lab/e2e/deploy-hook.test.ts.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

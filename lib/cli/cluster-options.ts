@@ -6,6 +6,9 @@ import { refuseLabSpecOutsideLab } from "./lab-spec-guard";
 /** What addClusterOptions parses: where the spec comes from, and the SSH settings that override it. */
 export type ClusterOptions = ClusterSpecSource & SshOverrides;
 
+/** The CLI's options for SSH settings, named in messages beside the settings. */
+export const SSH_OPTION_FLAGS = { privateKey: FLAGS.privateKey, trustOnFirstUse: FLAGS.trustOnFirstUse } as const;
+
 /** Options every command that talks to a cluster shares. */
 export function addClusterOptions(command: Command): Command {
   return command

@@ -129,10 +129,18 @@ export interface HaVipClusterProps {
   /** Keepalived settings, checked with the Keepalived rules (virtual_router_id 1-255, advert_int, password length...). */
   readonly keepalived: KeepalivedSettings;
   /**
-   * OpenSSH public key (`ssh-ed25519 AAAA...`) installed on both nodes through a `tencentcloud_key_pair`.
-   * May be a Terraform expression (e.g. a variable).
+   * OpenSSH public key (`ssh-ed25519 AAAA...`) installed on both nodes through a `tencentcloud_key_pair`
+   * the cluster creates. May be a Terraform expression (e.g. a variable). Give this or `sshKeyPairId`.
+   * @default - none: `sshKeyPairId` names the key pair
    */
-  readonly sshPublicKey: string;
+  readonly sshPublicKey?: string;
+  /**
+   * An existing key pair to authorize on both nodes instead of importing `sshPublicKey`, e.g. another
+   * cluster's `keyPairId`: Tencent refuses to import one public key twice (`InvalidPublicKey.Duplicate`),
+   * so clusters that share a key share its key pair. May be a Terraform expression.
+   * @default - none: the cluster imports `sshPublicKey` into a key pair of its own
+   */
+  readonly sshKeyPairId?: string;
   /**
    * Give each node a public IP so the operator can SSH to it.
    * @default true

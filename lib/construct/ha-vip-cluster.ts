@@ -58,6 +58,8 @@ export class HaVipCluster extends Construct {
   public readonly securityGroupId: string;
   /** The two CVMs, primary first; post-apply steps can depend on them. */
   public readonly instances: readonly [Instance, Instance];
+  /** The key pair authorized on both nodes (the cluster's own, or `sshKeyPairId`): another cluster with the same key passes it as its `sshKeyPairId`. */
+  public readonly keyPairId: string;
   /** The CVMs' ids (Terraform expressions), primary first. */
   public readonly instanceIds: readonly [string, string];
   /** Fixed private IPs of the nodes, known at synth time. */
@@ -121,6 +123,7 @@ export class HaVipCluster extends Construct {
 
     this.securityGroupId = this.createSecurityGroup();
     this.nodePrivateIps = [this.plan.primaryIp, this.plan.secondaryIp];
+    this.keyPairId = this.createKeyPair();
     this.instances = this.createNodes();
     this.instanceIds = [this.instances[0].id, this.instances[1].id];
     if (this.publicSsh) this.nodePublicIps = [this.instances[0].publicIp, this.instances[1].publicIp];
@@ -259,13 +262,17 @@ export class HaVipCluster extends Construct {
     return { imageId: images.images.get(0).imageId, lookedUp: true };
   }
 
-  private createNodes(): [Instance, Instance] {
-    const nodes = this.props.nodes ?? {};
-    const keyPair = new KeyPair(this, "key-pair", {
+  private createKeyPair(): string {
+    if (this.props.sshKeyPairId !== undefined) return terraformText(this.props.sshKeyPairId);
+    return new KeyPair(this, "key-pair", {
       keyName: keyPairName(this.clusterName),
       publicKey: terraformText(this.props.sshPublicKey),
       tags: this.tags,
-    });
+    }).id;
+  }
+
+  private createNodes(): [Instance, Instance] {
+    const nodes = this.props.nodes ?? {};
     const placementGroup =
       (this.props.spreadAcrossHosts ?? true)
         ? new PlacementGroup(this, "placement-group", {
@@ -290,7 +297,7 @@ export class HaVipCluster extends Construct {
           subnetId: this.subnetId,
           privateIp,
           orderlySecurityGroups: [this.securityGroupId],
-          keyIds: [keyPair.id],
+          keyIds: [this.keyPairId],
           placementGroupId: placementGroup?.id,
           allocatePublicIp: this.publicSsh,
           ...(this.publicSsh

@@ -17,3 +17,8 @@ export function masterDownIntervalSeconds(advertIntSeconds: number, priority: nu
 export function skewTimeSeconds(_advertIntSeconds: number, priority: number): number {
   return (256 - priority) / 256;
 }
+
+/** The master-down interval written out, as the reports print it: `3 x 1 s + (256 - 254)/256 s = 3.008 s` (VRRPv2). */
+export function masterDownIntervalFormula(advertIntSeconds: number, priority: number): string {
+  return `3 x ${advertIntSeconds} s + (256 - ${priority})/256 s = ${masterDownIntervalSeconds(advertIntSeconds, priority).toFixed(3)} s`;
+}

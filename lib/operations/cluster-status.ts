@@ -2,7 +2,7 @@ import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
 import type { KeepalivedObservation } from "../core/health";
 import { installedKeepalivedVersion } from "../core/node/install-keepalived";
 import { parseStatusObservation, statusObservationScript } from "../core/node/observe-node";
-import { connectToNode } from "../provisioner/ssh/connect-node";
+import { connectToNode, type SshOptionNames } from "../provisioner/ssh/connect-node";
 export interface NodeStatusReport {
   readonly node: string;
   readonly sshHost: string;
@@ -27,11 +27,11 @@ export interface NodeStatus {
  * Reads each node's Keepalived state over SSH, one round trip per node; a node that cannot be
  * reached or read is reported (and observed as unreachable), not thrown.
  */
-export async function readClusterStatus(spec: ClusterSpec, logLines = 5): Promise<NodeStatus[]> {
-  return Promise.all(spec.nodes.map((node) => readNodeStatus(spec, node, logLines)));
+export async function readClusterStatus(spec: ClusterSpec, logLines = 5, optionNames?: SshOptionNames): Promise<NodeStatus[]> {
+  return Promise.all(spec.nodes.map((node) => readNodeStatus(spec, node, logLines, optionNames)));
 }
 
-async function readNodeStatus(spec: ClusterSpec, node: NodeSpec, logLines: number): Promise<NodeStatus> {
+async function readNodeStatus(spec: ClusterSpec, node: NodeSpec, logLines: number, optionNames?: SshOptionNames): Promise<NodeStatus> {
   const base = { node: node.name, sshHost: node.sshHost, instanceId: node.instanceId };
   const unreadable = (reachable: boolean, error: unknown): NodeStatus => ({
     report: { ...base, reachable, error: (error as Error).message, holdsVips: [], recentNotifyLog: [] },
@@ -39,7 +39,7 @@ async function readNodeStatus(spec: ClusterSpec, node: NodeSpec, logLines: numbe
   });
   let shell;
   try {
-    shell = await connectToNode(node, spec.ssh);
+    shell = await connectToNode(node, spec.ssh, { optionNames });
   } catch (error) {
     return unreadable(false, error);
   }

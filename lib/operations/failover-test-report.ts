@@ -2,6 +2,7 @@ import type { ClusterSpec } from "../core/cluster-settings";
 import { createVpcClient, readTencentCloudCredentials, waitForHaVipBinding } from "../cloud";
 import { summarizeOutage } from "../probe/outage-summary";
 import { startTcpProbe } from "../probe/tcp-reachability-probe";
+import type { SshOptionNames } from "../provisioner/ssh/connect-node";
 import { runFailoverTest, type FailoverFault, type FailoverObservation, type FailoverTestResult } from "./failover-test";
 
 export interface FailoverTestReport extends FailoverTestResult {
@@ -24,6 +25,8 @@ export interface FailoverTestOptions {
   readonly progress?: (line: string) => void;
   /** Where Tencent Cloud credentials are read from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** A front end's own SSH options, named in messages beside the settings. @default - the settings alone */
+  readonly sshOptionNames?: SshOptionNames;
 }
 
 function cloudObservation(
@@ -66,6 +69,7 @@ export async function runFailoverTestReport(spec: ClusterSpec, options: Failover
     fault: options.fault ?? "stop-keepalived",
     progress: options.progress ?? (() => undefined),
     observation,
+    sshOptionNames: options.sshOptionNames,
   }).finally(() => probe.stop());
   const outage = summarizeOutage(await probe.stop(), 100);
   return {

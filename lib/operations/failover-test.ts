@@ -7,7 +7,7 @@ import { type KeepalivedObservation, vipHolders } from "../core/health";
 import type { NodeFacts } from "../core/node/node-facts";
 import { readKeepalivedStatus, startKeepalived, stopKeepalived } from "../provisioner/keepalived-control";
 import { readNodeFacts } from "../provisioner/observe-node";
-import { connectToNode } from "../provisioner/ssh/connect-node";
+import { connectToNode, type SshOptionNames } from "../provisioner/ssh/connect-node";
 import type { RemoteShell } from "../provisioner/ssh/remote-shell";
 
 export type FailoverFault = "stop-keepalived" | "reboot";
@@ -57,8 +57,8 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, pollM
 }
 
 /** Connects and reads the node's facts; the connection is closed again if that fails. */
-async function openNode(spec: ClusterSpec, nodeSpec: NodeSpec): Promise<Node> {
-  const shell = await connectToNode(nodeSpec, spec.ssh);
+async function openNode(spec: ClusterSpec, nodeSpec: NodeSpec, optionNames?: SshOptionNames): Promise<Node> {
+  const shell = await connectToNode(nodeSpec, spec.ssh, { optionNames });
   try {
     return { spec: nodeSpec, shell, facts: await readNodeFacts(shell) };
   } catch (error) {
@@ -71,13 +71,13 @@ async function openNode(spec: ClusterSpec, nodeSpec: NodeSpec): Promise<Node> {
  * Connects again once the node has booted anew. A node that is slow to go down still answers SSH
  * from the boot that was told to reboot: such a connection is closed and tried again.
  */
-async function reconnectAfterReboot(spec: ClusterSpec, rebooted: Node, timeoutMs: number): Promise<Node> {
+async function reconnectAfterReboot(spec: ClusterSpec, rebooted: Node, timeoutMs: number, optionNames?: SshOptionNames): Promise<Node> {
   const nodeSpec = rebooted.spec;
   const firstTryAfterMs = 5000;
   await sleep(firstTryAfterMs);
   const outcome = await pollUntil(
     () =>
-      openNode(spec, nodeSpec).then(
+      openNode(spec, nodeSpec, optionNames).then(
         (node): { node: Node } | { error: Error } => {
           if (node.facts.bootId === undefined || node.facts.bootId !== rebooted.facts.bootId) return { node };
           node.shell.close();
@@ -101,13 +101,19 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  */
 export async function runFailoverTest(
   spec: ClusterSpec,
-  options: { readonly fault: FailoverFault; readonly progress: (line: string) => void; readonly observation?: FailoverObservation },
+  options: {
+    readonly fault: FailoverFault;
+    readonly progress: (line: string) => void;
+    readonly observation?: FailoverObservation;
+    /** A front end's own SSH options, named in messages beside the settings. */
+    readonly sshOptionNames?: SshOptionNames;
+  },
 ): Promise<FailoverTestResult> {
   const boundSeconds = masterDownIntervalSeconds(spec.advertIntSeconds, spec.priority);
   const moveTimeoutMs = Math.ceil((3 * boundSeconds + 10) * 1000);
   const nodes: Node[] = [];
   try {
-    for (const nodeSpec of spec.nodes) nodes.push(await openNode(spec, nodeSpec));
+    for (const nodeSpec of spec.nodes) nodes.push(await openNode(spec, nodeSpec, options.sshOptionNames));
     const before = await holders(spec, nodes);
     if (before.length !== 1)
       throw new Error(`failover-test needs exactly one VIP holder to start from; now: ${before.join(", ") || "none"}`);
@@ -140,7 +146,7 @@ export async function runFailoverTest(
         if (options.fault === "reboot") {
           options.progress(`waiting for ${master.spec.name} to come back`);
           master.shell.close();
-          nodes[masterIndex] = await reconnectAfterReboot(spec, master, 300_000);
+          nodes[masterIndex] = await reconnectAfterReboot(spec, master, 300_000, options.sshOptionNames);
         }
         const returned = nodes[masterIndex];
         if (!(await readKeepalivedStatus(returned.shell, returned.facts.initSystem, spec.interfaceName)).running) {

@@ -9,6 +9,7 @@ import {
   type HaVipBinding,
 } from "../cloud";
 import { clusterHealth } from "../core/health";
+import type { SshOptionNames } from "../provisioner/ssh/connect-node";
 import { readClusterStatus, type NodeStatusReport } from "./cluster-status";
 
 export interface ClusterStatusReport {
@@ -32,6 +33,8 @@ export interface CloudOptions {
   readonly cloudProtocol?: "https" | "http";
   /** HTTP agent for the API calls (a proxy, or a test's loopback-only agent). */
   readonly cloudAgent?: Agent;
+  /** A front end's own SSH options, named in messages beside the settings. @default - the settings alone */
+  readonly sshOptionNames?: SshOptionNames;
 }
 
 /** Asks the VPC API where the HAVIPs are bound, when credentials are in the environment. */
@@ -69,7 +72,7 @@ export async function readCloudView(
  * credentials are in the environment, and the one verdict on the pair (clusterHealth).
  */
 export async function readStatusReport(spec: ClusterSpec, options: CloudOptions): Promise<ClusterStatusReport> {
-  const read = await readClusterStatus(spec);
+  const read = await readClusterStatus(spec, undefined, options.sshOptionNames);
   const nodes = read.map((node) => node.report);
   // The SSH view is worth showing even when the cloud API cannot be asked.
   const cloud: ClusterStatusReport["cloud"] = await readCloudView(spec, nodes, options).catch((error: Error) => ({

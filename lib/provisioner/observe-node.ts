@@ -2,7 +2,7 @@ import type { ClusterSpec, NodeSpec } from "../core/cluster-settings";
 import { NODE_FACTS_SCRIPT, type NodeFacts, parseNodeFacts } from "../core/node/node-facts";
 import { type NodeObservation, nodeObservationScript, parseNodeObservation, provisioningObservation } from "../core/node/observe-node";
 import { readSettledKeepalivedStatus } from "./keepalived-control";
-import { connectToNode } from "./ssh/connect-node";
+import { connectToNode, type SshOptionNames } from "./ssh/connect-node";
 import type { RemoteShell } from "./ssh/remote-shell";
 
 /** How long provisioning waits for sshd on a node that does not answer yet: a fresh CVM may still be booting. */
@@ -20,6 +20,7 @@ export interface ObservedNode {
 export interface ObserveOptions {
   readonly progress: (message: string) => void;
   readonly trace?: (line: string) => void;
+  readonly optionNames?: SshOptionNames;
   /**
    * Takes the node's lock and runs the observation script under it, in one round trip (the
    * provisioning lock); resolves with the script's output.
@@ -32,7 +33,12 @@ export async function openObservedNode(spec: ClusterSpec, index: 0 | 1, options:
   const node = spec.nodes[index];
   const peer = spec.nodes[index === 0 ? 1 : 0];
   options.progress(`connecting to ${node.sshHost}`);
-  const shell = await connectToNode(node, spec.ssh, { trace: options.trace, retryForMs: CONNECT_RETRY_MS, onRetry: options.progress });
+  const shell = await connectToNode(node, spec.ssh, {
+    trace: options.trace,
+    retryForMs: CONNECT_RETRY_MS,
+    onRetry: options.progress,
+    optionNames: options.optionNames,
+  });
   try {
     const output = await options.lockAndRead(shell, nodeObservationScript(provisioningObservation(spec)));
     options.progress("detecting the OS and Keepalived");

@@ -2,7 +2,7 @@ import type { ClusterSpec } from "../core/cluster-settings";
 import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../core/keepalived";
 import { extractAuthPass } from "../core/plan/choose-auth-pass";
 import { readRemoteFile } from "./remote-files";
-import { connectToNode } from "./ssh/connect-node";
+import { connectToNode, type SshOptionNames } from "./ssh/connect-node";
 
 /**
  * The VRRP password of the peer's running keepalived.conf, for a run that provisions one node:
@@ -13,7 +13,12 @@ import { connectToNode } from "./ssh/connect-node";
 export async function readPeerAuthPass(
   spec: ClusterSpec,
   nodeIndex: 0 | 1,
-  options: { readonly viaNode: boolean; readonly warn: (message: string) => void; readonly trace?: (line: string) => void },
+  options: {
+    readonly viaNode: boolean;
+    readonly warn: (message: string) => void;
+    readonly trace?: (line: string) => void;
+    readonly optionNames?: SshOptionNames;
+  },
 ): Promise<string | undefined> {
   const node = spec.nodes[nodeIndex];
   const peer = spec.nodes[1 - nodeIndex];
@@ -24,7 +29,7 @@ export async function readPeerAuthPass(
       ]
     : [peer, spec.ssh];
   try {
-    const shell = await connectToNode(target, ssh, { trace: options.trace });
+    const shell = await connectToNode(target, ssh, { trace: options.trace, optionNames: options.optionNames });
     try {
       const conf = await readRemoteFile(shell, DEFAULT_KEEPALIVED_FILE_PATHS.configPath);
       return conf === undefined ? undefined : extractAuthPass(conf);

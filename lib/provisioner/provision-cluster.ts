@@ -18,10 +18,11 @@ import { readPeerAuthPass } from "./peer-auth-pass";
 import { prepareNode, type PreparedNode } from "./prepare-node";
 import type { NodeReport, ProvisionEvent, ProvisionReport } from "./provision-events";
 import { readRemoteFile } from "./remote-files";
+import type { SshOptionNames } from "./ssh/connect-node";
 import { waitForHealthyNode, waitForSingleVipHolder, type WatchedNode } from "./vip-wait";
 
 /** How messages name the options of a run, so a front end can put its own words (the CLI: its flags). */
-export interface ProvisionOptionNames {
+export interface ProvisionOptionNames extends SshOptionNames {
   readonly node: string;
   readonly withoutPeer: string;
   readonly peerViaNode: string;
@@ -201,6 +202,7 @@ export async function provisionCluster(input: ClusterSpec, options: ProvisionOpt
     const observed = await openObservedNode(spec, index, {
       progress,
       trace: (line) => emit({ type: "remote-command", node: name, line }),
+      optionNames: names,
       lockAndRead: (shell, script) => locks.take(position, shell, script),
     }).catch((error: unknown) => {
       locks.abandon(position);
@@ -241,6 +243,7 @@ export async function provisionCluster(input: ClusterSpec, options: ProvisionOpt
         viaNode: options.peerViaNode === true,
         warn: (message) => emit({ type: "node-progress", node: spec.nodes[index].name, message }),
         trace: (line) => emit({ type: "remote-command", node: spec.nodes[1 - index].name, line }),
+        optionNames: names,
       });
     }
     const plan = planProvisioning(spec, nodes, {

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 
 type FailoverTestReportModule = typeof import("../../operations/failover-test-report");
-import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "../cluster-options";
+import { addClusterOptions, clusterSpecFrom, SSH_OPTION_FLAGS, type ClusterOptions } from "../cluster-options";
 import { EXIT_FAILURE } from "../exit-codes";
 
 function tcpPort(value: string): number {
@@ -38,6 +38,7 @@ export function registerFailoverTestCommand(program: Command): void {
         probeHost: options.probeHost,
         probePort: options.probePort,
         cloudEndpoint: options.cloudEndpoint,
+        sshOptionNames: SSH_OPTION_FLAGS,
         progress: (line) => (options.json ? undefined : process.stdout.write(`failover-test: ${line}\n`)),
       });
       process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatFailoverReport(report)}\n`);

@@ -11,7 +11,7 @@ import {
 import type { ProvisionEvent, ProvisionReport } from "../../provisioner/provision-events";
 import { formatNodeProvisionReport, formatProvisionReport, nodeRunSummary } from "../../provisioner/provision-report-format";
 import { CLUSTER_SPEC_ENV, PROVISION_FLAGS as FLAGS } from "../../spec/provision-invocation";
-import { addClusterOptions, clusterSpecFrom, type ClusterOptions } from "../cluster-options";
+import { addClusterOptions, clusterSpecFrom, SSH_OPTION_FLAGS, type ClusterOptions } from "../cluster-options";
 import { runTaskList, TaskGates, type TaskView } from "../task-list";
 
 /** Commander parser for a number of seconds greater than zero. */
@@ -223,7 +223,7 @@ export function registerProvisionCommand(program: Command): void {
         node: options.node,
         withoutPeer: options.withoutPeer === true,
         peerViaNode: options.peerViaNode === true,
-        optionNames: FLAGS,
+        optionNames: { ...FLAGS, ...SSH_OPTION_FLAGS },
       };
       if (options.node !== undefined) {
         const report = await provisionCluster(spec, { ...provisionOptions, onEvent: nodeRunProgress(shown) });

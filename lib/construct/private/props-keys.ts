@@ -52,6 +52,7 @@ export const PROPS_KEYS = keyTable<HaVipClusterProps>({
   havips: { listOf: HAVIP_KEYS },
   keepalived: "leaf",
   sshPublicKey: "leaf",
+  sshKeyPairId: "leaf",
   publicSsh: "leaf",
   publicBandwidthMbps: "leaf",
   sshAllowedCidr: "leaf",

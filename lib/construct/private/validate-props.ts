@@ -222,8 +222,16 @@ export function validateHaVipClusterProps(id: string, input: unknown): SettingsP
   }
 
   const key: unknown = props.sshPublicKey;
-  if (key === undefined || (typeof key === "string" && !isExpression(key) && key.trim() === "")) {
-    problems.push(problem("sshPublicKey", key, "must not be empty"));
+  const keyPairId: unknown = props.sshKeyPairId;
+  if (key !== undefined && keyPairId !== undefined) {
+    problems.push(problem("sshKeyPairId", keyPairId, "goes without sshPublicKey: give the key, or the key pair that holds it"));
+  } else if (keyPairId !== undefined) {
+    if (typeof keyPairId !== "string") problems.push(wrongKind("sshKeyPairId", keyPairId, "must be a key pair id like skey-1a2b3c4d"));
+    else if (!isExpression(keyPairId) && !/^skey-[a-z0-9]{8}$/.test(keyPairId)) {
+      problems.push(problem("sshKeyPairId", keyPairId, "must be a key pair id like skey-1a2b3c4d, or another cluster's keyPairId"));
+    }
+  } else if (key === undefined || (typeof key === "string" && !isExpression(key) && key.trim() === "")) {
+    problems.push(problem("sshPublicKey", key, "must not be empty (or give sshKeyPairId, an existing key pair)"));
   } else if (typeof key !== "string") {
     problems.push(wrongKind("sshPublicKey", key, "must be an OpenSSH public key line"));
   } else if (!isExpression(key)) {

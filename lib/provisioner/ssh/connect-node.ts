@@ -49,7 +49,13 @@ function readKnownHosts(path: string | undefined) {
   return path && existsSync(path) ? parseKnownHosts(readFileSync(path, "utf8")) : [];
 }
 
-function hostVerifierFor(endpoint: Endpoint, ssh: SshSettings, rejection: { reason?: string }, trace?: (line: string) => void) {
+function hostVerifierFor(
+  endpoint: Endpoint,
+  ssh: SshSettings,
+  names: SshOptionNames,
+  rejection: { reason?: string },
+  trace?: (line: string) => void,
+) {
   return (offeredKey: Buffer): boolean => {
     const verdict = decideHostKey({
       host: endpoint.host,
@@ -58,6 +64,7 @@ function hostVerifierFor(endpoint: Endpoint, ssh: SshSettings, rejection: { reas
       knownHosts: readKnownHosts(ssh.knownHostsPath),
       pinnedFingerprint: ssh.hostKeyFingerprints?.[endpoint.host],
       trustOnFirstUse: ssh.trustOnFirstUse === true && ssh.knownHostsPath !== undefined,
+      trustOnFirstUseOption: names.trustOnFirstUse,
       ...(endpoint.disk ? { disk: endpoint.disk } : {}),
     });
     if (verdict.verdict === "reject") {
@@ -81,19 +88,26 @@ function hostVerifierFor(endpoint: Endpoint, ssh: SshSettings, rejection: { reas
   };
 }
 
-async function openConnection(endpoint: Endpoint, ssh: SshSettings, sock?: Socket, trace?: (line: string) => void): Promise<NodeSSH> {
+async function openConnection(
+  endpoint: Endpoint,
+  ssh: SshSettings,
+  names: SshOptionNames,
+  sock?: Socket,
+  trace?: (line: string) => void,
+): Promise<NodeSSH> {
   const rejection: { reason?: string } = {};
   const config: Config = {
     host: endpoint.host,
     port: endpoint.port,
     username: endpoint.user,
     readyTimeout: CONNECT_TIMEOUT_MS,
-    hostVerifier: hostVerifierFor(endpoint, ssh, rejection, trace),
+    hostVerifier: hostVerifierFor(endpoint, ssh, names, rejection, trace),
     ...(ssh.privateKeyPath ? { privateKeyPath: ssh.privateKeyPath } : { agent: process.env.SSH_AUTH_SOCK }),
     ...(sock ? { sock } : {}),
   };
   if (!ssh.privateKeyPath && !process.env.SSH_AUTH_SOCK) {
-    throw new Error(`${endpoint.label}: no SSH key: set ssh.privateKeyPath (or --private-key) or start an SSH agent (SSH_AUTH_SOCK)`);
+    const option = names.privateKey ? ` (or ${names.privateKey})` : "";
+    throw new Error(`${endpoint.label}: no SSH key: set ssh.privateKeyPath${option} or start an SSH agent (SSH_AUTH_SOCK)`);
   }
   const connection = new NodeSSH();
   try {
@@ -111,8 +125,16 @@ async function openConnection(endpoint: Endpoint, ssh: SshSettings, sock?: Socke
   return connection;
 }
 
+/** A front end's own options for SSH settings, named beside the settings in messages (the CLI's flags). */
+export interface SshOptionNames {
+  readonly privateKey?: string;
+  readonly trustOnFirstUse?: string;
+}
+
 export interface ConnectOptions {
   readonly trace?: (line: string) => void;
+  /** @default - messages name the settings alone */
+  readonly optionNames?: SshOptionNames;
   /**
    * Keep trying for this long while the node does not answer (a CVM that is still booting when
    * cdktf's local-exec starts). Refusals (host key, authentication) are never retried.
@@ -132,7 +154,7 @@ export async function connectToNode(node: NodeSpec, ssh: SshSettings, options: C
   const outcome = await pollUntil(
     async (attempt) => {
       if (attempt > 1) options.onRetry?.(`${node.sshHost} does not answer yet (attempt ${attempt - 1}); trying again`);
-      return connectOnce(node, ssh, options.trace).then(
+      return connectOnce(node, ssh, options).then(
         (shell) => ({ shell }),
         (error: unknown) => ({ error }),
       );
@@ -145,7 +167,8 @@ export async function connectToNode(node: NodeSpec, ssh: SshSettings, options: C
 }
 
 /** Opens an SSH session to a node (through the jump host when one is set), verifying host keys. */
-async function connectOnce(node: NodeSpec, ssh: SshSettings, trace?: (line: string) => void): Promise<RemoteShell> {
+async function connectOnce(node: NodeSpec, ssh: SshSettings, options: ConnectOptions): Promise<RemoteShell> {
+  const { trace, optionNames = {} } = options;
   const user = ssh.user ?? "root";
   const target: Endpoint = {
     label: node.name,
@@ -155,7 +178,7 @@ async function connectOnce(node: NodeSpec, ssh: SshSettings, trace?: (line: stri
     ...(node.instanceId && node.imageId ? { disk: `${node.instanceId}/${node.imageId}` } : {}),
   };
   if (!ssh.jumpHost) {
-    return new RemoteShell(node.name, await openConnection(target, ssh, undefined, trace), undefined, trace);
+    return new RemoteShell(node.name, await openConnection(target, ssh, optionNames, undefined, trace), undefined, trace);
   }
   const jump: Endpoint = {
     label: `${node.name} (jump host)`,
@@ -163,10 +186,10 @@ async function connectOnce(node: NodeSpec, ssh: SshSettings, trace?: (line: stri
     port: ssh.jumpHost.port ?? 22,
     user: ssh.jumpHost.user ?? user,
   };
-  const jumpConnection = await openConnection(jump, ssh);
+  const jumpConnection = await openConnection(jump, ssh, optionNames);
   try {
     const channel = await jumpConnection.forwardOut("127.0.0.1", 0, target.host, target.port);
-    const connection = await openConnection(target, ssh, channel as unknown as Socket, trace);
+    const connection = await openConnection(target, ssh, optionNames, channel as unknown as Socket, trace);
     return new RemoteShell(node.name, connection, () => jumpConnection.dispose(), trace);
   } catch (error) {
     jumpConnection.dispose();

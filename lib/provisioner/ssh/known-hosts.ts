@@ -94,6 +94,8 @@ export interface HostKeyQuestion {
   /** A fingerprint from the settings (`SHA256:...`); when set it alone decides. */
   readonly pinnedFingerprint?: string;
   readonly trustOnFirstUse: boolean;
+  /** The front end's own option for trust-on-first-use, named beside the setting (the CLI's flag). @default - the setting alone */
+  readonly trustOnFirstUseOption?: string;
   /** The disk the node runs now (`<instance id>/<image id>`, from the spec), when the cloud says. @default - unknown */
   readonly disk?: string;
 }
@@ -163,6 +165,6 @@ export function decideHostKey(question: HostKeyQuestion): HostKeyVerdict {
   return {
     verdict: "reject",
     fingerprint,
-    reason: `host key ${fingerprint} of ${name} is not in known_hosts; add it, pin its fingerprint, or allow trust-on-first-use explicitly (ssh.trustOnFirstUse / --trust-on-first-use)`,
+    reason: `host key ${fingerprint} of ${name} is not in known_hosts; add it, pin its fingerprint, or allow trust-on-first-use explicitly (ssh.trustOnFirstUse${question.trustOnFirstUseOption ? ` / ${question.trustOnFirstUseOption}` : ""})`,
   };
 }
