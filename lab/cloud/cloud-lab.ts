@@ -83,7 +83,7 @@ export function cloudLabPreflight(): string[] {
   const terraform =
     fs.existsSync("/usr/bin/terraform") ||
     (process.env.PATH ?? "").split(":").some((dir) => dir && fs.existsSync(path.join(dir, "terraform")));
-  if (!terraform) missing.push("no terraform executable (Terraform >= 1.4 deploys the example app)");
+  if (!terraform) missing.push("no terraform executable (Terraform >= 1.7 deploys the example app)");
   if (!providerMirrorInstalled() && !findProviderArchive()) {
     missing.push("the Tencent provider 1.83.25 is neither in the mirror nor found as shared/terraform-providers beside the checkout");
   }

@@ -376,7 +376,7 @@ export class HaVipCluster extends Construct {
       tags: this.tags,
     });
     const attachment = new HaVipEipAttachment(this, "eip-attachment", { havipId: this.havips[0].id, addressIp: eip.publicIp });
-    if (this.firstHavipLookup) adoptEipAttachment(this, "eip-attachment", attachment, this.firstHavipLookup, eip.publicIp);
+    if (this.firstHavipLookup) adoptEipAttachment(this, "eip-attachment", attachment, this.firstHavipLookup);
     return eip.publicIp;
   }
 

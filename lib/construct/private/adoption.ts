@@ -147,8 +147,10 @@ export interface HavipLookup {
 
 /**
  * Adopts an HAVIP a killed deploy created but did not record: a lookup by name and an import of
- * the one in the cluster's subnet (at its fixed address). Returns the lookup (for the EIP
- * attachment of the same HAVIP), or undefined when the name is an expression.
+ * the one in the cluster's subnet (at its fixed address) that no instance holds (an HAVIP bound to
+ * an instance serves someone's Keepalived already; one created a moment ago is bound to none).
+ * Returns the lookup (for the EIP binding of the same HAVIP), or undefined when the name is an
+ * expression.
  */
 export function adoptHavip(scope: Construct, idPrefix: string, havip: HaVip, identity: HavipIdentity): HavipLookup | undefined {
   if (Token.isUnresolved(identity.name)) return undefined;
@@ -163,22 +165,21 @@ export function adoptHavip(scope: Construct, idPrefix: string, havip: HaVip, ide
   );
   const found = `data.${DataTencentcloudHaVips.tfResourceType}.${lookup.friendlyUniqueId}.ha_vip_list`;
   const isThisOne = `h.name == ${wanted}.name && h.subnet_id == ${wanted}.subnet_id` + (fixedAddress ? ` && h.vip == ${wanted}.vip` : "");
-  new ForEachImport(scope, `${idPrefix}-adoption`, { to: havip, forEach: `{ for h in ${found} : h.id => h.id if ${isThisOne} }` });
+  new ForEachImport(scope, `${idPrefix}-adoption`, {
+    to: havip,
+    forEach: `{ for h in ${found} : h.id => h.id if ${isThisOne} && (h.instance_id == null || h.instance_id == "") }`,
+  });
   return { found, isThisOne };
 }
 
 /**
- * Adopts the binding of the EIP to the HAVIP (`<havip id>#<address>`, the provider's id) when a
- * killed deploy made it but did not record it: the HAVIP the lookup found carries that EIP.
+ * Adopts the binding of an EIP to this cluster's HAVIP (`<havip id>#<address>`, the provider's id)
+ * when a killed deploy made it but did not record it. The condition reads the HAVIP alone, never
+ * the EIP's address: an EIP created in the same plan (`eip` turned on in a later deploy) has no
+ * address yet, and an unknown condition would stop the plan. An EIP other than the cluster's bound
+ * to its HAVIP is adopted too, and the plan then replaces that binding with the cluster's.
  */
-export function adoptEipAttachment(
-  scope: Construct,
-  idPrefix: string,
-  attachment: HaVipEipAttachment,
-  havip: HavipLookup,
-  eipAddress: string,
-): void {
-  const eip = localReference(new TerraformLocal(scope, `${idPrefix}-identity`, { address_ip: eipAddress }));
-  const forEach = `{ for h in ${havip.found} : format("%s#%s", h.id, h.address_ip) => h.id if ${havip.isThisOne} && h.address_ip == ${eip}.address_ip }`;
+export function adoptEipAttachment(scope: Construct, idPrefix: string, attachment: HaVipEipAttachment, havip: HavipLookup): void {
+  const forEach = `{ for h in ${havip.found} : format("%s#%s", h.id, h.address_ip) => h.id if ${havip.isThisOne} && h.address_ip != null && h.address_ip != "" }`;
   new ForEachImport(scope, `${idPrefix}-adoption`, { to: attachment, forEach });
 }
