@@ -108,6 +108,8 @@ interface CloudInstanceRecord {
 
 /** The cloud's own state file (the endpoint writes it before each answer): what it has acknowledged. */
 function cloudState(lab: CloudLab): Record<string, Record<string, unknown>> & { instances: Record<string, CloudInstanceRecord> } {
+  // Before its first change the endpoint may not have written one: nothing acknowledged yet.
+  if (!fs.existsSync(lab.cloudStatePath)) return { instances: {} };
   return JSON.parse(fs.readFileSync(lab.cloudStatePath, "utf8")) as Record<string, Record<string, unknown>> & {
     instances: Record<string, CloudInstanceRecord>;
   };
