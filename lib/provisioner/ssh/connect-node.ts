@@ -5,6 +5,7 @@ import { NodeSSH, type Config } from "node-ssh";
 import type { NodeSpec, SshSettings } from "../../core/cluster-settings";
 import { pollUntil } from "../../core/poll-until";
 import { throwIfProblems } from "../../core/settings-error";
+import { resolveSshSettingsPaths } from "../../spec/operator-path";
 import { sshKeyFileProblems } from "../../spec/ssh-key-file";
 import { decideHostKey, knownHostsName, parseKnownHosts, withoutOtherDisks } from "./known-hosts";
 import { RemoteShell } from "./remote-shell";
@@ -148,8 +149,9 @@ export interface ConnectOptions {
 const RETRY_PAUSE_MS = 5_000;
 
 /** Opens an SSH session to a node, retrying while it does not answer yet (see ConnectOptions). */
-export async function connectToNode(node: NodeSpec, ssh: SshSettings, options: ConnectOptions = {}): Promise<RemoteShell> {
-  throwIfProblems(node.name, sshKeyFileProblems(ssh, "ssh"));
+export async function connectToNode(node: NodeSpec, written: SshSettings, options: ConnectOptions = {}): Promise<RemoteShell> {
+  throwIfProblems(node.name, sshKeyFileProblems(written, "ssh"));
+  const ssh = resolveSshSettingsPaths(written);
   const retryable = (error: unknown) => error instanceof ConnectError && error.retryable;
   const outcome = await pollUntil(
     async (attempt) => {
