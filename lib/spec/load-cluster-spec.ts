@@ -69,6 +69,19 @@ export function selectClusterSpec(specs: readonly ClusterSpec[], cluster: string
 }
 
 /**
+ * Outputs without a spec: most often a cluster whose spec output is sensitive (a VRRP password in
+ * it), which `cdktf output --outputs-file` leaves out unless told otherwise.
+ */
+export function noSpecInOutputs(outputsFile: string): string {
+  return (
+    `${outputsFile} holds no cluster spec (an output whose JSON has "specVersion": 1). ` +
+    "With keepalived.authPass set the <id>-spec output is sensitive, and cdktf leaves it out of the file: write it with " +
+    `\`npx cdktf output --outputs-file ${outputsFile} --outputs-file-include-sensitive-outputs\`, or read it from Terraform: ` +
+    "`terraform -chdir=cdktf.out/stacks/<stack> output -json | havip-cluster <command> --outputs-file -`"
+  );
+}
+
+/**
  * Paths given on the command line are the user's, typed in their shell: `~/` is their home and a
  * relative path is relative to the directory the CLI runs in, as a spec's own paths are.
  */
@@ -152,11 +165,9 @@ export function readClusterSpec(source: ClusterSpecSource, overrides: SshOverrid
         ? parsed
         : selectClusterSpec(findClusterSpecs(parsed), source.cluster, source.specFile);
   } else if (source.outputsFile) {
-    spec = selectClusterSpec(
-      findClusterSpecs(readJsonFile(source.outputsFile, CLUSTER_OPTION_FLAGS.outputsFile)),
-      source.cluster,
-      source.outputsFile,
-    );
+    const specs = findClusterSpecs(readJsonFile(source.outputsFile, CLUSTER_OPTION_FLAGS.outputsFile));
+    if (specs.length === 0) throw new SpecSourceError(noSpecInOutputs(source.outputsFile));
+    spec = selectClusterSpec(specs, source.cluster, source.outputsFile);
   } else if (env[CLUSTER_SPEC_ENV]) {
     spec = selectClusterSpec(findClusterSpecs(env[CLUSTER_SPEC_ENV]), source.cluster, `$${CLUSTER_SPEC_ENV}`);
   } else {

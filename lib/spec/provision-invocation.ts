@@ -66,6 +66,7 @@ export const PROVISION_FLAGS = {
   verbose: "--verbose",
   json: "--json",
   vipTimeout: "--vip-timeout",
+  connectTimeout: "--connect-timeout",
   allowUncheckedConfig: "--allow-unchecked-config",
   upgradeKeepalived: "--upgrade-keepalived",
   lockTimeout: "--lock-timeout",
