@@ -141,10 +141,28 @@ async function reconcileAddresses(namespace: string, device: string, wanted: rea
   }
 }
 
-/** Deletes a VPC router's namespace (with it its ports; the instances' eth0 go too). Idempotent. */
+/**
+ * Deletes a VPC router's namespace (with it its ports; the instances' eth0 go too), after killing
+ * what runs there (an ARP watcher, link impairments), which would otherwise keep the namespace
+ * alive unnamed. Idempotent.
+ */
 export async function deleteVpcRouter(layout: CloudNetworkLayout, vpcId: string): Promise<void> {
   const namespace = vpcNamespace(layout, vpcId);
-  if ((await listNamespaces()).includes(namespace)) await ip("netns", "del", namespace);
+  if (!(await listNamespaces()).includes(namespace)) return;
+  await killNamespaceProcesses(namespace);
+  await ip("netns", "del", namespace);
+}
+
+/** SIGKILL to every process in the namespace. */
+async function killNamespaceProcesses(namespace: string): Promise<void> {
+  const pids = (await runCommand(["ip", "netns", "pids", namespace])).stdout.split(/\s+/).filter((pid) => /^\d+$/.test(pid));
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
 }
 
 /** Every namespace of this cloud network that exists (the internet, operator, services, routers, instances). */
@@ -160,16 +178,7 @@ export async function cloudNetworkNamespaces(layout: CloudNetworkLayout): Promis
  */
 export async function deleteCloudNetwork(layout: CloudNetworkLayout): Promise<void> {
   const namespaces = await cloudNetworkNamespaces(layout);
-  for (const namespace of namespaces) {
-    const pids = (await runCommand(["ip", "netns", "pids", namespace])).stdout.split(/\s+/).filter((pid) => /^\d+$/.test(pid));
-    for (const pid of pids) {
-      try {
-        process.kill(Number(pid), "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
+  for (const namespace of namespaces) await killNamespaceProcesses(namespace);
   const routersFirst = [...namespaces].sort((x, y) => Number(y.includes("-vpc-")) - Number(x.includes("-vpc-")));
   for (const namespace of routersFirst) await runCommand(["ip", "netns", "del", namespace]);
   const left = await cloudNetworkNamespaces(layout);

@@ -46,10 +46,22 @@ export interface VpcRouterModel {
   readonly boundAddresses: readonly { readonly address: string; readonly instanceId: string }[];
   /** Public addresses translated to a private one (an EIP on an HAVIP). */
   readonly translations: readonly { readonly publicIp: string; readonly privateIp: string }[];
+  /**
+   * Pairs of instances (by id) that cannot reach each other, in either direction, while each still
+   * reaches everything else: the router, the internet, the other instances. A pair naming an
+   * instance the model does not have cuts nothing. @default - no partition
+   */
+  readonly partitions?: readonly (readonly [string, string])[];
 }
 
 /** Name of the nftables table the router's rules live in. */
 export const ROUTER_TABLE = "havip_vpc";
+
+/**
+ * Priority of the prerouting chains that decide by a packet's route (partitions, link
+ * impairments): after DNAT has rewritten the destination, before the routing decision.
+ */
+export const AFTER_DNAT = "dstnat + 10";
 
 /** `ip route` destinations (all /32) and the port each goes out of. */
 export function routerRoutes(model: VpcRouterModel): { readonly destination: string; readonly port: string }[] {
@@ -106,6 +118,27 @@ export function renderFirewallRule(rule: FirewallRule, peer: "saddr" | "daddr"):
 }
 
 /**
+ * The partition rules: a packet that arrives on one instance's port and is routed to the other's
+ * port is dropped. Matched on the route (`fib daddr oif`) before it is taken, not on the output
+ * port in the forward hook, so that it covers whatever the router sends to that port (the
+ * instance's own address, an HAVIP bound to it, a public IP translated to it: the chain runs after
+ * DNAT) and still holds when a link impairment diverts the pair's traffic through its TUN device.
+ * It runs before the forward chains, whose first rule lets established connections pass: open
+ * connections are cut too.
+ */
+function partitionRules(model: VpcRouterModel): string[] {
+  const portOf = new Map(model.instances.map((instance) => [instance.instanceId, instance.port]));
+  return (model.partitions ?? []).flatMap(([first, second]) => {
+    const ports = [portOf.get(first), portOf.get(second)];
+    if (ports[0] === undefined || ports[1] === undefined || ports[0] === ports[1]) return [];
+    return [
+      `iifname ${JSON.stringify(ports[0])} fib daddr oif ${JSON.stringify(ports[1])} drop`,
+      `iifname ${JSON.stringify(ports[1])} fib daddr oif ${JSON.stringify(ports[0])} drop`,
+    ];
+  });
+}
+
+/**
  * The router's nftables table, replaced as a whole in one transaction (created empty first so
  * the delete never fails): NAT for public IPs and EIPs, and each instance's security group rules
  * on its port. Egress and ingress are two base chains, so a packet between two instances must be
@@ -145,12 +178,16 @@ export function renderRouterRuleset(model: VpcRouterModel): string {
       ]),
     ),
   );
+  const partitions = partitionRules(model);
   return [
     `table ip ${ROUTER_TABLE} {}`,
     `delete table ip ${ROUTER_TABLE}`,
     `table ip ${ROUTER_TABLE} {`,
     chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", dnat),
     chain("postrouting", "type nat hook postrouting priority srcnat; policy accept;", snat),
+    ...(partitions.length > 0
+      ? [chain("partitions", `type filter hook prerouting priority ${AFTER_DNAT}; policy accept;`, partitions)]
+      : []),
     ...perInstance,
     chain("egress", "type filter hook forward priority filter; policy accept;", dispatch("egress")),
     chain("ingress", "type filter hook forward priority filter + 1; policy accept;", dispatch("ingress")),

@@ -88,6 +88,7 @@ export function cloudLabPreflight(): string[] {
     missing.push("the Tencent provider 1.83.25 is neither in the mirror nor found as shared/terraform-providers beside the checkout");
   }
   if (!fs.existsSync(path.join(CHECKOUT_DIR, "node_modules/.bin/cdktf"))) missing.push("no node_modules/.bin/cdktf: run npm ci first");
+  if (!fs.existsSync("/dev/net/tun")) missing.push("no /dev/net/tun (the kernel's TUN device: the lab's link impairments need it)");
   return missing;
 }
 

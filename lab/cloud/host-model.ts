@@ -27,6 +27,17 @@ export interface HostModel {
   readonly boundAddresses: Record<string, PrivateAddress & { readonly instanceId: string }>;
 }
 
+/**
+ * Faults the lab injects into the cloud's network (not the cloud's state: the API knows nothing of
+ * them), kept beside the host's model so every reconcile of a router keeps them, whichever process runs it.
+ */
+export interface LabFaults {
+  /** Pairs of instances cut from each other (both still reach the router and everything else). */
+  readonly partitions: readonly (readonly [string, string])[];
+}
+
+export const NO_FAULTS: LabFaults = { partitions: [] };
+
 export function emptyHostModel(): HostModel {
   return { vpcs: {}, subnets: {}, instances: {}, publicAddresses: {}, boundAddresses: {} };
 }
@@ -48,7 +59,12 @@ export function nextRouterAddress(model: HostModel): string {
  * a public address is translated to its own private IP, and its security rules), every other
  * public address translated, every HAVIP routed to its bound instance. Undefined for an unknown VPC.
  */
-export function routerModelOf(model: HostModel, vpcId: string, uplinkInterface: string): VpcRouterModel | undefined {
+export function routerModelOf(
+  model: HostModel,
+  vpcId: string,
+  uplinkInterface: string,
+  faults: LabFaults = NO_FAULTS,
+): VpcRouterModel | undefined {
   const vpc = model.vpcs[vpcId];
   if (!vpc) return undefined;
   const instances = Object.values(model.instances).filter((instance) => instance.vpcId === vpcId);
@@ -85,5 +101,6 @@ export function routerModelOf(model: HostModel, vpcId: string, uplinkInterface: 
       .filter((bound) => bound.vpcId === vpcId && model.instances[bound.instanceId])
       .map((bound) => ({ address: bound.address, instanceId: bound.instanceId })),
     translations,
+    partitions: faults.partitions.filter(([a, b]) => model.instances[a]?.vpcId === vpcId && model.instances[b]?.vpcId === vpcId),
   };
 }

@@ -4,3 +4,4 @@ export * from "./lab-cloud-host";
 export * from "./lab-images";
 export * from "./operator-tools";
 export * from "./provider-mirror";
+export * from "./lab-faults";

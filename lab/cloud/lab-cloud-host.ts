@@ -41,6 +41,7 @@ import {
 } from "../servers/server-lifecycle";
 import { type ServerLayout, serverLayout } from "../servers/server-layout";
 import { type HostModel, emptyHostModel, nextRouterAddress, routerModelOf } from "./host-model";
+import { readLabFaults } from "./lab-faults";
 
 /** An image the lab can boot: a prepared release root, published under Tencent's naming. */
 export interface LabImage extends BootableImage {
@@ -138,7 +139,12 @@ export class LabCloudHost implements CloudHost {
   }
 
   private async reconcileNow(vpcId: string): Promise<void> {
-    const router: VpcRouterModel | undefined = routerModelOf(this.model, vpcId, ROUTER_UPLINK_INTERFACE);
+    const router: VpcRouterModel | undefined = routerModelOf(
+      this.model,
+      vpcId,
+      ROUTER_UPLINK_INTERFACE,
+      readLabFaults(this.options.stateDir),
+    );
     if (router) await reconcileVpcRouter(this.options.network, router);
   }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Announcement,
@@ -50,16 +51,43 @@ while True:
 }
 
 /** What answers on address:7000 from inside `namespace` ("name peer"), or the error. */
-async function ask(namespace: string, address: string): Promise<string> {
+async function ask(namespace: string, address: string, timeoutSeconds = 2): Promise<string> {
   const program = `
 import socket, sys
 try:
-    c = socket.create_connection((sys.argv[1], 7000), timeout=2); print(c.recv(100).decode().strip())
+    c = socket.create_connection((sys.argv[1], 7000), timeout=float(sys.argv[2])); print(c.recv(100).decode().strip())
 except Exception as e:
     print("unreachable", type(e).__name__)
 `;
-  return (await runCommandOrThrow(["ip", "netns", "exec", namespace, "python3", "-c", program, address])).trim();
+  return (await runCommandOrThrow(["ip", "netns", "exec", namespace, "python3", "-c", program, address, String(timeoutSeconds)])).trim();
 }
+
+/** A TCP server on port 7001 that echoes every line back, on every connection, for as long as it is open. */
+const TCP_ECHO_PROGRAM = `
+import socket, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 7001)); s.listen(8); print("ready", flush=True)
+def serve(c):
+    for line in c.makefile("rb"):
+        c.sendall(line)
+while True:
+    threading.Thread(target=serve, args=(s.accept()[0],), daemon=True).start()
+`;
+
+/** Connects to argv[1]:7001 and says "echoed" for a line echoed within a second, else "timeout"; again for every line on stdin. */
+const TCP_CLIENT_PROGRAM = `
+import socket, sys
+c = socket.create_connection((sys.argv[1], 7001), timeout=2)
+c.settimeout(1)
+def exchange():
+    try:
+        c.sendall(b"ping\\n"); print("echoed" if c.recv(100) else "closed", flush=True)
+    except socket.timeout:
+        print("timeout", flush=True)
+exchange()
+for _ in sys.stdin:
+    exchange()
+`;
 
 /** Sends one ARP request from the namespace's eth0: gratuitous when `sender` and `target` are the same address. */
 async function sendArp(namespace: string, sender: string, target: string): Promise<void> {
@@ -181,6 +209,47 @@ describe.skipIf(skip)("the local cloud's network: a routed VPC behind an interne
     expect(await ask(instanceNamespace(layout, A), "172.16.16.6")).toBe("b 172.16.16.5");
     await reconcileVpcRouter(layout, model(A));
     expect(await ask(instanceNamespace(layout, B), "172.16.16.5")).toBe("a 172.16.16.6");
+  });
+
+  it("partitions two instances from each other, open connections and the HAVIP included, while both still reach everything else, and heals", async () => {
+    // An open connection from b to a's echo server, to see it cut mid-flight.
+    const echo = spawn("ip", ["netns", "exec", instanceNamespace(layout, A), "python3", "-c", TCP_ECHO_PROGRAM], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    servers.push(echo);
+    await new Promise((ready) => echo.stdout?.once("data", ready));
+    const client = spawn("ip", ["netns", "exec", instanceNamespace(layout, B), "python3", "-c", TCP_CLIENT_PROGRAM, "172.16.16.5"], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    const lines = createInterface({ input: client.stdout! });
+    const nextLine = () => new Promise<string>((resolve) => lines.once("line", resolve));
+    try {
+      expect(await nextLine()).toBe("echoed");
+      expect(await ask(instanceNamespace(layout, B), A_PUBLIC)).toBe("a 172.16.16.6");
+      await reconcileVpcRouter(layout, { ...model(A), partitions: [[A, B]] });
+      client.stdin!.write("again\n");
+      expect(await nextLine()).toBe("timeout");
+      // Each to a's or b's addresses, the HAVIP bound to a, and a's public IP (DNAT back into the VPC).
+      const cut = await Promise.all(
+        [
+          [A, "172.16.16.6"],
+          [B, "172.16.16.5"],
+          [B, HAVIP],
+          [B, A_PUBLIC],
+        ].map(([from, to]) => ask(instanceNamespace(layout, from), to, 0.5)),
+      );
+      expect(cut).toEqual(Array(4).fill(expect.stringMatching(/^unreachable/)));
+      expect(await ask(instanceNamespace(layout, A), MIRROR_ADDRESS)).toBe(`mirror ${A_PUBLIC}`);
+      expect(await ask(instanceNamespace(layout, B), MIRROR_ADDRESS)).toBe(`mirror ${ROUTER}`);
+      expect(await ask(layout.operatorNamespace, A_PUBLIC)).toBe(`a ${OPERATOR_ADDRESS}`);
+      expect(await ask(layout.operatorNamespace, EIP)).toBe(`a ${OPERATOR_ADDRESS}`);
+      await reconcileVpcRouter(layout, model(A));
+      expect(await ask(instanceNamespace(layout, B), "172.16.16.5")).toBe("a 172.16.16.6");
+      expect(await ask(instanceNamespace(layout, A), "172.16.16.6")).toBe("b 172.16.16.5");
+    } finally {
+      client.kill();
+      echo.kill();
+    }
   });
 
   it("gives the operator a route to the internet segment only, and says so when anything else appears", async () => {

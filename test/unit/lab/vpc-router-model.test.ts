@@ -82,6 +82,26 @@ describe("a VPC router's model", () => {
     );
   });
 
+  it("cuts a partitioned pair off from each other, both ways, by the route a packet takes after DNAT", () => {
+    const partitioned = renderRouterRuleset({ ...MODEL, partitions: [["ins-a", "ins-b"]] });
+    expect(partitioned).toContain(
+      [
+        "  chain partitions {",
+        "    type filter hook prerouting priority dstnat + 10; policy accept;",
+        '    iifname "pa" fib daddr oif "pb" drop',
+        '    iifname "pb" fib daddr oif "pa" drop',
+        "  }",
+      ].join("\n"),
+    );
+    expect(partitioned.replace(/ {2}chain partitions \{[^}]*\}\n/, "")).toBe(renderRouterRuleset(MODEL));
+  });
+
+  it("renders no partition chain for no partition, or for a pair naming an instance the router has no port for", () => {
+    expect(renderRouterRuleset(MODEL)).not.toContain("partitions");
+    expect(renderRouterRuleset({ ...MODEL, partitions: [] })).toBe(renderRouterRuleset(MODEL));
+    expect(renderRouterRuleset({ ...MODEL, partitions: [["ins-a", "ins-gone"]] })).toBe(renderRouterRuleset(MODEL));
+  });
+
   it.each([
     [
       { action: "ACCEPT", protocol: "UDP", port: "53,123", cidrBlocks: ["10.0.0.0/8", "192.168.0.0/16"] },
