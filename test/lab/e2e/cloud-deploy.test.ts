@@ -6,8 +6,10 @@ import {
   cloudLabDown,
   cloudLabPreflight,
   cloudLabUp,
+  cdktfArgv,
   deployExample,
   destroyExample,
+  EXAMPLE_STACK,
   LAB_AUTH_PASS_VARIABLE,
   operatorApiCall,
   publishImage,
@@ -165,6 +167,26 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
     ].filter((file) => fs.readFileSync(file).includes(password));
     expect(leaks).toEqual([]);
   });
+
+  it("runs the README's quick start with the password set: cdktf output with sensitive outputs brings the spec, status reads it", async () => {
+    const outputsFile = path.join(lab.projectDir, "quick-start-outputs.json");
+    const written = await runAsOperator(
+      lab,
+      cdktfArgv([
+        "output",
+        "--outputs-file",
+        outputsFile,
+        "--outputs-file-include-sensitive-outputs",
+        "--skip-provider-lock",
+        EXAMPLE_STACK,
+      ]),
+    );
+    expect(written.code, written.stdout + written.stderr).toBe(0);
+    expect(written.stdout + written.stderr).not.toContain(fs.readFileSync(lab.authPassPath, "utf8").trim());
+    const status = await runAsOperator(lab, [...cliArgv("status"), "--json", "--outputs-file", outputsFile]);
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { healthy: boolean }).healthy).toBe(true);
+  }, 120_000);
 
   it("plans no changes afterwards", async () => {
     const planned = await plan(lab);
