@@ -133,7 +133,7 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
   it("deploys everything with cdktf deploy: both nodes provisioned by their gates, one VIP holder, the cloud's binding on it", async () => {
     await deployExample(lab);
     expect(fs.readFileSync(path.join(lab.projectDir, "deploy.log"), "utf8")).toMatch(
-      /Apply complete! Resources: 16 added, 0 changed, 0 destroyed/,
+      /Apply complete! Resources: 17 added, 0 changed, 0 destroyed/,
     );
     const status = await cli<{
       healthy: boolean;
