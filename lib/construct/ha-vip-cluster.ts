@@ -1,4 +1,4 @@
-import { Annotations, type DataResource, TerraformOutput, TerraformResource, TerraformStack, Token } from "cdktf";
+import { Annotations, type DataResource, dependable, TerraformOutput, TerraformResource, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DataTencentcloudImages } from "../../.gen/providers/tencentcloud/data-tencentcloud-images";
 import { Eip } from "../../.gen/providers/tencentcloud/eip";
@@ -31,7 +31,8 @@ import { ARGUMENTS_UNREAD_ON_IMPORT, adoptEipAttachment, adoptHavip, adoptInstan
 import { autoAddressGuard } from "./private/havip-address-guard";
 import { addNodeGates } from "./private/node-gates";
 import { egressRules, ingressRules } from "./private/security-rules";
-import { addPostApplyProvisioning } from "./post-apply-provisioning";
+import { addDeployPreflight, addPostApplyProvisioning } from "./post-apply-provisioning";
+import { deploySshChecks } from "./private/deploy-ssh-checks";
 import { jsonLocal, terraformTags, terraformText } from "./private/terraform-text";
 import { networkPlanInput, validateHaVipClusterProps } from "./private/validate-props";
 
@@ -96,6 +97,11 @@ export class HaVipCluster extends Construct {
     super(scope, id);
     const context = `HaVipCluster '${this.node.path}'`;
     throwIfProblems(context, validateHaVipClusterProps(id, props));
+    const provisionOnDeploy = props.provisionOnDeploy ?? true;
+    // What the provisioning on deploy needs from this machine, before any resource is declared.
+    const sshChecks = provisionOnDeploy ? deploySshChecks(props.ssh) : { errors: [], warnings: [] };
+    throwIfProblems(context, sshChecks.errors);
+    sshChecks.warnings.forEach((warning) => Annotations.of(this).addWarning(`${context}: ${warning}`));
     this.props = props;
     this.clusterName = props.clusterName ?? id;
     this.plan = resolveNetworkPlan(networkPlanInput(props));
@@ -139,7 +145,7 @@ export class HaVipCluster extends Construct {
     this.clusterSpec = this.buildClusterSpec();
     this.specJson = jsonLocal(this, "spec", this.clusterSpec);
     this.createOutputs(names.outputPrefix);
-    if (props.provisionOnDeploy ?? true) {
+    if (provisionOnDeploy) {
       this.nodeGates = addNodeGates(this, {
         instances: this.instances,
         clusterSpec: this.clusterSpec,
@@ -158,6 +164,10 @@ export class HaVipCluster extends Construct {
         clusterResources,
         props.keepalived.authPass !== undefined,
       );
+      // Checked before the first resource of the cluster: every one of them waits for the preflight.
+      const resources = this.node.findAll().filter((child): child is TerraformResource => child instanceof TerraformResource);
+      const preflight = addDeployPreflight(this, { clusterName: this.clusterName, ssh: props.ssh ?? {} });
+      for (const resource of resources) resource.dependsOn = [...(resource.dependsOn ?? []), dependable(preflight)];
     }
   }
 
