@@ -4,7 +4,7 @@ import { importGraphPlugin } from "./eslint-import-graph.mjs";
 import { layerRules } from "./eslint-layers.mjs";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".gen/", "dist/", "cdktf.out/", "examples/**/cdktf.out/", "coverage/"] },
+  { ignores: ["node_modules/", ".gen/", ".gen-partial-*/", "dist/", "cdktf.out/", "examples/**/cdktf.out/", "coverage/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,7 +3,31 @@ import type { Construct } from "constructs";
 import { TencentcloudProvider } from "../.gen/providers/tencentcloud/provider";
 import { HaVipCluster } from "../lib/construct/ha-vip-cluster";
 import type { HaVipClusterProps } from "../lib/construct/ha-vip-cluster-props";
-import type { ExampleAppConfig } from "./example-config";
+import { AUTH_PASS_PATTERN } from "../lib/core/keepalived";
+import { MAX_AUTH_PASS_LENGTH } from "../lib/core/limits";
+import { SSH_ALLOWED_CIDR_RULE, type ExampleAppConfig } from "./example-config";
+
+/** Where the provisioner pins the nodes' host keys unless the config names another file (beside the config file). */
+export const DEFAULT_KNOWN_HOSTS_FILE = ".havip/known_hosts";
+
+/** The Terraform variables the example app may ask for. */
+export interface ExampleVariables {
+  readonly sshAllowedCidr: () => string;
+  readonly sshPublicKey: () => string;
+  readonly availabilityZone: () => string;
+  /** A sensitive variable holding the VRRP password. */
+  readonly authPass: (name: string) => string;
+}
+
+/**
+ * The VRRP password rule as a Terraform condition, so a bad `TF_VAR_<name>` stops `terraform plan`
+ * before anything is created. The pattern is the provisioner's own (AUTH_PASS_PATTERN); an HCL
+ * string needs its backslashes doubled.
+ */
+export function authPassCondition(variable: string): string {
+  const pattern = AUTH_PASS_PATTERN.source.replace(/\\/g, "\\\\");
+  return `\${length(var.${variable}) >= 1 && length(var.${variable}) <= ${MAX_AUTH_PASS_LENGTH} && can(regex("${pattern}", var.${variable}))}`;
+}
 
 /** The seed guide's topology: VPC 172.16.0.0/16, subnet 172.16.16.0/24, nodes .5 and .6, HAVIP .12. */
 export const GUIDE_DEFAULTS = {
@@ -22,11 +46,9 @@ export const GUIDE_DEFAULTS = {
  * and that have no safe default (operator CIDR, public key) come from Terraform variables, so the
  * app synthesizes anywhere and `terraform plan` asks for them (or reads TF_VAR_*).
  */
-export function exampleClusterProps(
-  config: ExampleAppConfig,
-  variables: { readonly sshAllowedCidr: () => string; readonly sshPublicKey: () => string; readonly availabilityZone: () => string },
-): HaVipClusterProps {
-  const { sshPublicKeyFile: _file, backend: _backend, network, keepalived, ...clusterSettings } = config;
+export function exampleClusterProps(config: ExampleAppConfig, variables: ExampleVariables): HaVipClusterProps {
+  const { sshPublicKeyFile: _file, backend: _backend, network, keepalived, ssh, ...clusterSettings } = config;
+  const { authPass, ...keepaliveSettings } = keepalived ?? {};
   const usesGuideSubnet = network?.subnetCidr === undefined;
   const publicSsh = config.publicSsh ?? true;
   return {
@@ -42,7 +64,12 @@ export function exampleClusterProps(
       ? { primaryIp: GUIDE_DEFAULTS.primaryIp, secondaryIp: GUIDE_DEFAULTS.secondaryIp, ...config.nodes }
       : config.nodes,
     havips: config.havips ?? (usesGuideSubnet ? [{ address: GUIDE_DEFAULTS.havipAddress }] : undefined),
-    keepalived: { virtualRouterId: GUIDE_DEFAULTS.virtualRouterId, ...keepalived },
+    keepalived: {
+      virtualRouterId: GUIDE_DEFAULTS.virtualRouterId,
+      ...keepaliveSettings,
+      ...(authPass === undefined ? {} : { authPass: typeof authPass === "string" ? authPass : variables.authPass(authPass.variable) }),
+    },
+    ssh: { ...ssh, knownHostsPath: ssh?.knownHostsPath ?? DEFAULT_KNOWN_HOSTS_FILE },
     ...(config.sshKeyPairId === undefined ? { sshPublicKey: config.sshPublicKey ?? variables.sshPublicKey() } : {}),
     sshAllowedCidr: config.sshAllowedCidr ?? (publicSsh ? variables.sshAllowedCidr() : undefined),
   };
@@ -73,8 +100,9 @@ export class HaVipExampleStack extends TerraformStack {
             validation: [
               {
                 // An expression must be a template interpolation: in Terraform JSON a bare string is literal text.
-                condition: '${can(cidrhost(var.ssh_allowed_cidr, 0)) && var.ssh_allowed_cidr != "0.0.0.0/0"}',
-                errorMessage: "ssh_allowed_cidr must be an IPv4 CIDR block such as 203.0.113.7/32, and not 0.0.0.0/0.",
+                // A /0 opens SSH to everyone, as the config file's own rule says (SSH_ALLOWED_CIDR_RULE).
+                condition: '${can(cidrhost(var.ssh_allowed_cidr, 0)) && !endswith(var.ssh_allowed_cidr, "/0")}',
+                errorMessage: `ssh_allowed_cidr ${SSH_ALLOWED_CIDR_RULE}.`,
               },
             ],
           }).stringValue,
@@ -88,6 +116,18 @@ export class HaVipExampleStack extends TerraformStack {
             type: "string",
             default: GUIDE_DEFAULTS.availabilityZone,
             description: "Availability zone of the subnet and both nodes (must belong to TENCENTCLOUD_REGION)",
+          }).stringValue,
+        authPass: (name) =>
+          new TerraformVariable(this, name, {
+            type: "string",
+            sensitive: true,
+            description: "VRRP password of the pair (TF_VAR_" + name + "); kept out of cdk.tf.json",
+            validation: [
+              {
+                condition: authPassCondition(name),
+                errorMessage: `${name} must be 1 to ${MAX_AUTH_PASS_LENGTH} characters of printable ASCII without whitespace, quotes, backslash or any of # ! $ { } (keepalived.conf reads them as syntax).`,
+              },
+            ],
           }).stringValue,
       }),
     );

@@ -18,6 +18,7 @@ function benchClusterProps(index: number): HaVipClusterProps {
     sshPublicKey: BENCH_PUBLIC_KEY,
     // Documentation range (RFC 5737): synthesized only.
     sshAllowedCidr: "203.0.113.7/32",
+    ssh: { knownHostsPath: ".havip/known_hosts", trustOnFirstUse: true },
   };
 }
 

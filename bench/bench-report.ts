@@ -46,7 +46,7 @@ export interface DeploySection {
 }
 
 const DEPLOY_STEP_NAMES: Readonly<Record<(typeof DEPLOY_STEPS)[number], string>> = {
-  first: "first cdktf deploy (16 resources, both nodes provisioned)",
+  first: "first cdktf deploy (17 resources, both nodes provisioned)",
   noChange: "cdktf deploy again, no change",
   replaceOneNode: "replace one node (terraform apply -replace)",
   destroy: "cdktf destroy",

@@ -51,8 +51,18 @@ async function main() {
     commons.LANGUAGES[0],
   );
   generator.generate(target);
-  fs.rmSync(path.join(outputDir, "providers", "tencentcloud"), { recursive: true, force: true });
-  await code.save(outputDir);
+  // Written beside .gen and moved into place in one rename: an interrupted run leaves the old
+  // bindings or none, never half of them (synth then says which command brings them).
+  const staging = fs.mkdtempSync(path.join(projectRoot, ".gen-partial-"));
+  try {
+    await code.save(staging);
+    const destination = path.join(outputDir, "providers", "tencentcloud");
+    fs.mkdirSync(path.dirname(destination), { recursive: true });
+    fs.rmSync(destination, { recursive: true, force: true });
+    fs.renameSync(path.join(staging, "providers", "tencentcloud"), destination);
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
   console.log(`provider bindings: tencentcloud ${PROVIDER_VERSION} generated in .gen/providers/tencentcloud`);
 }
 

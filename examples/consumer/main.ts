@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { App, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { HaVipCluster, tencentcloud } from "tencentcloud-havip-cluster";
@@ -27,7 +26,8 @@ class ShopStack extends TerraformStack {
       description: "Where the operator (and the provisioner) connects from, e.g. 203.0.113.7/32",
     }).stringValue;
     // Fresh CVMs have host keys nobody knows yet: record them on first contact, refuse any change later.
-    const ssh = { knownHostsPath: join(__dirname, ".havip", "known_hosts"), trustOnFirstUse: true };
+    // Relative to where cdktf runs (this folder): the same path for every operator, so shared state sees no diff.
+    const ssh = { knownHostsPath: ".havip/known_hosts", trustOnFirstUse: true };
     // Both pairs keep the default health check (a maintenance flag file): fresh nodes run no web
     // server or database yet, and a check that fails on both nodes leaves the VIP nowhere. Once the
     // service runs, switch to e.g. `healthCheck: { kind: "tcp-port", port: 80 }` and deploy again.

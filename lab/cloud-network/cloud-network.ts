@@ -79,8 +79,12 @@ export async function attachInstance(layout: CloudNetworkLayout, vpcId: string, 
   const router = vpcNamespace(layout, vpcId);
   const namespace = instanceNamespace(layout, instance.instanceId);
   const port = instancePortName(instance.instanceId);
-  await addNamespace(namespace);
-  await ip("-n", router, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", namespace);
+  // Each step is skipped when done: an endpoint killed half-way (the namespace made, the port not
+  // yet) finishes the attachment when it carries the launch on after its restart.
+  if (!(await listNamespaces()).includes(namespace)) await addNamespace(namespace);
+  if ((await runCommand(["ip", "-n", router, "link", "show", port])).code !== 0) {
+    await ip("-n", router, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", namespace);
+  }
   await inNamespace(router, "sysctl", "-q", "-w", `net.ipv4.conf.${port}.proxy_arp=1`, `net.ipv4.neigh.${port}.proxy_delay=0`);
   await ip("-n", router, "link", "set", port, "up");
   await configureInstanceInterface(namespace, instance);

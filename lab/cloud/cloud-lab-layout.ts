@@ -8,6 +8,8 @@ export const LAB_ZONE = "ap-guangzhou-3";
 export const LAB_PUBLIC_ADDRESS_POOL = "198.51.100.128/25";
 /** The API host names the provider and the CLI call; the operator namespace's hosts file sends them to the lab's endpoint. */
 export const API_HOST_NAMES = ["vpc", "cvm", "cbs", "tag"].map((service) => `${service}.tencentcloudapi.com`);
+/** The sensitive Terraform variable the lab's config file takes the VRRP password from. */
+export const LAB_AUTH_PASS_VARIABLE = "vrrp_auth_pass";
 /** The API's HTTPS port (the real endpoint's). */
 export const API_PORT = 443;
 
@@ -37,6 +39,8 @@ export interface CloudLabLayout {
   readonly operatorPrivateKeyPath: string;
   readonly operatorPublicKeyPath: string;
   readonly knownHostsPath: string;
+  /** The pair's VRRP password (0600): the operator's tools get it as TF_VAR_<LAB_AUTH_PASS_VARIABLE>, never the config file. */
+  readonly authPassPath: string;
   /** The cdktf project that deploys the example app: cdktf.json, the config file, Terraform's state. */
   readonly projectDir: string;
   readonly configPath: string;
@@ -73,6 +77,7 @@ export function cloudLabLayout(prefix: string, stateDir: string = `/run/${prefix
     operatorPrivateKeyPath: path.join(operatorDir, "id_ed25519"),
     operatorPublicKeyPath: path.join(operatorDir, "id_ed25519.pub"),
     knownHostsPath: path.join(operatorDir, "known_hosts"),
+    authPassPath: path.join(operatorDir, "vrrp-auth-pass"),
     projectDir,
     configPath: path.join(projectDir, "havip-cluster.config.json"),
     outputsPath: path.join(projectDir, "outputs.json"),

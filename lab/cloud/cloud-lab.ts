@@ -28,6 +28,7 @@ import {
   API_HOST_NAMES,
   API_PORT,
   type CloudLabLayout,
+  LAB_AUTH_PASS_VARIABLE,
   LAB_PUBLIC_ADDRESS_POOL,
   LAB_REGION,
   LAB_ZONE,
@@ -84,7 +85,7 @@ export function cloudLabPreflight(): string[] {
   const terraform =
     fs.existsSync("/usr/bin/terraform") ||
     (process.env.PATH ?? "").split(":").some((dir) => dir && fs.existsSync(path.join(dir, "terraform")));
-  if (!terraform) missing.push("no terraform executable (Terraform >= 1.4 deploys the example app)");
+  if (!terraform) missing.push("no terraform executable (Terraform >= 1.7 deploys the example app)");
   if (!providerMirrorInstalled() && !findProviderArchive()) {
     missing.push("the Tencent provider 1.83.25 is neither in the mirror nor found as shared/terraform-providers beside the checkout");
   }
@@ -105,7 +106,14 @@ export function labExampleConfig(layout: CloudLabLayout, release: LabRelease): R
     sshAllowedCidr: `${OPERATOR_ADDRESS}/32`,
     sshPublicKeyFile: layout.operatorPublicKeyPath,
     ssh: { privateKeyPath: layout.operatorPrivateKeyPath, knownHostsPath: layout.knownHostsPath, trustOnFirstUse: true },
+    keepalived: { authPass: { variable: LAB_AUTH_PASS_VARIABLE } },
   };
+}
+
+/** A VRRP password as keepalived takes one (8 characters, the PASS limit), letters and digits only. */
+export function labAuthPass(): string {
+  const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+  return Array.from(randomBytes(8), (byte) => alphabet[byte % alphabet.length]).join("");
 }
 
 /**
@@ -332,6 +340,7 @@ export async function cloudLabUp(options: CloudLabUpOptions = {}): Promise<Cloud
     }
     say("making the operator's key pair, the API key pair and the lab CA");
     await generateEd25519KeyPair(layout.operatorPrivateKeyPath, `${prefix}-operator`);
+    fs.writeFileSync(layout.authPassPath, `${labAuthPass()}\n`, { mode: 0o600 });
     fs.writeFileSync(
       layout.credentialsPath,
       `${JSON.stringify({ secretId: `AKID${randomBytes(16).toString("hex")}`, secretKey: randomBytes(24).toString("base64url") })}\n`,

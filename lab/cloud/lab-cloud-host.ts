@@ -254,9 +254,8 @@ export class LabCloudHost implements CloudHost {
 
   async launchMachine(machine: MachineSpec): Promise<void> {
     await this.withRouter(machine.vpcId, async () => {
-      if (!(await listNamespaces()).includes(instanceNamespace(this.options.network, machine.instanceId))) {
-        await attachInstance(this.options.network, machine.vpcId, machine);
-      }
+      // Also when its namespace exists: a launch carried on after a restart may find its port half made.
+      await attachInstance(this.options.network, machine.vpcId, machine);
       // In the model (so in the router's routes and rules) only once its port exists and is up.
       if (!this.model.instances[machine.instanceId]) {
         this.save(

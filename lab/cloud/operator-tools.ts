@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { type CommandResult } from "../host/host-command";
 import { providerCliConfig } from "./provider-mirror";
 import { operatorNamespaceProblems } from "../cloud-network";
-import { type CloudLabLayout, LAB_REGION } from "./cloud-lab-layout";
+import { type CloudLabLayout, LAB_AUTH_PASS_VARIABLE, LAB_REGION } from "./cloud-lab-layout";
 
 /** The checkout the lab runs from: its main.ts is the example app, its node_modules has cdktf and tsx. */
 export const CHECKOUT_DIR = path.resolve(__dirname, "../..");
@@ -29,6 +29,8 @@ export function operatorEnvironment(layout: CloudLabLayout, base: NodeJS.Process
     TF_INPUT: "0",
     HAVIP_CLUSTER_CONFIG: layout.configPath,
   };
+  // The VRRP password as a user passes it: a sensitive variable, never written in the config file.
+  if (fs.existsSync(layout.authPassPath)) env[`TF_VAR_${LAB_AUTH_PASS_VARIABLE}`] = fs.readFileSync(layout.authPassPath, "utf8").trim();
   delete env.HAVIP_CLUSTER_SPEC;
   return env;
 }

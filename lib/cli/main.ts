@@ -3,6 +3,7 @@ import { SettingsError } from "../core/settings-error";
 import { SpecSourceError } from "../spec/load-cluster-spec";
 import { packageVersion } from "../spec/provision-invocation";
 import { registerFailoverTestCommand } from "./commands/failover-test-command";
+import { registerPreflightCommand } from "./commands/preflight-command";
 import { registerProvisionCommand } from "./commands/provision-command";
 import { registerStatusCommand } from "./commands/status-command";
 import { runProgram } from "./run-program";
@@ -16,6 +17,7 @@ function buildProgram(): Command {
     .showHelpAfterError()
     .configureOutput({ outputError: (text, write) => write(text) });
 
+  registerPreflightCommand(program);
   registerProvisionCommand(program);
   registerStatusCommand(program);
   registerFailoverTestCommand(program);

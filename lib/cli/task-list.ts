@@ -33,6 +33,7 @@ export interface TaskView {
 }
 
 interface Gate {
+  failed?: boolean;
   readonly done: Promise<void>;
   readonly finish: () => void;
   readonly fail: (error: unknown) => void;
@@ -87,6 +88,18 @@ export class TaskGates {
     const gate = this.gate(key);
     gate.title = title;
     gate.finish();
+  }
+
+  /** Ends one task with its own error (another may still finish). */
+  fail(key: string, error: unknown): void {
+    const gate = this.gate(key);
+    gate.failed = true;
+    gate.fail(error);
+  }
+
+  /** Whether `fail` ended this task. */
+  failed(key: string): boolean {
+    return this.gates.get(key)?.failed === true;
   }
 
   failAll(error: unknown): void {

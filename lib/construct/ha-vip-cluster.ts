@@ -1,4 +1,4 @@
-import { Annotations, type DataResource, TerraformOutput, TerraformResource, TerraformStack, Token } from "cdktf";
+import { Annotations, type DataResource, dependable, TerraformOutput, TerraformResource, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { DataTencentcloudImages } from "../../.gen/providers/tencentcloud/data-tencentcloud-images";
 import { Eip } from "../../.gen/providers/tencentcloud/eip";
@@ -27,10 +27,12 @@ import type { HaVipClusterProps } from "./ha-vip-cluster-props";
 import type { HaVipNetwork } from "./ha-vip-network";
 import { keyPairName, outputPrefix, type ClusterNames, findNameConflicts } from "./private/cluster-names";
 import { clusterNamesInTree, clustersInTree, registerCluster, registerClusterNames } from "./private/cluster-registry";
+import { ARGUMENTS_UNREAD_ON_IMPORT, adoptEipAttachment, adoptHavip, adoptInstance, type HavipLookup } from "./private/adoption";
 import { autoAddressGuard } from "./private/havip-address-guard";
 import { addNodeGates } from "./private/node-gates";
 import { egressRules, ingressRules } from "./private/security-rules";
-import { addPostApplyProvisioning } from "./post-apply-provisioning";
+import { addDeployPreflight, addPostApplyProvisioning } from "./post-apply-provisioning";
+import { deploySshChecks } from "./private/deploy-ssh-checks";
 import { jsonLocal, terraformTags, terraformText } from "./private/terraform-text";
 import { networkPlanInput, validateHaVipClusterProps } from "./private/validate-props";
 
@@ -88,11 +90,18 @@ export class HaVipCluster extends Construct {
   /** Each node's drift-lock attachments, primary first. */
   private readonly driftLocks: [HaVipInstanceAttachment[], HaVipInstanceAttachment[]] = [[], []];
   private readonly plan: NetworkPlan;
+  /** The first HAVIP's lookup by name (its EIP binding is adopted through it), when it has one. */
+  private firstHavipLookup?: HavipLookup;
 
   constructor(scope: Construct, id: string, props: HaVipClusterProps) {
     super(scope, id);
     const context = `HaVipCluster '${this.node.path}'`;
     throwIfProblems(context, validateHaVipClusterProps(id, props));
+    const provisionOnDeploy = props.provisionOnDeploy ?? true;
+    // What the provisioning on deploy needs from this machine, before any resource is declared.
+    const sshChecks = provisionOnDeploy ? deploySshChecks(props.ssh) : { errors: [], warnings: [] };
+    throwIfProblems(context, sshChecks.errors);
+    sshChecks.warnings.forEach((warning) => Annotations.of(this).addWarning(`${context}: ${warning}`));
     this.props = props;
     this.clusterName = props.clusterName ?? id;
     this.plan = resolveNetworkPlan(networkPlanInput(props));
@@ -136,7 +145,7 @@ export class HaVipCluster extends Construct {
     this.clusterSpec = this.buildClusterSpec();
     this.specJson = jsonLocal(this, "spec", this.clusterSpec);
     this.createOutputs(names.outputPrefix);
-    if (props.provisionOnDeploy ?? true) {
+    if (provisionOnDeploy) {
       this.nodeGates = addNodeGates(this, {
         instances: this.instances,
         clusterSpec: this.clusterSpec,
@@ -155,6 +164,10 @@ export class HaVipCluster extends Construct {
         clusterResources,
         props.keepalived.authPass !== undefined,
       );
+      // Checked before the first resource of the cluster: every one of them waits for the preflight.
+      const resources = this.node.findAll().filter((child): child is TerraformResource => child instanceof TerraformResource);
+      const preflight = addDeployPreflight(this, { clusterName: this.clusterName, ssh: props.ssh ?? {} });
+      for (const resource of resources) resource.dependsOn = [...(resource.dependsOn ?? []), dependable(preflight)];
     }
   }
 
@@ -168,6 +181,11 @@ export class HaVipCluster extends Construct {
       keyPairName: keyPairName(this.clusterName),
       outputPrefix: outputPrefix(pathBelowStack),
     };
+  }
+
+  /** A node's instance name: constant, so a CVM a killed deploy left unrecorded can be found by it. */
+  private instanceName(index: number): string {
+    return `${this.clusterName}-${NODE_NAMES[index]}`;
   }
 
   private get publicSsh(): boolean {
@@ -279,7 +297,7 @@ export class HaVipCluster extends Construct {
     const [primary, secondary] = [this.plan.primaryIp, this.plan.secondaryIp].map(
       (privateIp, index) =>
         new Instance(this, NODE_NAMES[index], {
-          instanceName: `${this.clusterName}-${NODE_NAMES[index]}`,
+          instanceName: this.instanceName(index),
           availabilityZone: terraformText(this.props.network.availabilityZone),
           imageId,
           instanceType: terraformText(nodes.instanceType ?? DEFAULT_INSTANCE_TYPE),
@@ -300,9 +318,22 @@ export class HaVipCluster extends Construct {
             : {}),
           ...(nodes.userData !== undefined ? { userDataRaw: terraformText(nodes.userData) } : {}),
           tags: this.tags,
-          // image_id is updated in place by ResetInstance (a reinstall): a looked-up image only applies to new nodes.
-          ...(lookedUp ? { lifecycle: { ignoreChanges: ["image_id"] } } : {}),
+          lifecycle: {
+            ignoreChanges: [
+              // image_id is updated in place by ResetInstance (a reinstall): a looked-up image only applies to new nodes.
+              ...(lookedUp ? ["image_id"] : []),
+              // Never read back by the provider: without this, a CVM adopted after a killed deploy plans changes.
+              ...ARGUMENTS_UNREAD_ON_IMPORT,
+            ],
+          },
         }),
+    );
+    [primary, secondary].forEach((instance, index) =>
+      adoptInstance(this, NODE_NAMES[index], instance, {
+        name: this.instanceName(index),
+        privateIp: this.nodePrivateIps[index],
+        securityGroupId: this.securityGroupId,
+      }),
     );
     return [primary, secondary];
   }
@@ -311,8 +342,9 @@ export class HaVipCluster extends Construct {
     const driftLock = this.props.driftLock ?? true;
     return (this.props.havips ?? [{}]).map((settings, index) => {
       const number = index + 1;
+      const name = terraformText(settings.name) ?? `${this.clusterName}-havip-${number}`;
       const havip = new HaVip(this, `havip-${number}`, {
-        name: terraformText(settings.name) ?? `${this.clusterName}-havip-${number}`,
+        name,
         vpcId: this.vpcId,
         subnetId: this.subnetId,
         vip: settings.address,
@@ -320,6 +352,8 @@ export class HaVipCluster extends Construct {
         checkAssociate: driftLock,
         ...(settings.address === undefined ? autoAddressGuard(this.instances[0], this.plan.secondaryIp) : {}),
       });
+      const lookup = adoptHavip(this, `havip-${number}`, havip, { name, subnetId: this.subnetId, address: settings.address });
+      if (index === 0) this.firstHavipLookup = lookup;
       if (driftLock) {
         this.instances.forEach((instance, nodeIndex) => {
           const lock = new HaVipInstanceAttachment(this, `havip-${number}-${NODE_NAMES[nodeIndex]}-lock`, {
@@ -351,7 +385,8 @@ export class HaVipCluster extends Construct {
       internetChargeType: terraformText(settings.internetChargeType),
       tags: this.tags,
     });
-    new HaVipEipAttachment(this, "eip-attachment", { havipId: this.havips[0].id, addressIp: eip.publicIp });
+    const attachment = new HaVipEipAttachment(this, "eip-attachment", { havipId: this.havips[0].id, addressIp: eip.publicIp });
+    if (this.firstHavipLookup) adoptEipAttachment(this, "eip-attachment", attachment, this.firstHavipLookup);
     return eip.publicIp;
   }
 

@@ -1,8 +1,17 @@
 import { DataResource, Fn, type ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
-import type { ClusterSpec } from "../core/cluster-settings";
-import { CLUSTER_SPEC_ENV, packageRoot, packageVersion, provisionArgv } from "../spec/provision-invocation";
-import { jsonLocal } from "./private/terraform-text";
+import type { ClusterSpec, SshSettings } from "../core/cluster-settings";
+import { CLUSTER_SPEC_ENV, PREFLIGHT_ENV, packageRoot, packageVersion, preflightArgv, provisionArgv } from "../spec/provision-invocation";
+import { jsonLocal, terraformText } from "./private/terraform-text";
+
+/**
+ * Where the construct's local-execs run: the directory cdktf was started from, so a `~/` or
+ * relative SSH path in the spec names the same file it named at synth. A provisioner's settings
+ * are not part of any resource's state, so this absolute path never makes a diff between operators.
+ */
+function localExecDirectory(): string {
+  return terraformText(process.cwd());
+}
 
 export interface ProvisioningRun {
   /** Construct id of the `terraform_data`. @default "provision" */
@@ -46,6 +55,32 @@ export function addPostApplyProvisioning(
         interpreter: argv.slice(0, -1),
         command: argv[argv.length - 1],
         environment: { [CLUSTER_SPEC_ENV]: specJson },
+        workingDir: localExecDirectory(),
+      },
+    ],
+  });
+}
+
+/**
+ * A `terraform_data` whose local-exec runs `havip-cluster preflight` on the operator's machine
+ * before anything else of the cluster is created (the caller makes every resource depend on it):
+ * the SSH key (file or agent), host-key trust and the known_hosts file, so a deploy that could not
+ * provision the nodes stops before the first billed resource. It runs again when those settings
+ * or the package change; its input holds no secret, so Terraform shows its message.
+ */
+export function addDeployPreflight(scope: Construct, input: { readonly clusterName: string; readonly ssh: SshSettings }): DataResource {
+  const inputJson = jsonLocal(scope, "preflight-input", { clusterName: input.clusterName, ssh: input.ssh });
+  const root = packageRoot();
+  const argv = preflightArgv(root);
+  return new DataResource(scope, "preflight", {
+    triggersReplace: { input_sha256: Fn.sha256(inputJson), package_version: packageVersion(root) },
+    provisioners: [
+      {
+        type: "local-exec",
+        interpreter: argv.slice(0, -1),
+        command: argv[argv.length - 1],
+        environment: { [PREFLIGHT_ENV]: inputJson },
+        workingDir: localExecDirectory(),
       },
     ],
   });

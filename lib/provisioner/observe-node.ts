@@ -5,9 +5,6 @@ import { readSettledKeepalivedStatus } from "./keepalived-control";
 import { connectToNode, type SshOptionNames } from "./ssh/connect-node";
 import type { RemoteShell } from "./ssh/remote-shell";
 
-/** How long provisioning waits for sshd on a node that does not answer yet: a fresh CVM may still be booting. */
-const CONNECT_RETRY_MS = 180_000;
-
 /** One node, connected, locked and observed. */
 export interface ObservedNode {
   readonly node: NodeSpec;
@@ -19,6 +16,8 @@ export interface ObservedNode {
 
 export interface ObserveOptions {
   readonly progress: (message: string) => void;
+  /** How long to keep trying a node that does not answer yet (a fresh CVM may still be booting). */
+  readonly connectTimeoutMs: number;
   readonly trace?: (line: string) => void;
   readonly optionNames?: SshOptionNames;
   /**
@@ -35,7 +34,7 @@ export async function openObservedNode(spec: ClusterSpec, index: 0 | 1, options:
   options.progress(`connecting to ${node.sshHost}`);
   const shell = await connectToNode(node, spec.ssh, {
     trace: options.trace,
-    retryForMs: CONNECT_RETRY_MS,
+    retryForMs: options.connectTimeoutMs,
     onRetry: options.progress,
     optionNames: options.optionNames,
   });

@@ -23,6 +23,7 @@ import { waitForHealthyNode, waitForSingleVipHolder, type WatchedNode } from "./
 
 /** How messages name the options of a run, so a front end can put its own words (the CLI: its flags). */
 export interface ProvisionOptionNames extends SshOptionNames {
+  readonly connectTimeout: string;
   readonly node: string;
   readonly withoutPeer: string;
   readonly peerViaNode: string;
@@ -33,6 +34,7 @@ export interface ProvisionOptionNames extends SshOptionNames {
 
 /** The options' names in this API. */
 export const PROVISION_OPTION_NAMES: ProvisionOptionNames = {
+  connectTimeout: "connectTimeoutSeconds",
   node: "node",
   withoutPeer: "withoutPeer",
   peerViaNode: "peerViaNode",
@@ -49,6 +51,12 @@ export interface ProvisionOptions {
    * plus one fall window of its health check). @default - 3 master-down intervals + 10 s
    */
   readonly vipTimeoutSeconds?: number;
+  /**
+   * Seconds to keep trying a node that does not answer (refused, unreachable, no handshake): a CVM
+   * that `cdktf deploy` just created may still be booting. Refusals (host key, authentication)
+   * are never retried. @default - defaultConnectTimeoutSeconds: 180, or 20 in a dry run
+   */
+  readonly connectTimeoutSeconds?: number;
   /** Activate on nodes whose Keepalived cannot check a configuration (< 2.0.5). @default false */
   readonly allowUncheckedConfig?: boolean;
   /** Upgrade the held keepalived package first, one node at a time, the VIP holder last. @default false */
@@ -68,6 +76,11 @@ export interface ProvisionOptions {
   readonly optionNames?: Partial<ProvisionOptionNames>;
   /** Receives progress as it happens. @default - progress is not reported */
   readonly onEvent?: (event: ProvisionEvent) => void;
+}
+
+/** How long a run tries a node that does not answer: a fresh CVM boots in a minute or two; a dry run is someone waiting at a terminal. */
+export function defaultConnectTimeoutSeconds(dryRun: boolean): number {
+  return dryRun ? 20 : 180;
 }
 
 export function defaultVipTimeoutSeconds(spec: ClusterSpec): number {
@@ -201,6 +214,7 @@ export async function provisionCluster(input: ClusterSpec, options: ProvisionOpt
     const progress = (message: string) => emit({ type: "node-progress", node: name, message });
     const observed = await openObservedNode(spec, index, {
       progress,
+      connectTimeoutMs: (options.connectTimeoutSeconds ?? defaultConnectTimeoutSeconds(dryRun)) * 1000,
       trace: (line) => emit({ type: "remote-command", node: name, line }),
       optionNames: names,
       lockAndRead: (shell, script) => locks.take(position, shell, script),
@@ -224,7 +238,11 @@ export async function provisionCluster(input: ClusterSpec, options: ProvisionOpt
     return prepared;
   });
   try {
-    let nodes = await Promise.all(opening);
+    let nodes = await everyNodeOpened(
+      opening,
+      targets.map((index) => spec.nodes[index].name),
+      emit,
+    );
     let keepalivedUpgrade: readonly KeepalivedUpgradeStep[] | undefined;
     if (options.upgradeKeepalived === true && !dryRun) {
       const upgraded = await upgradeKeepalivedOneNodeAtATime(spec, nodes, vipTimeoutMs, (message) =>
@@ -304,6 +322,37 @@ export async function provisionCluster(input: ClusterSpec, options: ProvisionOpt
     const opened = await Promise.allSettled(opening);
     for (const attempt of opened) if (attempt.status === "fulfilled") attempt.value.shell.close();
   }
+}
+
+/** Several nodes failed before the run could plan: each with its own error. */
+export class NodeFailuresError extends Error {
+  constructor(public readonly failures: readonly { readonly node: string; readonly error: unknown }[]) {
+    super(
+      `${failures.length} nodes failed:\n  - ${failures.map(({ error }) => (error instanceof Error ? error.message : String(error))).join("\n  - ")}`,
+    );
+    this.name = "NodeFailuresError";
+  }
+}
+
+/**
+ * Every node's connection and observation, awaited to the end (each is bounded by the connect and
+ * lock timeouts), so each failed node reports its own error (a `node-failed` event) rather than
+ * the first failure standing for both. One failure is thrown as it is; several as NodeFailuresError.
+ */
+async function everyNodeOpened<T>(
+  opening: readonly Promise<T>[],
+  names: readonly string[],
+  emit: (event: ProvisionEvent) => void,
+): Promise<T[]> {
+  const settled = await Promise.allSettled(opening);
+  const failures = settled.flatMap((result, index) =>
+    result.status === "rejected" ? [{ node: names[index], error: result.reason as unknown }] : [],
+  );
+  for (const { node, error } of failures)
+    emit({ type: "node-failed", node, message: error instanceof Error ? error.message : String(error) });
+  if (failures.length === 1) throw failures[0].error;
+  if (failures.length > 1) throw new NodeFailuresError(failures);
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
 
 async function waitForVip(

@@ -19,6 +19,8 @@ export type ProvisionEvent =
       readonly keepalivedVersion: string;
       readonly install?: KeepalivedInstallOutcome["action"];
     }
+  /** A node could not be connected, locked, observed or readied: the run stops before planning (every failed node is told). */
+  | { readonly type: "node-failed"; readonly node: string; readonly message: string }
   /** Another provisioning run holds a node's lock: this one waits (up to the lock timeout). */
   | { readonly type: "lock-wait"; readonly message: string }
   /** A command sent to a node (never its stdin: file contents and secrets stay out). */

@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { resolve } from "node:path";
 import type { ClusterSpec, SshSettings } from "../core/cluster-settings";
 import { type SettingsProblem, throwIfProblems } from "../core/settings-error";
-import { isPlainObject, requireValidClusterSpec, specLabel, type ValidClusterSpec } from "../core/validation";
+import { isPlainObject, requireValidClusterSpec, specLabel, type ValidClusterSpec, withOperatorPaths } from "../core/validation";
+import { resolveOperatorPath } from "./operator-path";
 import { sshKeyFileProblems } from "./ssh-key-file";
 import { CLUSTER_OPTION_FLAGS, CLUSTER_SPEC_ENV } from "./provision-invocation";
 
@@ -70,12 +69,24 @@ export function selectClusterSpec(specs: readonly ClusterSpec[], cluster: string
 }
 
 /**
+ * Outputs without a spec: most often a cluster whose spec output is sensitive (a VRRP password in
+ * it), which `cdktf output --outputs-file` leaves out unless told otherwise.
+ */
+export function noSpecInOutputs(outputsFile: string): string {
+  return (
+    `${outputsFile} holds no cluster spec (an output whose JSON has "specVersion": 1). ` +
+    "With keepalived.authPass set the <id>-spec output is sensitive, and cdktf leaves it out of the file: write it with " +
+    `\`npx cdktf output --outputs-file ${outputsFile} --outputs-file-include-sensitive-outputs\`, or read it from Terraform: ` +
+    "`terraform -chdir=cdktf.out/stacks/<stack> output -json | havip-cluster <command> --outputs-file -`"
+  );
+}
+
+/**
  * Paths given on the command line are the user's, typed in their shell: `~/` is their home and a
- * relative path is relative to the directory the CLI runs in. (A spec's own paths must be absolute.)
+ * relative path is relative to the directory the CLI runs in, as a spec's own paths are.
  */
 export function resolveCliPath(path: string, cwd = process.cwd()): string {
-  if (path === "") return path;
-  return path === "~" || path.startsWith("~/") ? resolve(homedir(), path.slice(2)) : resolve(cwd, path);
+  return resolveOperatorPath(path, cwd);
 }
 
 /** Which option set which spec field: a problem with an overridden field names the option. */
@@ -86,26 +97,43 @@ const OVERRIDE_OPTIONS: { readonly [key in keyof SshOverrides]-?: { readonly opt
   trustOnFirstUse: { option: CLUSTER_OPTION_FLAGS.trustOnFirstUse, sshKey: "trustOnFirstUse" },
 };
 
-function nameOverriddenFields(problems: readonly SettingsProblem[], overrides: SshOverrides): SettingsProblem[] {
+export function nameOverriddenFields(
+  problems: readonly SettingsProblem[],
+  overrides: SshOverrides,
+  sshField = "spec.ssh",
+): SettingsProblem[] {
   return problems.map((problem) => {
     const entry = Object.entries(OVERRIDE_OPTIONS).find(
-      ([key, { sshKey }]) => overrides[key as keyof SshOverrides] !== undefined && problem.field === `spec.ssh.${sshKey}`,
+      ([key, { sshKey }]) => overrides[key as keyof SshOverrides] !== undefined && problem.field === `${sshField}.${sshKey}`,
     );
     return entry ? { ...problem, field: `${entry[1].option} (${problem.field})` } : problem;
   });
 }
 
-export function applySshOverrides(spec: ClusterSpec, overrides: SshOverrides): ClusterSpec {
-  // Not an object: leave it for validation to name, rather than spread a string's characters into one.
-  if (!isPlainObject(spec.ssh)) return spec;
-  const ssh: SshSettings = {
-    ...spec.ssh,
+/** SSH settings with the command line's overrides over them. */
+export function sshSettingsWithOverrides(ssh: SshSettings, overrides: SshOverrides): SshSettings {
+  return {
+    ...ssh,
     ...(overrides.user !== undefined ? { user: overrides.user } : {}),
     ...(overrides.privateKey !== undefined ? { privateKeyPath: overrides.privateKey } : {}),
     ...(overrides.knownHosts !== undefined ? { knownHostsPath: overrides.knownHosts } : {}),
     ...(overrides.trustOnFirstUse ? { trustOnFirstUse: true } : {}),
   };
-  return { ...spec, ssh };
+}
+
+export function applySshOverrides(spec: ClusterSpec, overrides: SshOverrides): ClusterSpec {
+  // Not an object: leave it for validation to name, rather than spread a string's characters into one.
+  if (!isPlainObject(spec.ssh)) return spec;
+  return { ...spec, ssh: sshSettingsWithOverrides(spec.ssh, overrides) };
+}
+
+/** The overrides with their paths resolved as the user typed them (see resolveCliPath). */
+export function resolvedSshOverrides(overrides: SshOverrides): SshOverrides {
+  return {
+    ...overrides,
+    ...(overrides.privateKey !== undefined ? { privateKey: resolveCliPath(overrides.privateKey) } : {}),
+    ...(overrides.knownHosts !== undefined ? { knownHosts: resolveCliPath(overrides.knownHosts) } : {}),
+  };
 }
 
 function readJsonFile(path: string, what: string): unknown {
@@ -137,11 +165,9 @@ export function readClusterSpec(source: ClusterSpecSource, overrides: SshOverrid
         ? parsed
         : selectClusterSpec(findClusterSpecs(parsed), source.cluster, source.specFile);
   } else if (source.outputsFile) {
-    spec = selectClusterSpec(
-      findClusterSpecs(readJsonFile(source.outputsFile, CLUSTER_OPTION_FLAGS.outputsFile)),
-      source.cluster,
-      source.outputsFile,
-    );
+    const specs = findClusterSpecs(readJsonFile(source.outputsFile, CLUSTER_OPTION_FLAGS.outputsFile));
+    if (specs.length === 0) throw new SpecSourceError(noSpecInOutputs(source.outputsFile));
+    spec = selectClusterSpec(specs, source.cluster, source.outputsFile);
   } else if (env[CLUSTER_SPEC_ENV]) {
     spec = selectClusterSpec(findClusterSpecs(env[CLUSTER_SPEC_ENV]), source.cluster, `$${CLUSTER_SPEC_ENV}`);
   } else {
@@ -149,13 +175,10 @@ export function readClusterSpec(source: ClusterSpecSource, overrides: SshOverrid
       `no cluster given: pass --spec-file FILE, or --outputs-file FILE (from \`npx cdktf output --outputs-file FILE\`), or set ${CLUSTER_SPEC_ENV}`,
     );
   }
-  const resolvedOverrides: SshOverrides = {
-    ...overrides,
-    ...(overrides.privateKey !== undefined ? { privateKey: resolveCliPath(overrides.privateKey) } : {}),
-    ...(overrides.knownHosts !== undefined ? { knownHosts: resolveCliPath(overrides.knownHosts) } : {}),
-  };
-  const withOverrides = applySshOverrides(spec, resolvedOverrides);
-  return requireValidClusterSpec(withOverrides, { nameProblems: (problems) => nameOverriddenFields(problems, overrides) });
+  const withOverrides = applySshOverrides(spec, resolvedSshOverrides(overrides));
+  const valid = requireValidClusterSpec(withOverrides, { nameProblems: (problems) => nameOverriddenFields(problems, overrides) });
+  // `~/` and relative paths in the spec are the operator's, as on the command line.
+  return withOperatorPaths(valid, (path) => resolveOperatorPath(path));
 }
 
 /** Bad input too, and found before any connection: a private key file the spec names that is not there. */

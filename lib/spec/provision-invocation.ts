@@ -32,6 +32,18 @@ export function provisionArgv(root: string = packageRoot()): string[] {
   return cliArgv("provision", root);
 }
 
+/**
+ * What `havip-cluster preflight` checks when the construct runs it before the first cloud
+ * resource: the cluster's name and SSH settings (nothing known only after apply), as JSON in
+ * this environment variable.
+ */
+export const PREFLIGHT_ENV = "HAVIP_PREFLIGHT";
+
+/** The argv that checks the operator's machine for a cluster whose SSH settings are in $HAVIP_PREFLIGHT. */
+export function preflightArgv(root: string = packageRoot()): string[] {
+  return cliArgv("preflight", root);
+}
+
 /** The argv of one `havip-cluster` command, run by the node on PATH. */
 export function cliArgv(command: string, root: string = packageRoot()): string[] {
   return ["node", join(root, "bin", "havip-cluster.cjs"), command];
@@ -54,6 +66,7 @@ export const PROVISION_FLAGS = {
   verbose: "--verbose",
   json: "--json",
   vipTimeout: "--vip-timeout",
+  connectTimeout: "--connect-timeout",
   allowUncheckedConfig: "--allow-unchecked-config",
   upgradeKeepalived: "--upgrade-keepalived",
   lockTimeout: "--lock-timeout",

@@ -1,13 +1,15 @@
 import { parseKeepalivedVersion } from "../keepalived";
 import { quoteShellWord } from "../shell-word";
 import type { InitSystem, NodeFacts, PackageManager } from "./node-facts";
+import { withPackageLock } from "./package-lock";
 
-/** What building Keepalived from source needs, installed by each package manager. */
+/** What building Keepalived from source needs, installed by each package manager (under the node's package lock). */
 export const SOURCE_BUILD_DEPENDENCIES: Readonly<Record<PackageManager, string>> = {
-  "apt-get":
+  "apt-get": withPackageLock(
     "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq build-essential pkg-config curl libssl-dev libnl-3-dev libnl-genl-3-dev </dev/null",
-  dnf: "dnf install -y -q gcc make curl openssl-devel libnl3-devel </dev/null",
-  yum: "yum install -y -q gcc make curl openssl-devel libnl3-devel </dev/null",
+  ),
+  dnf: withPackageLock("dnf install -y -q gcc make curl openssl-devel libnl3-devel </dev/null"),
+  yum: withPackageLock("yum install -y -q gcc make curl openssl-devel libnl3-devel </dev/null"),
 };
 
 /** What `ensureKeepalived` did, for the report. */

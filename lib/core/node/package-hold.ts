@@ -1,4 +1,5 @@
 import type { PackageManager } from "./node-facts";
+import { withPackageLock } from "./package-lock";
 
 /**
  * Holding the keepalived package keeps unattended upgrades from restarting Keepalived on both
@@ -34,19 +35,21 @@ export function describePackageHold(packageManager: PackageManager): string {
 }
 
 export function holdKeepalivedCommand(packageManager: PackageManager): string {
-  return HOLD[packageManager];
+  return withPackageLock(HOLD[packageManager]);
 }
 
 /** Releases the hold, upgrades the package and holds it again (the hold is restored even when the upgrade fails). */
 export function upgradeKeepalivedCommand(packageManager: PackageManager): string {
-  return [
-    "set -u",
-    RELEASE[packageManager],
-    "rc=0",
-    `( ${UPGRADE[packageManager]} ) || rc=$?`,
-    `${HOLD[packageManager]} >/dev/null`,
-    'exit "$rc"',
-  ].join("\n");
+  return withPackageLock(
+    [
+      "set -u",
+      RELEASE[packageManager],
+      "rc=0",
+      `( ${UPGRADE[packageManager]} ) || rc=$?`,
+      `${HOLD[packageManager]} >/dev/null`,
+      'exit "$rc"',
+    ].join("\n"),
+  );
 }
 
 export function parseHoldOutcome(output: string): PackageHoldOutcome {

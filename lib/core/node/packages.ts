@@ -3,6 +3,7 @@ import type { ClusterSpec } from "../cluster-settings";
 import { DEFAULT_KEEPALIVED_FILE_PATHS } from "../keepalived";
 import { quoteShellWord } from "../shell-word";
 import type { NodeFacts, PackageManager } from "./node-facts";
+import { withPackageLock } from "./package-lock";
 
 /**
  * Distribution packages the rendered files need beyond Keepalived: curl for an `http` health
@@ -21,7 +22,7 @@ const INSTALL: Record<PackageManager, (packages: string) => string> = {
 };
 
 export function installPackagesCommand(packageManager: PackageManager, packages: readonly string[]): string {
-  return INSTALL[packageManager](packages.map(quoteShellWord).join(" "));
+  return withPackageLock(INSTALL[packageManager](packages.map(quoteShellWord).join(" ")));
 }
 
 /** Creates the script user as a system user unless it exists; idempotent, and nothing for root (which always exists). */

@@ -16,7 +16,7 @@ export { closestKey, keyPath, unknownKeyProblem, unknownKeyProblems } from "./un
 export { AUTH_PASS_RULE, validateAuthPass } from "./auth-pass-rule";
 export { KEEPALIVED_RULES, KEEPALIVED_SETTINGS_KEYS, SAFE_ABSOLUTE_PATH, validateKeepalivedSettings } from "./keepalived-rules";
 export { validateHealthCheck, validateWrittenHealthCheck } from "./health-check";
-export { ABSOLUTE_FILE_PATH_RULE, JUMP_HOST_RULE, LOGIN_USER_RULE, PORT_RULE, SSH_HOST_RULE } from "./network-rules";
+export { OPERATOR_FILE_PATH_RULE, JUMP_HOST_RULE, LOGIN_USER_RULE, PORT_RULE, SSH_HOST_RULE } from "./network-rules";
 export { SSH_SETTINGS_KEYS, validateSshSettings } from "./ssh-settings";
 export { validateKeepalivedSource } from "./keepalived-source";
 export { SSH_PUBLIC_KEY_TYPES, sshPublicKeyFlaw, validateSshPublicKey } from "./ssh-public-key";
@@ -36,6 +36,7 @@ export {
   type SpecValidationOptions,
   type ValidClusterSpec,
   withAuthPass,
+  withOperatorPaths,
   withScriptUser,
 } from "./valid-cluster-spec";
 export { validateWholeNumber } from "./field-rule";

@@ -16,10 +16,19 @@ export const SSH_HOST_RULE: FieldRule = textRule("must be a host name or IP addr
 export const JUMP_HOST_RULE: FieldRule = textRule("must be a host name or IP address", (host) => SSH_HOST.test(host));
 
 /**
- * A file the provisioner opens: absolute, because it runs in another directory
- * (cdktf.out/stacks/<stack>) than the one the path was written in, and nothing expands `~`.
+ * A file on the operator's machine the provisioner opens: absolute, `~/...` (the home of whoever
+ * runs it) or relative to the directory it runs in (the construct's local-exec runs in the
+ * directory cdktf was started from). Written that way, two operators' checkouts produce the same
+ * spec, so Terraform sees no difference between their deploys.
  */
-export const ABSOLUTE_FILE_PATH_RULE: FieldRule = textRule(
-  "must be an absolute file path (the provisioner runs from cdktf.out/stacks/<stack>, and nothing expands ~)",
-  (path) => path.startsWith("/") && path.length > 1 && !path.endsWith("/") && !hasControlCharacter(path),
+export const OPERATOR_FILE_PATH_RULE: FieldRule = textRule(
+  "must be a file path: absolute, ~/... (your home) or relative to the directory cdktf (or havip-cluster) runs in",
+  (path) =>
+    path.trim() === path &&
+    path !== "" &&
+    !path.endsWith("/") &&
+    !hasControlCharacter(path) &&
+    !["~", ".", ".."].includes(path) &&
+    // `~user/` would need that user's home looked up; only the runner's own home is expanded.
+    (!path.startsWith("~") || path.startsWith("~/")),
 );

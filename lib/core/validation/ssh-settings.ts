@@ -1,14 +1,14 @@
 import type { SettingsProblem } from "../settings-error";
 import { BOOLEAN_RULE, type RuleTable, checkFields, checkRequired, problem } from "./field-rule";
-import { ABSOLUTE_FILE_PATH_RULE, JUMP_HOST_RULE, LOGIN_USER_RULE, PORT_RULE } from "./network-rules";
+import { OPERATOR_FILE_PATH_RULE, JUMP_HOST_RULE, LOGIN_USER_RULE, PORT_RULE } from "./network-rules";
 import { isPlainObject } from "./show-value";
 import type { SshSettings } from "../cluster-settings";
 import { keysOf, keyTable, unknownKeysIn } from "./setting-keys";
 
 const SSH_RULES = {
   user: LOGIN_USER_RULE,
-  privateKeyPath: ABSOLUTE_FILE_PATH_RULE,
-  knownHostsPath: ABSOLUTE_FILE_PATH_RULE,
+  privateKeyPath: OPERATOR_FILE_PATH_RULE,
+  knownHostsPath: OPERATOR_FILE_PATH_RULE,
   trustOnFirstUse: BOOLEAN_RULE,
 } as const satisfies RuleTable;
 
@@ -51,7 +51,7 @@ function validateJumpHost(jumpHost: unknown, field: string): SettingsProblem[] {
 }
 
 /**
- * How the provisioner reaches the nodes: a user name, absolute paths, and trust-on-first-use only
+ * How the provisioner reaches the nodes: a user name, operator file paths, and trust-on-first-use only
  * with a known_hosts file.
  */
 export function validateSshSettings(ssh: unknown, field: string): SettingsProblem[] {

@@ -59,3 +59,20 @@ export function withScriptUser(spec: ValidClusterSpec, scriptUser: string): Vali
   validSpecs.add(changed);
   return changed;
 }
+
+/**
+ * The spec with its SSH file paths as `resolvePath` reads them (the edge passes how the operator's
+ * machine resolves `~/` and relative paths). Resolved paths are absolute, so they stay valid.
+ */
+export function withOperatorPaths(spec: ValidClusterSpec, resolvePath: (path: string) => string): ValidClusterSpec {
+  const { privateKeyPath, knownHostsPath } = spec.ssh;
+  const ssh = {
+    ...spec.ssh,
+    ...(privateKeyPath !== undefined ? { privateKeyPath: resolvePath(privateKeyPath) } : {}),
+    ...(knownHostsPath !== undefined ? { knownHostsPath: resolvePath(knownHostsPath) } : {}),
+  };
+  if (ssh.privateKeyPath === privateKeyPath && ssh.knownHostsPath === knownHostsPath) return spec;
+  const resolved = { ...spec, ssh };
+  validSpecs.add(resolved);
+  return resolved;
+}

@@ -5,6 +5,7 @@ import { NodeSSH, type Config } from "node-ssh";
 import type { NodeSpec, SshSettings } from "../../core/cluster-settings";
 import { pollUntil } from "../../core/poll-until";
 import { throwIfProblems } from "../../core/settings-error";
+import { resolveSshSettingsPaths } from "../../spec/operator-path";
 import { sshKeyFileProblems } from "../../spec/ssh-key-file";
 import { decideHostKey, knownHostsName, parseKnownHosts, withoutOtherDisks } from "./known-hosts";
 import { RemoteShell } from "./remote-shell";
@@ -94,13 +95,14 @@ async function openConnection(
   names: SshOptionNames,
   sock?: Socket,
   trace?: (line: string) => void,
+  readyTimeoutMs: number = CONNECT_TIMEOUT_MS,
 ): Promise<NodeSSH> {
   const rejection: { reason?: string } = {};
   const config: Config = {
     host: endpoint.host,
     port: endpoint.port,
     username: endpoint.user,
-    readyTimeout: CONNECT_TIMEOUT_MS,
+    readyTimeout: readyTimeoutMs,
     hostVerifier: hostVerifierFor(endpoint, ssh, names, rejection, trace),
     ...(ssh.privateKeyPath ? { privateKeyPath: ssh.privateKeyPath } : { agent: process.env.SSH_AUTH_SOCK }),
     ...(sock ? { sock } : {}),
@@ -129,6 +131,8 @@ async function openConnection(
 export interface SshOptionNames {
   readonly privateKey?: string;
   readonly trustOnFirstUse?: string;
+  /** The option that sets how long a node that does not answer is tried (ConnectOptions.retryForMs). */
+  readonly connectTimeout?: string;
 }
 
 export interface ConnectOptions {
@@ -146,28 +150,68 @@ export interface ConnectOptions {
 }
 
 const RETRY_PAUSE_MS = 5_000;
+/** An attempt gets at least this long, even with less of the wait left: a handshake needs a moment. */
+const MIN_ATTEMPT_MS = 2_000;
 
-/** Opens an SSH session to a node, retrying while it does not answer yet (see ConnectOptions). */
-export async function connectToNode(node: NodeSpec, ssh: SshSettings, options: ConnectOptions = {}): Promise<RemoteShell> {
-  throwIfProblems(node.name, sshKeyFileProblems(ssh, "ssh"));
+/** `2 min 35 s`, `35 s`: how long, as a progress line says it. */
+export function describeSeconds(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+}
+
+/** The gist of a failed attempt: `ECONNREFUSED`, `no SSH handshake within 15 s`. */
+function attemptReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = /\b(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|ECONNRESET)\b/.exec(message)?.[1];
+  if (code) return code;
+  return /handshake/i.test(message) ? "no SSH handshake in time" : message;
+}
+
+/**
+ * Opens an SSH session to a node, retrying while it does not answer yet (see ConnectOptions): never
+ * longer than `retryForMs` in all (each attempt's handshake is cut to the time left), telling each
+ * retry how long it will go on, and failing with the last attempt's error and the time it waited.
+ */
+export async function connectToNode(node: NodeSpec, written: SshSettings, options: ConnectOptions = {}): Promise<RemoteShell> {
+  throwIfProblems(node.name, sshKeyFileProblems(written, "ssh"));
+  const ssh = resolveSshSettingsPaths(written);
   const retryable = (error: unknown) => error instanceof ConnectError && error.retryable;
+  const budgetMs = options.retryForMs ?? 0;
+  const startedAt = Date.now();
+  const remaining = () => budgetMs - (Date.now() - startedAt);
+  const address = node.sshPort === undefined || node.sshPort === 22 ? node.sshHost : `${node.sshHost}:${node.sshPort}`;
   const outcome = await pollUntil(
     async (attempt) => {
-      if (attempt > 1) options.onRetry?.(`${node.sshHost} does not answer yet (attempt ${attempt - 1}); trying again`);
-      return connectOnce(node, ssh, options).then(
+      const readyTimeoutMs = budgetMs > 0 ? Math.min(CONNECT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_MS, remaining())) : CONNECT_TIMEOUT_MS;
+      return connectOnce(node, ssh, options, readyTimeoutMs).then(
         (shell) => ({ shell }),
-        (error: unknown) => ({ error }),
+        (error: unknown) => {
+          const left = remaining();
+          // Said when the attempt fails, so the line is there for the whole pause.
+          if (retryable(error) && left > 0) {
+            options.onRetry?.(
+              `${address} does not answer yet (${attemptReason(error)}, attempt ${attempt}); trying again in ${describeSeconds(Math.min(RETRY_PAUSE_MS, left))}, giving up in ${describeSeconds(left)}`,
+            );
+          }
+          return { error };
+        },
       );
     },
     (result) => "shell" in result || !retryable(result.error),
-    { timeoutMs: options.retryForMs ?? 0, intervalMs: RETRY_PAUSE_MS },
+    { timeoutMs: budgetMs, intervalMs: RETRY_PAUSE_MS },
   );
   if ("shell" in outcome.value) return outcome.value.shell;
-  throw outcome.value.error;
+  const error = outcome.value.error;
+  if (!retryable(error) || budgetMs <= 0) throw error;
+  const option = options.optionNames?.connectTimeout;
+  throw new ConnectError(
+    `${(error as Error).message} (still no answer after ${Math.round(outcome.elapsedMs / 1000)} s, ${outcome.attempts} attempts${option ? `; ${option} sets how long to wait` : ""})`,
+    true,
+  );
 }
 
 /** Opens an SSH session to a node (through the jump host when one is set), verifying host keys. */
-async function connectOnce(node: NodeSpec, ssh: SshSettings, options: ConnectOptions): Promise<RemoteShell> {
+async function connectOnce(node: NodeSpec, ssh: SshSettings, options: ConnectOptions, readyTimeoutMs: number): Promise<RemoteShell> {
   const { trace, optionNames = {} } = options;
   const user = ssh.user ?? "root";
   const target: Endpoint = {
@@ -178,7 +222,7 @@ async function connectOnce(node: NodeSpec, ssh: SshSettings, options: ConnectOpt
     ...(node.instanceId && node.imageId ? { disk: `${node.instanceId}/${node.imageId}` } : {}),
   };
   if (!ssh.jumpHost) {
-    return new RemoteShell(node.name, await openConnection(target, ssh, optionNames, undefined, trace), undefined, trace);
+    return new RemoteShell(node.name, await openConnection(target, ssh, optionNames, undefined, trace, readyTimeoutMs), undefined, trace);
   }
   const jump: Endpoint = {
     label: `${node.name} (jump host)`,
@@ -186,10 +230,10 @@ async function connectOnce(node: NodeSpec, ssh: SshSettings, options: ConnectOpt
     port: ssh.jumpHost.port ?? 22,
     user: ssh.jumpHost.user ?? user,
   };
-  const jumpConnection = await openConnection(jump, ssh, optionNames);
+  const jumpConnection = await openConnection(jump, ssh, optionNames, undefined, undefined, readyTimeoutMs);
   try {
     const channel = await jumpConnection.forwardOut("127.0.0.1", 0, target.host, target.port);
-    const connection = await openConnection(target, ssh, optionNames, channel as unknown as Socket, trace);
+    const connection = await openConnection(target, ssh, optionNames, channel as unknown as Socket, trace, readyTimeoutMs);
     return new RemoteShell(node.name, connection, () => jumpConnection.dispose(), trace);
   } catch (error) {
     jumpConnection.dispose();

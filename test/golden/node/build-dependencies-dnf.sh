@@ -1,1 +1,8 @@
+mkdir -p /run/lock && exec 8>>'/run/lock/havip-cluster-packages.lock' || exit 73
+if ! flock -w 600 8; then
+  echo 'waited 600 s for /run/lock/havip-cluster-packages.lock: a package installation of another provisioning run (a killed one?) is still running on this node' >&2
+  exit 75
+fi
+( exec 8>&-
 dnf install -y -q gcc make curl openssl-devel libnl3-devel </dev/null
+)

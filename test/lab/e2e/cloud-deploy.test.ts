@@ -6,8 +6,11 @@ import {
   cloudLabDown,
   cloudLabPreflight,
   cloudLabUp,
+  cdktfArgv,
   deployExample,
   destroyExample,
+  EXAMPLE_STACK,
+  LAB_AUTH_PASS_VARIABLE,
   operatorApiCall,
   publishImage,
   runAsOperator,
@@ -43,6 +46,14 @@ interface DeployedSpec {
 function deployedSpec(lab: CloudLab): DeployedSpec {
   const outputs = JSON.parse(fs.readFileSync(lab.outputsPath, "utf8")) as Record<string, Record<string, string>>;
   return JSON.parse(outputs["havip-cluster"]["cluster-spec"]) as DeployedSpec;
+}
+
+/** Every file below `dir`. */
+function filesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
 /** Nodes whose eth0 carries the VIP (what Keepalived did, read from each machine's namespace). */
@@ -124,7 +135,7 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
   it("deploys everything with cdktf deploy: both nodes provisioned by their gates, one VIP holder, the cloud's binding on it", async () => {
     await deployExample(lab);
     expect(fs.readFileSync(path.join(lab.projectDir, "deploy.log"), "utf8")).toMatch(
-      /Apply complete! Resources: 16 added, 0 changed, 0 destroyed/,
+      /Apply complete! Resources: 17 added, 0 changed, 0 destroyed/,
     );
     const status = await cli<{
       healthy: boolean;
@@ -142,6 +153,42 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
     expect(page.code, page.stderr).toBe(0);
     expect(page.stdout).toContain("served by nginx through the VIP");
   }, 600_000);
+
+  it("takes the VRRP password from the sensitive variable (TF_VAR_vrrp_auth_pass): in keepalived.conf on both nodes, nowhere in Terraform's output, cdktf.out or the cloud's request log", () => {
+    const password = fs.readFileSync(lab.authPassPath, "utf8").trim();
+    expect(password).toMatch(/^[A-Za-z0-9]{8}$/);
+    expect(fs.readFileSync(lab.configPath, "utf8")).toContain(`"variable": "${LAB_AUTH_PASS_VARIABLE}"`);
+    for (const node of deployedSpec(lab).nodes) {
+      const conf = fs.readFileSync(path.join(lab.hostDir, "machines", node.instanceId, "root/etc/keepalived/keepalived.conf"), "utf8");
+      expect(conf, node.name).toMatch(new RegExp(`auth_pass ${password}\\n`));
+    }
+    const leaks = [
+      path.join(lab.projectDir, "deploy.log"),
+      lab.requestLogPath,
+      ...filesUnder(path.join(lab.projectDir, "cdktf.out")),
+    ].filter((file) => fs.readFileSync(file).includes(password));
+    expect(leaks).toEqual([]);
+  });
+
+  it("runs the README's quick start with the password set: cdktf output with sensitive outputs brings the spec, status reads it", async () => {
+    const outputsFile = path.join(lab.projectDir, "quick-start-outputs.json");
+    const written = await runAsOperator(
+      lab,
+      cdktfArgv([
+        "output",
+        "--outputs-file",
+        outputsFile,
+        "--outputs-file-include-sensitive-outputs",
+        "--skip-provider-lock",
+        EXAMPLE_STACK,
+      ]),
+    );
+    expect(written.code, written.stdout + written.stderr).toBe(0);
+    expect(written.stdout + written.stderr).not.toContain(fs.readFileSync(lab.authPassPath, "utf8").trim());
+    const status = await runAsOperator(lab, [...cliArgv("status"), "--json", "--outputs-file", outputsFile]);
+    expect(status.code, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { healthy: boolean }).healthy).toBe(true);
+  }, 120_000);
 
   it("plans no changes afterwards", async () => {
     const planned = await plan(lab);

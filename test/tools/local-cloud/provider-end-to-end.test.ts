@@ -100,6 +100,72 @@ describe.skipIf(skip)("the real Tencent provider against the local cloud", () =>
       expect(lab.terraformOk(workdir, ["apply", "-input=false", "-auto-approve"])).toContain("Resources: 0 added, 0 changed, 0 destroyed.");
     }, 120_000);
 
+    it("adopts what a killed deploy created but did not record, and only what is certainly the cluster's: not a CVM of the node's name in another security group, nor an HAVIP of its name at another address", () => {
+      const config = readJson(configFile());
+      const before = lab.cloudState();
+      const primary = Object.values(before.instances).find((instance) => instance.privateIp === "172.16.16.5");
+      const [havip] = Object.values(before.havips);
+      if (!primary) throw new Error("no primary in the local cloud");
+      // Look-alikes made beside the cluster by another Terraform configuration: the primary's name
+      // in a security group of their own, the HAVIP's name at another address of the same subnet.
+      const strangerDir = join(lab.dir, "stranger");
+      mkdirSync(strangerDir);
+      const stranger = {
+        terraform: {
+          required_providers: (config as unknown as { terraform: { required_providers: unknown } }).terraform.required_providers,
+        },
+        provider: { tencentcloud: [{}] },
+        resource: {
+          tencentcloud_security_group: { stranger: { name: "stranger", description: "not the cluster's" } },
+          tencentcloud_instance: {
+            stranger: {
+              instance_name: primary.name,
+              availability_zone: primary.zone,
+              image_id: primary.imageId,
+              instance_type: primary.instanceType,
+              vpc_id: primary.vpcId,
+              subnet_id: primary.subnetId,
+              private_ip: "172.16.16.20",
+              orderly_security_groups: ["${tencentcloud_security_group.stranger.id}"],
+              allocate_public_ip: false,
+            },
+          },
+          tencentcloud_ha_vip: { stranger: { name: havip.name, vpc_id: havip.vpcId, subnet_id: havip.subnetId, vip: "172.16.16.30" } },
+        },
+      };
+      writeFileSync(join(strangerDir, "main.tf.json"), JSON.stringify(stranger));
+      lab.terraformOk(strangerDir, ["init", "-input=false"]);
+      try {
+        lab.terraformOk(strangerDir, ["apply", "-input=false", "-auto-approve"]);
+
+        // A killed deploy: the cloud made them, the state does not have them.
+        const recorded = lab.terraformOk(workdir, ["state", "list"]).split("\n");
+        const unrecorded = [
+          "tencentcloud_instance.cluster_primary_",
+          "tencentcloud_ha_vip.cluster_havip-1_",
+          "tencentcloud_ha_vip_eip_attachment.cluster_eip-attachment_",
+        ].map((prefix) => recorded.find((address) => address.startsWith(prefix)) ?? prefix);
+        lab.terraformOk(workdir, ["state", "rm", ...unrecorded]);
+        expect(lab.terraformOk(workdir, ["apply", "-input=false", "-auto-approve"])).toContain(
+          "Apply complete! Resources: 3 imported, 0 added, 0 changed, 0 destroyed.",
+        );
+        const shown = JSON.parse(lab.terraformOk(workdir, ["show", "-json"]).replace(/^[^{]*/, "")) as {
+          values: { root_module: { resources: { address: string; values: { id: string } }[] } };
+        };
+        const idOf = (prefix: string) =>
+          shown.values.root_module.resources.find((resource) => resource.address.startsWith(prefix))?.values.id;
+        expect(idOf("tencentcloud_instance.cluster_primary_")).toBe(primary.instanceId);
+        expect(idOf("tencentcloud_ha_vip.cluster_havip-1_")).toBe(havip.havipId);
+        expect(idOf("tencentcloud_ha_vip_eip_attachment.cluster_eip-attachment_")).toBe(`${havip.havipId}#${havip.addressIp}`);
+        expect(lab.terraform(workdir, ["plan", "-input=false", "-detailed-exitcode"])).toMatchObject({ status: 0 });
+      } finally {
+        lab.terraformOk(strangerDir, ["destroy", "-input=false", "-auto-approve"]);
+      }
+      // Nothing was created twice: without the look-alikes, the cloud holds what it held before.
+      expect(Object.keys(lab.cloudState().instances).sort()).toEqual(Object.keys(before.instances).sort());
+      expect(Object.keys(lab.cloudState().havips)).toEqual(Object.keys(before.havips));
+    }, 180_000);
+
     it("reinstalls one node with another image and changes a security group rule in place, then plans no changes", () => {
       const config = readJson(configFile());
       const state = lab.cloudState();

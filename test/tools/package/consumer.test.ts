@@ -96,6 +96,7 @@ describe("the package API with two clusters in one VPC", () => {
       keepalived: { virtualRouterId: 51 },
       sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFRlc3RLZXlPbmx5Rm9yU3ludGhUZXN0cy0tLS0tLS0t operator@example",
       sshAllowedCidr: "203.0.113.7/32",
+      ssh: { knownHostsPath: ".havip/known_hosts", trustOnFirstUse: true },
     };
     const web = new HaVipCluster(stack, "web", {
       ...common,

@@ -60,7 +60,7 @@ describe("the package hold", () => {
   });
 
   it("says so when dnf has no versionlock plugin instead of failing", () => {
-    expect(holdKeepalivedCommand("dnf")).toMatch(/else echo hold=no-versionlock-plugin; fi$/);
+    expect(holdKeepalivedCommand("dnf")).toMatch(/else echo hold=no-versionlock-plugin; fi\n\)$/);
     expect(parseHoldOutcome("hold=no-versionlock-plugin\n")).toBe("no-versionlock-plugin");
     expect(parseHoldOutcome("hold=held\n")).toBe("held");
   });

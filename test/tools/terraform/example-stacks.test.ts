@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_SPEC_ENV } from "../../../lib/spec/provision-invocation";
 import { loadClusterSpec } from "../../../lib/spec/load-cluster-spec";
+import { SSH_ALLOWED_CIDR_RULE } from "../../../app/example-config";
 import { TEST_PUBLIC_KEY } from "../../fixtures/synth-cluster";
 import { requireBuiltPackage } from "../../fixtures/package-build";
 import { checkWithTerraform, skipTerraform, TerraformCheckError } from "../../fixtures/terraform/terraform-check";
@@ -30,6 +31,7 @@ describe.skipIf(skipTerraform)("the example app and the consumer example through
   let scratch: string;
   let withoutConfig: string;
   let withConfig: string;
+  let withPasswordVariable: string;
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), "havip-tf-examples-"));
@@ -41,25 +43,35 @@ describe.skipIf(skipTerraform)("the example app and the consumer example through
     const configPath = join(scratch, "havip-cluster.config.json");
     const ssh = { ...(example.ssh as object), privateKeyPath: join(scratch, "id_ed25519") };
     writeFileSync(configPath, JSON.stringify({ ...example, sshPublicKeyFile: join(scratch, "id.pub"), ssh }));
-    [withoutConfig, withConfig] = await Promise.all([synthesizeExampleApp(scratch), synthesizeExampleApp(scratch, configPath)]);
+    const passwordConfigPath = join(scratch, "password.config.json");
+    const keepalived = { ...(example.keepalived as object), authPass: { variable: "vrrp_auth_pass" } };
+    writeFileSync(passwordConfigPath, JSON.stringify({ ...example, sshPublicKeyFile: join(scratch, "id.pub"), ssh, keepalived }));
+    [withoutConfig, withConfig, withPasswordVariable] = await Promise.all([
+      synthesizeExampleApp(scratch),
+      synthesizeExampleApp(scratch, configPath),
+      synthesizeExampleApp(scratch, passwordConfigPath),
+    ]);
   }, 120_000);
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it("plans main.ts without a config file, with the operator CIDR and key from variables", () => {
     const result = checkWithTerraform(withoutConfig, { variables });
-    // 13 Tencent resources and the image lookup stand in for the provider; the provisioning terraform_data and the two node gates are real.
-    expect(result.replaced).toHaveLength(14);
-    expect(result.planText).toContain("Plan: 17 to add, 0 to change, 0 to destroy");
+    // 13 Tencent resources, the image lookup and the lookups of the two nodes and the HAVIP (adoption after a
+    // killed deploy) stand in for the provider; the preflight, the provisioning terraform_data and the two node gates are real.
+    expect(result.replaced).toHaveLength(17);
+    expect(result.planText).toContain("Plan: 21 to add, 0 to change, 0 to destroy");
     const spec = specOf(result.outputs["cluster-spec"].value);
     expect(spec).toMatchObject({ clusterName: "havip-demo", virtualRouterId: 51, vips: ["172.16.16.12"] });
     const rules = Object.entries(result.resources).find(([address]) => address.includes("security_group_rule_set"))?.[1];
     expect(JSON.stringify(rules)).toContain('"cidr_block":"203.0.113.7/32"');
   });
 
-  it.each([["0.0.0.0/0"], ["not-a-cidr"]])("evaluates the ssh_allowed_cidr validation: refuses %s", (cidr) => {
+  it.each([["0.0.0.0/0"], ["1.2.3.4/0"], ["not-a-cidr"]])("evaluates the ssh_allowed_cidr validation: refuses %s", (cidr) => {
     // Terraform wraps its messages at 80 columns.
+    // The config file's own rule, word for word (Terraform wraps its messages at 80 columns).
+    const rule = `ssh_allowed_cidr ${SSH_ALLOWED_CIDR_RULE}.`.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&").replace(/ /g, "\\s+");
     expect(() => checkWithTerraform(withoutConfig, { variables: { ...variables, ssh_allowed_cidr: cidr } })).toThrow(
-      /Invalid value for variable[\s\S]*ssh_allowed_cidr must be an IPv4 CIDR block such as 203\.0\.113\.7\/32, and not\s+0\.0\.0\.0\/0\./,
+      new RegExp(`Invalid value for variable[\\s\\S]*${rule}`),
     );
   });
 
@@ -78,6 +90,22 @@ describe.skipIf(skipTerraform)("the example app and the consumer example through
     expect(spec.cloud?.eip).toBe(result.outputs["cluster-eip"].value);
     expect(Object.keys(result.outputs)).toContain("cluster-eip");
   });
+
+  it("takes the VRRP password from the sensitive variable the config file names, and the provisioner reads it", () => {
+    expect(withPasswordVariable).not.toContain("Pw%1:x[");
+    const result = checkWithTerraform(withPasswordVariable, { variables: { vrrp_auth_pass: "Pw%1:x[" } });
+    expect(result.outputs["cluster-spec"].sensitive).toBe(true);
+    expect(specOf(result.outputs["cluster-spec"].value).authPass).toBe("Pw%1:x[");
+  });
+
+  it.each([["too-long-1"], ["has space"], ["no#hash"], [""]])(
+    "refuses the password %j at plan time, before anything is created",
+    (password) => {
+      expect(() => checkWithTerraform(withPasswordVariable, { variables: { vrrp_auth_pass: password } })).toThrow(
+        /Invalid value for variable[\s\S]*vrrp_auth_pass must be 1 to 8 characters/,
+      );
+    },
+  );
 
   it("plans examples/consumer: two clusters in one VPC", () => {
     requireBuiltPackage();

@@ -34,7 +34,7 @@ describe.skipIf(skipTerraform)("the day-2 lifecycle settings as Terraform reads 
   it.each([
     ["an auto-assigned HAVIP and the default image lookup", { havips: [{}] }],
     ["fixed HAVIPs and an explicit image", { nodes: { ...guideProps.nodes, imageId: "img-0123abcd" } }],
-    ["no public SSH", { publicSsh: false, ssh: { jumpHost: { host: "203.0.113.9" } } }],
+    ["no public SSH", { publicSsh: false, ssh: { ...guideProps.ssh, jumpHost: { host: "203.0.113.9" } } }],
   ])(
     "validates and plans with %s: replace_triggered_by, ignore_changes, postconditions, depends_on and gates, no cycle",
     (_, props) => {
@@ -97,6 +97,7 @@ describe.skipIf(skipTerraform)("a resize of both nodes, applied by Terraform", (
       const primaryGate = nameOf(blocks, "web_primary-gate_");
       const secondaryGate = nameOf(blocks, "web_secondary-gate_");
       const pair = nameOf(blocks, "web_provision_");
+      const preflight = nameOf(blocks, "web_preflight_");
       const gateRun = (gate: string, args: string) =>
         expect.stringMatching(new RegExp(`^terraform_data\\.${gate} node \\S+havip-cluster\\.cjs ${args}$`));
       const runsInOrder = [
@@ -106,9 +107,16 @@ describe.skipIf(skipTerraform)("a resize of both nodes, applied by Terraform", (
       ];
 
       workdir.init();
-      expect(workdir.apply()).toContain("Apply complete!");
-      // A first deploy: each gate, then the whole pair.
-      expect(newRuns()).toEqual(runsInOrder);
+      const first = workdir.apply();
+      expect(first).toContain("Apply complete!");
+      // A first deploy: the preflight before anything else is created, each gate, then the whole pair.
+      expect(newRuns()).toEqual([gateRun(preflight, "preflight"), ...runsInOrder]);
+      const preflightDone = lineOf(first, `${preflight}:`, "Creation complete");
+      // (The image lookup's stand-in is a data source: it creates nothing in the cloud.)
+      const firstResourceCreated = first
+        .split("\n")
+        .findIndex((line) => /: Creating\.\.\./.test(line) && !line.includes(preflight) && !line.includes("data__"));
+      expect(firstResourceCreated).toBeGreaterThan(preflightDone);
 
       // Both nodes resized (a second configuration, from the construct's props).
       const resizedProps = { nodes: { ...guideProps.nodes, instanceType: "S5.LARGE8" } };

@@ -36,7 +36,8 @@ describe.concurrent("havip-cluster --help", () => {
   it("lists every command, and none of the lab's (the lab is not part of the package)", async () => {
     const { code, stdout } = await cli("--help");
     expect(code).toBe(0);
-    for (const command of ["provision", "status", "failover-test"]) expect(stdout).toMatch(new RegExp(`^\\s+${command} `, "m"));
+    for (const command of ["preflight", "provision", "status", "failover-test"])
+      expect(stdout).toMatch(new RegExp(`^\\s+${command} `, "m"));
     expect(stdout).not.toMatch(/^\s+(lab|probe) /m);
   });
 

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../../../lib/core/cluster-settings";
@@ -119,6 +119,26 @@ describe("loadClusterSpec", () => {
   it("prefers --spec-file over the environment", () => {
     const spec = loadClusterSpec({ specFile: write("web.json", JSON.stringify(web)) }, {}, { [CLUSTER_SPEC_ENV]: JSON.stringify(db) });
     expect(spec.clusterName).toBe("web");
+  });
+
+  it("says which cdktf flag brings a sensitive spec that an outputs file left out", () => {
+    const outputs = write("no-spec.json", JSON.stringify({ "havip-cluster": { "cluster-havip-addresses": ["172.16.16.12"] } }));
+    expect(() => loadClusterSpec({ outputsFile: outputs }, {}, {})).toThrow(
+      `${outputs} holds no cluster spec (an output whose JSON has "specVersion": 1). With keepalived.authPass set the <id>-spec output is sensitive, and cdktf leaves it out of the file: write it with \`npx cdktf output --outputs-file ${outputs} --outputs-file-include-sensitive-outputs\``,
+    );
+  });
+
+  it("reads ~/ and relative SSH paths of a spec as the operator's: home and working directory", () => {
+    const relative = { ...web, ssh: { ...web.ssh, privateKeyPath: "id_ed25519", knownHostsPath: "~/.havip/known_hosts" } };
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const spec = loadClusterSpec({ specFile: write("relative.json", JSON.stringify(relative)) }, {}, { HOME: "/unused" });
+      expect(spec.ssh.privateKeyPath).toBe(keyPath);
+      expect(spec.ssh.knownHostsPath).toBe(join(homedir(), ".havip/known_hosts"));
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it("names every way to give a cluster when none is given", () => {

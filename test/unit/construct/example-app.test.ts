@@ -1,13 +1,14 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
-import { HaVipExampleStack, loadExampleConfig, parseExampleConfig } from "../../../app";
+import { HaVipExampleStack, loadExampleConfig, parseExampleConfig, SSH_ALLOWED_CIDR_RULE } from "../../../app";
 import { TEST_PUBLIC_KEY } from "../../fixtures/synth-cluster";
-import { withAbsoluteSshPaths } from "../../../app/load-example-config";
+import { portablePath, withPortableSshPaths } from "../../../app/load-example-config";
+import { writeTestKeyPair } from "../../fixtures/ssh-keys";
 
 const projectRoot = resolve(__dirname, "../../..");
 const scratch = mkdtempSync(join(tmpdir(), "havip-example-"));
@@ -44,17 +45,41 @@ describe("example app config", () => {
     expect(parseExampleConfig({ eip: { bandwidthMbps: 5 } }, "cfg")).toEqual({ eip: { bandwidthMbps: 5 } });
   });
 
-  it("makes SSH key and known_hosts paths absolute, since local-exec runs in cdktf.out", () => {
-    writeFileSync(join(scratch, "ssh.json"), JSON.stringify({ ssh: { privateKeyPath: "keys/id", knownHostsPath: "kh" } }));
-    expect(loadExampleConfig({ path: "ssh.json", baseDir: scratch }).ssh).toEqual({
-      privateKeyPath: join(scratch, "keys", "id"),
-      knownHostsPath: join(scratch, "kh"),
+  it("keeps SSH paths portable: relative to the working directory below it, ~/ as written, absolute outside it", () => {
+    expect(portablePath("keys/id", join(scratch, "conf"), scratch)).toBe(join("conf", "keys", "id"));
+    expect(portablePath("~/.ssh/id_ed25519", join(scratch, "conf"), scratch)).toBe("~/.ssh/id_ed25519");
+    expect(portablePath("../kh", join(scratch, "conf"), join(scratch, "app"))).toBe(join(scratch, "kh"));
+    expect(portablePath("/etc/ssh/key", scratch, scratch)).toBe("/etc/ssh/key");
+  });
+
+  it("resolves relative paths against the config file's folder, not the working directory", () => {
+    const configDir = mkdtempSync(join(scratch, "conf-"));
+    writeTestKeyPair(join(configDir, "id"), "ops@example");
+    writeFileSync(join(configDir, "ssh.json"), JSON.stringify({ ssh: { privateKeyPath: "id", knownHostsPath: "kh" } }));
+    const config = loadExampleConfig({ path: join(configDir, "ssh.json"), baseDir: scratch });
+    expect(config.ssh).toEqual({
+      privateKeyPath: join(configDir.slice(scratch.length + 1), "id"),
+      knownHostsPath: join(configDir.slice(scratch.length + 1), "kh"),
     });
   });
 
+  it("names a missing file as written and as tried", () => {
+    const configDir = mkdtempSync(join(scratch, "conf-"));
+    writeFileSync(join(configDir, "c.json"), JSON.stringify({ sshPublicKeyFile: "keys/id.pub" }));
+    expect(() => loadExampleConfig({ path: join(configDir, "c.json"), baseDir: scratch })).toThrow(
+      `sshPublicKeyFile keys/id.pub (${join(configDir, "keys", "id.pub")}) does not exist (relative paths are read from the config file's folder)`,
+    );
+    writeFileSync(join(configDir, "k.json"), JSON.stringify({ ssh: { privateKeyPath: "keys/id" } }));
+    expect(() => loadExampleConfig({ path: join(configDir, "k.json"), baseDir: scratch })).toThrow(
+      `ssh.privateKeyPath keys/id (${join(configDir, "keys", "id")}) does not exist: give the path of the private key the provisioner signs in with, or leave ssh.privateKeyPath out to use the SSH agent`,
+    );
+  });
+
   it("reads nothing when the default file is absent, but insists on a named one", () => {
-    expect(loadExampleConfig({ baseDir: scratch })).toEqual({ ssh: { knownHostsPath: join(scratch, ".havip", "known_hosts") } });
-    expect(() => loadExampleConfig({ path: "missing.json", baseDir: scratch })).toThrow("does not exist");
+    expect(loadExampleConfig({ baseDir: scratch })).toEqual({ ssh: { knownHostsPath: join(".havip", "known_hosts") } });
+    expect(() => loadExampleConfig({ path: "missing.json", baseDir: scratch })).toThrow(
+      `config file missing.json (${join(scratch, "missing.json")}) does not exist`,
+    );
   });
 
   it("inlines the public key from sshPublicKeyFile", () => {
@@ -66,8 +91,17 @@ describe("example app config", () => {
   it("matches the committed example config", () => {
     const example = JSON.parse(readFileSync(join(projectRoot, "havip-cluster.config.example.json"), "utf8"));
     expect(() => parseExampleConfig(example, "example")).not.toThrow();
-    // The app expands `~` and relative SSH paths against the config's directory; the construct refuses them unexpanded.
-    expect(() => synthExample(withAbsoluteSshPaths(parseExampleConfig(example, "example"), projectRoot))).not.toThrow();
+    // Its private key is ~/.ssh/id_ed25519, which synth checks: a home that has one.
+    const home = mkdtempSync(join(scratch, "home-"));
+    mkdirSync(join(home, ".ssh"));
+    writeTestKeyPair(join(home, ".ssh", "id_ed25519"), "ops@example");
+    const savedHome = process.env.HOME;
+    process.env.HOME = home;
+    try {
+      expect(() => synthExample(withPortableSshPaths(parseExampleConfig(example, "example"), projectRoot, projectRoot))).not.toThrow();
+    } finally {
+      process.env.HOME = savedHome;
+    }
   });
 });
 
@@ -83,10 +117,36 @@ describe("example app stack", () => {
   it("asks Terraform for the SSH CIDR and public key, and checks the CIDR at plan time", () => {
     const synth = synthExample({});
     expect(Object.keys(synth.variable).sort()).toEqual(["availability_zone", "ssh_allowed_cidr", "ssh_public_key"]);
-    expect(JSON.stringify(synth.variable.ssh_allowed_cidr)).toContain('var.ssh_allowed_cidr != \\"0.0.0.0/0\\"');
+    expect(JSON.stringify(synth.variable.ssh_allowed_cidr)).toContain('!endswith(var.ssh_allowed_cidr, \\"/0\\")');
     expect(Object.values(synth.resource.tencentcloud_security_group_rule_set)[0].ingress).toEqual(
       expect.arrayContaining([expect.objectContaining({ port: "22", cidr_block: "${var.ssh_allowed_cidr}" })]),
     );
+  });
+
+  it("refuses a literal sshAllowedCidr that opens SSH to everyone, as the variable does", () => {
+    expect(() => parseExampleConfig({ sshAllowedCidr: "0.0.0.0/0" }, "cfg")).toThrow(
+      `cfg: sshAllowedCidr 0.0.0.0/0 ${SSH_ALLOWED_CIDR_RULE}; give the operator's address, e.g. 203.0.113.7/32`,
+    );
+    expect(JSON.stringify(synthExample({}).variable.ssh_allowed_cidr)).toContain(SSH_ALLOWED_CIDR_RULE);
+  });
+
+  it("takes the VRRP password from a sensitive variable the config names, checked at plan time", () => {
+    const synth = synthExample({ keepalived: { authPass: { variable: "vrrp_auth_pass" } } });
+    const variable = synth.variable.vrrp_auth_pass as unknown as { sensitive: boolean; validation: { condition: string }[] };
+    expect(variable.sensitive).toBe(true);
+    expect(variable.validation[0].condition).toContain("length(var.vrrp_auth_pass) <= 8");
+    expect(JSON.stringify(synth)).toContain("var.vrrp_auth_pass");
+    expect((synth.output["cluster-spec"] as unknown as { sensitive: boolean }).sensitive).toBe(true);
+  });
+
+  it("refuses a password variable whose name Terraform cannot take, and never shows a literal password", () => {
+    expect(() => parseExampleConfig({ keepalived: { authPass: { variable: "1pass" } } }, "cfg")).toThrow(
+      "keepalived.authPass.variable 1pass must be a Terraform variable name",
+    );
+    expect(() => parseExampleConfig({ keepalived: { authPass: "Secret123" } }, "cfg")).toThrow(
+      "keepalived.authPass (9 characters) is too long",
+    );
+    expect(() => parseExampleConfig({ keepalived: { authPass: "Secret123" } }, "cfg")).not.toThrow(/Secret/);
   });
 
   it("creates no variables for values the config gives", () => {

@@ -234,7 +234,7 @@ describe("HaVipCluster outputs", () => {
       cluster = new HaVipCluster(stack, "web", {
         ...guideProps,
         keepalived: { virtualRouterId: 7, advertIntSeconds: 3 },
-        ssh: { user: "ops" },
+        ssh: { ...guideProps.ssh, user: "ops" },
       });
     });
     expect(cluster?.nodePrivateIps).toEqual(["172.16.16.5", "172.16.16.6"]);
@@ -247,7 +247,7 @@ describe("HaVipCluster outputs", () => {
       priority: 254,
       interfaceName: "eth0",
       subnetPrefixLength: 24,
-      ssh: { user: "ops" },
+      ssh: { user: "ops", knownHostsPath: ".havip/known_hosts", trustOnFirstUse: true },
       nodes: [
         { name: "primary", privateIp: "172.16.16.5" },
         { name: "secondary", privateIp: "172.16.16.6" },

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { synthCluster } from "../../fixtures/synth-cluster";
+import { synthCluster, type SynthResult } from "../../fixtures/synth-cluster";
 
 interface LocalExec {
   type: string;
@@ -14,7 +14,7 @@ function provisioningOf(props: Parameters<typeof synthCluster>[0] = {}) {
   const result = synthCluster(props);
   // The whole pair's run; the per-node deploy gates are covered in day-two-changes.test.ts.
   const all = Object.entries(result.resources("terraform_data"))
-    .filter(([logicalId]) => !logicalId.includes("-gate"))
+    .filter(([logicalId]) => !logicalId.includes("-gate") && !logicalId.includes("preflight"))
     .map(([, block]) => block);
   return { result, all };
 }
@@ -62,6 +62,7 @@ describe("post-apply provisioning", () => {
     expect(dependsOn.filter((d) => d.startsWith("terraform_data."))).toEqual([
       expect.stringContaining("primary-gate"),
       expect.stringContaining("secondary-gate"),
+      expect.stringContaining("preflight"),
     ]);
   });
 
@@ -80,5 +81,50 @@ describe("post-apply provisioning", () => {
     expect((all[0].triggers_replace as Record<string, string>).spec_sha256).toMatch(/^\$\{sensitive\(sha256\(/);
     const spec = Object.entries(result.outputs()).find(([name]) => name.endsWith("-spec"));
     expect(spec?.[1].sensitive).toBe(true);
+  });
+});
+
+describe("the deploy preflight", () => {
+  const preflightOf = (result: SynthResult) => {
+    const entries = Object.entries(result.resources("terraform_data")).filter(([logicalId]) => logicalId.includes("preflight"));
+    expect(entries).toHaveLength(1);
+    return { address: `terraform_data.${entries[0][0]}`, block: entries[0][1] };
+  };
+
+  it("runs `havip-cluster preflight` with the cluster's name and SSH settings, and no secret", () => {
+    const result = synthCluster({ keepalived: { virtualRouterId: 51, authPass: "s3cretpw" } });
+    const localExec = (preflightOf(result).block.provisioner as { "local-exec": LocalExec }[])[0]["local-exec"];
+    expect([...localExec.interpreter.slice(2), localExec.command]).toEqual(["preflight"]);
+    const input = String(result.locals()[/^\$\{local\.([\w-]+)\}$/.exec(localExec.environment.HAVIP_PREFLIGHT)?.[1] ?? ""]);
+    expect(JSON.parse(input)).toEqual({ clusterName: "web", ssh: { knownHostsPath: ".havip/known_hosts", trustOnFirstUse: true } });
+    expect(preflightOf(result).block.depends_on).toBeUndefined();
+  });
+
+  it("comes before every resource of the cluster, so a deploy it refuses creates nothing", () => {
+    const result = synthCluster({ havips: [{}] });
+    const { address } = preflightOf(result);
+    const parsed = JSON.parse(result.json) as { resource: Record<string, Record<string, { depends_on?: string[] }>> };
+    const others = Object.entries(parsed.resource).flatMap(([type, blocks]) =>
+      Object.entries(blocks)
+        .map(([name, block]) => ({ address: `${type}.${name}`, block }))
+        .filter((resource) => resource.address !== address),
+    );
+    expect(others.length).toBeGreaterThan(10);
+    expect(others.filter((resource) => !resource.block.depends_on?.includes(address)).map((resource) => resource.address)).toEqual([]);
+    // A data source that waited for it would be read only at apply time: the image lookup does not.
+    expect(JSON.stringify(result.data("tencentcloud_images"))).not.toContain("preflight");
+  });
+
+  it("runs every local-exec in the directory cdktf runs in, where relative SSH paths point", () => {
+    const result = synthCluster();
+    const execs = Object.values(result.resources("terraform_data")).map(
+      (block) => (block.provisioner as { "local-exec": LocalExec & { working_dir: string } }[])[0]["local-exec"],
+    );
+    expect(execs).toHaveLength(4);
+    expect(execs.map((exec) => exec.working_dir)).toEqual(execs.map(() => process.cwd()));
+  });
+
+  it("is left out with provisionOnDeploy: false", () => {
+    expect(Object.keys(synthCluster({ provisionOnDeploy: false }).resources("terraform_data"))).toEqual([]);
   });
 });

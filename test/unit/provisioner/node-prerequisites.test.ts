@@ -4,6 +4,7 @@ import type { ClusterSpec } from "../../../lib/core/cluster-settings";
 import { testClusterSpec } from "../../fixtures/cluster-spec";
 import type { NodeFacts } from "../../../lib/core/node/node-facts";
 import { ensureScriptUserCommand, installPackagesCommand, missingPackages, runtimePathsScript } from "../../../lib/core/node/packages";
+import { withPackageLock } from "../../../lib/core/node/package-lock";
 
 const spec = testClusterSpec();
 const facts = (commands: string[]): NodeFacts => ({
@@ -32,12 +33,12 @@ describe("missingPackages", () => {
 });
 
 describe("installPackagesCommand", () => {
-  it("installs non-interactively with each package manager", () => {
-    expect(installPackagesCommand("apt-get", ["curl", "logrotate"])).toMatch(
-      /DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq curl logrotate <\/dev\/null$/,
+  it("installs non-interactively with each package manager, under the node's package lock", () => {
+    expect(installPackagesCommand("apt-get", ["curl", "logrotate"])).toBe(
+      withPackageLock("export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq curl logrotate </dev/null"),
     );
-    expect(installPackagesCommand("dnf", ["curl"])).toBe("dnf install -y -q curl </dev/null");
-    expect(installPackagesCommand("yum", ["curl"])).toBe("yum install -y -q curl </dev/null");
+    expect(installPackagesCommand("dnf", ["curl"])).toBe(withPackageLock("dnf install -y -q curl </dev/null"));
+    expect(installPackagesCommand("yum", ["curl"])).toBe(withPackageLock("yum install -y -q curl </dev/null"));
   });
 });
 

@@ -80,14 +80,14 @@ describe("untyped input to the construct", () => {
       "network.vpcCidr 192.168.0.0/15 is not a private block",
     ],
     [
-      "a relative private-key path",
-      { ssh: { privateKeyPath: "keys/id_ed25519" } },
-      "ssh.privateKeyPath keys/id_ed25519 must be an absolute file path (the provisioner runs from cdktf.out/stacks/<stack>, and nothing expands ~)",
+      "a private-key path that names a directory",
+      { ssh: { privateKeyPath: "keys/" } },
+      "ssh.privateKeyPath keys/ must be a file path: absolute, ~/... (your home) or relative to the directory cdktf (or havip-cluster) runs in",
     ],
     [
-      "a ~ known_hosts path",
-      { ssh: { knownHostsPath: "~/.havip/known_hosts" } },
-      "ssh.knownHostsPath ~/.havip/known_hosts must be an absolute file path",
+      "another user's ~ in the known_hosts path",
+      { ssh: { knownHostsPath: "~ops/.havip/known_hosts" } },
+      "ssh.knownHostsPath ~ops/.havip/known_hosts must be a file path",
     ],
   ])("%s is a SettingsError naming the field", (_name, overrides, message) => {
     const text = refusal({ ...guideProps, ...overrides });
