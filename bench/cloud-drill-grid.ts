@@ -218,6 +218,8 @@ export function expectedFalseFailoversPerHour(advertIntSeconds: number, lossPerc
 }
 
 const seconds = (ms: number) => ms / 1000;
+/** A rate per hour with two significant digits (0.0036, 0.18, 1.6, 32). */
+const formatRate = (perHour: number) => (perHour >= 10 ? perHour.toFixed(0) : perHour.toPrecision(2));
 
 /** The per-advert_int table: crash outage by switch delay, and false failovers by link profile. */
 export function formatCloudGridTables(section: CloudGridSection): string {
@@ -270,7 +272,7 @@ export function formatCloudGridTables(section: CloudGridSection): string {
         const time = mine.reduce((sum, s) => sum + s.seconds, 0);
         const failed = mine.filter((s) => s.error !== undefined).length;
         const rate = time > 0 ? (count * 3600) / time : 0;
-        const expected = profile.lossPercent ? ` (model ${expectedFalseFailoversPerHour(advertInt, profile.lossPercent).toFixed(1)})` : "";
+        const expected = profile.lossPercent ? ` (model ${formatRate(expectedFalseFailoversPerHour(advertInt, profile.lossPercent))})` : "";
         return `${count} in ${time.toFixed(0)} s = ${rate.toFixed(0)}/h${expected}${failed > 0 ? ` [${failed} failed]` : ""}`;
       }),
     ]);
@@ -292,7 +294,7 @@ export function formatCloudGridTables(section: CloudGridSection): string {
       (s.switchDelayMs / 1000).toFixed(1),
       s.garpMasterRefreshSeconds === 0 ? "0 (no refresh)" : String(s.garpMasterRefreshSeconds),
       s.holdSeconds.toFixed(1),
-      s.error === undefined ? String(s.bindingMovesDuringPartition ?? "-") : `FAILED: ${s.error.slice(0, 60)}`,
+      `${s.bindingMovesDuringPartition ?? "-"}${s.error === undefined ? "" : " (the drill failed)"}`,
       String(s.clientSwitches ?? "-"),
       Object.entries(s.clientSecondsByNode ?? {})
         .map(([node, time]) => `${node} ${time.toFixed(1)}`)
