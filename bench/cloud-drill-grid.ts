@@ -97,9 +97,14 @@ export interface CloudGridOptions {
 async function setAdvertInt(lab: CloudLab, advertIntSeconds: number): Promise<DrillTarget> {
   const outputs = JSON.parse(fs.readFileSync(lab.outputsPath, "utf8")) as Record<string, Record<string, unknown>>;
   const stack = Object.values(outputs)[0];
-  const spec = JSON.parse(String(stack["cluster-spec"])) as { advertIntSeconds: number };
+  const spec = JSON.parse(String(stack["cluster-spec"])) as { advertIntSeconds: number; authPass?: unknown };
   if (spec.advertIntSeconds !== advertIntSeconds) {
-    stack["cluster-spec"] = JSON.stringify({ ...spec, advertIntSeconds });
+    // VRRPv3 (a fractional advert_int) has no authentication: the spec must not carry the password then.
+    const { authPass, ...withoutPassword } = spec;
+    const changed = usesVrrpV3(advertIntSeconds)
+      ? withoutPassword
+      : { ...withoutPassword, ...(authPass === undefined ? {} : { authPass }) };
+    stack["cluster-spec"] = JSON.stringify({ ...changed, advertIntSeconds });
     fs.writeFileSync(lab.outputsPath, `${JSON.stringify(outputs, null, 2)}\n`, { mode: 0o600 });
     await cloudLabTarget(lab).reprovision();
   }
