@@ -18,9 +18,7 @@ export const E2E_LAB_RUNS: readonly {
   readonly name: string;
   readonly tag: string;
   readonly release: LabReleaseChoice;
-}[] = [
-  { name: "mixed pair (a bullseye, b trixie)", tag: "mx", release: { a: "bullseye", b: "trixie" } },
-];
+}[] = [{ name: "mixed pair (a bullseye, b trixie)", tag: "mx", release: { a: "bullseye", b: "trixie" } }];
 
 export const missingForLab = labPreflight();
 const onCi = process.env.CI === "true";
