@@ -22,7 +22,7 @@ apt-get install -y -qq --no-install-recommends \
 # registers no machines (nspawn --register=no), so host lookups need not ask machined.
 sed -i -E 's/[[:space:]]+mymachines//g' /etc/nsswitch.conf
 
-echo "== terraform >= 1.4 (not in Debian's archive: install HashiCorp's package or binary first; the lab's deploys and the Terraform checks run the real one)"
+echo "== terraform >= 1.7 (not in Debian's archive: install HashiCorp's package or binary first; the lab's deploys and the Terraform checks run the real one)"
 if ! terraform version; then
   echo "setup-debian.sh: terraform is not on PATH" >&2
   exit 1
