@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cloudLabDown, cloudLabUp, deployExample, destroyExample, runAsOperator, stackDir } from "../lab/cloud";
+import { applyStack, cloudLabDown, cloudLabUp, deployExample, destroyExample, stackDir } from "../lab/cloud";
 import type { CloudLab } from "../lab/cloud";
 
 /** One timed Terraform run: its wall time, and the part spent in the construct's local-exec provisioning. */
@@ -79,15 +79,7 @@ export async function measureDeployRuns(options: {
       const noChange = await timed(async () => (await deployExample(lab), logOf(lab, "deploy.log")()));
       options.log(`deploy: run ${run}: terraform apply -replace of the secondary`);
       const replaceOneNode = await timed(async () => {
-        const applied = await runAsOperator(lab, [
-          "terraform",
-          `-chdir=${stackDir(lab)}`,
-          "apply",
-          "-auto-approve",
-          "-input=false",
-          "-no-color",
-          `-replace=${secondaryInstanceAddress(lab)}`,
-        ]);
+        const applied = await applyStack(lab, [`-replace=${secondaryInstanceAddress(lab)}`]);
         if (applied.code !== 0) throw new Error(`terraform apply -replace failed: ${applied.stderr.trim() || applied.stdout.slice(-2000)}`);
         return applied.stdout;
       });

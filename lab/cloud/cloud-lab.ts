@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { pollUntil } from "../../lib/core/poll-until";
+import type { CommandResult } from "../host/host-command";
 import {
   API_ADDRESS,
   MIRROR_ADDRESS,
@@ -264,6 +265,22 @@ async function runCdktf(layout: CloudLabLayout, args: readonly string[], logName
 export async function deployExample(layout: CloudLabLayout, options: CloudLabOptions = {}): Promise<void> {
   await runCdktf(layout, ["deploy"], "deploy.log", step(options));
   await writeOutputs(layout);
+}
+
+/**
+ * `terraform apply` of the synthesized stack as the operator, without cdktf: what a deploy runs
+ * after synth, for an edited `cdk.tf.json` or with `-replace=ADDRESS` in `extraArgs`.
+ */
+export async function applyStack(layout: CloudLabLayout, extraArgs: readonly string[] = []): Promise<CommandResult> {
+  return runAsOperator(layout, [
+    "terraform",
+    `-chdir=${stackDir(layout)}`,
+    "apply",
+    "-auto-approve",
+    "-input=false",
+    "-no-color",
+    ...extraArgs,
+  ]);
 }
 
 /**

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  applyStack,
   type CloudLab,
   cloudLabDown,
   cloudLabPreflight,
@@ -74,6 +75,27 @@ async function keepalivedHolders(lab: CloudLab): Promise<string[]> {
     if (shown.stdout.includes(` inet ${VIP}/`)) holders.push(node.name);
   }
   return holders;
+}
+
+/** The most nodes seen holding the VIP at once (sampled every 100 ms) while `run` runs. */
+async function mostVipHoldersDuring(lab: CloudLab, run: () => Promise<void>): Promise<number> {
+  let most = 0;
+  let running = true;
+  const sampler = pollUntil(
+    async () => {
+      most = Math.max(most, (await keepalivedHolders(lab)).length);
+      return !running;
+    },
+    (done) => done,
+    { timeoutMs: 900_000, intervalMs: 100 },
+  );
+  try {
+    await run();
+  } finally {
+    running = false;
+    await sampler;
+  }
+  return most;
 }
 
 /** `havip-cluster <command> --json --outputs-file` as the operator runs it; the parsed report and the exit code. */
@@ -288,14 +310,7 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
     const ruleSet = Object.values(stack.resource.tencentcloud_security_group_rule_set)[0];
     ruleSet.ingress = ruleSet.ingress.filter((rule) => !rule.description?.startsWith("VRRP from node"));
     fs.writeFileSync(file, JSON.stringify(stack, null, 2));
-    const applied = await runAsOperator(lab, [
-      "terraform",
-      `-chdir=${stackDir(lab)}`,
-      "apply",
-      "-auto-approve",
-      "-input=false",
-      "-no-color",
-    ]);
+    const applied = await applyStack(lab);
     expect(applied.code, applied.stderr).toBe(0);
     const split = await pollUntil(
       () => cli<{ healthy: boolean; vipHolders: string[] }>(lab, "status"),
@@ -394,16 +409,6 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
 
   it("resizes the nodes one at a time on day 2, never with two VIP holders, and plans no changes afterwards", async () => {
     editConfig(lab, (config) => (config.nodes.instanceType = "S5.LARGE8"));
-    let most = 0;
-    let sampling = true;
-    const sampler = pollUntil(
-      async () => {
-        most = Math.max(most, (await keepalivedHolders(lab)).length);
-        return !sampling;
-      },
-      (done) => done,
-      { timeoutMs: 900_000, intervalMs: 100 },
-    );
     const eip = deployedSpec(lab).cloud.eip as string;
     const client = await startProbe(lab.network.operatorNamespace, eip, {
       httpPath: "/",
@@ -411,12 +416,7 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
       timeoutMs: 300,
       maxProbes: 6000,
     });
-    try {
-      await deployExample(lab);
-    } finally {
-      sampling = false;
-      await sampler;
-    }
+    const most = await mostVipHoldersDuring(lab, () => deployExample(lab));
     const outage = await client.stop();
     console.log(
       `day-2 resize: longest gap of an HTTP client through the EIP ${outage.longestGapMs} ms (${outage.lost}/${outage.sent} lost), answered by ${outage.responders?.join(", ")}`,
@@ -456,22 +456,7 @@ describe.skipIf(skip)("cdktf deploy and destroy of the example app on the local 
     const other = ImageSet.filter((image) => image.ImageName.startsWith("Debian 12") && image.ImageId !== InstanceSet[0].ImageId)[0];
     expect(other).toBeDefined();
     editConfig(lab, (config) => (config.nodes.imageId = other.ImageId));
-    let most = 0;
-    let sampling = true;
-    const sampler = pollUntil(
-      async () => {
-        most = Math.max(most, (await keepalivedHolders(lab)).length);
-        return !sampling;
-      },
-      (done) => done,
-      { timeoutMs: 900_000, intervalMs: 100 },
-    );
-    try {
-      await deployExample(lab);
-    } finally {
-      sampling = false;
-      await sampler;
-    }
+    const most = await mostVipHoldersDuring(lab, () => deployExample(lab));
     const log = fs.readFileSync(path.join(lab.projectDir, "deploy.log"), "utf8");
     const primaryReinstalled = log.search(/tencentcloud_instance\.cluster_primary_\w+: Modifications complete/);
     const primaryGate = log.search(/terraform_data\.cluster_primary-gate_\w+: Creation complete/);
