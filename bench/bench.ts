@@ -237,6 +237,8 @@ function mergedReport(files: readonly string[]): BenchReport {
   return {
     ...reports[reports.length - 1],
     date: reports.map((report) => report.date).join(", "),
+    // A slice that ran no repeated section carries the default; the header names the most any slice ran.
+    runs: Math.max(...reports.map((report) => report.runs)),
     ...(grids.length === 0
       ? {}
       : {
