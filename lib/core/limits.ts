@@ -17,7 +17,7 @@ export const MAX_AUTH_PASS_LENGTH = 8;
  * advert_int in whole seconds. 2 s stays the default, from the local cloud's measurements
  * (docs/benchmarks.md, "The cloud's terms"): a client through the HAVIP waits for the
  * master-down interval plus the cloud's switch (about 4 s; up to 10 s), so a crash costs ~8.8 s
- * at 2 s, ~6.7 s at 1 s and ~4.3 s even at 0.1 s; below 2 s the switch is most of the outage,
+ * at 2 s, ~6.8 s at 1 s and ~4.3 s even at 0.1 s; below 2 s the switch is most of the outage,
  * while false failovers (each one a switch-long outage of its own) double with every halving of
  * advert_int on a lossy link. Tencent's guide uses 5 s (~18.9 s measured with the switch).
  */
