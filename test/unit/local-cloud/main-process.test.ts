@@ -9,8 +9,19 @@ const REPO_ROOT = resolve(__dirname, "../../..");
 let dir: string;
 let child: ChildProcess | undefined;
 
-afterEach(() => {
-  if (child?.exitCode === null) child.kill("SIGKILL");
+/**
+ * SIGKILL to the server itself: the tsx launcher runs it as a child process of its own, so the
+ * launcher leads a process group (detached) and the signal goes to the group.
+ */
+async function killServer(): Promise<void> {
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolveExit) => child?.once("exit", resolveExit));
+  process.kill(-child.pid, "SIGKILL");
+  await exited;
+}
+
+afterEach(async () => {
+  await killServer();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -32,7 +43,7 @@ async function startMain(listen: string[]): Promise<string> {
       "--boot-delay-ms",
       "10",
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let output = "";
   return new Promise((resolveUrl, reject) => {
@@ -59,8 +70,7 @@ describe("local-cloud/main.ts", () => {
       body: JSON.stringify({ VpcName: "kept", CidrBlock: "10.8.0.0/16" }),
     });
     const vpcId = created.json.Response.Vpc.VpcId as string;
-    child?.kill("SIGKILL");
-    await new Promise((resolveExit) => child?.once("exit", resolveExit));
+    await killServer();
 
     const socketPath = join(dir, "api.sock");
     expect(await startMain(["--socket", socketPath])).toBe(`unix:${socketPath}`);
