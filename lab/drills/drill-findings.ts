@@ -106,3 +106,34 @@ export function longestGapBetween(samples: readonly TimedSample[], fromMs: numbe
 export function perHour(count: number, seconds: number): number {
   return seconds > 0 ? (count * 3600) / seconds : 0;
 }
+
+/**
+ * How long after the peer took the VIP the node going down may still show it. Keepalived sends its
+ * priority-0 advert before it deletes its addresses (`vrrp_restore_interface`), and the peer takes
+ * over within the skew time (8 ms at priority 254): a node shutting everything down for a reboot,
+ * on a busy host, can delete a sample or two later. A wrong return (a node that takes the VIP back
+ * after booting) comes seconds later, well outside it.
+ */
+export const LATE_RELEASE_ALLOWANCE_MS = 1000;
+
+/** The VIP holders while a master goes down and comes back, as the drill sampled them. */
+export interface HandoverRecord {
+  /** When the peer was first seen holding the VIP (ms since the epoch). */
+  readonly peerHeldAtMs?: number;
+  /** The longest the node going down was seen still holding the VIP after the peer had it, within the allowance. */
+  readonly lateReleaseMs: number;
+  /** When two nodes held the VIP outside the allowance: a split, which fails the drill. */
+  readonly twoHoldersAtMs?: number;
+}
+
+export const NO_HANDOVER_YET: HandoverRecord = { lateReleaseMs: 0 };
+
+/** Adds one sample of the holders (taken at `atMs`) to the record. */
+export function recordHandover(record: HandoverRecord, peer: string, holders: readonly string[], atMs: number): HandoverRecord {
+  const peerHeldAtMs = record.peerHeldAtMs ?? (holders.includes(peer) ? atMs : undefined);
+  if (holders.length < 2) return { ...record, ...(peerHeldAtMs === undefined ? {} : { peerHeldAtMs }) };
+  const sincePeer = peerHeldAtMs === undefined ? undefined : atMs - peerHeldAtMs;
+  if (sincePeer !== undefined && sincePeer <= LATE_RELEASE_ALLOWANCE_MS)
+    return { ...record, peerHeldAtMs: peerHeldAtMs as number, lateReleaseMs: Math.max(record.lateReleaseMs, sincePeer) };
+  return { ...record, ...(peerHeldAtMs === undefined ? {} : { peerHeldAtMs }), twoHoldersAtMs: record.twoHoldersAtMs ?? atMs };
+}

@@ -4,6 +4,7 @@ import { serverGroupStatus } from "../lab-status";
 import { execInServer, readServerFile, vipHolders } from "../servers/server-inspection";
 import { type DrillTarget, type LinkProfile, otherNode } from "./drill-target";
 import { type DrillBounds, RETURN_TIMEOUT_MS } from "./drill-timing";
+import { NO_HANDOVER_YET, recordHandover } from "./drill-findings";
 
 /** How the drills inject a fault and watch what the VIP does: the strategies the drill table combines. */
 
@@ -98,7 +99,8 @@ export const peerTakesOver =
  * The master goes down and boots again (reboot or crash; the supervisor boots it again): the time
  * until the peer holds the VIP, then until the old master is back with systemd running and
  * Keepalived started by its unit in BACKUP (nopreempt: it must not take the VIP back). The
- * holders are sampled every 50 ms the whole time: two at once fails the drill.
+ * holders are sampled every 50 ms the whole time: two at once fails the drill, except the node
+ * going down still releasing the VIP just after the peer took it (`LATE_RELEASE_ALLOWANCE_MS`).
  */
 export const peerTakesOverWhileMasterRestarts =
   (fault: Fault): ObservedFault =>
@@ -107,14 +109,14 @@ export const peerTakesOverWhileMasterRestarts =
     const peer = otherNode(target, master);
     const faultAtMs = Date.now();
     await fault(context);
+    let handover = NO_HANDOVER_YET;
     let most = 0;
-    let movedAt: number | undefined;
     let lastStatusAt = 0;
     const sample = async (): Promise<boolean> => {
       const holders = await vipHolders(target.group);
       most = Math.max(most, holders.length);
-      if (movedAt === undefined && holders.includes(peer)) movedAt = Date.now();
-      if (movedAt === undefined || Date.now() - lastStatusAt <= 500) return false;
+      handover = recordHandover(handover, peer, holders, Date.now());
+      if (handover.peerHeldAtMs === undefined || Date.now() - lastStatusAt <= 500) return false;
       lastStatusAt = Date.now();
       const returned = (await serverGroupStatus(target.group)).servers.find((server) => server.name === master);
       return (
@@ -132,17 +134,23 @@ export const peerTakesOverWhileMasterRestarts =
     // A moment longer: a returning node that wrongly preempts would take the VIP now.
     if (back) await sleep(Math.ceil(bounds.masterDownS * 1000));
     const finalHolders = await vipHolders(target.group);
+    handover = recordHandover(handover, peer, finalHolders, Date.now());
+    const movedAt = handover.peerHeldAtMs;
     const problems = [
-      ...(most > 1 ? ["both servers held the VIP at the same time"] : []),
+      ...(handover.twoHoldersAtMs !== undefined
+        ? [`both servers held the VIP at the same time, ${((handover.twoHoldersAtMs - faultAtMs) / 1000).toFixed(2)} s after the fault`]
+        : []),
       ...(movedAt !== undefined && !back
         ? [`${master} was not back (systemd running, sshd, Keepalived BACKUP) within ${RETURN_TIMEOUT_MS / 1000} s`]
         : []),
     ];
+    const lateRelease =
+      handover.lateReleaseMs > 0 ? `; ${master} still showed the VIP ${handover.lateReleaseMs} ms after ${peer} took it` : "";
     return {
       faultAtMs,
       vipMovedAfterSeconds: movedAt === undefined ? undefined : (movedAt - faultAtMs) / 1000,
       nopreemptHeld: back ? finalHolders.length === 1 && finalHolders[0] === peer : undefined,
-      note: `${master} came back${back ? " as BACKUP" : " NOT as BACKUP"}; at most ${most} holder(s) at any time`,
+      note: `${master} came back${back ? " as BACKUP" : " NOT as BACKUP"}; at most ${most} holder(s) at any time${lateRelease}`,
       problem: problems.length === 0 ? undefined : problems.join("; "),
     };
   };

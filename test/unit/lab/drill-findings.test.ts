@@ -4,9 +4,12 @@ import {
   bindingSequence,
   bindingSettledOn,
   clientShare,
+  LATE_RELEASE_ALLOWANCE_MS,
   longestGapBetween,
+  NO_HANDOVER_YET,
   perHour,
   recordBinding,
+  recordHandover,
   type BindingChange,
 } from "../../../lab/drills/drill-findings";
 import { parseLinkProfile, describeLinkProfile } from "../../../lab/drills";
@@ -97,5 +100,49 @@ describe("how long the partition drill keeps the nodes apart", () => {
     const bounds = drillBounds({ ...BARE_LAB_TIMING, advertIntSeconds: 2, switchDelaySeconds: 4 });
     expect(partitionHoldSeconds(bounds, true)).toBeCloseTo(2 * bounds.masterDownS + 4 + 3 * 6, 6);
     expect(partitionHoldSeconds(bounds, false)).toBeCloseTo(2 * bounds.masterDownS, 6);
+  });
+});
+
+describe("the VIP holders while a master goes down and comes back", () => {
+  const sampled = (samples: [number, string[]][]) =>
+    samples.reduce((record, [atMs, holders]) => recordHandover(record, "secondary", holders, atMs), NO_HANDOVER_YET);
+
+  it("times the peer's takeover from its first sample and finds no split in a clean handover", () => {
+    const record = sampled([
+      [0, ["primary"]],
+      [50, []],
+      [100, ["secondary"]],
+      [9000, ["secondary"]],
+    ]);
+    expect(record).toEqual({ peerHeldAtMs: 100, lateReleaseMs: 0 });
+  });
+
+  it("allows the node going down to show the VIP a moment after the peer took it (Keepalived announces priority 0 before it deletes)", () => {
+    const record = sampled([
+      [0, ["primary"]],
+      [50, ["primary", "secondary"]],
+      [100, ["primary", "secondary"]],
+      [150, ["secondary"]],
+    ]);
+    expect(record).toEqual({ peerHeldAtMs: 50, lateReleaseMs: 50 });
+  });
+
+  it("calls two holders a split once the allowance has passed: a node that takes the VIP back after booting", () => {
+    const record = sampled([
+      [0, ["primary"]],
+      [100, ["secondary"]],
+      [100 + LATE_RELEASE_ALLOWANCE_MS + 1, ["secondary", "primary"]],
+      [20_000, ["primary", "secondary"]],
+    ]);
+    expect(record.twoHoldersAtMs).toBe(100 + LATE_RELEASE_ALLOWANCE_MS + 1);
+    expect(record.lateReleaseMs).toBe(0);
+  });
+
+  it("calls an overlap that outlasts the allowance a split, even one that began as a takeover", () => {
+    const record = sampled([
+      [0, ["primary", "secondary"]],
+      [LATE_RELEASE_ALLOWANCE_MS + 50, ["primary", "secondary"]],
+    ]);
+    expect(record.twoHoldersAtMs).toBe(LATE_RELEASE_ALLOWANCE_MS + 50);
   });
 });
