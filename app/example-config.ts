@@ -151,6 +151,7 @@ export const EXAMPLE_CONFIG_SHAPE: Shape = fieldsOf<ExampleAppConfig & { readonl
   },
   spreadAcrossHosts: "boolean",
   provisionOnDeploy: "boolean",
+  adoptUnrecorded: "boolean",
   keepalivedSource: { rule: "must be { url, sha256 }", check: validateKeepalivedSource },
   tags: { mapOf: "string" },
   backend: fieldsOf<NonNullable<ExampleAppConfig["backend"]>>({

@@ -188,4 +188,13 @@ export interface HaVipClusterProps {
    * @default true
    */
   readonly provisionOnDeploy?: boolean;
+  /**
+   * Adopt what an interrupted deploy created but never recorded (a CVM, an HAVIP, the EIP's binding):
+   * a lookup by the cluster's constant names and an `import` block for each, so the next deploy
+   * records the resource instead of creating it again. `false` leaves them out; needed only for a
+   * deploy that replaces the VPC, subnet or security group while the nodes exist (the new ids are
+   * unknown at plan time, and the adoption's `for_each` stops the plan).
+   * @default true
+   */
+  readonly adoptUnrecorded?: boolean;
 }

@@ -188,6 +188,10 @@ export class HaVipCluster extends Construct {
     return `${this.clusterName}-${NODE_NAMES[index]}`;
   }
 
+  private get adoptsUnrecorded(): boolean {
+    return this.props.adoptUnrecorded ?? true;
+  }
+
   private get publicSsh(): boolean {
     return this.props.publicSsh ?? true;
   }
@@ -328,13 +332,14 @@ export class HaVipCluster extends Construct {
           },
         }),
     );
-    [primary, secondary].forEach((instance, index) =>
-      adoptInstance(this, NODE_NAMES[index], instance, {
-        name: this.instanceName(index),
-        privateIp: this.nodePrivateIps[index],
-        securityGroupId: this.securityGroupId,
-      }),
-    );
+    if (this.adoptsUnrecorded)
+      [primary, secondary].forEach((instance, index) =>
+        adoptInstance(this, NODE_NAMES[index], instance, {
+          name: this.instanceName(index),
+          privateIp: this.nodePrivateIps[index],
+          securityGroupId: this.securityGroupId,
+        }),
+      );
     return [primary, secondary];
   }
 
@@ -352,8 +357,10 @@ export class HaVipCluster extends Construct {
         checkAssociate: driftLock,
         ...(settings.address === undefined ? autoAddressGuard(this.instances[0], this.plan.secondaryIp) : {}),
       });
-      const lookup = adoptHavip(this, `havip-${number}`, havip, { name, subnetId: this.subnetId, address: settings.address });
-      if (index === 0) this.firstHavipLookup = lookup;
+      if (this.adoptsUnrecorded) {
+        const lookup = adoptHavip(this, `havip-${number}`, havip, { name, subnetId: this.subnetId, address: settings.address });
+        if (index === 0) this.firstHavipLookup = lookup;
+      }
       if (driftLock) {
         this.instances.forEach((instance, nodeIndex) => {
           const lock = new HaVipInstanceAttachment(this, `havip-${number}-${NODE_NAMES[nodeIndex]}-lock`, {

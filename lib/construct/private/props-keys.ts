@@ -64,4 +64,5 @@ export const PROPS_KEYS = keyTable<HaVipClusterProps>({
   keepalivedSource: "leaf",
   tags: "leaf",
   provisionOnDeploy: "leaf",
+  adoptUnrecorded: "leaf",
 });

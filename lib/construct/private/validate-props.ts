@@ -110,7 +110,7 @@ function kindProblems(props: Record<string, unknown>): SettingsProblem[] {
     object("eip", props.eip, false, "must be an object { name?, bandwidthMbps?, internetChargeType? } or false");
   if (object("tags", props.tags, false, "must map tag keys to strings")) strings(props.tags, "tags", Object.keys(props.tags));
   problems.push(...checkOptional(STRING_RULE, props.sshAllowedCidr, "sshAllowedCidr"));
-  for (const key of ["publicSsh", "driftLock", "spreadAcrossHosts", "provisionOnDeploy"])
+  for (const key of ["publicSsh", "driftLock", "spreadAcrossHosts", "provisionOnDeploy", "adoptUnrecorded"])
     problems.push(...checkOptional(BOOLEAN_RULE, props[key], key));
   return problems;
 }

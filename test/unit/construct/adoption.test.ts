@@ -85,4 +85,12 @@ describe("adoption of what a killed deploy created but did not record", () => {
       HaVip.tfResourceType,
     ]);
   });
+
+  it("with adoptUnrecorded: false declares no lookup and no import (a deploy that replaces the network can then plan)", () => {
+    const result = synthCluster({ adoptUnrecorded: false });
+    expect(imports(result)).toEqual([]);
+    expect(result.data(DataTencentcloudInstances.tfResourceType)).toEqual({});
+    expect(result.data(DataTencentcloudHaVips.tfResourceType)).toEqual({});
+    expect(Object.keys(result.resources(Instance.tfResourceType))).toHaveLength(2);
+  });
 });

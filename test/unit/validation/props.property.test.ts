@@ -74,6 +74,7 @@ const PROPS_FIELDS = [
   "tags",
   "tags.team",
   "provisionOnDeploy",
+  "adoptUnrecorded",
 ] as const;
 
 /** Every optional object present, so a mutation deep inside has a place to land. */
