@@ -131,9 +131,9 @@ export const NO_HANDOVER_YET: HandoverRecord = { lateReleaseMs: 0 };
 /** Adds one sample of the holders (taken at `atMs`) to the record. */
 export function recordHandover(record: HandoverRecord, peer: string, holders: readonly string[], atMs: number): HandoverRecord {
   const peerHeldAtMs = record.peerHeldAtMs ?? (holders.includes(peer) ? atMs : undefined);
-  if (holders.length < 2) return { ...record, ...(peerHeldAtMs === undefined ? {} : { peerHeldAtMs }) };
-  const sincePeer = peerHeldAtMs === undefined ? undefined : atMs - peerHeldAtMs;
-  if (sincePeer !== undefined && sincePeer <= LATE_RELEASE_ALLOWANCE_MS)
-    return { ...record, peerHeldAtMs: peerHeldAtMs as number, lateReleaseMs: Math.max(record.lateReleaseMs, sincePeer) };
-  return { ...record, ...(peerHeldAtMs === undefined ? {} : { peerHeldAtMs }), twoHoldersAtMs: record.twoHoldersAtMs ?? atMs };
+  const seen = peerHeldAtMs === undefined ? record : { ...record, peerHeldAtMs };
+  if (holders.length < 2) return seen;
+  if (peerHeldAtMs !== undefined && atMs - peerHeldAtMs <= LATE_RELEASE_ALLOWANCE_MS)
+    return { ...seen, lateReleaseMs: Math.max(seen.lateReleaseMs, atMs - peerHeldAtMs) };
+  return { ...seen, twoHoldersAtMs: seen.twoHoldersAtMs ?? atMs };
 }
