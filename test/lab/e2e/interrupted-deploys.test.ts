@@ -19,6 +19,7 @@ import {
   cloudLabUp,
   deployExample,
   destroyExample,
+  EXAMPLE_STACK,
   operatorApiCall,
   restartCloudDaemon,
   runAsOperator,
@@ -94,11 +95,31 @@ async function interruptedDeploy(lab: CloudLab, interrupt: () => Promise<boolean
   return { interrupted, outcome: await deploy };
 }
 
-/** SIGKILLs this lab's terraform; true when there was one. */
+/** The example stack's state as Terraform's local backend keeps it, or undefined while the file is empty or cut. */
+function stateSnapshot(lab: CloudLab): { resources: { type: string }[] } | undefined {
+  try {
+    const state = JSON.parse(fs.readFileSync(path.join(lab.projectDir, `terraform.${EXAMPLE_STACK}.tfstate`), "utf8")) as {
+      resources?: { type: string }[];
+    };
+    return Array.isArray(state.resources) ? { resources: state.resources } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * SIGKILLs this lab's terraform between two of its state writes; true when it did. Terraform's
+ * local backend truncates its state file and writes it again in place on every change, so a kill
+ * inside that window empties the state (a hazard of Terraform's, not the one under test):
+ * terraform is stopped, its file read, and it is killed only when the file is whole, else let go on.
+ */
 function killTerraform(lab: CloudLab): boolean {
   const pids = labTerraform(lab);
-  for (const pid of pids) process.kill(pid, "SIGKILL");
-  return pids.length > 0;
+  if (pids.length === 0) return false;
+  for (const pid of pids) process.kill(pid, "SIGSTOP");
+  const signal = stateSnapshot(lab) === undefined ? "SIGCONT" : "SIGKILL";
+  for (const pid of pids) process.kill(pid, signal);
+  return signal === "SIGKILL";
 }
 
 interface CloudInstanceRecord {
@@ -256,6 +277,10 @@ describe.skipIf(skip)(
       expect(running.value.map((instance) => instance.InstanceState)).toContain("RUNNING");
       expect(running.value.map((instance) => instance.InstanceId)).toContain(launching);
       expect(await instancesInState(lab)).toEqual([]);
+      // What Terraform recorded before the launch stays recorded: only the CVM is the next deploy's to adopt.
+      expect(stateSnapshot(lab)?.resources.map((resource) => resource.type)).toEqual(
+        expect.arrayContaining(["tencentcloud_vpc", "tencentcloud_subnet", "tencentcloud_security_group"]),
+      );
       unrecorded = running.value.map((instance) => instance.InstanceId);
     }, 300_000);
 
