@@ -38,7 +38,7 @@ import {
 } from "./cloud-lab-layout";
 import type { HostModel } from "./host-model";
 import { type LabService, labServiceOverrides } from "../lab-cluster-spec";
-import { CHECKOUT_DIR, EXAMPLE_STACK, cdktfArgv, renderCdktfJson, runAsOperator, stackDir } from "./operator-tools";
+import { CHECKOUT_DIR, EXAMPLE_STACK, cdktfArgv, renderCdktfJson, runAsOperator, stackDir, stackStatePath } from "./operator-tools";
 import { findProviderArchive, providerCliConfig, providerMirrorInstalled } from "./provider-mirror";
 
 export const DEFAULT_CLOUD_LAB_PREFIX = "havip-lab";
@@ -439,9 +439,7 @@ export async function cloudLabDown(options: CloudLabDownOptions = {}): Promise<v
   const layout = cloudLabLayout(prefix, options.stateDir);
   const say = step(options);
   let destroyError: Error | undefined;
-  const deployed =
-    fs.existsSync(path.join(stackDir(layout), "terraform.tfstate")) ||
-    fs.existsSync(path.join(layout.projectDir, `terraform.${EXAMPLE_STACK}.tfstate`));
+  const deployed = fs.existsSync(path.join(stackDir(layout), "terraform.tfstate")) || fs.existsSync(stackStatePath(layout));
   if ((options.destroy ?? true) && deployed && daemonRunning(layout)) {
     await destroyExample(layout, options).catch((error: Error) => (destroyError = error));
   }

@@ -137,6 +137,11 @@ export function stackDir(layout: CloudLabLayout): string {
   return path.join(layout.projectDir, "cdktf.out", "stacks", EXAMPLE_STACK);
 }
 
+/** The stack's state file: cdktf's default local backend keeps it in the project directory. */
+export function stackStatePath(layout: CloudLabLayout): string {
+  return path.join(layout.projectDir, `terraform.${EXAMPLE_STACK}.tfstate`);
+}
+
 /** One API call made as the operator (in the operator namespace, signed with the lab's key pair): the Response as JSON. */
 export async function operatorApiCall<T = Record<string, unknown>>(
   layout: CloudLabLayout,

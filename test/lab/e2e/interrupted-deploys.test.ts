@@ -19,11 +19,11 @@ import {
   cloudLabUp,
   deployExample,
   destroyExample,
-  EXAMPLE_STACK,
   operatorApiCall,
   restartCloudDaemon,
   runAsOperator,
   stackDir,
+  stackStatePath,
 } from "../../../lab/cloud";
 import { instanceNamespace } from "../../../lab/cloud-network";
 import { pollUntil } from "../../../lib/core/poll-until";
@@ -98,7 +98,7 @@ async function interruptedDeploy(lab: CloudLab, interrupt: () => Promise<boolean
 /** The example stack's state as Terraform's local backend keeps it, or undefined while the file is empty or cut. */
 function stateSnapshot(lab: CloudLab): { resources: { type: string }[] } | undefined {
   try {
-    const state = JSON.parse(fs.readFileSync(path.join(lab.projectDir, `terraform.${EXAMPLE_STACK}.tfstate`), "utf8")) as {
+    const state = JSON.parse(fs.readFileSync(stackStatePath(lab), "utf8")) as {
       resources?: { type: string }[];
     };
     return Array.isArray(state.resources) ? { resources: state.resources } : undefined;
