@@ -305,21 +305,26 @@ async function resetServerNetwork(server: ServerLayout): Promise<void> {
   for (const argv of serverNetworkCommands(server)) await runCommandOrThrow(argv);
 }
 
+/** Whether the server runs, and its current boot's PID 1 (none between two boots). */
+interface BootState {
+  readonly power: ServerPowerState;
+  readonly initPid: number | undefined;
+}
+
+async function bootState(server: ServerLayout): Promise<BootState> {
+  return { power: serverPowerState(server), initPid: await serverInitPid(server) };
+}
+
 /**
  * Sends a shutdown signal to the server's PID 1 until the boot it was sent to has ended (resent
  * every 2 s to the same PID 1: a systemd early in its boot ignores it). Returns the outcome of
  * waiting for `isDone`.
  */
-async function signalUntil(
-  server: ServerLayout,
-  signal: number,
-  isDone: (state: { readonly power: ServerPowerState; readonly initPid: number | undefined }) => boolean,
-  timeoutMs: number,
-) {
+async function signalUntil(server: ServerLayout, signal: number, isDone: (state: BootState) => boolean, timeoutMs: number) {
   const sentAt = new Map<number, number>();
   return pollUntil(
     async () => {
-      const state = { power: serverPowerState(server), initPid: await serverInitPid(server) };
+      const state = await bootState(server);
       if (!isDone(state) && state.initPid !== undefined && Date.now() - (sentAt.get(state.initPid) ?? 0) >= SIGNAL_REPEAT_MS) {
         try {
           process.kill(state.initPid, signal);
@@ -364,8 +369,9 @@ export async function stopServer(server: ServerLayout, options: WaitOptions & { 
 /**
  * Reboots a running server and waits until it answers again: gracefully, systemd's reboot
  * (SIGRTMIN+5 to PID 1, like `systemctl reboot`); forced, SIGKILL of PID 1 (a reset: the
- * supervisor boots it again after a second). Waits for the old boot to end first, so an sshd still
- * answering from it never counts.
+ * supervisor boots it again after a second). Waits for the next boot's PID 1 first, so an sshd
+ * still answering from the old boot never counts: a killed PID 1 leaves the namespace's process
+ * list before the kernel has killed the rest of its boot.
  */
 export async function rebootServer(server: ServerLayout, options: WaitOptions & { readonly force: boolean }): Promise<void> {
   requireRecord(server);
@@ -379,20 +385,19 @@ export async function rebootServer(server: ServerLayout, options: WaitOptions & 
   if (booted.value === undefined)
     throw new Error(`server ${server.name} has no PID 1 to reboot after ${timeoutMs / 1000} s:\n${serverConsoleTail(server)}`);
   const oldBoot = booted.value;
-  let ended;
+  const nextBootOrStopped = (state: BootState) => state.power !== "running" || (state.initPid !== undefined && state.initPid !== oldBoot);
+  let next;
   if (options.force) {
     signalProcess(oldBoot, "SIGKILL");
-    ended = await pollUntil(
-      () => serverInitPid(server),
-      (pid) => pid !== oldBoot,
-      { timeoutMs, intervalMs: 100 },
-    );
+    next = await pollUntil(() => bootState(server), nextBootOrStopped, { timeoutMs, intervalMs: 100 });
   } else {
-    ended = await signalUntil(server, REBOOT_SIGNAL, (state) => state.initPid !== oldBoot, timeoutMs);
+    next = await signalUntil(server, REBOOT_SIGNAL, nextBootOrStopped, timeoutMs);
   }
-  if (!ended.done)
-    throw new Error(`server ${server.name} did not go down for its reboot within ${timeoutMs / 1000} s:\n${serverConsoleTail(server)}`);
-  if (serverPowerState(server) !== "running")
+  if (!next.done) {
+    const where = next.value.initPid === oldBoot ? "did not go down for its reboot" : "went down but did not boot again";
+    throw new Error(`server ${server.name} ${where} within ${timeoutMs / 1000} s:\n${serverConsoleTail(server)}`);
+  }
+  if (next.value.power !== "running")
     throw new Error(`server ${server.name} powered off instead of rebooting:\n${serverConsoleTail(server)}`);
   await waitForServerSshd(server, { timeoutMs });
 }
