@@ -316,11 +316,16 @@ async function bootState(server: ServerLayout): Promise<BootState> {
 }
 
 /**
- * Sends a shutdown signal to the server's PID 1 until the boot it was sent to has ended (resent
- * every 2 s to the same PID 1: a systemd early in its boot ignores it). Returns the outcome of
- * waiting for `isDone`.
+ * Sends a shutdown signal (or SIGKILL) to the server's PID 1 until the boot it was sent to has
+ * ended (resent every 2 s to the same PID 1: a systemd early in its boot ignores it). Returns the
+ * outcome of waiting for `isDone`.
  */
-async function signalUntil(server: ServerLayout, signal: number, isDone: (state: BootState) => boolean, timeoutMs: number) {
+async function signalUntil(
+  server: ServerLayout,
+  signal: number | NodeJS.Signals,
+  isDone: (state: BootState) => boolean,
+  timeoutMs: number,
+) {
   const sentAt = new Map<number, number>();
   return pollUntil(
     async () => {
@@ -386,13 +391,7 @@ export async function rebootServer(server: ServerLayout, options: WaitOptions & 
     throw new Error(`server ${server.name} has no PID 1 to reboot after ${timeoutMs / 1000} s:\n${serverConsoleTail(server)}`);
   const oldBoot = booted.value;
   const nextBootOrStopped = (state: BootState) => state.power !== "running" || (state.initPid !== undefined && state.initPid !== oldBoot);
-  let next;
-  if (options.force) {
-    signalProcess(oldBoot, "SIGKILL");
-    next = await pollUntil(() => bootState(server), nextBootOrStopped, { timeoutMs, intervalMs: 100 });
-  } else {
-    next = await signalUntil(server, REBOOT_SIGNAL, nextBootOrStopped, timeoutMs);
-  }
+  const next = await signalUntil(server, options.force ? "SIGKILL" : REBOOT_SIGNAL, nextBootOrStopped, timeoutMs);
   if (!next.done) {
     const where = next.value.initPid === oldBoot ? "did not go down for its reboot" : "went down but did not boot again";
     throw new Error(`server ${server.name} ${where} within ${timeoutMs / 1000} s:\n${serverConsoleTail(server)}`);
